@@ -1,0 +1,7 @@
+//! fivefifty: explain and prevent "550 security policy" rejections.
+//!
+//! One engine serves both sides of a rejection. Data flows one way:
+//! evidence → checks → [`finding::Finding`]s → policy → verdict → presenters.
+//! See DEVELOPERS.md for the shape of the code.
+
+pub mod finding;
