@@ -13,4 +13,4 @@
 pub mod lab;
 mod resolver;
 
-pub use resolver::{Answer, DnsConfig, Resolver, Failure};
+pub use resolver::{Answer, DnsConfig, Failure, Resolver};

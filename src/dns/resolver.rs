@@ -171,12 +171,10 @@ impl Resolver {
         opts.ndots = 0;
         opts.edns0 = true;
         opts.try_tcp_on_error = true;
-        let inner = TokioResolver::builder_with_config(
-            resolver_config,
-            TokioRuntimeProvider::default(),
-        )
-        .with_options(opts)
-        .build()?;
+        let inner =
+            TokioResolver::builder_with_config(resolver_config, TokioRuntimeProvider::default())
+                .with_options(opts)
+                .build()?;
         Ok(Resolver {
             inner,
             in_flight: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
