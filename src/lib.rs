@@ -8,3 +8,4 @@ pub mod checks;
 pub mod dns;
 pub mod finding;
 pub mod names;
+pub mod present;
