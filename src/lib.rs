@@ -6,6 +6,8 @@
 
 pub mod checks;
 pub mod dns;
+pub mod evidence;
 pub mod finding;
 pub mod names;
 pub mod present;
+pub mod verdict;
