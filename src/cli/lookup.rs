@@ -44,15 +44,22 @@ pub async fn run(
         });
         serde_json::to_string_pretty(&value).unwrap_or_default()
     } else {
+        let style = opts.style();
         match answer {
             Answer::Records(records) => records
                 .iter()
                 .map(|r| format!("{name} {rtype} {r}"))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Answer::NxDomain => format!("{name}: NXDOMAIN (the name does not exist)"),
-            Answer::NoData => format!("{name}: no {rtype} record (the name exists)"),
-            Answer::Failed(f) => format!("{name}: could not be answered: {f}"),
+            Answer::NxDomain => format!(
+                "{name}: {} (the name does not exist)",
+                style.bold("NXDOMAIN")
+            ),
+            Answer::NoData => format!(
+                "{name}: {} (the name exists)",
+                style.bold(&format!("no {rtype} record"))
+            ),
+            Answer::Failed(f) => format!("{name}: {}: {f}", style.bold("could not be answered")),
         }
     };
     Ok(Rendered { text, outcome })
