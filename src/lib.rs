@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod dns;
+pub mod doctor;
 pub mod evidence;
 pub mod finding;
 pub mod names;
