@@ -25,7 +25,21 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 /// Tests that cannot pass, as `("scenario-test", "reason")`.
-const EXCLUDED: &[(&str, &str)] = &[];
+const EXCLUDED: &[(&str, &str)] = &[
+    (
+        "null-text",
+        "the zone holds a TXT RR with no character-strings (RDLENGTH 0, illegal); hickory 0.26's \
+         client rejects the whole answer as undecodable, so the other, valid TXT record is never \
+         seen and the result is temperror (no crash, which is what the test is about)",
+    ),
+    (
+        "v-macro-ip6",
+        "the expected explanation has upper-case nibbles because pyspf expands %{i} from the \
+         IP text as typed (CAFE:BABE::1); evaluate() takes an IpAddr and writes nibbles in \
+         lower case as RFC 7208 7.4's own example does. Only the explanation text differs; \
+         DNS names are case-insensitive so no lookup is affected",
+    ),
+];
 
 /// TTL of every suite record.
 const TTL: u32 = 300;
@@ -125,13 +139,15 @@ fn zones_for(zonedata: &Value, problems: &mut Vec<String>) -> LabZones {
         let explicit_txt = entries
             .iter()
             .any(|e| e.as_mapping().is_some_and(|m| m.contains_key("TXT")));
-        // pyspf: a bare TIMEOUT makes every type the name does not list time out.
+        // pyspf: a bare TIMEOUT makes every type without data at the name time out (`NONE` is
+        // no data).
         if entries.iter().any(|e| e.as_str() == Some("TIMEOUT")) {
             let listed: HashSet<RecordType> = entries
                 .iter()
                 .filter_map(Value::as_mapping)
-                .flat_map(|m| m.keys())
-                .filter_map(|k| match k.as_str()? {
+                .flat_map(|m| m.iter())
+                .filter(|(_, v)| v.as_str() != Some("NONE"))
+                .filter_map(|(k, _)| match k.as_str()? {
                     "SPF" => Some(RecordType::Unknown(99)),
                     "TXT" => Some(RecordType::TXT),
                     "A" => Some(RecordType::A),
@@ -299,7 +315,7 @@ async fn openspf_rfc7208_suite() {
         while let Some(joined) = set.join_next().await {
             let (case, got) = joined.expect("test task");
             total += 1;
-            let id = format!("{}", case.name);
+            let id = case.name.clone();
             let ok = got.as_ref().is_some_and(|g| passes(&case, g));
             if excluded.contains(id.as_str()) {
                 excluded_seen += 1;
@@ -328,6 +344,9 @@ async fn openspf_rfc7208_suite() {
     failures.sort();
     for f in &failures {
         eprintln!("FAIL {f}");
+    }
+    for (name, why) in EXCLUDED {
+        eprintln!("EXCLUDED {name}: {why}");
     }
     for p in &problems {
         eprintln!("zone data problem: {p}");

@@ -11,10 +11,10 @@
 //!
 //! Temporary DNS trouble always gives `temperror`, never `fail`.
 
-use super::macros::{MacroContext, presentation, queryable, valid_identity_domain};
+use super::macros::{MacroContext, queryable, unescape, valid_identity_domain};
 use super::parse::{self, MacroString, Mechanism, Qualifier, Record};
 use super::{Identity, SpfEvaluation, SpfResult};
-use crate::dns::{Answer, Resolver};
+use crate::dns::{Answer, Failure, Resolver};
 use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
@@ -141,10 +141,10 @@ pub(crate) enum Fetched {
 /// Looks up and selects the SPF record of `domain` (RFC 7208 4.4, 4.5): one `v=spf1` TXT record,
 /// parsed; several are a permerror, a DNS failure a temperror.
 async fn fetch(dns: &Resolver, domain: &str) -> Result<Fetched, Stop> {
-    let Some(qname) = presentation(domain) else {
+    if !queryable(domain) {
         return Ok(Fetched::None);
-    };
-    match dns.txt_raw(&qname).await {
+    }
+    match dns.txt_raw(domain).await {
         Answer::Failed(f) => Err(temp(format!("TXT lookup for {domain}: {f}"))),
         Answer::NxDomain | Answer::NoData => Ok(Fetched::None),
         Answer::Records(records) => {
@@ -253,7 +253,8 @@ impl<'a> Evaluator<'a> {
         let ptr = self.dns.ptr(self.ip).await;
         let mut good = Vec::new();
         for name in ptr.records().iter().take(MAX_PTR_NAMES) {
-            if let Answer::Records(addrs) = self.addresses(name).await
+            let name = unescape(name);
+            if let Answer::Records(addrs) = self.addresses(&name).await
                 && addrs.contains(&self.ip)
             {
                 good.push(name.to_ascii_lowercase());
@@ -269,13 +270,11 @@ impl<'a> Evaluator<'a> {
 
     /// A or AAAA records of `name`, as the client's address family asks.
     async fn addresses(&self, name: &str) -> Answer<IpAddr> {
-        let Some(qname) = presentation(name) else {
-            return Answer::NxDomain;
+        let answer = match self.ip {
+            IpAddr::V4(_) => self.dns.a(name).await.map(IpAddr::V4),
+            IpAddr::V6(_) => self.dns.aaaa(name).await.map(IpAddr::V6),
         };
-        match self.ip {
-            IpAddr::V4(_) => self.dns.a(&qname).await.map(IpAddr::V4),
-            IpAddr::V6(_) => self.dns.aaaa(&qname).await.map(IpAddr::V6),
-        }
+        usable(answer)
     }
 
     fn in_network(&self, addr: IpAddr, cidr4: u8, cidr6: u8) -> bool {
@@ -409,10 +408,7 @@ impl<'a> Evaluator<'a> {
                 if !queryable(&target) {
                     return Ok(false);
                 }
-                let Some(qname) = presentation(&target) else {
-                    return Ok(false);
-                };
-                let hosts = match self.dns.mx(&qname).await {
+                let hosts = match usable(self.dns.mx(&target).await) {
                     Answer::Failed(f) => {
                         return Err(temp(format!("'{term}': MX of {target}: {f}")));
                     }
@@ -429,10 +425,11 @@ impl<'a> Evaluator<'a> {
                     )));
                 }
                 for (_, host) in &hosts {
+                    let host = unescape(host);
                     if host.is_empty() || host == "." {
                         continue; // null MX (RFC 7505)
                     }
-                    match self.addresses(host).await {
+                    match self.addresses(&host).await {
                         Answer::Failed(f) => {
                             return Err(temp(format!("'{term}': {host}: {f}")));
                         }
@@ -469,10 +466,7 @@ impl<'a> Evaluator<'a> {
                 if !queryable(&target) {
                     return Ok(false);
                 }
-                let Some(qname) = presentation(&target) else {
-                    return Ok(false);
-                };
-                match self.dns.a(&qname).await {
+                match usable(self.dns.a(&target).await) {
                     Answer::Failed(f) => Err(temp(format!("'{term}': {target}: {f}"))),
                     Answer::NxDomain | Answer::NoData => {
                         self.count_void(&target)?;
@@ -507,8 +501,7 @@ impl<'a> Evaluator<'a> {
         if !queryable(&target) {
             return None;
         }
-        let qname = presentation(&target)?;
-        let Answer::Records(records) = self.dns.txt_raw(&qname).await else {
+        let Answer::Records(records) = self.dns.txt_raw(&target).await else {
             return None;
         };
         let [one] = records.as_slice() else {
@@ -525,6 +518,14 @@ impl<'a> Evaluator<'a> {
         }
         let p = self.pick_validated(domain);
         Some(self.context(domain, p.as_deref()).expand(&ms))
+    }
+}
+
+/// A name DNS cannot carry is a name that does not exist, not a temporary failure.
+fn usable<T>(answer: Answer<T>) -> Answer<T> {
+    match answer {
+        Answer::Failed(Failure::BadName(_)) => Answer::NxDomain,
+        other => other,
     }
 }
 

@@ -152,17 +152,30 @@ pub fn valid_identity_domain(domain: &str) -> bool {
             .any(|b| b == b'[' || b == b']' || b.is_ascii_whitespace() || b == b'@')
 }
 
-/// A name as the resolver reads it: each label taken as raw octets and written in RFC 1035
-/// presentation form (so `%`, spaces and `/` in expanded names survive).
-pub fn presentation(name: &str) -> Option<String> {
-    use mail_auth::hickory_resolver::proto::rr::Name;
-    let labels: Vec<&[u8]> = name
-        .trim_end_matches('.')
-        .split('.')
-        .map(str::as_bytes)
-        .collect();
-    let n = Name::from_labels(labels).ok()?;
-    Some(n.to_ascii())
+/// A name from a DNS answer (RFC 1035 presentation form, `\:` and `\032` escapes) back to its
+/// octets, so it can be compared and queried again.
+pub fn unescape(name: &str) -> String {
+    let b = name.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            let digits = b.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
+            if let Some(d) = digits.and_then(|d| std::str::from_utf8(d).ok()?.parse::<u8>().ok()) {
+                out.push(d);
+                i += 4;
+                continue;
+            }
+            if let Some(c) = b.get(i + 1) {
+                out.push(*c);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
