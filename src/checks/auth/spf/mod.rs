@@ -12,15 +12,130 @@
 //! (facts → Findings), `evaluate` (the message path).
 
 mod evaluate;
+mod findings;
 mod macros;
 pub mod parse;
+mod tree;
+
+pub use findings::CODES;
+pub use tree::{
+    MAX_TREE_DEPTH, MAX_TREE_NODES, MAX_TXT_STRING, RECORD_MAX_BYTES, RECORD_WARN_BYTES,
+    SPF_RR_TYPE, audit, lint_string_lengths,
+};
 
 pub use evaluate::{
     MAX_DNS_LOOKUPS, MAX_EVAL_DEPTH, MAX_MX_HOSTS, MAX_PTR_NAMES, MAX_VOID_LOOKUPS,
     RECEIVING_HOST, evaluate,
 };
 
+use crate::finding::Finding;
 use serde::Serialize;
+
+/// The result of [`audit`]: what the domain publishes, the whole include/redirect tree with
+/// its costs, and every problem as a Finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpfAudit {
+    /// The audited domain (normalised).
+    pub domain: String,
+    /// The text of every `v=spf1` TXT record at the domain (more than one is an error).
+    pub records: Vec<String>,
+    /// The include/redirect tree from the domain's record; `None` only when the domain name
+    /// itself was unusable.
+    pub tree: Option<SpfNode>,
+    /// DNS-querying terms in the whole tree, counted even past the limit.
+    pub total_lookups: usize,
+    /// Lookups in the tree that find nothing (NXDOMAIN or no data).
+    pub total_void_lookups: usize,
+    /// The RFC 7208 limit on `total_lookups` (10).
+    pub lookup_limit: usize,
+    /// The RFC 7208 limit on void lookups (2).
+    pub void_lookup_limit: usize,
+    /// Every problem (and, when all is well, `SPF_OK`).
+    pub findings: Vec<Finding>,
+}
+
+impl SpfAudit {
+    fn empty(domain: String, findings: Vec<Finding>) -> Self {
+        SpfAudit {
+            domain,
+            records: Vec::new(),
+            tree: None,
+            total_lookups: 0,
+            total_void_lookups: 0,
+            lookup_limit: MAX_DNS_LOOKUPS,
+            void_lookup_limit: MAX_VOID_LOOKUPS,
+            findings,
+        }
+    }
+}
+
+/// How a node of the tree was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// The audited domain itself.
+    Root,
+    /// An `include:` mechanism.
+    Include,
+    /// A `redirect=` modifier.
+    Redirect,
+}
+
+impl Via {
+    /// The term name (`root`, `include`, `redirect`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Root => "root",
+            Via::Include => "include",
+            Via::Redirect => "redirect",
+        }
+    }
+}
+
+/// One record in the include/redirect tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpfNode {
+    /// The domain whose record this is.
+    pub domain: String,
+    /// How it was reached.
+    pub via: Via,
+    /// The record text (the first one, when several are published); `None` when there is none.
+    pub record: Option<String>,
+    /// The terms of the record, as written.
+    pub mechanisms: Vec<String>,
+    /// DNS-querying terms in this record (include, a, mx, ptr, exists, redirect).
+    pub own_lookups: usize,
+    /// `own_lookups` plus those of every record below.
+    pub subtree_lookups: usize,
+    /// Void lookups caused by this record's own a/mx/exists terms.
+    pub void_lookups: usize,
+    /// `void_lookups` plus those of every record below.
+    pub subtree_void_lookups: usize,
+    /// Problems with this node (no record, syntax error, loop, DNS failure).
+    pub errors: Vec<String>,
+    /// Things worth knowing that are not errors (targets with macros, caps reached).
+    pub notes: Vec<String>,
+    /// The records reached by include and redirect, in record order.
+    pub children: Vec<SpfNode>,
+}
+
+impl SpfNode {
+    fn new(domain: String, via: Via) -> Self {
+        SpfNode {
+            domain,
+            via,
+            record: None,
+            mechanisms: Vec::new(),
+            own_lookups: 0,
+            subtree_lookups: 0,
+            void_lookups: 0,
+            subtree_void_lookups: 0,
+            errors: Vec::new(),
+            notes: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+}
 
 /// The result of `check_host()` (RFC 7208 2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
