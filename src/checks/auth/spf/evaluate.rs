@@ -53,7 +53,11 @@ pub async fn evaluate(dns: &Resolver, ip: IpAddr, helo: &str, mail_from: &str) -
         (Identity::Helo, "postmaster", helo)
     } else {
         match mail_from.rsplit_once('@') {
-            Some((l, d)) => (Identity::MailFrom, if l.is_empty() { "postmaster" } else { l }, d),
+            Some((l, d)) => (
+                Identity::MailFrom,
+                if l.is_empty() { "postmaster" } else { l },
+                d,
+            ),
             None => (Identity::MailFrom, "postmaster", mail_from),
         }
     };
@@ -371,12 +375,8 @@ impl<'a> Evaluator<'a> {
     ) -> Result<bool, Stop> {
         match mechanism {
             Mechanism::All => Ok(true),
-            Mechanism::Ip4 { addr, prefix } => {
-                Ok(self.in_network(IpAddr::V4(*addr), *prefix, 0))
-            }
-            Mechanism::Ip6 { addr, prefix } => {
-                Ok(self.in_network(IpAddr::V6(*addr), 0, *prefix))
-            }
+            Mechanism::Ip4 { addr, prefix } => Ok(self.in_network(IpAddr::V4(*addr), *prefix, 0)),
+            Mechanism::Ip6 { addr, prefix } => Ok(self.in_network(IpAddr::V6(*addr), 0, *prefix)),
             Mechanism::A {
                 domain: spec,
                 cidr4,
@@ -393,9 +393,9 @@ impl<'a> Evaluator<'a> {
                         self.count_void(&target)?;
                         Ok(false)
                     }
-                    Answer::Records(addrs) => Ok(addrs
-                        .iter()
-                        .any(|a| self.in_network(*a, *cidr4, *cidr6))),
+                    Answer::Records(addrs) => {
+                        Ok(addrs.iter().any(|a| self.in_network(*a, *cidr4, *cidr6)))
+                    }
                 }
             }
             Mechanism::Mx {
@@ -454,9 +454,9 @@ impl<'a> Evaluator<'a> {
                         self.count_void("PTR")?;
                         Ok(false)
                     }
-                    Answer::Records(names) => Ok(names.iter().any(|n| {
-                        *n == target || n.ends_with(&format!(".{target}"))
-                    })),
+                    Answer::Records(names) => Ok(names
+                        .iter()
+                        .any(|n| *n == target || n.ends_with(&format!(".{target}")))),
                     _ => Ok(false),
                 }
             }

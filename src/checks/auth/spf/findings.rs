@@ -8,27 +8,90 @@ use crate::finding::{Cause, Finding, Severity};
 
 /// Every SPF Finding code with one line on what it means.
 pub const CODES: &[(&str, &str)] = &[
-    ("SPF_OK", "The domain has one valid SPF record within the limits (info)."),
-    ("SPF_MISSING", "No SPF record: receivers get SPF 'none' and may reject or junk the mail."),
-    ("SPF_MULTIPLE_RECORDS", "More than one v=spf1 TXT record: receivers answer permerror."),
-    ("SPF_SYNTAX", "The record does not parse (position marked): receivers answer permerror."),
-    ("SPF_TOO_MANY_LOOKUPS", "The tree needs more than 10 DNS-querying terms: permerror (RFC 7208 4.6.4)."),
-    ("SPF_TOO_MANY_VOID_LOOKUPS", "More than 2 lookups find nothing: permerror (RFC 7208 4.6.4)."),
-    ("SPF_LOOP", "An include/redirect leads back to a record already on the path."),
-    ("SPF_PTR_MECHANISM", "The 'ptr' mechanism is deprecated (RFC 7208 5.5), slow and unreliable."),
-    ("SPF_PASS_ALL", "'+all' authorises every host on the Internet to send as the domain."),
-    ("SPF_NEUTRAL_ALL", "'?all' asserts nothing about unlisted hosts: spoofing is not stopped."),
-    ("SPF_NO_ALL", "No 'all' and no redirect: unlisted hosts get neutral by default."),
-    ("SPF_TERMS_AFTER_ALL", "Terms after 'all' are never evaluated (and redirect is ignored)."),
-    ("SPF_TARGET_NO_ADDRESS", "An a/mx target (or an MX host) has no A/AAAA address: a void lookup."),
-    ("SPF_MX_TOO_MANY_HOSTS", "An mx target has more than 10 MX hosts: permerror (RFC 7208 4.6.4)."),
-    ("SPF_RECORD_TOO_LONG", "The record is over 450 bytes (warning) or 512 bytes (error)."),
-    ("SPF_STRING_TOO_LONG", "A TXT character-string is over 255 octets: it cannot be published as is."),
-    ("SPF_TYPE99_RECORD", "The obsolete SPF RR type (99) is published; RFC 7208 removed it."),
-    ("SPF_INCLUDE_NO_RECORD", "An include/redirect target has no SPF record: permerror."),
-    ("SPF_DNS_TEMPFAIL", "A DNS query failed (timeout, SERVFAIL): could not decide (temporary)."),
-    ("SPF_TREE_TOO_LARGE", "The include tree is deeper or larger than the audit follows; not all of it was checked."),
-    ("SPF_MACRO_NOT_FOLLOWED", "An include/redirect target uses macros: it depends on the message and is not walked (info)."),
+    (
+        "SPF_OK",
+        "The domain has one valid SPF record within the limits (info).",
+    ),
+    (
+        "SPF_MISSING",
+        "No SPF record: receivers get SPF 'none' and may reject or junk the mail.",
+    ),
+    (
+        "SPF_MULTIPLE_RECORDS",
+        "More than one v=spf1 TXT record: receivers answer permerror.",
+    ),
+    (
+        "SPF_SYNTAX",
+        "The record does not parse (position marked): receivers answer permerror.",
+    ),
+    (
+        "SPF_TOO_MANY_LOOKUPS",
+        "The tree needs more than 10 DNS-querying terms: permerror (RFC 7208 4.6.4).",
+    ),
+    (
+        "SPF_TOO_MANY_VOID_LOOKUPS",
+        "More than 2 lookups find nothing: permerror (RFC 7208 4.6.4).",
+    ),
+    (
+        "SPF_LOOP",
+        "An include/redirect leads back to a record already on the path.",
+    ),
+    (
+        "SPF_PTR_MECHANISM",
+        "The 'ptr' mechanism is deprecated (RFC 7208 5.5), slow and unreliable.",
+    ),
+    (
+        "SPF_PASS_ALL",
+        "'+all' authorises every host on the Internet to send as the domain.",
+    ),
+    (
+        "SPF_NEUTRAL_ALL",
+        "'?all' asserts nothing about unlisted hosts: spoofing is not stopped.",
+    ),
+    (
+        "SPF_NO_ALL",
+        "No 'all' and no redirect: unlisted hosts get neutral by default.",
+    ),
+    (
+        "SPF_TERMS_AFTER_ALL",
+        "Terms after 'all' are never evaluated (and redirect is ignored).",
+    ),
+    (
+        "SPF_TARGET_NO_ADDRESS",
+        "An a/mx target (or an MX host) has no A/AAAA address: a void lookup.",
+    ),
+    (
+        "SPF_MX_TOO_MANY_HOSTS",
+        "An mx target has more than 10 MX hosts: permerror (RFC 7208 4.6.4).",
+    ),
+    (
+        "SPF_RECORD_TOO_LONG",
+        "The record is over 450 bytes (warning) or 512 bytes (error).",
+    ),
+    (
+        "SPF_STRING_TOO_LONG",
+        "A TXT character-string is over 255 octets: it cannot be published as is.",
+    ),
+    (
+        "SPF_TYPE99_RECORD",
+        "The obsolete SPF RR type (99) is published; RFC 7208 removed it.",
+    ),
+    (
+        "SPF_INCLUDE_NO_RECORD",
+        "An include/redirect target has no SPF record: permerror.",
+    ),
+    (
+        "SPF_DNS_TEMPFAIL",
+        "A DNS query failed (timeout, SERVFAIL): could not decide (temporary).",
+    ),
+    (
+        "SPF_TREE_TOO_LARGE",
+        "The include tree is deeper or larger than the audit follows; not all of it was checked.",
+    ),
+    (
+        "SPF_MACRO_NOT_FOLLOWED",
+        "An include/redirect target uses macros: it depends on the message and is not walked (info).",
+    ),
 ];
 
 pub(crate) fn auth(code: &str, sev: Severity, subject: &str, summary: String) -> Finding {

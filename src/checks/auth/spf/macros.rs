@@ -160,7 +160,9 @@ pub fn unescape(name: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'\\' {
-            let digits = b.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
+            let digits = b
+                .get(i + 1..i + 4)
+                .filter(|d| d.iter().all(u8::is_ascii_digit));
             if let Some(d) = digits.and_then(|d| std::str::from_utf8(d).ok()?.parse::<u8>().ok()) {
                 out.push(d);
                 i += 4;

@@ -24,8 +24,8 @@ pub use tree::{
 };
 
 pub use evaluate::{
-    MAX_DNS_LOOKUPS, MAX_EVAL_DEPTH, MAX_MX_HOSTS, MAX_PTR_NAMES, MAX_VOID_LOOKUPS,
-    RECEIVING_HOST, evaluate,
+    MAX_DNS_LOOKUPS, MAX_EVAL_DEPTH, MAX_MX_HOSTS, MAX_PTR_NAMES, MAX_VOID_LOOKUPS, RECEIVING_HOST,
+    evaluate,
 };
 
 use crate::finding::Finding;

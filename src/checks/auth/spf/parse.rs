@@ -365,10 +365,7 @@ pub fn parse(text: &[u8]) -> Result<Record, SyntaxError> {
         });
         pos = end;
     }
-    Ok(Record {
-        text: shown,
-        terms,
-    })
+    Ok(Record { text: shown, terms })
 }
 
 fn is_name_char(b: u8) -> bool {
@@ -584,7 +581,9 @@ fn domain_spec(text: &str, pos: usize) -> Result<MacroString, SyntaxError> {
         };
         if !valid_toplabel(top) {
             return Err(SyntaxError::at(
-                pos + text.len().saturating_sub(top.len() + usize::from(text.ends_with('.'))),
+                pos + text
+                    .len()
+                    .saturating_sub(top.len() + usize::from(text.ends_with('.'))),
                 format!("'{top}' is not a valid top-level label"),
             ));
         }
@@ -603,11 +602,7 @@ fn valid_toplabel(label: &str) -> bool {
 
 /// Parses a macro-string. `explain` allows the `c`, `r`, `t` letters and spaces (the text of
 /// an `exp=` TXT record). `pos` is where `text` starts, for error positions.
-pub fn macro_string(
-    text: &str,
-    pos: usize,
-    explain: bool,
-) -> Result<MacroString, SyntaxError> {
+pub fn macro_string(text: &str, pos: usize, explain: bool) -> Result<MacroString, SyntaxError> {
     let b = text.as_bytes();
     let mut parts = Vec::new();
     let mut lit = String::new();

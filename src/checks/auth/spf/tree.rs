@@ -83,16 +83,23 @@ pub async fn audit(dns: &Resolver, domain: &str) -> SpfAudit {
             ),
         );
     }
-    let tree = walk.node(domain.clone(), Via::Root, Vec::new(), Some(raw)).await;
+    let tree = walk
+        .node(domain.clone(), Via::Root, Vec::new(), Some(raw))
+        .await;
     let total_lookups = tree.subtree_lookups;
     let total_void = tree.subtree_void_lookups;
     if total_lookups > MAX_DNS_LOOKUPS {
         let mut costs: Vec<(String, usize)> = tree
             .children
             .iter()
-            .map(|c| (format!("{} {}", c.via.as_str(), c.domain), c.subtree_lookups))
+            .map(|c| {
+                (
+                    format!("{} {}", c.via.as_str(), c.domain),
+                    c.subtree_lookups,
+                )
+            })
             .collect();
-        costs.sort_by(|a, b| b.1.cmp(&a.1));
+        costs.sort_by_key(|c| std::cmp::Reverse(c.1));
         walk.findings.push(
             auth(
                 "SPF_TOO_MANY_LOOKUPS",
@@ -165,7 +172,11 @@ pub async fn audit(dns: &Resolver, domain: &str) -> SpfAudit {
             .evidence("record", &records[0]),
         );
     }
-    debug_assert!(walk.findings.iter().all(|f| CODES.iter().any(|(c, _)| *c == f.code)));
+    debug_assert!(
+        walk.findings
+            .iter()
+            .all(|f| CODES.iter().any(|(c, _)| *c == f.code))
+    );
     SpfAudit {
         domain,
         records,
@@ -304,10 +315,10 @@ impl Walk<'_> {
                     } => {
                         self.child(&mut node, spec, Via::Include, &path).await;
                     }
-                    TermKind::Modifier(Modifier::Redirect { domain: spec }) => {
-                        if !redirect_ignored {
-                            self.child(&mut node, spec, Via::Redirect, &path).await;
-                        }
+                    TermKind::Modifier(Modifier::Redirect { domain: spec })
+                        if !redirect_ignored =>
+                    {
+                        self.child(&mut node, spec, Via::Redirect, &path).await;
                     }
                     TermKind::Directive {
                         mechanism:
@@ -323,12 +334,15 @@ impl Walk<'_> {
                         );
                         let target = match spec {
                             None => Some(domain.clone()),
-                            Some(s) if s.is_literal() => Some(s.text.trim_end_matches('.').to_string()),
+                            Some(s) if s.is_literal() => {
+                                Some(s.text.trim_end_matches('.').to_string())
+                            }
                             Some(_) => None,
                         };
                         if let Some(target) = target {
-                            node.void_lookups +=
-                                self.address_target(&domain, &term.text, &target, is_mx).await;
+                            node.void_lookups += self
+                                .address_target(&domain, &term.text, &target, is_mx)
+                                .await;
                         }
                     }
                     TermKind::Directive {
@@ -345,8 +359,12 @@ impl Walk<'_> {
                     _ => {}
                 }
             }
-            node.subtree_lookups =
-                node.own_lookups + node.children.iter().map(|c| c.subtree_lookups).sum::<usize>();
+            node.subtree_lookups = node.own_lookups
+                + node
+                    .children
+                    .iter()
+                    .map(|c| c.subtree_lookups)
+                    .sum::<usize>();
             node.subtree_void_lookups = node.void_lookups
                 + node
                     .children
@@ -421,9 +439,7 @@ impl Walk<'_> {
             ));
             return;
         }
-        let child = self
-            .node(target, via, path.to_vec(), None)
-            .await;
+        let child = self.node(target, via, path.to_vec(), None).await;
         node.children.push(child);
     }
 
@@ -573,7 +589,13 @@ impl Walk<'_> {
     }
 
     /// Checks an a/mx target; returns the void lookups it causes.
-    async fn address_target(&mut self, domain: &str, term: &str, target: &str, is_mx: bool) -> usize {
+    async fn address_target(
+        &mut self,
+        domain: &str,
+        term: &str,
+        target: &str,
+        is_mx: bool,
+    ) -> usize {
         if !queryable(target) {
             return 0;
         }
