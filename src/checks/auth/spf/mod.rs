@@ -192,6 +192,32 @@ impl From<mail_auth::SpfResult> for SpfResult {
     }
 }
 
+impl From<SpfResult> for mail_auth::SpfResult {
+    fn from(r: SpfResult) -> Self {
+        match r {
+            SpfResult::Pass => mail_auth::SpfResult::Pass,
+            SpfResult::Fail => mail_auth::SpfResult::Fail,
+            SpfResult::SoftFail => mail_auth::SpfResult::SoftFail,
+            SpfResult::Neutral => mail_auth::SpfResult::Neutral,
+            SpfResult::None => mail_auth::SpfResult::None,
+            SpfResult::TempError => mail_auth::SpfResult::TempError,
+            SpfResult::PermError => mail_auth::SpfResult::PermError,
+        }
+    }
+}
+
+impl SpfEvaluation {
+    /// The same outcome as mail-auth's `SpfOutput`, for mail-auth's DMARC evaluation
+    /// (`DmarcParameters::new(.., &spf_output)`).
+    pub fn to_mail_auth(&self) -> mail_auth::SpfOutput {
+        let out = mail_auth::SpfOutput::new(self.domain.clone()).with_result(self.result.into());
+        match &self.explanation {
+            Some(e) => out.with_explanation(e.clone()),
+            None => out,
+        }
+    }
+}
+
 /// Which identity an evaluation checked (RFC 7208 2.3 and 2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
