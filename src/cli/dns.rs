@@ -44,6 +44,13 @@ impl DnsSetup {
     }
 }
 
+impl DnsSetup {
+    /// True when answering from the lab server only (no Internet).
+    pub fn offline(&self) -> bool {
+        self._lab.is_some()
+    }
+}
+
 fn seconds(value: f64, flag: &str) -> Result<Duration, CliError> {
     if !(value.is_finite() && value > 0.0 && value <= 3600.0) {
         return Err(CliError::Usage(format!(

@@ -2,6 +2,7 @@
 //! a presenter, and turns the outcome into an exit code. No checks live here.
 
 mod dns;
+mod domain;
 mod lookup;
 
 use clap::{Args, Parser, Subcommand};
@@ -86,6 +87,9 @@ pub enum ColorChoice {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Audit a sending domain: SPF, DMARC, DKIM, MX, MTA-STS, TLS-RPT, BIMI, bulk-sender
+    /// readiness.
+    Domain(domain::DomainArgs),
     /// Ask DNS through fivefifty's resolver and show the typed answer (records, NXDOMAIN,
     /// no data, or why it could not be answered). Handy with --dns-zone to inspect a lab world.
     Lookup(lookup::LookupArgs),
@@ -161,6 +165,7 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<Rendered, CliError> {
     let dns = dns::DnsSetup::start(&cli.global).await?;
     match &cli.command {
+        Command::Domain(args) => domain::run(args, &dns, &cli.global).await,
         Command::Lookup(args) => lookup::run(args, &dns, &cli.global).await,
     }
 }

@@ -3,4 +3,5 @@
 //! A doctor function runs the checks a command needs (concurrently, through the one resolver),
 //! gathers their reports and findings, and hands the whole to a presenter. It never prints.
 
+pub mod domain;
 pub mod readiness;

@@ -6,6 +6,7 @@
 //! What a command's exit code is follows from the findings by one rule ([`Outcome`]), so every
 //! command and presenter agrees on it.
 
+pub mod domain;
 pub mod json;
 pub mod terminal;
 
