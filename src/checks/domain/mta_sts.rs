@@ -375,10 +375,9 @@ pub async fn audit(dns: &Resolver, domain: &str, online: bool) -> MtaStsAudit {
                 "MTA_STS_POLICY_NOT_FETCHED",
                 Severity::Info,
                 &policy_url,
-                format!(
-                    "The MTA-STS policy was not fetched (offline mode), so its mode and mx \
-                     list were not checked"
-                ),
+                "The MTA-STS policy was not fetched (offline mode), so its mode and mx list \
+                 were not checked"
+                    .to_string(),
             )
             .fix(format!(
                 "Run online, or check it yourself: curl {policy_url}"
