@@ -4,3 +4,5 @@
 //! parse (text → typed record), evaluate (record + DNS → facts), findings (facts → Findings).
 
 pub mod auth;
+pub mod domain;
+pub mod tags;
