@@ -23,10 +23,13 @@ pub struct DomainArgs {
     pub no_fetch: bool,
 }
 
-pub async fn run(args: &DomainArgs, dns: &DnsSetup, opts: &GlobalOpts) -> Result<Rendered, CliError> {
-    let name = fivefifty::names::normalize_domain(&args.domain).map_err(|e| {
-        CliError::Usage(format!("expected a domain name such as example.com: {e}"))
-    })?;
+pub async fn run(
+    args: &DomainArgs,
+    dns: &DnsSetup,
+    opts: &GlobalOpts,
+) -> Result<Rendered, CliError> {
+    let name = fivefifty::names::normalize_domain(&args.domain)
+        .map_err(|e| CliError::Usage(format!("expected a domain name such as example.com: {e}")))?;
     let options = DomainOptions {
         selectors: args.selectors.clone(),
         fetch_mta_sts: !args.no_fetch && !dns.offline(),
@@ -49,9 +52,15 @@ fn render_text(
     verbose: bool,
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", style.bold(&format!("Sending-domain audit of {}", report.domain)));
+    let _ = writeln!(
+        out,
+        "{}\n",
+        style.bold(&format!("Sending-domain audit of {}", report.domain))
+    );
     let _ = writeln!(out, "{}", style.bold("SPF"));
     out.push_str(&show::render_spf(&report.spf, style));
+    out.push('\n');
+    out.push_str(&show::render_records(report, style));
     out.push('\n');
     out.push_str(&show::render_readiness(&report.readiness, style));
     out.push('\n');

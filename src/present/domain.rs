@@ -3,6 +3,7 @@
 
 use super::terminal::Style;
 use crate::checks::auth::spf::{SpfAudit, SpfNode};
+use crate::doctor::domain::DomainReport;
 use crate::doctor::readiness::{Readiness, Status};
 use std::fmt::Write;
 
@@ -94,5 +95,120 @@ pub fn render_readiness(readiness: &Readiness, style: Style) -> String {
         };
         let _ = writeln!(out, "  {mark} {:<22} {}", r.id, r.detail);
     }
+    out
+}
+
+/// One line per record check: what is published.
+pub fn render_records(report: &DomainReport, style: Style) -> String {
+    let mut out = String::new();
+    let label = |s: &str| style.bold(&format!("{s:<9}"));
+    let none = |s: &str| style.dim(s);
+
+    // DMARC
+    let dmarc = &report.dmarc;
+    let line = match (&dmarc.record, &dmarc.policy_domain) {
+        (Some(r), Some(at)) => {
+            let p = dmarc
+                .effective_policy
+                .map_or("(no usable policy)", |p| p.as_str());
+            let mut s = format!("p={p} at _dmarc.{at}");
+            if at != &report.domain {
+                s.push_str(" (found by the tree walk)");
+            }
+            format!("{s}\n           \"{}\"", r.text)
+        }
+        (Some(r), None) => format!("\"{}\"", r.text),
+        _ => match dmarc.walk.iter().find(|w| w.outcome == "invalid") {
+            Some(w) => style.paint("31", &format!("unusable record at {}", w.name)),
+            None => none("no record"),
+        },
+    };
+    let _ = writeln!(out, "{} {line}", label("DMARC"));
+
+    // DKIM
+    let dkim = &report.dkim;
+    if dkim.keys.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            label("DKIM"),
+            none(&format!(
+                "no key at {} selectors checked (pass --selector for yours)",
+                dkim.selectors_checked.len()
+            ))
+        );
+    } else {
+        let _ = writeln!(out, "{} {} key(s)", label("DKIM"), dkim.keys.len());
+        for k in &dkim.keys {
+            let size = match (k.revoked, k.bits) {
+                (true, _) => "revoked".to_string(),
+                (false, Some(b)) => format!("{} {b} bits", k.key_type),
+                (false, None) => k.key_type.clone(),
+            };
+            let testing = if k.testing { ", t=y (testing)" } else { "" };
+            let _ = writeln!(out, "           {}  {size}{testing}", k.name);
+        }
+    }
+
+    // MX
+    let mx = &report.mx;
+    if mx.null_mx {
+        let _ = writeln!(out, "{} null MX: the domain receives no mail", label("MX"));
+    } else if mx.hosts.is_empty() {
+        let text = if mx.implicit {
+            format!(
+                "none; mail falls back to the domain's own address {}",
+                mx.implicit_addresses
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            "none".to_string()
+        };
+        let _ = writeln!(out, "{} {}", label("MX"), none(&text));
+    } else {
+        for (i, h) in mx.hosts.iter().enumerate() {
+            let addrs: Vec<String> = h
+                .ipv4
+                .iter()
+                .map(ToString::to_string)
+                .chain(h.ipv6.iter().map(ToString::to_string))
+                .collect();
+            let addrs = if addrs.is_empty() {
+                style.paint("31", "no address")
+            } else {
+                addrs.join(", ")
+            };
+            let head = if i == 0 { label("MX") } else { " ".repeat(9) };
+            let _ = writeln!(out, "{head} {:>3} {}  {addrs}", h.preference, h.exchange);
+        }
+    }
+
+    // Transport and brand records
+    let sts = &report.mta_sts;
+    let sts_line = match (&sts.record, &sts.policy) {
+        (Some(_), Some(p)) => format!(
+            "id={} mode={}",
+            sts.id.as_deref().unwrap_or("?"),
+            p.mode.as_deref().unwrap_or("?")
+        ),
+        (Some(r), None) => format!("\"{r}\" (policy not fetched)"),
+        (None, _) => none("no record"),
+    };
+    let _ = writeln!(out, "{} {sts_line}", label("MTA-STS"));
+    let rpt = report
+        .tls_rpt
+        .record
+        .as_ref()
+        .map_or_else(|| none("no record"), |r| format!("\"{r}\""));
+    let _ = writeln!(out, "{} {rpt}", label("TLS-RPT"));
+    let bimi = report
+        .bimi
+        .record
+        .as_ref()
+        .map_or_else(|| none("no record"), |r| format!("\"{r}\""));
+    let _ = writeln!(out, "{} {bimi}", label("BIMI"));
     out
 }

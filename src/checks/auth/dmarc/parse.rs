@@ -365,7 +365,11 @@ impl DmarcRecord {
                         parts.push(format!("{name}={value}"));
                     }
                 }
-                _ => parts.push(format!("{}={}", t.name, t.value)),
+                _ => {
+                    if let Some(value) = repaired(&t.name, &t.value) {
+                        parts.push(format!("{}={value}", t.name));
+                    }
+                }
             }
         }
         if let Some((name, value)) = change
@@ -385,9 +389,61 @@ impl DmarcRecord {
     }
 }
 
+/// The value a suggested record should carry for a tag as written: kept when valid, corrected
+/// when the intent is clear (`p=rejected` → `reject`, `rua=a@b` → `mailto:a@b`), dropped when
+/// it is not.
+fn repaired(name: &str, value: &str) -> Option<String> {
+    let v = value.trim();
+    match name {
+        "p" | "sp" | "np" => {
+            let lower = v.to_ascii_lowercase();
+            ["none", "quarantine", "reject"]
+                .into_iter()
+                .find(|p| lower == *p)
+                .or_else(|| {
+                    ["reject", "quarantine", "none"]
+                        .into_iter()
+                        .find(|p| lower.len() >= 3 && (lower.starts_with(&p[..3])))
+                })
+                .map(str::to_string)
+        }
+        "rua" | "ruf" => {
+            let uris: Vec<String> = v
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(|u| {
+                    if u.contains(':') {
+                        u.to_string()
+                    } else {
+                        format!("mailto:{u}")
+                    }
+                })
+                .filter(|u| u.starts_with("mailto:") && u.contains('@'))
+                .collect();
+            (!uris.is_empty()).then(|| uris.join(","))
+        }
+        "adkim" | "aspf" => matches!(v, "r" | "s").then(|| v.to_string()),
+        "t" | "psd" => matches!(v, "y" | "n" | "u").then(|| v.to_string()),
+        _ => Some(v.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggested_record_repairs_values_whose_intent_is_clear() {
+        let r = parse(
+            "e.example",
+            "v=DMARC1; p=rejected; rua=dmarc@e.example; adkim=x",
+        );
+        assert_eq!(
+            r.suggested(None),
+            "v=DMARC1; p=reject; rua=mailto:dmarc@e.example"
+        );
+    }
 
     #[test]
     fn parses_policy_alignment_and_reports() {
