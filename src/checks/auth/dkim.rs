@@ -690,9 +690,13 @@ fn rsa_modulus_bits(der: &[u8]) -> Option<usize> {
     Some(modulus.len() * 8 - top.leading_zeros() as usize)
 }
 
-/// The DKIM-Signature value with the value of its `b=` tag removed (RFC 6376 section 3.7), byte
-/// for byte otherwise.
+/// The DKIM-Signature value with the value of its `b=` tag removed and without the line's
+/// trailing CRLF (RFC 6376 section 3.7), byte for byte otherwise.
 pub fn strip_b_value(value: &[u8]) -> Vec<u8> {
+    let value = value
+        .strip_suffix(b"\r\n")
+        .or_else(|| value.strip_suffix(b"\n"))
+        .unwrap_or(value);
     let mut out = Vec::with_capacity(value.len());
     for (n, segment) in value.split(|b| *b == b';').enumerate() {
         if n > 0 {
