@@ -69,13 +69,19 @@ pub struct ArcReport {
 /// Validates the ARC chain and reads what earlier hops recorded.
 pub async fn check(dns: &Resolver, message: &AuthenticatedMessage<'_>) -> (ArcReport, Vec<Finding>) {
     let output = dns.authenticator().verify_arc(message).await;
-    let (result, detail) = match output.result() {
+    let structure = structural_problem(message);
+    let (result, detail) = match (output.result(), structure) {
+        (mail_auth::DkimResult::Pass | mail_auth::DkimResult::None, Some(problem)) => {
+            (AuthResult::Fail, problem)
+        }
+        (result, _) => match result {
         mail_auth::DkimResult::Pass => (AuthResult::Pass, "the ARC chain validates".to_string()),
         mail_auth::DkimResult::None => (AuthResult::None, "no ARC headers".to_string()),
         mail_auth::DkimResult::TempError(e) => (AuthResult::TempError, e.to_string()),
         mail_auth::DkimResult::Fail(e)
         | mail_auth::DkimResult::Neutral(e)
         | mail_auth::DkimResult::PermError(e) => (AuthResult::Fail, e.to_string()),
+        },
     };
     let hops = recorded_hops(message);
     let report = ArcReport {
@@ -137,6 +143,96 @@ pub async fn check(dns: &Resolver, message: &AuthenticatedMessage<'_>) -> (ArcRe
         ],
     };
     (report, findings)
+}
+
+/// Tags every ARC-Seal must carry (RFC 8617 section 4.1.3).
+const SEAL_REQUIRED: &[&str] = &["a", "b", "cv", "d", "i", "s"];
+/// Tags every ARC-Message-Signature must carry (RFC 8617 section 4.1.2, RFC 6376 section 3.5).
+const AMS_REQUIRED: &[&str] = &["a", "b", "bh", "d", "h", "i", "s"];
+/// Signing algorithms an ARC header may name (the signature check itself is mail-auth's).
+const ARC_ALGORITHMS: &[&str] = &["rsa-sha256", "rsa-sha1", "ed25519-sha256"];
+
+/// RFC 8617 structure rules mail-auth 0.13.3's ARC parser lets through: strict tag-list syntax
+/// (RFC 6376 section 3.2: tag names are case-sensitive `ALPHA *(ALPHA / DIGIT / "_")`, no empty
+/// or duplicate tags), required tags, a known algorithm, no ARC-Seal in an AMS's `h=`, and no
+/// ARC set without its ARC-Message-Signature. Written here because no crate checks them.
+fn structural_problem(message: &AuthenticatedMessage<'_>) -> Option<String> {
+    let mut arc_headers = 0;
+    let mut ams_count = 0;
+    for (name, value) in &message.headers {
+        let (kind, required) = if name.eq_ignore_ascii_case(b"ARC-Seal") {
+            ("ARC-Seal", SEAL_REQUIRED)
+        } else if name.eq_ignore_ascii_case(b"ARC-Message-Signature") {
+            ams_count += 1;
+            ("ARC-Message-Signature", AMS_REQUIRED)
+        } else {
+            if name.eq_ignore_ascii_case(b"ARC-Authentication-Results") {
+                arc_headers += 1;
+            }
+            continue;
+        };
+        arc_headers += 1;
+        let text = String::from_utf8_lossy(value);
+        let tags = match strict_tag_list(&text) {
+            Ok(tags) => tags,
+            Err(e) => return Some(format!("{kind}: {e}")),
+        };
+        for tag in required {
+            if !tags.iter().any(|(k, _)| k == tag) {
+                return Some(format!("{kind}: the required tag {tag}= is missing"));
+            }
+        }
+        let value_of = |t: &str| {
+            tags.iter()
+                .find(|(k, _)| k == t)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("")
+        };
+        let algorithm = value_of("a").to_ascii_lowercase();
+        if !ARC_ALGORITHMS.contains(&algorithm.as_str()) {
+            return Some(format!("{kind}: a={algorithm} is not an ARC signing algorithm"));
+        }
+        if kind == "ARC-Message-Signature"
+            && value_of("h")
+                .split(':')
+                .any(|h| h.trim().eq_ignore_ascii_case("arc-seal"))
+        {
+            return Some("ARC-Message-Signature: h= must not include ARC-Seal".to_string());
+        }
+    }
+    if arc_headers > 0 && ams_count == 0 {
+        return Some("ARC headers without an ARC-Message-Signature".to_string());
+    }
+    None
+}
+
+/// Parses a tag-list strictly: `(name, value)` pairs, or what is wrong.
+fn strict_tag_list(text: &str) -> Result<Vec<(String, String)>, String> {
+    let parts: Vec<&str> = text.split(';').collect();
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for (n, part) in parts.iter().enumerate() {
+        if part.trim().is_empty() {
+            if n + 1 == parts.len() {
+                break; // a trailing ';' is allowed
+            }
+            return Err("an empty tag (\";;\")".to_string());
+        }
+        let Some((name, value)) = part.split_once('=') else {
+            return Err(format!("{:?} is not a tag=value pair", part.trim()));
+        };
+        let name = name.trim();
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(format!("{name:?} is not a valid tag name"));
+        }
+        if tags.iter().any(|(k, _)| k == name) {
+            return Err(format!("the tag {name}= appears twice"));
+        }
+        let value: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        tags.push((name.to_string(), value));
+    }
+    Ok(tags)
 }
 
 /// Explains a DMARC failure here when an intact ARC chain shows it passed upstream.
