@@ -62,3 +62,41 @@ pub fn crlf(text: &str) -> Vec<u8> {
     }
     out
 }
+
+/// The lab world of examples/lab.zone.
+pub fn lab_zone_text() -> String {
+    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/lab.zone"))
+        .expect("examples/lab.zone")
+}
+
+/// A plain message from `from` (LF endings turned into CRLF).
+pub fn message(from: &str, extra_headers: &str, body: &str) -> Vec<u8> {
+    crlf(&format!(
+        "From: Sender <{from}>\nTo: rcpt@dest.example\nSubject: quarterly report\nDate: Mon, 2 Nov 2026 10:00:00 +0000\nMessage-ID: <1@msg.example>\n{extra_headers}\n{body}"
+    ))
+}
+
+/// Signs `raw` with good.example's s2048 private key (examples/keys), as `domain`/`selector`,
+/// relaxed/relaxed, and returns the signed message.
+pub fn sign(raw: &[u8], domain: &str, selector: &str) -> Vec<u8> {
+    use mail_auth::common::crypto::{RsaKey, Sha256};
+    use mail_auth::common::headers::HeaderWriter;
+    use mail_auth::dkim::DkimSigner;
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let pem = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/keys/good.example.s2048.pem"),
+    )
+    .expect("key");
+    let der = PrivatePkcs8KeyDer::from_pem_slice(&pem).expect("pkcs8 pem");
+    let key = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs8(der)).expect("rsa key");
+    let sig = DkimSigner::from_key(key)
+        .domain(domain)
+        .selector(selector)
+        .headers(["From", "To", "Subject", "Date", "Message-ID"])
+        .sign(raw)
+        .expect("signs");
+    let mut out = sig.to_header().into_bytes();
+    out.extend_from_slice(raw);
+    out
+}
