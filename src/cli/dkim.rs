@@ -121,14 +121,7 @@ pub fn txt_record(domain: &str, selector: &str, value: &str) -> String {
         .chunks(TXT_STRING_MAX)
         .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
         .collect();
-    format!(
-        "{selector}._domainkey.{domain}. IN TXT {}",
-        if strings.len() == 1 {
-            strings.concat()
-        } else {
-            format!("( {} )", strings.join(" "))
-        }
-    )
+    format!("{selector}._domainkey.{domain}. IN TXT {}", strings.join(" "))
 }
 
 fn keygen(args: &KeygenArgs) -> Result<Rendered, CliError> {
@@ -322,7 +315,7 @@ mod tests {
     fn long_txt_values_are_split_at_255_octets() {
         let value = format!("v=DKIM1; k=rsa; p={}", "A".repeat(400));
         let rec = txt_record("good.example", "s1", &value);
-        assert!(rec.starts_with("s1._domainkey.good.example. IN TXT ( \""));
+        assert!(rec.starts_with("s1._domainkey.good.example. IN TXT \""));
         assert_eq!(rec.matches('"').count(), 4);
     }
 }
