@@ -352,8 +352,8 @@ async fn spf_findings(dns: &Resolver, evidence: &Evidence, spf: &SpfReport, ptr_
     };
     for (check, prefix) in [(&spf.helo, "SPF_HELO"), (&spf.mail_from, "SPF")] {
         let Some(check) = check else { continue };
-        if prefix == "SPF" && spf.helo.as_ref().is_some_and(|h| h.domain == check.domain && evidence.mail_from.as_deref().is_none_or(str::is_empty)) {
-            // Null sender: the HELO finding already says it.
+        if prefix == "SPF_HELO" && evidence.mail_from.as_deref().is_none_or(str::is_empty) {
+            // Null sender: the HELO result stands for MAIL FROM and is reported as SPF_*.
             continue;
         }
         let d = &check.domain;
