@@ -118,14 +118,27 @@ async fn arc_validation_suite_passes_at_least_95_percent() {
         }
     }
     let rate = passed as f64 / total.max(1) as f64;
-    println!("ARC validation suite: {passed}/{total} ({:.1}%)", rate * 100.0);
+    println!(
+        "ARC validation suite: {passed}/{total} ({:.1}%)",
+        rate * 100.0
+    );
     for f in &failures {
         println!("  differs: {f}");
     }
-    assert!(total >= 170, "the suite has 170 validation cases, read {total}");
-    assert!(rate >= 0.95, "ARC suite below 95%: {passed}/{total}\n{}", failures.join("\n"));
+    assert!(
+        total >= 170,
+        "the suite has 170 validation cases, read {total}"
+    );
+    assert!(
+        rate >= 0.95,
+        "ARC suite below 95%: {passed}/{total}\n{}",
+        failures.join("\n")
+    );
     let unexplained: Vec<&String> = failures.iter().filter(|f| !f.contains("(known:")).collect();
-    assert!(unexplained.is_empty(), "failures without a listed reason:\n{unexplained:#?}");
+    assert!(
+        unexplained.is_empty(),
+        "failures without a listed reason:\n{unexplained:#?}"
+    );
 }
 
 use serde::Deserialize;

@@ -30,7 +30,9 @@ async fn mail_auth_vectors_verify_as_expected_tsv_says_at_the_stated_time() {
         let count: usize = count.parse().expect("count");
         let at: u64 = at.parse().expect("time");
         let text = std::fs::read_to_string(dir.join(file)).expect("vector");
-        let (records, message) = text.split_once("\n\n").expect("records, blank line, message");
+        let (records, message) = text
+            .split_once("\n\n")
+            .expect("records, blank line, message");
         let txts: Vec<(String, String)> = records
             .lines()
             .filter_map(|l| l.split_once(' '))
@@ -50,7 +52,8 @@ async fn mail_auth_vectors_verify_as_expected_tsv_says_at_the_stated_time() {
             .collect();
         let want: Vec<String> = expected.split(',').map(str::to_string).collect();
         assert_eq!(
-            got, want,
+            got,
+            want,
             "{file}: {:?}",
             v.report
                 .signatures

@@ -206,11 +206,22 @@ fn messages_signed_by_fivefifty_verify_in_dkimpy() {
         let out = Command::new(env!("CARGO_BIN_EXE_fivefifty"))
             .args(["dkim", "sign", "--key"])
             .arg(&key)
-            .args(["--domain", "good.example", "--selector", selector, "--canon", canon])
+            .args([
+                "--domain",
+                "good.example",
+                "--selector",
+                selector,
+                "--canon",
+                canon,
+            ])
             .arg(&msg)
             .output()
             .expect("fivefifty runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let signed_path = keys.path(&format!("signed-{kind}-{}.eml", canon.replace('/', "-")));
         std::fs::write(&signed_path, &out.stdout).expect("write");
         let signed_text = String::from_utf8_lossy(&out.stdout);

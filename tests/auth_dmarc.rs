@@ -34,7 +34,9 @@ _dmarc   IN TXT  "v=DMARC1; p=reject"
 async fn world() -> LabServer {
     let mut zones = support::zones(&format!("{}\n{WORLD}", support::lab_zone_text()), &[]);
     zones.servfail("_dmarc.tmp.example").expect("servfail");
-    zones.silence("s2048._domainkey.slow.example", None).expect("silence");
+    zones
+        .silence("s2048._domainkey.slow.example", None)
+        .expect("silence");
     zones.silence("slow.example", None).expect("silence");
     support::lab(zones).await
 }
@@ -73,7 +75,11 @@ async fn aligned_through_spf_only_passes() {
 #[tokio::test]
 async fn aligned_through_dkim_only_passes() {
     let server = world().await;
-    let raw = support::sign(&support::message("alice@good.example", "", "hello\n"), "good.example", "s2048");
+    let raw = support::sign(
+        &support::message("alice@good.example", "", "hello\n"),
+        "good.example",
+        "s2048",
+    );
     // 203.0.113.9 is not in good.example's SPF: SPF fails, DKIM carries DMARC.
     let r = run(&server, raw, "203.0.113.9", "alice@good.example").await;
     let d = r.dmarc.as_ref().expect("dmarc");
@@ -86,12 +92,23 @@ async fn aligned_through_dkim_only_passes() {
 #[tokio::test]
 async fn aligned_through_both_passes() {
     let server = world().await;
-    let raw = support::sign(&support::message("alice@good.example", "", "hello\n"), "good.example", "s2048");
+    let raw = support::sign(
+        &support::message("alice@good.example", "", "hello\n"),
+        "good.example",
+        "s2048",
+    );
     let r = run(&server, raw, "192.0.2.20", "alice@good.example").await;
     let d = r.dmarc.as_ref().expect("dmarc");
-    assert_eq!((d.spf.aligned, d.dkim.aligned), (AuthResult::Pass, AuthResult::Pass));
+    assert_eq!(
+        (d.spf.aligned, d.dkim.aligned),
+        (AuthResult::Pass, AuthResult::Pass)
+    );
     assert_eq!(d.result, AuthResult::Pass);
-    assert!(r.findings.iter().all(|f| f.severity == Severity::Info), "{:?}", codes(&r));
+    assert!(
+        r.findings.iter().all(|f| f.severity == Severity::Info),
+        "{:?}",
+        codes(&r)
+    );
 }
 
 #[tokio::test]
@@ -102,7 +119,11 @@ async fn aligned_through_neither_fails_with_reject_policy() {
     let d = r.dmarc.as_ref().expect("dmarc");
     assert_eq!(d.result, AuthResult::Fail);
     assert_eq!(d.policy, "reject");
-    let f = r.findings.iter().find(|f| f.code == "DMARC_FAIL").expect("DMARC_FAIL");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "DMARC_FAIL")
+        .expect("DMARC_FAIL");
     assert_eq!(f.severity, Severity::Error);
     assert!(!f.fix.is_empty());
 }
@@ -136,7 +157,10 @@ async fn public_suffix_domain_record_applies_below_it() {
     let r = run(&server, raw, "203.0.113.9", "alice@shop.brand.psd.example").await;
     let d = r.dmarc.as_ref().expect("dmarc");
     assert_eq!(d.record_domain.as_deref(), Some("psd.example"));
-    assert_eq!(d.organizational_domain.as_deref(), Some("brand.psd.example"));
+    assert_eq!(
+        d.organizational_domain.as_deref(),
+        Some("brand.psd.example")
+    );
     assert_eq!(d.result, AuthResult::Fail);
     assert_eq!(d.policy, "reject");
 }
@@ -148,7 +172,10 @@ async fn tree_walk_over_more_than_eight_labels_finds_the_record_and_aligns_relax
     let raw = support::message(from, "", "hello\n");
     let r = run(&server, raw, "192.0.2.70", "bounce@deep.example").await;
     let d = r.dmarc.as_ref().expect("dmarc");
-    assert_eq!(d.from_domain.as_deref(), Some("a.b.c.d.e.f.g.h.i.deep.example"));
+    assert_eq!(
+        d.from_domain.as_deref(),
+        Some("a.b.c.d.e.f.g.h.i.deep.example")
+    );
     assert_eq!(d.record_domain.as_deref(), Some("deep.example"));
     assert_eq!(d.spf.aligned, AuthResult::Pass);
     assert_eq!(d.result, AuthResult::Pass, "{:?}", r.findings);
@@ -158,7 +185,11 @@ async fn tree_walk_over_more_than_eight_labels_finds_the_record_and_aligns_relax
 async fn third_party_signature_passes_dkim_but_not_dmarc_and_the_fix_says_so() {
     let server = world().await;
     // relay.example (an ESP) signs and bounces for good.example's mail.
-    let raw = support::sign(&support::message("alice@good.example", "", "hello\n"), "relay.example", "s1");
+    let raw = support::sign(
+        &support::message("alice@good.example", "", "hello\n"),
+        "relay.example",
+        "s1",
+    );
     let r = run(&server, raw, "198.51.100.7", "bounce@relay.example").await;
     let d = r.dmarc.as_ref().expect("dmarc");
     assert_eq!(r.dkim.result(), AuthResult::Pass);
@@ -166,7 +197,11 @@ async fn third_party_signature_passes_dkim_but_not_dmarc_and_the_fix_says_so() {
     assert_eq!(d.dkim.aligned, AuthResult::Fail);
     assert_eq!(d.spf.aligned, AuthResult::Fail);
     assert_eq!(d.result, AuthResult::Fail);
-    let f = r.findings.iter().find(|f| f.code == "DMARC_FAIL").expect("DMARC_FAIL");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "DMARC_FAIL")
+        .expect("DMARC_FAIL");
     assert!(f.fix.contains("relay.example"), "{}", f.fix);
     assert!(f.fix.contains("d=good.example"), "{}", f.fix);
 }
@@ -185,7 +220,11 @@ async fn dns_servfail_on_the_dmarc_record_gives_temperror_never_fail() {
 #[tokio::test]
 async fn dns_timeouts_give_temperror_for_spf_and_dkim_never_fail() {
     let server = world().await;
-    let raw = support::sign(&support::message("alice@slow.example", "", "hello\n"), "slow.example", "s2048");
+    let raw = support::sign(
+        &support::message("alice@slow.example", "", "hello\n"),
+        "slow.example",
+        "s2048",
+    );
     let r = run(&server, raw, "203.0.113.9", "alice@slow.example").await;
     assert_eq!(r.spf.result(), AuthResult::TempError, "{:?}", codes(&r));
     assert_eq!(r.dkim.result(), AuthResult::TempError);
@@ -193,5 +232,9 @@ async fn dns_timeouts_give_temperror_for_spf_and_dkim_never_fail() {
     assert!(codes(&r).contains(&"DKIM_TEMPERROR"));
     let d = r.dmarc.as_ref().expect("dmarc");
     assert_ne!(d.result, AuthResult::Fail, "{:?}", codes(&r));
-    assert!(r.findings.iter().all(|f| f.severity != Severity::Error), "{:?}", codes(&r));
+    assert!(
+        r.findings.iter().all(|f| f.severity != Severity::Error),
+        "{:?}",
+        codes(&r)
+    );
 }

@@ -14,7 +14,10 @@ fn lab_zone() -> PathBuf {
 
 fn run(args: &[&str], extra_zone: Option<&Path>) -> Output {
     let mut cmd = bin();
-    cmd.arg("--dns-zone").arg(lab_zone()).arg("--color").arg("never");
+    cmd.arg("--dns-zone")
+        .arg(lab_zone())
+        .arg("--color")
+        .arg("never");
     if let Some(z) = extra_zone {
         cmd.arg("--dns-zone").arg(z);
     }
@@ -42,9 +45,18 @@ fn check_infers_the_envelope_and_says_so() {
     let msg = message(dir.path(), "alice@good.example", RECEIVED);
     let out = run(&["check", msg.to_str().expect("p")], None);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("client IP 192.0.2.20 (inferred from headers)"), "{text}");
-    assert!(text.contains("HELO mail.good.example (inferred from headers)"), "{text}");
-    assert!(text.contains("MAIL FROM <alice@good.example> (inferred from headers)"), "{text}");
+    assert!(
+        text.contains("client IP 192.0.2.20 (inferred from headers)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("HELO mail.good.example (inferred from headers)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("MAIL FROM <alice@good.example> (inferred from headers)"),
+        "{text}"
+    );
     assert!(text.contains("spf=pass"), "{text}");
     assert!(text.contains("dmarc=pass"), "{text}");
     // Unsigned: DKIM_NONE is a warning, DMARC passes through SPF: exit 0.
@@ -56,7 +68,16 @@ fn check_with_failing_dmarc_exits_1_and_given_values_are_not_marked_inferred() {
     let dir = tempfile::tempdir().expect("tmp");
     let msg = message(dir.path(), "alice@good.example", "");
     let out = run(
-        &["check", msg.to_str().expect("p"), "--ip", "203.0.113.9", "--helo", "evil.example", "--mail-from", "alice@good.example"],
+        &[
+            "check",
+            msg.to_str().expect("p"),
+            "--ip",
+            "203.0.113.9",
+            "--helo",
+            "evil.example",
+            "--mail-from",
+            "alice@good.example",
+        ],
         None,
     );
     let text = String::from_utf8_lossy(&out.stdout);
@@ -70,13 +91,34 @@ fn check_with_failing_dmarc_exits_1_and_given_values_are_not_marked_inferred() {
 fn auth_results_prints_only_the_header() {
     let dir = tempfile::tempdir().expect("tmp");
     let msg = message(dir.path(), "alice@good.example", RECEIVED);
-    let out = run(&["check", msg.to_str().expect("p"), "--auth-results", "--authserv-id", "mx.dest.example"], None);
+    let out = run(
+        &[
+            "check",
+            msg.to_str().expect("p"),
+            "--auth-results",
+            "--authserv-id",
+            "mx.dest.example",
+        ],
+        None,
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("Authentication-Results: mx.dest.example;\r\n\t"), "{text}");
-    assert!(text.contains("spf=pass smtp.mailfrom=alice@good.example"), "{text}");
+    assert!(
+        text.starts_with("Authentication-Results: mx.dest.example;\r\n\t"),
+        "{text}"
+    );
+    assert!(
+        text.contains("spf=pass smtp.mailfrom=alice@good.example"),
+        "{text}"
+    );
     assert!(text.contains("dkim=none"), "{text}");
-    assert!(text.contains("dmarc=pass policy.dmarc=reject header.from=good.example"), "{text}");
-    assert!(text.contains("iprev=pass policy.iprev=192.0.2.20"), "{text}");
+    assert!(
+        text.contains("dmarc=pass policy.dmarc=reject header.from=good.example"),
+        "{text}"
+    );
+    assert!(
+        text.contains("iprev=pass policy.iprev=192.0.2.20"),
+        "{text}"
+    );
     assert!(!text.contains("Envelope"));
 }
 
@@ -105,11 +147,25 @@ fn keygen_then_publish_then_sign_then_check_passes() {
         let dir = tempfile::tempdir().expect("tmp");
         let key = dir.path().join("k.pem");
         let out = bin()
-            .args(["dkim", "keygen", "--domain", "good.example", "--selector", "new1", "--algorithm", algorithm, "--out"])
+            .args([
+                "dkim",
+                "keygen",
+                "--domain",
+                "good.example",
+                "--selector",
+                "new1",
+                "--algorithm",
+                algorithm,
+                "--out",
+            ])
             .arg(&key)
             .output()
             .expect("runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         let pem = std::fs::read_to_string(&key).expect("key written");
         assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
@@ -122,7 +178,15 @@ fn keygen_then_publish_then_sign_then_check_passes() {
 
         // Never overwrite a key.
         let again = bin()
-            .args(["dkim", "keygen", "--domain", "good.example", "--selector", "new1", "--out"])
+            .args([
+                "dkim",
+                "keygen",
+                "--domain",
+                "good.example",
+                "--selector",
+                "new1",
+                "--out",
+            ])
             .arg(&key)
             .output()
             .expect("runs");
@@ -136,7 +200,11 @@ fn keygen_then_publish_then_sign_then_check_passes() {
             .arg(&msg)
             .output()
             .expect("runs");
-        assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+        assert!(
+            signed.status.success(),
+            "{}",
+            String::from_utf8_lossy(&signed.stderr)
+        );
         let signed_path = dir.path().join("signed.eml");
         std::fs::write(&signed_path, &signed.stdout).expect("write");
         let out = run(&["check", signed_path.to_str().expect("p")], Some(&zone));

@@ -81,15 +81,22 @@ pub fn read_message(path: &Path) -> Result<Vec<u8>, CliError> {
     Ok(raw)
 }
 
-pub async fn run(args: &CheckArgs, dns: &DnsSetup, opts: &GlobalOpts) -> Result<Rendered, CliError> {
+/// Runs `check`: reads the message, completes the envelope, authenticates and renders.
+pub async fn run(
+    args: &CheckArgs,
+    dns: &DnsSetup,
+    opts: &GlobalOpts,
+) -> Result<Rendered, CliError> {
     let raw = read_message(&args.message)?;
     let given = Evidence {
         client_ip: args.ip,
         helo: args.helo.clone(),
-        mail_from: args
-            .mail_from
-            .as_ref()
-            .map(|m| m.trim().trim_start_matches('<').trim_end_matches('>').to_string()),
+        mail_from: args.mail_from.as_ref().map(|m| {
+            m.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        }),
         rcpt_to: args.rcpt.clone(),
         message: Some(Arc::from(raw.clone())),
         inferred: Vec::new(),
@@ -136,7 +143,11 @@ fn envelope_line(report: &AuthReport) -> String {
         None => "MAIL FROM unknown".to_string(),
     });
     if !e.rcpt_to.is_empty() {
-        parts.push(format!("RCPT TO {}{}", e.rcpt_to.join(", "), mark("rcpt_to")));
+        parts.push(format!(
+            "RCPT TO {}{}",
+            e.rcpt_to.join(", "),
+            mark("rcpt_to")
+        ));
     }
     parts.join("\n          ")
 }

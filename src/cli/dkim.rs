@@ -121,7 +121,10 @@ pub fn txt_record(domain: &str, selector: &str, value: &str) -> String {
         .chunks(TXT_STRING_MAX)
         .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
         .collect();
-    format!("{selector}._domainkey.{domain}. IN TXT {}", strings.join(" "))
+    format!(
+        "{selector}._domainkey.{domain}. IN TXT {}",
+        strings.join(" ")
+    )
 }
 
 fn keygen(args: &KeygenArgs) -> Result<Rendered, CliError> {
@@ -225,16 +228,17 @@ fn pem_der(text: &str) -> Option<(String, Vec<u8>)> {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    let der = base64::engine::general_purpose::STANDARD.decode(body).ok()?;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()?;
     Some((label, der))
 }
 
 fn load_key(path: &Path) -> Result<LoadedKey, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Usage(format!("cannot read key {}: {e}", path.display())))?;
-    let (label, der) = pem_der(&text).ok_or_else(|| {
-        CliError::Usage(format!("{} is not a PEM private key", path.display()))
-    })?;
+    let (label, der) = pem_der(&text)
+        .ok_or_else(|| CliError::Usage(format!("{} is not a PEM private key", path.display())))?;
     let bad = |e: mail_auth::Error| {
         CliError::Usage(format!("{}: not a usable private key: {e}", path.display()))
     };
@@ -263,7 +267,10 @@ fn sign(args: &SignArgs) -> Result<Rendered, CliError> {
     let raw = read_message(&args.message)?;
     let (ch, cb) = parse_canon(&args.canon)?;
     let headers: Vec<String> = if args.headers.is_empty() {
-        DEFAULT_SIGNED_HEADERS.iter().map(|h| h.to_string()).collect()
+        DEFAULT_SIGNED_HEADERS
+            .iter()
+            .map(|h| h.to_string())
+            .collect()
     } else {
         args.headers.iter().map(|h| h.trim().to_string()).collect()
     };

@@ -25,7 +25,14 @@ pub fn render(report: &AuthReport) -> String {
         ));
     }
     if let Some(mf) = &report.spf.mail_from
-        && report.spf.helo.as_ref().is_none_or(|h| h.domain != mf.domain || report.envelope.mail_from.as_deref().is_some_and(|m| !m.is_empty()))
+        && report.spf.helo.as_ref().is_none_or(|h| {
+            h.domain != mf.domain
+                || report
+                    .envelope
+                    .mail_from
+                    .as_deref()
+                    .is_some_and(|m| !m.is_empty())
+        })
     {
         entries.push(format!(
             "spf={} smtp.mailfrom={}",

@@ -67,7 +67,10 @@ pub struct ArcReport {
 }
 
 /// Validates the ARC chain and reads what earlier hops recorded.
-pub async fn check(dns: &Resolver, message: &AuthenticatedMessage<'_>) -> (ArcReport, Vec<Finding>) {
+pub async fn check(
+    dns: &Resolver,
+    message: &AuthenticatedMessage<'_>,
+) -> (ArcReport, Vec<Finding>) {
     let output = dns.authenticator().verify_arc(message).await;
     let structure = structural_problem(message);
     let (result, detail) = match (output.result(), structure) {
@@ -75,12 +78,14 @@ pub async fn check(dns: &Resolver, message: &AuthenticatedMessage<'_>) -> (ArcRe
             (AuthResult::Fail, problem)
         }
         (result, _) => match result {
-        mail_auth::DkimResult::Pass => (AuthResult::Pass, "the ARC chain validates".to_string()),
-        mail_auth::DkimResult::None => (AuthResult::None, "no ARC headers".to_string()),
-        mail_auth::DkimResult::TempError(e) => (AuthResult::TempError, e.to_string()),
-        mail_auth::DkimResult::Fail(e)
-        | mail_auth::DkimResult::Neutral(e)
-        | mail_auth::DkimResult::PermError(e) => (AuthResult::Fail, e.to_string()),
+            mail_auth::DkimResult::Pass => {
+                (AuthResult::Pass, "the ARC chain validates".to_string())
+            }
+            mail_auth::DkimResult::None => (AuthResult::None, "no ARC headers".to_string()),
+            mail_auth::DkimResult::TempError(e) => (AuthResult::TempError, e.to_string()),
+            mail_auth::DkimResult::Fail(e)
+            | mail_auth::DkimResult::Neutral(e)
+            | mail_auth::DkimResult::PermError(e) => (AuthResult::Fail, e.to_string()),
         },
     };
     let hops = recorded_hops(message);
@@ -190,7 +195,9 @@ fn structural_problem(message: &AuthenticatedMessage<'_>) -> Option<String> {
         };
         let algorithm = value_of("a").to_ascii_lowercase();
         if !ARC_ALGORITHMS.contains(&algorithm.as_str()) {
-            return Some(format!("{kind}: a={algorithm} is not an ARC signing algorithm"));
+            return Some(format!(
+                "{kind}: a={algorithm} is not an ARC signing algorithm"
+            ));
         }
         if kind == "ARC-Message-Signature"
             && value_of("h")
@@ -239,7 +246,11 @@ fn strict_tag_list(text: &str) -> Result<Vec<(String, String)>, String> {
 ///
 /// Returns a Finding `ARC_BROKEN_BY_FORWARDING` when the chain validates and the first hop
 /// recorded `dmarc=pass` (or an aligned `dkim=pass`/`spf=pass`) for the same From domain.
-pub fn explain_forwarding(report: &ArcReport, dmarc_here: AuthResult, from_domain: &str) -> Option<Finding> {
+pub fn explain_forwarding(
+    report: &ArcReport,
+    dmarc_here: AuthResult,
+    from_domain: &str,
+) -> Option<Finding> {
     if report.result != AuthResult::Pass || dmarc_here == AuthResult::Pass {
         return None;
     }
@@ -252,14 +263,19 @@ pub fn explain_forwarding(report: &ArcReport, dmarc_here: AuthResult, from_domai
                 && r.result.eq_ignore_ascii_case("pass")
                 && r.properties.iter().any(|(k, v)| {
                     (k == "header.d" || k == "header.i" || k == "smtp.mailfrom")
-                        && v.to_ascii_lowercase().trim_start_matches('@').ends_with(from_domain)
+                        && v.to_ascii_lowercase()
+                            .trim_start_matches('@')
+                            .ends_with(from_domain)
                 })
         });
     if !passed_upstream {
         return None;
     }
     let upstream = &first.authserv_id;
-    let last = report.hops.last().map_or(upstream.as_str(), |h| h.authserv_id.as_str());
+    let last = report
+        .hops
+        .last()
+        .map_or(upstream.as_str(), |h| h.authserv_id.as_str());
     Some(
         Finding::new(
             "ARC_BROKEN_BY_FORWARDING",
@@ -352,8 +368,7 @@ fn parse_aar(value: &str) -> Option<ArcHop> {
     let mut parts = text.split(';').map(str::trim);
     let instance = parts
         .next()?
-        .strip_prefix("i=")
-        .or_else(|| None)?
+        .strip_prefix("i=")?
         .trim()
         .parse::<u32>()
         .ok()?;
@@ -369,7 +384,11 @@ fn parse_aar(value: &str) -> Option<ArcHop> {
         let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else {
             continue;
         };
-        let method = method.split('/').next().unwrap_or(method).to_ascii_lowercase();
+        let method = method
+            .split('/')
+            .next()
+            .unwrap_or(method)
+            .to_ascii_lowercase();
         let properties = words
             .filter_map(|w| w.split_once('='))
             .map(|(k, v)| (k.to_ascii_lowercase(), v.trim_matches('"').to_string()))
@@ -400,7 +419,10 @@ mod tests {
         .expect("parses");
         assert_eq!(hop.instance, 1);
         assert_eq!(hop.authserv_id, "lists.example.org");
-        assert_eq!(hop.result_of("dmarc").map(|r| r.result.as_str()), Some("pass"));
+        assert_eq!(
+            hop.result_of("dmarc").map(|r| r.result.as_str()),
+            Some("pass")
+        );
         assert_eq!(
             hop.result_of("dkim").map(|r| r.properties.clone()),
             Some(vec![("header.i".to_string(), "@d1.example".to_string())])

@@ -224,8 +224,16 @@ pub async fn verify<'x>(
             .iter()
             .find(|h| std::ptr::eq(h.value, *value))
         {
-            let check = verify_one(dns, message, header.name, header.value, &header.header, index, now)
-                .await;
+            let check = verify_one(
+                dns,
+                message,
+                header.name,
+                header.value,
+                &header.header,
+                index,
+                now,
+            )
+            .await;
             outputs.push(to_output(&check, &header.header));
             checks.push(check);
         } else if let Some(err) = message
@@ -355,7 +363,12 @@ fn base_check(index: usize, sig: &Signature) -> SignatureCheck {
     }
 }
 
-fn decided(mut check: SignatureCheck, result: AuthResult, problem: DkimProblem, detail: impl Into<String>) -> SignatureCheck {
+fn decided(
+    mut check: SignatureCheck,
+    result: AuthResult,
+    problem: DkimProblem,
+    detail: impl Into<String>,
+) -> SignatureCheck {
     check.result = result;
     check.problem = Some(problem);
     check.detail = detail.into();
@@ -457,7 +470,12 @@ async fn verify_one(
     let key = match parse_key(&records) {
         Ok(k) => k,
         Err((problem, detail)) => {
-            return decided(check, AuthResult::PermError, problem, format!("{key_name}: {detail}"));
+            return decided(
+                check,
+                AuthResult::PermError,
+                problem,
+                format!("{key_name}: {detail}"),
+            );
         }
     };
     check.key_type = Some(key.kind.to_string());
@@ -481,7 +499,9 @@ async fn verify_one(
                 check,
                 AuthResult::Policy,
                 DkimProblem::KeyTooShort,
-                format!("{key_name} is a {bits}-bit RSA key; at least {MIN_RSA_KEY_BITS} bits are required (RFC 8301)"),
+                format!(
+                    "{key_name} is a {bits}-bit RSA key; at least {MIN_RSA_KEY_BITS} bits are required (RFC 8301)"
+                ),
             );
         }
         if bits < RECOMMENDED_RSA_KEY_BITS {
@@ -495,7 +515,10 @@ async fn verify_one(
                 check,
                 AuthResult::PermError,
                 DkimProblem::IdentityMismatch,
-                format!("{key_name} has t=s, so i= must be in d={} exactly, not {}", sig.d, sig.i),
+                format!(
+                    "{key_name} has t=s, so i= must be in d={} exactly, not {}",
+                    sig.d, sig.i
+                ),
             );
         }
     }
@@ -503,13 +526,20 @@ async fn verify_one(
     // The signature over the headers.
     let stripped = strip_b_value(header_value);
     let mut headers = message.signed_headers(&sig.h, header_name, &stripped);
-    if let Err(err) = key.key.p.verify(&mut headers, sig.signature(), sig.ch, sig.a) {
+    if let Err(err) = key
+        .key
+        .p
+        .verify(&mut headers, sig.signature(), sig.ch, sig.a)
+    {
         return match err {
             MailAuthError::Crypto(CryptoError::IncompatibleAlgorithms) => decided(
                 check,
                 AuthResult::PermError,
                 DkimProblem::KeyTypeMismatch,
-                format!("the key at {key_name} does not fit {}", algorithm_name(sig.a)),
+                format!(
+                    "the key at {key_name} does not fit {}",
+                    algorithm_name(sig.a)
+                ),
             ),
             MailAuthError::Crypto(CryptoError::Library(e)) => decided(
                 check,
@@ -550,7 +580,10 @@ fn identity_within_domain(i: &str, d: &str) -> bool {
 }
 
 /// The critical headers present in the message but not in `h=`.
-fn unsigned_critical_headers(message: &AuthenticatedMessage<'_>, sig: &Signature) -> Vec<&'static str> {
+fn unsigned_critical_headers(
+    message: &AuthenticatedMessage<'_>,
+    sig: &Signature,
+) -> Vec<&'static str> {
     CRITICAL_HEADERS
         .iter()
         .copied()
@@ -574,10 +607,17 @@ struct Key {
 
 /// Picks and parses the key among the TXT records at the selector name.
 fn parse_key(records: &[String]) -> Result<Key, (DkimProblem, String)> {
-    let mut last_err = (DkimProblem::KeyInvalid, "no DKIM key record among the TXT records".to_string());
+    let mut last_err = (
+        DkimProblem::KeyInvalid,
+        "no DKIM key record among the TXT records".to_string(),
+    );
     for record in records {
         let tags = tag_list(record);
-        let kind = match tags.iter().find(|(k, _)| k == "k").map(|(_, v)| v.to_ascii_lowercase()) {
+        let kind = match tags
+            .iter()
+            .find(|(k, _)| k == "k")
+            .map(|(_, v)| v.to_ascii_lowercase())
+        {
             None => "rsa",
             Some(k) if k == "rsa" => "rsa",
             Some(k) if k == "ed25519" => "ed25519",
@@ -589,10 +629,16 @@ fn parse_key(records: &[String]) -> Result<Key, (DkimProblem, String)> {
         let p = tags.iter().find(|(k, _)| k == "p").map(|(_, v)| v.as_str());
         match p {
             Some("") => {
-                return Err((DkimProblem::KeyRevoked, "p= is empty: the key was revoked".into()));
+                return Err((
+                    DkimProblem::KeyRevoked,
+                    "p= is empty: the key was revoked".into(),
+                ));
             }
             None => {
-                last_err = (DkimProblem::KeyInvalid, format!("no p= tag in {:?}", shorten(record)));
+                last_err = (
+                    DkimProblem::KeyInvalid,
+                    format!("no p= tag in {:?}", shorten(record)),
+                );
                 continue;
             }
             Some(p) => {
@@ -604,7 +650,10 @@ fn parse_key(records: &[String]) -> Result<Key, (DkimProblem, String)> {
                     match rsa_modulus_bits(&der) {
                         Some(b) => Some(b),
                         None => {
-                            last_err = (DkimProblem::KeyInvalid, "p= is not an RSA public key".into());
+                            last_err = (
+                                DkimProblem::KeyInvalid,
+                                "p= is not an RSA public key".into(),
+                            );
                             continue;
                         }
                     }
@@ -632,10 +681,16 @@ fn parse_key(records: &[String]) -> Result<Key, (DkimProblem, String)> {
                         });
                     }
                     Err(MailAuthError::Dkim(DkimError::RevokedPublicKey)) => {
-                        return Err((DkimProblem::KeyRevoked, "p= is empty: the key was revoked".into()));
+                        return Err((
+                            DkimProblem::KeyRevoked,
+                            "p= is empty: the key was revoked".into(),
+                        ));
                     }
                     Err(e) => {
-                        last_err = (DkimProblem::KeyInvalid, format!("the key record does not parse: {e}"));
+                        last_err = (
+                            DkimProblem::KeyInvalid,
+                            format!("the key record does not parse: {e}"),
+                        );
                     }
                 }
             }
@@ -751,7 +806,10 @@ fn malformed(index: usize, value: &[u8], err: &MailAuthError) -> SignatureCheck 
         }
         MailAuthError::Dkim(DkimError::UnsupportedAlgorithm) => (
             DkimProblem::Malformed,
-            format!("a={} is not a DKIM algorithm (rsa-sha256, ed25519-sha256)", tag("a")),
+            format!(
+                "a={} is not a DKIM algorithm (rsa-sha256, ed25519-sha256)",
+                tag("a")
+            ),
         ),
         MailAuthError::Dkim(DkimError::UnsupportedCanonicalization) => (
             DkimProblem::Malformed,
@@ -817,28 +875,44 @@ fn body_change_cause(message: &AuthenticatedMessage<'_>, check: &SignatureCheck)
     cause
 }
 
-fn findings_for(check: &SignatureCheck, any_pass: bool, message: &AuthenticatedMessage<'_>) -> Vec<Finding> {
+fn findings_for(
+    check: &SignatureCheck,
+    any_pass: bool,
+    message: &AuthenticatedMessage<'_>,
+) -> Vec<Finding> {
     let subject = if check.domain.is_empty() {
         format!("DKIM-Signature #{}", check.index)
     } else {
         format!("{} (s={})", check.domain, check.selector)
     };
-    let fail_severity = if any_pass { Severity::Warning } else { Severity::Error };
+    let fail_severity = if any_pass {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
     let key_name = check.key_name();
     let mut out = Vec::new();
     let base = |code: &str, severity: Severity, summary: String| {
-        Finding::new(code, Cause::Authentication, severity, subject.clone(), summary)
-            .evidence("signature", check.index)
-            .evidence("detail", &check.detail)
+        Finding::new(
+            code,
+            Cause::Authentication,
+            severity,
+            subject.clone(),
+            summary,
+        )
+        .evidence("signature", check.index)
+        .evidence("detail", &check.detail)
     };
     match check.problem {
-        None => out.push(base(
-            "DKIM_PASS",
-            Severity::Info,
-            format!("DKIM signature #{} by {} passes", check.index, check.domain),
-        )
-        .evidence("key_bits", check.key_bits)
-        .evidence("algorithm", &check.algorithm)),
+        None => out.push(
+            base(
+                "DKIM_PASS",
+                Severity::Info,
+                format!("DKIM signature #{} by {} passes", check.index, check.domain),
+            )
+            .evidence("key_bits", check.key_bits)
+            .evidence("algorithm", &check.algorithm),
+        ),
         Some(problem) => {
             let (code, severity, summary, fix): (&str, Severity, String, String) = match problem {
                 DkimProblem::Malformed => (
@@ -984,7 +1058,11 @@ fn findings_for(check: &SignatureCheck, any_pass: bool, message: &AuthenticatedM
                     "Sign the whole body (no l= tag).".into(),
                 ),
             };
-            out.push(base(code, severity, summary).fix(fix).evidence("result", check.result));
+            out.push(
+                base(code, severity, summary)
+                    .fix(fix)
+                    .evidence("result", check.result),
+            );
         }
     }
     for warning in &check.warnings {
@@ -1044,7 +1122,10 @@ fn findings_for(check: &SignatureCheck, any_pass: bool, message: &AuthenticatedM
     out
 }
 
-fn unsigned_critical_headers_names(message: &AuthenticatedMessage<'_>, check: &SignatureCheck) -> Vec<&'static str> {
+fn unsigned_critical_headers_names(
+    message: &AuthenticatedMessage<'_>,
+    check: &SignatureCheck,
+) -> Vec<&'static str> {
     CRITICAL_HEADERS
         .iter()
         .copied()
@@ -1085,11 +1166,20 @@ mod tests {
 
     #[test]
     fn garbage_key_records_are_key_invalid() {
-        for garbage in ["hello world", "v=DKIM1; p=!!!notbase64", "v=DKIM1; k=rsa; p=AAAA", "v=DKIM1; k=dsa; p=AAAA"] {
-            let err = parse_key(&[garbage.to_string()]).err().expect("garbage rejected");
+        for garbage in [
+            "hello world",
+            "v=DKIM1; p=!!!notbase64",
+            "v=DKIM1; k=rsa; p=AAAA",
+            "v=DKIM1; k=dsa; p=AAAA",
+        ] {
+            let err = parse_key(&[garbage.to_string()])
+                .err()
+                .expect("garbage rejected");
             assert_eq!(err.0, DkimProblem::KeyInvalid, "{garbage}");
         }
-        let revoked = parse_key(&["v=DKIM1; p=".to_string()]).err().expect("revoked");
+        let revoked = parse_key(&["v=DKIM1; p=".to_string()])
+            .err()
+            .expect("revoked");
         assert_eq!(revoked.0, DkimProblem::KeyRevoked);
     }
 }

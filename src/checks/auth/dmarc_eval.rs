@@ -218,7 +218,8 @@ pub async fn evaluate<'x>(
         policy: policy_name(output.policy()),
         testing: false,
         spf: SpfAlignment {
-            identifier: (!mail_from_domain.is_empty()).then(|| mail_from_domain.to_ascii_lowercase()),
+            identifier: (!mail_from_domain.is_empty())
+                .then(|| mail_from_domain.to_ascii_lowercase()),
             spf_result,
             mode: "relaxed",
             aligned: AuthResult::from(output.spf_result()),
@@ -368,7 +369,11 @@ pub async fn evaluate<'x>(
                     describe_spf(&report.spf, &from),
                     describe_dkim(&report.dkim, &from),
                     report.policy,
-                    if report.testing { " (t=y: testing, one level lower)" } else { "" }
+                    if report.testing {
+                        " (t=y: testing, one level lower)"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .fix(dmarc_fix(&report, &from, &org))
@@ -402,7 +407,10 @@ fn describe_spf(spf: &SpfAlignment, from: &str) -> String {
     let id = spf.identifier.as_deref().unwrap_or("(no MAIL FROM)");
     match spf.aligned {
         AuthResult::Pass => format!("SPF passed for {id}, aligned"),
-        AuthResult::Fail => format!("SPF passed for {id}, not aligned with {from} ({})", spf.mode),
+        AuthResult::Fail => format!(
+            "SPF passed for {id}, not aligned with {from} ({})",
+            spf.mode
+        ),
         _ => format!("SPF {} for {id}", spf.spf_result),
     }
 }
@@ -421,9 +429,7 @@ fn describe_dkim(dkim: &DkimAlignment, from: &str) -> String {
 }
 
 fn dmarc_fix(report: &DmarcReport, from: &str, org: &str) -> String {
-    let mut fix = String::from(
-        "DMARC needs SPF or DKIM to pass for a domain that matches From. ",
-    );
+    let mut fix = String::from("DMARC needs SPF or DKIM to pass for a domain that matches From. ");
     let third_party: Vec<&String> = report
         .dkim
         .passing_domains

@@ -51,7 +51,10 @@ pub async fn check(dns: &Resolver, ip: IpAddr) -> (IprevReport, Vec<Finding>) {
             Cause::Authentication,
             Severity::Info,
             subject,
-            format!("{ip} has reverse DNS {} that resolves back to it", ptr.join(", ")),
+            format!(
+                "{ip} has reverse DNS {} that resolves back to it",
+                ptr.join(", ")
+            ),
         ),
         AuthResult::TempError => Finding::new(
             "IPREV_TEMPERROR",

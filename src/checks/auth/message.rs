@@ -77,7 +77,9 @@ pub struct SpfReport {
 impl SpfReport {
     /// The result that counts for the message: MAIL FROM's.
     pub fn result(&self) -> AuthResult {
-        self.mail_from.as_ref().map_or(AuthResult::None, |c| c.result)
+        self.mail_from
+            .as_ref()
+            .map_or(AuthResult::None, |c| c.result)
     }
 }
 
@@ -115,7 +117,11 @@ pub async fn authenticate(dns: &Resolver, evidence: &Evidence) -> AuthReport {
 }
 
 /// Authenticates the message in `evidence`.
-pub async fn authenticate_with(dns: &Resolver, evidence: &Evidence, options: &AuthOptions) -> AuthReport {
+pub async fn authenticate_with(
+    dns: &Resolver,
+    evidence: &Evidence,
+    options: &AuthOptions,
+) -> AuthReport {
     let now = options.now.unwrap_or_else(unix_now);
     let empty: Arc<[u8]> = Arc::from(Vec::new());
     let raw = evidence.message.clone().unwrap_or(empty);
@@ -244,21 +250,31 @@ fn unix_now() -> u64 {
 ///
 /// The SPF module's own evaluation (with the deciding mechanism) will replace this small
 /// function; until then mail-auth's `verify_spf` is called directly.
-async fn spf_checks(dns: &Resolver, evidence: &Evidence, authserv_id: &str) -> (SpfReport, SpfOutput, String) {
+async fn spf_checks(
+    dns: &Resolver,
+    evidence: &Evidence,
+    authserv_id: &str,
+) -> (SpfReport, SpfOutput, String) {
     let mut report = SpfReport::default();
     let helo = evidence.helo.clone().unwrap_or_default();
     let mail_from = evidence.mail_from.clone();
     let mail_from_domain = match mail_from.as_deref() {
-        Some(addr) if !addr.is_empty() => addr
-            .rsplit_once('@')
-            .map_or_else(|| addr.to_ascii_lowercase(), |(_, d)| d.to_ascii_lowercase()),
+        Some(addr) if !addr.is_empty() => addr.rsplit_once('@').map_or_else(
+            || addr.to_ascii_lowercase(),
+            |(_, d)| d.to_ascii_lowercase(),
+        ),
         _ => helo.to_ascii_lowercase(),
     };
     let Some(ip) = evidence.client_ip else {
-        return (report, SpfOutput::new(mail_from_domain.clone()), mail_from_domain);
+        return (
+            report,
+            SpfOutput::new(mail_from_domain.clone()),
+            mail_from_domain,
+        );
     };
     let auth = dns.authenticator();
-    let helo_output = if helo.is_empty() || helo.parse::<IpAddr>().is_ok() || helo.starts_with('[') {
+    let helo_output = if helo.is_empty() || helo.parse::<IpAddr>().is_ok() || helo.starts_with('[')
+    {
         None
     } else {
         Some(
@@ -278,7 +294,12 @@ async fn spf_checks(dns: &Resolver, evidence: &Evidence, authserv_id: &str) -> (
     let output = match mail_from.as_deref() {
         Some(addr) if !addr.is_empty() => {
             let out = auth
-                .verify_spf(SpfParameters::verify_mail_from(ip, &helo, authserv_id, addr))
+                .verify_spf(SpfParameters::verify_mail_from(
+                    ip,
+                    &helo,
+                    authserv_id,
+                    addr,
+                ))
                 .await;
             report.mail_from = Some(SpfCheck {
                 identity: "mailfrom",
@@ -335,7 +356,12 @@ async fn likely_include(dns: &Resolver, ptr_names: &[String]) -> Option<String> 
     None
 }
 
-async fn spf_findings(dns: &Resolver, evidence: &Evidence, spf: &SpfReport, ptr_names: &[String]) -> Vec<Finding> {
+async fn spf_findings(
+    dns: &Resolver,
+    evidence: &Evidence,
+    spf: &SpfReport,
+    ptr_names: &[String],
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let Some(ip) = evidence.client_ip else {
         out.push(
@@ -358,10 +384,18 @@ async fn spf_findings(dns: &Resolver, evidence: &Evidence, spf: &SpfReport, ptr_
         }
         let d = &check.domain;
         let (suffix, severity, summary) = match check.result {
-            AuthResult::Pass => ("PASS", Severity::Info, format!("SPF passes: {ip} may send for {d}")),
+            AuthResult::Pass => (
+                "PASS",
+                Severity::Info,
+                format!("SPF passes: {ip} may send for {d}"),
+            ),
             AuthResult::Fail => (
                 "FAIL",
-                if prefix == "SPF" { Severity::Error } else { Severity::Warning },
+                if prefix == "SPF" {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
                 format!("SPF fails: {d} does not authorise {ip} (-all)"),
             ),
             AuthResult::SoftFail => (
@@ -376,7 +410,11 @@ async fn spf_findings(dns: &Resolver, evidence: &Evidence, spf: &SpfReport, ptr_
             ),
             AuthResult::None => (
                 "NONE",
-                if prefix == "SPF" { Severity::Warning } else { Severity::Info },
+                if prefix == "SPF" {
+                    Severity::Warning
+                } else {
+                    Severity::Info
+                },
                 format!("{d} publishes no SPF record"),
             ),
             AuthResult::TempError => (
@@ -386,8 +424,14 @@ async fn spf_findings(dns: &Resolver, evidence: &Evidence, spf: &SpfReport, ptr_
             ),
             _ => (
                 "PERMERROR",
-                if prefix == "SPF" { Severity::Error } else { Severity::Warning },
-                format!("SPF for {d} has a permanent error (syntax, too many lookups, several records)"),
+                if prefix == "SPF" {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                format!(
+                    "SPF for {d} has a permanent error (syntax, too many lookups, several records)"
+                ),
             ),
         };
         let mut f = Finding::new(
@@ -442,7 +486,9 @@ async fn spf_findings(dns: &Resolver, evidence: &Evidence, spf: &SpfReport, ptr_
                 ));
             }
             AuthResult::TempError => {
-                f = f.fix("Nothing to change if it passes on retry; a receiver answers 451, not 550.");
+                f = f.fix(
+                    "Nothing to change if it passes on retry; a receiver answers 451, not 550.",
+                );
             }
             _ => {}
         }
@@ -496,7 +542,11 @@ pub fn infer_envelope(raw: &[u8], given: Evidence) -> Evidence {
     if e.mail_from.is_none()
         && let Some(rp) = header(b"Return-Path")
     {
-        let addr = rp.trim().trim_start_matches('<').trim_end_matches('>').trim();
+        let addr = rp
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
         if addr.is_empty() || (addr.contains('@') && !addr.contains(char::is_whitespace)) {
             e.mail_from = Some(addr.to_string());
             e.inferred.push("mail_from");
@@ -518,9 +568,17 @@ struct ReceivedFacts {
 fn parse_received(value: &str) -> ReceivedFacts {
     let unfolded: String = value
         .chars()
-        .map(|c| if c == '\r' || c == '\n' || c == '\t' { ' ' } else { c })
+        .map(|c| {
+            if c == '\r' || c == '\n' || c == '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
-    let before_date = unfolded.rsplit_once(';').map_or(unfolded.as_str(), |(a, _)| a);
+    let before_date = unfolded
+        .rsplit_once(';')
+        .map_or(unfolded.as_str(), |(a, _)| a);
     let lower = before_date.to_ascii_lowercase();
     let mut facts = ReceivedFacts::default();
     let Some(from_at) = find_word(&lower, "from") else {
@@ -550,7 +608,9 @@ fn parse_received(value: &str) -> ReceivedFacts {
     if facts.ip.is_none() {
         let mut rest = clause;
         while let Some(open) = rest.find('[') {
-            let Some(close) = rest[open..].find(']') else { break };
+            let Some(close) = rest[open..].find(']') else {
+                break;
+            };
             if let Some(ip) = bracketed_ip(&rest[open..=open + close]) {
                 facts.ip = Some(ip);
                 break;
