@@ -68,7 +68,7 @@ pub fn render_findings(findings: &[Finding], style: Style, verbose: bool) -> Str
         if group.is_empty() {
             continue;
         }
-        group.sort_by(|a, b| b.severity.cmp(&a.severity));
+        group.sort_by_key(|f| std::cmp::Reverse(f.severity));
         let has_problems = group.iter().any(|f| f.severity != Severity::Info);
         let _ = writeln!(out, "{}", style.bold(cause.title()));
         for f in group {

@@ -459,9 +459,9 @@ async fn spf_findings(
                         ptr_names.first().map_or("", String::as_str)
                     ));
                 } else {
-                    fix.push_str(&format!(
-                        " (ip4:/ip6: for your own servers, include: for your email provider)"
-                    ));
+                    fix.push_str(
+                        " (ip4:/ip6: for your own servers, include: for your email provider)",
+                    );
                 }
                 if let Some(r) = &record {
                     fix.push_str(&format!(". The record now reads: \"{r}\""));
