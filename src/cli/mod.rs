@@ -1,6 +1,8 @@
 //! Command-line interface: parses arguments, sets up DNS, calls the library, hands the result to
 //! a presenter, and turns the outcome into an exit code. No checks live here.
 
+mod check;
+mod dkim;
 mod dns;
 mod domain;
 mod lookup;
@@ -93,6 +95,14 @@ pub enum Command {
     /// Ask DNS through fivefifty's resolver and show the typed answer (records, NXDOMAIN,
     /// no data, or why it could not be answered). Handy with --dns-zone to inspect a lab world.
     Lookup(lookup::LookupArgs),
+    /// Authenticate a message as a receiver would: SPF (HELO and MAIL FROM), every DKIM
+    /// signature, DMARC with alignment, ARC, iprev; every failure with its reason and fix.
+    /// The envelope comes from --ip/--helo/--mail-from/--rcpt or, when not given, from the
+    /// topmost Received header and Return-Path (the report says which values were inferred).
+    Check(check::CheckArgs),
+    /// DKIM tools: generate a key and the TXT record to publish, sign a message.
+    #[command(subcommand)]
+    Dkim(dkim::DkimCommand),
 }
 
 /// What a subcommand hands back: its printed report and its outcome.
@@ -163,10 +173,15 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<Rendered, CliError> {
+    if let Command::Dkim(cmd) = &cli.command {
+        return dkim::run(cmd);
+    }
     let dns = dns::DnsSetup::start(&cli.global).await?;
     match &cli.command {
         Command::Domain(args) => domain::run(args, &dns, &cli.global).await,
         Command::Lookup(args) => lookup::run(args, &dns, &cli.global).await,
+        Command::Check(args) => check::run(args, &dns, &cli.global).await,
+        Command::Dkim(cmd) => dkim::run(cmd),
     }
 }
 

@@ -1,11 +1,13 @@
 //! Presenters: they render, they never decide.
 //!
 //! - [`terminal`]: the human report, grouped by cause, colour on a terminal.
+//! - [`auth_results`]: an RFC 8601 Authentication-Results header from an authentication report.
 //! - [`json`]: the stable machine-readable envelope documented in `docs/json.md`.
 //!
 //! What a command's exit code is follows from the findings by one rule ([`Outcome`]), so every
 //! command and presenter agrees on it.
 
+pub mod auth_results;
 pub mod domain;
 pub mod json;
 pub mod terminal;

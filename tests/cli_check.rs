@@ -1,0 +1,215 @@
+//! `fivefifty check` and `fivefifty dkim keygen/sign` from the command line: exit codes, the
+//! envelope inference note, Authentication-Results, JSON, and keygen → publish → sign → check.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fivefifty"))
+}
+
+fn lab_zone() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/lab.zone")
+}
+
+fn run(args: &[&str], extra_zone: Option<&Path>) -> Output {
+    let mut cmd = bin();
+    cmd.arg("--dns-zone")
+        .arg(lab_zone())
+        .arg("--color")
+        .arg("never");
+    if let Some(z) = extra_zone {
+        cmd.arg("--dns-zone").arg(z);
+    }
+    cmd.args(args).output().expect("fivefifty runs")
+}
+
+const RECEIVED: &str = "Return-Path: <alice@good.example>\n\
+Received: from mail.good.example (mail.good.example [192.0.2.20])\n\tby mx.dest.example (Postfix) with ESMTPS id 4F1\n\tfor <bob@dest.example>; Mon, 2 Nov 2026 10:00:01 +0000\n";
+
+fn message(dir: &Path, from: &str, received: &str) -> PathBuf {
+    let path = dir.join("m.eml");
+    std::fs::write(
+        &path,
+        format!(
+            "{received}From: Alice <{from}>\nTo: bob@dest.example\nSubject: hi\nDate: Mon, 2 Nov 2026 10:00:00 +0000\nMessage-ID: <x@good.example>\n\nhello\n"
+        ),
+    )
+    .expect("write");
+    path
+}
+
+#[test]
+fn check_infers_the_envelope_and_says_so() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let msg = message(dir.path(), "alice@good.example", RECEIVED);
+    let out = run(&["check", msg.to_str().expect("p")], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("client IP 192.0.2.20 (inferred from headers)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("HELO mail.good.example (inferred from headers)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("MAIL FROM <alice@good.example> (inferred from headers)"),
+        "{text}"
+    );
+    assert!(text.contains("spf=pass"), "{text}");
+    assert!(text.contains("dmarc=pass"), "{text}");
+    // Unsigned: DKIM_NONE is a warning, DMARC passes through SPF: exit 0.
+    assert_eq!(out.status.code(), Some(0), "{text}");
+}
+
+#[test]
+fn check_with_failing_dmarc_exits_1_and_given_values_are_not_marked_inferred() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let msg = message(dir.path(), "alice@good.example", "");
+    let out = run(
+        &[
+            "check",
+            msg.to_str().expect("p"),
+            "--ip",
+            "203.0.113.9",
+            "--helo",
+            "evil.example",
+            "--mail-from",
+            "alice@good.example",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("inferred"), "{text}");
+    assert!(text.contains("DMARC_FAIL"), "{text}");
+    assert!(text.contains("SPF_FAIL"), "{text}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn auth_results_prints_only_the_header() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let msg = message(dir.path(), "alice@good.example", RECEIVED);
+    let out = run(
+        &[
+            "check",
+            msg.to_str().expect("p"),
+            "--auth-results",
+            "--authserv-id",
+            "mx.dest.example",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("Authentication-Results: mx.dest.example;\r\n\t"),
+        "{text}"
+    );
+    assert!(
+        text.contains("spf=pass smtp.mailfrom=alice@good.example"),
+        "{text}"
+    );
+    assert!(text.contains("dkim=none"), "{text}");
+    assert!(
+        text.contains("dmarc=pass policy.dmarc=reject header.from=good.example"),
+        "{text}"
+    );
+    assert!(
+        text.contains("iprev=pass policy.iprev=192.0.2.20"),
+        "{text}"
+    );
+    assert!(!text.contains("Envelope"));
+}
+
+#[test]
+fn json_report_has_the_envelope_and_per_method_details() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let msg = message(dir.path(), "alice@good.example", RECEIVED);
+    let out = run(&["--json", "check", msg.to_str().expect("p")], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["command"], "check");
+    assert_eq!(v["details"]["envelope"]["inferred"][0], "client_ip");
+    assert_eq!(v["details"]["dmarc"]["result"], "pass");
+    assert_eq!(v["details"]["spf"]["mail_from"]["result"], "pass");
+    assert_eq!(v["details"]["dmarc"]["record_domain"], "good.example");
+}
+
+#[test]
+fn missing_message_file_is_bad_input() {
+    let out = run(&["check", "/nonexistent/message.eml"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn keygen_then_publish_then_sign_then_check_passes() {
+    for algorithm in ["rsa2048", "ed25519"] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let key = dir.path().join("k.pem");
+        let out = bin()
+            .args([
+                "dkim",
+                "keygen",
+                "--domain",
+                "good.example",
+                "--selector",
+                "new1",
+                "--algorithm",
+                algorithm,
+                "--out",
+            ])
+            .arg(&key)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let pem = std::fs::read_to_string(&key).expect("key written");
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+        let record = text
+            .lines()
+            .find(|l| l.starts_with("new1._domainkey.good.example. IN TXT"))
+            .expect("TXT record printed");
+        let zone = dir.path().join("new.zone");
+        std::fs::write(&zone, format!("{record}\n")).expect("zone");
+
+        // Never overwrite a key.
+        let again = bin()
+            .args([
+                "dkim",
+                "keygen",
+                "--domain",
+                "good.example",
+                "--selector",
+                "new1",
+                "--out",
+            ])
+            .arg(&key)
+            .output()
+            .expect("runs");
+        assert_eq!(again.status.code(), Some(2));
+
+        let msg = message(dir.path(), "alice@good.example", RECEIVED);
+        let signed = bin()
+            .args(["dkim", "sign", "--key"])
+            .arg(&key)
+            .args(["--domain", "good.example", "--selector", "new1"])
+            .arg(&msg)
+            .output()
+            .expect("runs");
+        assert!(
+            signed.status.success(),
+            "{}",
+            String::from_utf8_lossy(&signed.stderr)
+        );
+        let signed_path = dir.path().join("signed.eml");
+        std::fs::write(&signed_path, &signed.stdout).expect("write");
+        let out = run(&["check", signed_path.to_str().expect("p")], Some(&zone));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("dkim=pass"), "{algorithm}: {text}");
+        assert_eq!(out.status.code(), Some(0), "{algorithm}: {text}");
+    }
+}
