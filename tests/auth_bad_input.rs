@@ -114,7 +114,7 @@ async fn a_512_bit_key_is_too_short_per_rfc_8301() {
     let raw = support::sign(
         &support::message("alice@weakkey.example", "", "hello\n"),
         "weakkey.example",
-        "old",
+        "selector1",
     );
     let r = check(&server, raw).await;
     assert_eq!(r.dkim.signatures[0].result, AuthResult::Policy);

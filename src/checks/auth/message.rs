@@ -12,10 +12,10 @@ use super::dkim::{self, DkimReport};
 use super::dmarc_eval::{self, DmarcReport};
 use super::iprev::{self, IprevReport};
 use super::outcome::AuthResult;
+use super::spf;
 use crate::dns::{Answer, Resolver};
 use crate::evidence::Evidence;
 use crate::finding::{Cause, Finding, Severity};
-use mail_auth::spf::verify::SpfParameters;
 use mail_auth::{AuthenticatedMessage, SpfOutput};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -61,6 +61,26 @@ pub struct SpfCheck {
     /// The domain's explanation (`exp=`), on fail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
+    /// The term that decided and whose record it is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mechanism: Option<String>,
+    /// Why the result is what it is (none, neutral by default, temperror, permerror).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl SpfCheck {
+    fn from_evaluation(identity: &'static str, sender: String, eval: &spf::SpfEvaluation) -> Self {
+        SpfCheck {
+            identity,
+            domain: eval.domain.clone(),
+            sender,
+            result: AuthResult::from(mail_auth::SpfResult::from(eval.result)),
+            explanation: eval.explanation.clone(),
+            mechanism: eval.mechanism.clone(),
+            reason: eval.reason.clone(),
+        }
+    }
 }
 
 /// SPF for HELO and MAIL FROM.
@@ -152,7 +172,7 @@ pub async fn authenticate_with(
         );
     }
 
-    let spf_fut = spf_checks(dns, evidence, &options.authserv_id);
+    let spf_fut = spf_checks(dns, evidence);
     let iprev_fut = async {
         match evidence.client_ip {
             Some(ip) => Some(iprev::check(dns, ip).await),
@@ -245,16 +265,9 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// SPF of HELO and MAIL FROM through mail-auth. Returns the report, the MAIL FROM output that
-/// DMARC takes, and the domain it is for.
-///
-/// The SPF module's own evaluation (with the deciding mechanism) will replace this small
-/// function; until then mail-auth's `verify_spf` is called directly.
-async fn spf_checks(
-    dns: &Resolver,
-    evidence: &Evidence,
-    authserv_id: &str,
-) -> (SpfReport, SpfOutput, String) {
+/// SPF of HELO and MAIL FROM through the engine's RFC 7208 evaluation ([`spf::evaluate`]).
+/// Returns the report, the MAIL FROM output that DMARC takes, and the domain it is for.
+async fn spf_checks(dns: &Resolver, evidence: &Evidence) -> (SpfReport, SpfOutput, String) {
     let mut report = SpfReport::default();
     let helo = evidence.helo.clone().unwrap_or_default();
     let mail_from = evidence.mail_from.clone();
@@ -272,52 +285,36 @@ async fn spf_checks(
             mail_from_domain,
         );
     };
-    let auth = dns.authenticator();
-    let helo_output = if helo.is_empty() || helo.parse::<IpAddr>().is_ok() || helo.starts_with('[')
-    {
+    let helo_eval = if helo.is_empty() || helo.parse::<IpAddr>().is_ok() || helo.starts_with('[') {
         None
     } else {
-        Some(
-            auth.verify_spf(SpfParameters::verify_ehlo(ip, &helo, authserv_id))
-                .await,
-        )
+        Some(spf::evaluate(dns, ip, &helo, "").await)
     };
-    if let Some(out) = &helo_output {
-        report.helo = Some(SpfCheck {
-            identity: "helo",
-            domain: helo.to_ascii_lowercase(),
-            sender: format!("postmaster@{}", helo.to_ascii_lowercase()),
-            result: AuthResult::from(out.result()),
-            explanation: out.explanation().map(str::to_string),
-        });
+    if let Some(eval) = &helo_eval {
+        report.helo = Some(SpfCheck::from_evaluation(
+            "helo",
+            format!("postmaster@{}", helo.to_ascii_lowercase()),
+            eval,
+        ));
     }
     let output = match mail_from.as_deref() {
         Some(addr) if !addr.is_empty() => {
-            let out = auth
-                .verify_spf(SpfParameters::verify_mail_from(
-                    ip,
-                    &helo,
-                    authserv_id,
-                    addr,
-                ))
-                .await;
-            report.mail_from = Some(SpfCheck {
-                identity: "mailfrom",
-                domain: mail_from_domain.clone(),
-                sender: addr.to_string(),
-                result: AuthResult::from(out.result()),
-                explanation: out.explanation().map(str::to_string),
-            });
-            out
+            let eval = spf::evaluate(dns, ip, &helo, addr).await;
+            report.mail_from = Some(SpfCheck::from_evaluation(
+                "mailfrom",
+                addr.to_string(),
+                &eval,
+            ));
+            eval.to_mail_auth()
         }
-        _ => match (&helo_output, &report.helo) {
-            (Some(out), Some(check)) => {
+        _ => match (&helo_eval, &report.helo) {
+            (Some(eval), Some(check)) => {
                 // Null sender (or none given): the HELO identity stands for MAIL FROM.
                 report.mail_from = Some(SpfCheck {
                     identity: "mailfrom",
                     ..check.clone()
                 });
-                out.clone()
+                eval.to_mail_auth()
             }
             _ => SpfOutput::new(mail_from_domain.clone()),
         },
@@ -396,17 +393,17 @@ async fn spf_findings(
                 } else {
                     Severity::Warning
                 },
-                format!("SPF fails: {d} does not authorise {ip} (-all)"),
+                format!("SPF fails: {d} does not authorise {ip}"),
             ),
             AuthResult::SoftFail => (
                 "SOFTFAIL",
                 Severity::Warning,
-                format!("SPF softfails: {d} does not authorise {ip} (~all)"),
+                format!("SPF softfails: {d} does not authorise {ip}"),
             ),
             AuthResult::Neutral => (
                 "NEUTRAL",
                 Severity::Warning,
-                format!("SPF neutral: {d} makes no statement about {ip} (?all)"),
+                format!("SPF neutral: {d} makes no statement about {ip}"),
             ),
             AuthResult::None => (
                 "NONE",
@@ -446,6 +443,13 @@ async fn spf_findings(
         .evidence("sender", &check.sender);
         if let Some(exp) = &check.explanation {
             f = f.evidence("explanation", exp);
+        }
+        if let Some(mechanism) = &check.mechanism {
+            f.summary.push_str(&format!("; decided by {mechanism}"));
+            f = f.evidence("mechanism", mechanism);
+        }
+        if let Some(reason) = &check.reason {
+            f = f.evidence("reason", reason);
         }
         match check.result {
             AuthResult::Fail | AuthResult::SoftFail | AuthResult::Neutral => {
