@@ -1,11 +1,12 @@
 //! iprev (RFC 8601 section 3): does the client IP's PTR name resolve back to the IP?
 //!
-//! mail-auth's `verify_iprev` does the lookups (PTR, then A/AAAA of at most two names); this
-//! module turns its outcome into a report and Findings. Many receivers refuse mail from an IP
+//! The lookups (PTR, then A/AAAA of each name) go through the engine's resolver rather than
+//! mail-auth's `verify_iprev`, which reports a PTR name without an address as if there were no
+//! PTR at all. Many receivers refuse mail from an IP
 //! without a matching PTR ("550 ... reverse DNS"), so a failure is a warning with the fix.
 
 use super::outcome::AuthResult;
-use crate::dns::Resolver;
+use crate::dns::{Answer, Resolver};
 use crate::finding::{Cause, Finding, Severity};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -26,23 +27,12 @@ pub struct IprevReport {
 
 /// Checks the client IP's reverse DNS and its forward match.
 pub async fn check(dns: &Resolver, ip: IpAddr) -> (IprevReport, Vec<Finding>) {
-    let output = dns.authenticator().verify_iprev(ip).await;
-    let result = AuthResult::from(output.result());
-    let ptr: Vec<String> = output
-        .ptr
-        .as_ref()
-        .map(|names| {
-            names
-                .iter()
-                .map(|n| n.trim_end_matches('.').to_ascii_lowercase())
-                .collect()
-        })
-        .unwrap_or_default();
+    let (result, ptr, detail) = forward_confirm(dns, ip).await;
     let report = IprevReport {
         ip,
         result,
         ptr: ptr.clone(),
-        detail: output.result().to_string(),
+        detail,
     };
     let subject = ip.to_string();
     let finding = match result {
@@ -93,4 +83,44 @@ pub async fn check(dns: &Resolver, ip: IpAddr) -> (IprevReport, Vec<Finding>) {
         )),
     };
     (report, vec![finding.evidence("ptr", &ptr)])
+}
+
+/// How many PTR names are followed forward (RFC 8601 section 3 leaves it to the verifier;
+/// mail-auth and most MTAs stop at a handful).
+pub const MAX_PTR_NAMES: usize = 10;
+
+/// PTR, then A/AAAA of each name, through the engine's resolver so that "no PTR", "the PTR name
+/// does not resolve" and "could not ask" stay apart.
+async fn forward_confirm(dns: &Resolver, ip: IpAddr) -> (AuthResult, Vec<String>, String) {
+    let names = match dns.ptr(ip).await {
+        Answer::Records(names) => names,
+        Answer::NxDomain | Answer::NoData => {
+            return (AuthResult::PermError, Vec::new(), "no PTR record".into());
+        }
+        Answer::Failed(f) => return (AuthResult::TempError, Vec::new(), f.to_string()),
+    };
+    let mut failure = None;
+    for name in names.iter().take(MAX_PTR_NAMES) {
+        let forward = match ip {
+            IpAddr::V4(_) => dns.a(name).await.map(IpAddr::V4),
+            IpAddr::V6(_) => dns.aaaa(name).await.map(IpAddr::V6),
+        };
+        match forward {
+            Answer::Records(addrs) if addrs.contains(&ip) => {
+                let detail = format!("{name} resolves to {ip}");
+                return (AuthResult::Pass, names, detail);
+            }
+            Answer::Failed(f) => failure = Some(f.to_string()),
+            Answer::Records(_) => {}
+            Answer::NxDomain | Answer::NoData => {}
+        }
+    }
+    match failure {
+        Some(f) => (AuthResult::TempError, names, f),
+        None => (
+            AuthResult::Fail,
+            names,
+            "no PTR name resolves back to the IP".into(),
+        ),
+    }
 }
