@@ -53,7 +53,7 @@ fn explain(path: &Path) -> BounceReport {
 
 fn is_address(a: &str) -> bool {
     match a.rsplit_once('@') {
-        Some((l, d)) => !l.is_empty() && d.contains('.') && !d.contains(' '),
+        Some((l, d)) => !l.is_empty() && !d.is_empty() && !d.contains(' '),
         None => false,
     }
 }

@@ -176,10 +176,10 @@ fn is_weak(r: Reason) -> bool {
             | Reason::Blocked
             | Reason::OnHold
             | Reason::Undefined
-            | Reason::Expired
             | Reason::NotAccept
             | Reason::ContentError
             | Reason::PolicyViolation
+            | Reason::Suspend
     )
 }
 
@@ -772,6 +772,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::Expired,
         &[
             "delivery time expired",
+            "delivery failed * attempts",
+            "unable to deliver this message after",
             "message expired",
             "has expired",
             "expired",
@@ -802,6 +804,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::NetworkError,
         &[
             "connection timed out",
+            "requests to connect",
             "connection refused",
             "connection reset",
             "connection lost",
@@ -916,6 +919,23 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     ),
 ];
 
+/// Texts that only a recipient-directory lookup produces: an unknown user whatever the
+/// command (Exchange's categorizer, Domino's directory, Microsoft's "mailbox unavailable").
+const DIRECTORY_PHRASES: &[&str] = &[
+    "recipient name is not recognized",
+    "not listed in domino directory",
+    "not listed in public name",
+    "mailbox unavailable",
+    "invalid recipient",
+    "recipient email address is possibly incorrect",
+    "account that you tried to reach does not exist",
+    "doesn't have a",
+    "unknown user:",
+    "no such user here",
+    "address rejected",
+    "recipient not found",
+];
+
 /// The first reason whose phrase table matches the normalised text.
 pub fn phrase_reason(text: &str) -> Option<Reason> {
     if text.is_empty() {
@@ -984,7 +1004,9 @@ pub fn classify(f: &Facts<'_>) -> Reason {
     {
         return r;
     }
-    let by_text = phrase_reason(f.text).map(|r| adjust_for_command(r, f));
+    let by_text = phrase_reason(f.text)
+        .map(|r| adjust_for_command(r, f))
+        .map(|r| adjust_for_class(r, f, class));
     if let Some(t) = by_text {
         // A weak status refines a generic phrase in a few well-known pairs.
         if let Some(s) = by_status {
@@ -1011,12 +1033,33 @@ pub fn classify(f: &Facts<'_>) -> Reason {
     }
 }
 
-/// An "unknown user" given in answer to DATA (after the address was accepted) is the receiver
-/// filtering, not a missing mailbox.
-fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
-    match (r, f.command) {
-        (Reason::UserUnknown, Some("DATA")) => Reason::Filtered,
+/// A host that cannot be found *for now* (a 4xx DNS answer) is a network problem; a final
+/// failure after connection trouble is the queue lifetime running out.
+fn adjust_for_class(r: Reason, f: &Facts<'_>, class: Option<StatusClass>) -> Reason {
+    match (r, class) {
+        (Reason::HostUnknown, Some(StatusClass::Transient)) => Reason::NetworkError,
+        (Reason::NetworkError, None) if f.action != Some(Action::Delayed) => Reason::Expired,
         _ => r,
+    }
+}
+
+/// "Unknown user" is a missing mailbox when the status says so (`x.1.x`) or when it answered
+/// RCPT TO. The same words after DATA, or with nothing to place them, are the receiver
+/// filtering the message (the convention of the reason vocabulary: a mailbox that was accepted
+/// at RCPT cannot be unknown at DATA).
+fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
+    if r != Reason::UserUnknown {
+        return r;
+    }
+    let status_says_address = f.status.is_some_and(|s| s.subject() == 1);
+    let directory = DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
+    if status_says_address
+        || f.command == Some("RCPT")
+        || (f.command != Some("DATA") && directory)
+    {
+        Reason::UserUnknown
+    } else {
+        Reason::Filtered
     }
 }
 

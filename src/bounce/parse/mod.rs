@@ -386,7 +386,7 @@ pub(crate) fn explain_message(raw: &[u8], limits: &Limits) -> BounceReport {
             .push("The input could not be parsed as a mail message.".into());
         return r;
     };
-    let mut report = explain_parsed(&msg, limits);
+    let mut report = explain_parsed(&msg, limits, 0);
     if truncated {
         report.notes.push(format!(
             "Only the first {} bytes of the message were read (limit MAX_MESSAGE_BYTES).",
@@ -396,7 +396,10 @@ pub(crate) fn explain_message(raw: &[u8], limits: &Limits) -> BounceReport {
     report
 }
 
-fn explain_parsed(msg: &Message<'_>, limits: &Limits) -> BounceReport {
+/// How deep a forwarded bounce (a bounce attached to another message) is followed.
+const MAX_NESTED_BOUNCE: usize = 2;
+
+fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceReport {
     let mut report = BounceReport::empty(ReportKind::NotBounce);
     let from_raw = header_text(msg, "From").unwrap_or_default();
     report.report_from = first_address(msg.from());
@@ -517,8 +520,14 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits) -> BounceReport {
             if parts.original.envelope_from.is_none() {
                 parts.original.envelope_from = d.envelope_from.clone();
             }
+            let single = d.rows.len() == 1 && text_rows.len() == 1;
             for r in d.rows {
-                let recipient = r.recipient();
+                let mut recipient = r.recipient();
+                // A delivery to a file or pipe has no address; Exim names the address that
+                // generated it in the text.
+                if single && recipient.as_deref().is_none_or(|a| !a.contains('@')) {
+                    recipient = text_rows.first().map(|t| lower_domain(&t.recipient));
+                }
                 let block = recipient
                     .as_deref()
                     .and_then(|a| {
@@ -540,6 +549,15 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits) -> BounceReport {
                 });
             }
         }
+    }
+
+    // 2b. Amazon SES notifications (JSON, delivered by SNS as mail).
+    if rows.is_empty()
+        && let Some((kind, ses_rows, fb)) = ses_json(&notification, limits)
+    {
+        report.kind = kind;
+        report.feedback_type = fb;
+        rows = ses_rows;
     }
 
     // 3. Human-readable bounce text.
@@ -574,15 +592,38 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits) -> BounceReport {
             }
             let diag = first_paragraphs(&notification, limits.max_diagnostic_chars);
             for a in recips.into_iter().take(limits.max_recipients) {
+                // Google Groups answers a post it refuses (no such group, or the sender may
+                // not post) with a localised text and no code: the sender was rejected.
+                let fixed = a
+                    .to_ascii_lowercase()
+                    .ends_with("@googlegroups.com")
+                    .then_some(reason::Reason::Rejected);
                 rows.push(RawRow {
                     recipient: Some(a),
                     diagnostic: diag.clone(),
+                    fixed,
                     ..Default::default()
                 });
             }
         }
         if !rows.is_empty() {
             report.kind = ReportKind::Bounce;
+        }
+    }
+
+    // 3b. A bounce forwarded as an attachment: explain the attached bounce.
+    if rows.is_empty() && depth < MAX_NESTED_BOUNCE {
+        for part in &msg.parts {
+            if let PartType::Message(inner) = &part.body {
+                let inner_report = explain_parsed(inner, limits, depth + 1);
+                if matches!(inner_report.kind, ReportKind::Bounce | ReportKind::Feedback) {
+                    let mut r = inner_report;
+                    r.notes
+                        .push("The bounce was found attached to this message (forwarded).".into());
+                    return r;
+                }
+                break;
+            }
         }
     }
 
@@ -959,4 +1000,82 @@ fn floor_char(s: &str, max: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Amazon SES bounce, complaint and delivery notifications: a JSON document in the body
+/// (<https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html>).
+fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Option<String>)> {
+    if !text.contains("\"notificationType\"") && !text.contains("\"eventType\"") {
+        return None;
+    }
+    let start = text.find('{')?;
+    let end = text.rfind('}')?;
+    if end <= start {
+        return None;
+    }
+    let doc: String = text[start..=end]
+        .chars()
+        .filter(|c| *c != '\n' && *c != '\r')
+        .collect();
+    let v: serde_json::Value = serde_json::from_str(&doc).ok()?;
+    let kind = v
+        .get("notificationType")
+        .or_else(|| v.get("eventType"))?
+        .as_str()?
+        .to_ascii_lowercase();
+    let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let mut rows = Vec::new();
+    match kind.as_str() {
+        "bounce" => {
+            let b = v.get("bounce")?;
+            let transient = s(b, "bounceType").is_some_and(|t| t.eq_ignore_ascii_case("transient"));
+            for r in b.get("bouncedRecipients")?.as_array()?.iter().take(limits.max_recipients) {
+                let diag = s(r, "diagnosticCode").unwrap_or_default();
+                let diag = diag
+                    .split_once(';')
+                    .filter(|(t, _)| t.len() <= 16)
+                    .map(|(_, d)| d.trim().to_string())
+                    .unwrap_or(diag);
+                rows.push(RawRow {
+                    recipient: s(r, "emailAddress").and_then(|a| clean_address(&a)),
+                    action: s(r, "action").and_then(|a| Action::parse(&a)).or(Some(if transient {
+                        Action::Delayed
+                    } else {
+                        Action::Failed
+                    })),
+                    status: s(r, "status").and_then(|x| DsnStatus::parse(&x)),
+                    diagnostic: diag,
+                    context: s(b, "bounceSubType").unwrap_or_default(),
+                    ..Default::default()
+                });
+            }
+            Some((ReportKind::Bounce, rows, None))
+        }
+        "complaint" => {
+            let c = v.get("complaint")?;
+            let fb = s(c, "complaintFeedbackType").unwrap_or_else(|| "abuse".into());
+            for r in c.get("complainedRecipients")?.as_array()?.iter().take(limits.max_recipients) {
+                rows.push(RawRow {
+                    recipient: s(r, "emailAddress").and_then(|a| clean_address(&a)),
+                    fixed: Some(reason::Reason::Feedback),
+                    ..Default::default()
+                });
+            }
+            Some((ReportKind::Feedback, rows, Some(fb)))
+        }
+        "delivery" => {
+            let d = v.get("delivery")?;
+            let resp = s(d, "smtpResponse").unwrap_or_default();
+            for r in d.get("recipients")?.as_array()?.iter().take(limits.max_recipients) {
+                rows.push(RawRow {
+                    recipient: r.as_str().and_then(clean_address),
+                    action: Some(Action::Delivered),
+                    diagnostic: resp.clone(),
+                    ..Default::default()
+                });
+            }
+            Some((ReportKind::Bounce, rows, None))
+        }
+        _ => None,
+    }
 }
