@@ -172,7 +172,6 @@ fn is_weak(r: Reason) -> bool {
             | Reason::SystemError
             | Reason::NetworkError
             | Reason::Filtered
-            | Reason::Rejected
             | Reason::Blocked
             | Reason::OnHold
             | Reason::Undefined
@@ -292,6 +291,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::RequirePtr,
         &[
             "reverse dns",
+            "dns ptr",
             "reverse lookup",
             "reverse-lookup",
             "rdns",
@@ -318,6 +318,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::MailboxFull,
         &[
             "mailbox full",
+            "mailbox exceeded",
+            "messages in recipient's mailbox exceeded",
             "mailbox is full",
             "mailbox has exceeded",
             "mailbox size limit",
@@ -451,6 +453,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::Suspend,
         &[
             "account disabled",
+            "account suspended",
+            "mailbox suspended",
+            "mailbox is frozen",
+            "user suspended",
             "account is disabled",
             "account has been disabled",
             "account has been suspended",
@@ -472,7 +478,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "account expired",
             "account has expired",
             "account closed",
-            "suspended",
             "disabled or discontinued",
             "temporarily disabled",
             "mailbox unavailable or inactive",
@@ -485,6 +490,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::HostUnknown,
         &[
             "host unknown",
+            "couldn't find any host",
+            "find any host named",
+            "unrouteable address",
+            "unroutable address",
             "unknown host",
             "host not found",
             "no such domain",
@@ -509,7 +518,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "no route for domain",
             "no mail host",
             "could not find mail exchanger",
-            "recipient domain",
             "unknown mail domain",
         ],
     ),
@@ -517,6 +525,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::Rejected,
         &[
             "sender address rejected",
+            "sender was rejected",
+            "mailfrom domain",
+            "mail from domain",
             "sender rejected",
             "sender is rejected",
             "sender verify failed",
@@ -549,6 +560,23 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         ],
     ),
     (
+        Reason::MailerError,
+        &[
+            "mailer error",
+            "command failed",
+            "exit code",
+            "exit status",
+            "unknown mailer",
+            "procmail",
+            "x-unix",
+            "pipe to",
+            "command died",
+            "local delivery failed",
+            "delivery to a pipe",
+            "mail filter",
+        ],
+    ),
+    (
         Reason::UserUnknown,
         &[
             "user unknown",
@@ -576,8 +604,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "unknown recipient",
             "recipient not found",
             "recipient does not exist",
-            "recipient address rejected",
-            "recipient rejected",
             "recipient is not",
             "addressee unknown",
             "address unknown",
@@ -592,8 +618,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "not exist",
             "unknown local part",
             "unknown local-part",
-            "unrouteable address",
-            "unroutable address",
             "not a known user",
             "no account by that name",
             "is not a valid user",
@@ -618,9 +642,20 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         ],
     ),
     (
+        Reason::BadReputation,
+        &[
+            "poor reputation",
+            "low reputation",
+            "bad reputation",
+            "reputation",
+            "sender score",
+        ],
+    ),
+    (
         Reason::SpamDetected,
         &[
             "spam message",
+            "spam mail",
             "detected as spam",
             "considered spam",
             "classified as spam",
@@ -642,12 +677,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "appears to be spam",
             "content filter",
             "blocked by spam",
-            "message filtered",
-            "is spam",
             "spamassassin",
             "high probability of spam",
             "suspected spam",
-            "spam",
         ],
     ),
     (
@@ -670,7 +702,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "ip blocked",
             "your ip",
             "your ip address",
-            "ip address",
             "connection refused by",
             "connections will not be accepted",
             "connection rejected",
@@ -693,16 +724,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "abuseat",
             "rejected by policy",
             "blocked",
-        ],
-    ),
-    (
-        Reason::BadReputation,
-        &[
-            "poor reputation",
-            "low reputation",
-            "bad reputation",
-            "reputation",
-            "sender score",
         ],
     ),
     (
@@ -843,26 +864,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         ],
     ),
     (
-        Reason::MailerError,
-        &[
-            "mailer error",
-            "command failed",
-            "exit code",
-            "exit status",
-            "unknown mailer",
-            "procmail",
-            "x-unix",
-            "pipe to",
-            "command died",
-            "local delivery failed",
-            "delivery to a pipe",
-            "mail filter",
-        ],
-    ),
-    (
         Reason::SyntaxError,
         &[
             "syntax error",
+            "not implemented",
+            "command parameter",
             "command unrecognized",
             "unrecognized command",
             "command not recognized",
@@ -891,6 +897,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::NotAccept,
         &[
             "does not accept mail",
+            "couldn't find a mail exchanger",
+            "no smtp service",
+            "indicated no smtp service",
             "does not accept email",
             "not accepting mail",
             "doesn't accept mail",
@@ -902,6 +911,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::SystemError,
         &[
             "system error",
+            "transaction failed",
             "internal error",
             "server error",
             "system config error",
@@ -932,7 +942,6 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "doesn't have a",
     "unknown user:",
     "no such user here",
-    "address rejected",
     "recipient not found",
 ];
 
@@ -1014,7 +1023,6 @@ pub fn classify(f: &Facts<'_>) -> Reason {
                 // "5.1.1 ... mailbox unavailable / not found": the status is more precise.
                 (Reason::UserUnknown, Reason::SystemError | Reason::ContentError) => return s,
                 (Reason::HostUnknown, Reason::UserUnknown) => return s,
-                (Reason::NotAccept, _) => return s,
                 _ => {}
             }
         }
@@ -1048,6 +1056,14 @@ fn adjust_for_class(r: Reason, f: &Facts<'_>, class: Option<StatusClass>) -> Rea
 /// filtering the message (the convention of the reason vocabulary: a mailbox that was accepted
 /// at RCPT cannot be unknown at DATA).
 fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
+    // Errors in answer to MAIL FROM are about the sender; in answer to HELO, about the client.
+    match (r, f.command) {
+        (Reason::UserUnknown | Reason::HostUnknown | Reason::Filtered, Some("MAIL")) => {
+            return Reason::Rejected;
+        }
+        (Reason::UserUnknown | Reason::HostUnknown, Some("HELO")) => return Reason::Blocked,
+        _ => {}
+    }
     if r != Reason::UserUnknown {
         return r;
     }
