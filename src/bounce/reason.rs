@@ -254,6 +254,17 @@ pub fn status_reason(s: DsnStatus) -> Option<Reason> {
 /// MTAs and providers use in their documented replies, not texts of particular messages.
 pub const PHRASES: &[(Reason, &[&str])] = &[
     (
+        Reason::PolicyViolation,
+        &[
+            "potential security issue",
+            "not accepted for policy reasons",
+        ],
+    ),
+    (
+        Reason::SecurityError,
+        &["unauthenticated sender"],
+    ),
+    (
         Reason::VirusDetected,
         &[
             "virus",
@@ -385,9 +396,21 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         ],
     ),
     (
+        Reason::BadReputation,
+        &[
+            "poor reputation",
+            "low reputation",
+            "bad reputation",
+            "reputation",
+            "sender score",
+        ],
+    ),
+    (
         Reason::Speeding,
         &[
             "rate limit",
+            "this hour",
+            "per hour",
             "rate-limit",
             "ratelimit",
             "rate limited",
@@ -406,6 +429,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::TooManyConn,
         &[
             "too many connections",
+            "frequency limit",
             "too many simultaneous",
             "too many concurrent",
             "connection limit",
@@ -453,6 +477,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::Suspend,
         &[
             "account disabled",
+            "disabled recipient",
             "account suspended",
             "mailbox suspended",
             "mailbox is frozen",
@@ -487,6 +512,24 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         ],
     ),
     (
+        Reason::NotAccept,
+        &[
+            "does not accept mail",
+            "doesn't receive email",
+            "does not receive email",
+            "doesn't receive mail",
+            "no mx record",
+            "couldn't find a mail exchanger",
+            "no smtp service",
+            "indicated no smtp service",
+            "does not accept email",
+            "not accepting mail",
+            "doesn't accept mail",
+            "null mx",
+            "accepts no mail",
+        ],
+    ),
+    (
         Reason::HostUnknown,
         &[
             "host unknown",
@@ -507,7 +550,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "unroutable mail domain",
             "name or service not known",
             "nxdomain",
-            "no mx record",
             "no mx or a",
             "mx lookup failed",
             "bad destination host",
@@ -637,24 +679,35 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "no such",
             "invalid user",
             "not found",
-            "disabled recipient",
             "rejected recipient",
         ],
     ),
     (
-        Reason::BadReputation,
+        Reason::NotCompliantRfc,
         &[
-            "poor reputation",
-            "low reputation",
-            "bad reputation",
-            "reputation",
-            "sender score",
+            "rfc 5322",
+            "multiple addresses in from",
+            "rfc 5322 compliant",
+            "rfc5322",
+            "rfc 2822",
+            "rfc2822",
+            "rfc 822",
+            "rfc822 compliant",
+            "not rfc compliant",
+            "not compliant with rfc",
+            "multiple from",
+            "duplicate header",
+            "header is not",
+            "missing message-id",
+            "missing date",
         ],
     ),
     (
         Reason::SpamDetected,
         &[
             "spam message",
+            "message content rejected",
+            "content rejected",
             "spam mail",
             "detected as spam",
             "considered spam",
@@ -724,24 +777,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "abuseat",
             "rejected by policy",
             "blocked",
-        ],
-    ),
-    (
-        Reason::NotCompliantRfc,
-        &[
-            "rfc 5322",
-            "rfc5322",
-            "rfc 2822",
-            "rfc2822",
-            "rfc 822",
-            "rfc822 compliant",
-            "not rfc compliant",
-            "not compliant with rfc",
-            "multiple from",
-            "duplicate header",
-            "header is not",
-            "missing message-id",
-            "missing date",
         ],
     ),
     (
@@ -867,6 +902,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::SyntaxError,
         &[
             "syntax error",
+            "improper sequence",
             "not implemented",
             "command parameter",
             "command unrecognized",
@@ -881,7 +917,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::ContentError,
         &[
-            "content rejected",
             "contents rejected",
             "message content",
             "mime",
@@ -894,23 +929,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         ],
     ),
     (
-        Reason::NotAccept,
-        &[
-            "does not accept mail",
-            "couldn't find a mail exchanger",
-            "no smtp service",
-            "indicated no smtp service",
-            "does not accept email",
-            "not accepting mail",
-            "doesn't accept mail",
-            "null mx",
-            "accepts no mail",
-        ],
-    ),
-    (
         Reason::SystemError,
         &[
             "system error",
+            "currently unavailable",
             "transaction failed",
             "internal error",
             "server error",

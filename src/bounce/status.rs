@@ -121,10 +121,16 @@ impl DsnStatus {
         self.detail
     }
 
-    /// True for a status that says nothing beyond its class and subject (`x.0.0`, `x.s.0`
-    /// with subject 0), which classification treats as "look at the text instead".
+    /// True for a status that says nothing beyond its class (`x.0.y`), which classification
+    /// treats as "look at the text instead".
     pub fn is_vague(self) -> bool {
-        self.subject == 0 || self.detail == 0
+        self.subject == 0
+    }
+
+    /// True for `x.4.7` (delivery time expired): the reporting MTA's own code, which hides the
+    /// remote server's more telling one when the diagnostic carries it.
+    pub fn is_queue_expiry(self) -> bool {
+        self.subject == 4 && self.detail == 7
     }
 
     /// The same status with another class (used to match a 4.x.x against a 5.x.x table).

@@ -848,7 +848,13 @@ fn finish_row(
     let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(&context));
     // A vague DSN status (5.0.0) yields to a specific one of the same class in the text.
     let status = match (raw.status, text_status) {
-        (Some(s), Some(t)) if s.is_vague() && !t.is_vague() && s.class() == t.class() => Some(t),
+        (Some(s), Some(t))
+            if (s.is_vague() || s.is_queue_expiry())
+                && !t.is_vague()
+                && s.class() == t.class() =>
+        {
+            Some(t)
+        }
         (Some(s), _) => Some(s),
         (None, t) => t,
     };
