@@ -15,10 +15,7 @@ fn corpus() -> Vec<Vec<u8>> {
     };
     let mut files: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     files.sort();
-    files
-        .iter()
-        .filter_map(|p| std::fs::read(p).ok())
-        .collect()
+    files.iter().filter_map(|p| std::fs::read(p).ok()).collect()
 }
 
 fn bench(c: &mut Criterion) {
@@ -32,7 +29,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut rows = 0usize;
             for m in &msgs {
-                rows += fivefifty::bounce::explain_bytes(black_box(m)).recipients.len();
+                rows += fivefifty::bounce::explain_bytes(black_box(m))
+                    .recipients
+                    .len();
             }
             rows
         })

@@ -73,7 +73,10 @@ fn crlf_and_cr_line_endings_read_like_lf() {
         let r = bounce::explain_bytes(text.as_bytes());
         assert_eq!(r.kind, ReportKind::Bounce);
         assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
-        assert_eq!(r.recipients[0].recipient.as_deref(), Some("rcpt@example.org"));
+        assert_eq!(
+            r.recipients[0].recipient.as_deref(),
+            Some("rcpt@example.org")
+        );
     }
 }
 
@@ -89,7 +92,10 @@ fn every_truncation_of_a_dsn_is_handled_without_panic() {
     let at = DSN.find("Remote-MTA").expect("marker");
     let r = bounce::explain_bytes(&b[..at]);
     assert_eq!(r.kind, ReportKind::Bounce);
-    assert_eq!(r.recipients[0].status.map(|s| s.to_string()), Some("5.1.1".into()));
+    assert_eq!(
+        r.recipients[0].status.map(|s| s.to_string()),
+        Some("5.1.1".into())
+    );
 }
 
 #[test]
@@ -197,7 +203,10 @@ fn a_maildir_reads_cur_and_new() {
 
 #[test]
 fn a_missing_path_is_an_error() {
-    let e = bounce::explain_path(std::path::Path::new("/nonexistent/bounce.eml"), &Limits::default());
+    let e = bounce::explain_path(
+        std::path::Path::new("/nonexistent/bounce.eml"),
+        &Limits::default(),
+    );
     assert!(e.is_err());
 }
 
@@ -219,14 +228,20 @@ fn many_recipients_are_capped() {
 
 #[test]
 fn bare_smtp_replies_are_explained() {
-    let r = bounce::explain_reply("550 5.7.1 Email rejected because it violates our security policy");
+    let r =
+        bounce::explain_reply("550 5.7.1 Email rejected because it violates our security policy");
     assert_eq!(r.kind, ReportKind::SmtpReply);
     assert_eq!(r.recipients[0].reason, Reason::PolicyViolation);
     let r = bounce::explain_reply(
         "550-5.7.26 This mail is unauthenticated, which poses a security risk to the\n550-5.7.26 sender and Gmail users, and has been blocked.\n550 5.7.26 https://support.google.com/mail/answer/81126#authentication",
     );
     assert_eq!(r.recipients[0].reason, Reason::AuthFailure);
-    assert!(r.recipients[0].recognitions.iter().any(|x| x.code == "5.7.26"));
+    assert!(
+        r.recipients[0]
+            .recognitions
+            .iter()
+            .any(|x| x.code == "5.7.26")
+    );
     let r = bounce::explain_reply(
         "554 5.7.1 Service unavailable; Client host [203.0.113.9] blocked using zen.spamhaus.org",
     );

@@ -65,7 +65,11 @@ fn bounce_corpus_meets_the_accuracy_bars() {
         return;
     };
     let expected = read_expected(&root);
-    assert!(expected.len() >= 390, "expected.tsv has {} rows", expected.len());
+    assert!(
+        expected.len() >= 390,
+        "expected.tsv has {} rows",
+        expected.len()
+    );
     let mut reports: HashMap<String, BounceReport> = HashMap::new();
     for e in &expected {
         reports

@@ -297,7 +297,9 @@ const KNOWN: &[Known] = &[
         cause: Some(BounceCause::Authentication),
         meaning: "Outlook.com requires high-volume senders to pass SPF, DKIM and DMARC; this domain does not meet the required authentication level.",
         fix: "Publish SPF, sign with DKIM and publish DMARC (at least p=none) with alignment on your From domain.",
-        link: Some("https://techcommunity.microsoft.com/blog/microsoftdefenderforoffice365blog/strengthening-email-ecosystem-outlook%E2%80%99s-new-requirements-for-high%E2%80%90volume-senders/4399730"),
+        link: Some(
+            "https://techcommunity.microsoft.com/blog/microsoftdefenderforoffice365blog/strengthening-email-ecosystem-outlook%E2%80%99s-new-requirements-for-high%E2%80%90volume-senders/4399730",
+        ),
     },
     Known {
         provider: "Microsoft",
@@ -307,7 +309,9 @@ const KNOWN: &[Known] = &[
         cause: Some(BounceCause::Authentication),
         meaning: "The sending domain fails DMARC and its policy is reject.",
         fix: "Make SPF or DKIM pass aligned with the From domain for this sending path.",
-        link: Some("https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online"),
+        link: Some(
+            "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online",
+        ),
     },
     Known {
         provider: "Microsoft",
@@ -452,14 +456,19 @@ pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
     use Reason::*;
     match reason {
         UserUnknown | HostUnknown | HasMoved | Suspend | NotAccept | Vacation => C::Recipient,
-        MailboxFull | SystemFull | ExceedLimit | MesgTooBig | TooManyConn | Speeding => {
-            C::Capacity
-        }
+        MailboxFull | SystemFull | ExceedLimit | MesgTooBig | TooManyConn | Speeding => C::Capacity,
         Blocked => {
             if !named_blocklists(text).is_empty()
-                || ["blacklist", "blocklist", "block list", "dnsbl", "rbl", "listed"]
-                    .iter()
-                    .any(|w| text.contains(w))
+                || [
+                    "blacklist",
+                    "blocklist",
+                    "block list",
+                    "dnsbl",
+                    "rbl",
+                    "listed",
+                ]
+                .iter()
+                .any(|w| text.contains(w))
             {
                 C::Blocklist
             } else {
@@ -494,22 +503,30 @@ pub fn remediation(reason: Reason) -> Vec<String> {
             "The recipient's domain does not exist or has no mail server: check the part after the @ for typos.",
             "Remove the address if the domain is gone.",
         ],
-        HasMoved => &["The recipient has moved: ask them for the new address and remove the old one."],
+        HasMoved => {
+            &["The recipient has moved: ask them for the new address and remove the old one."]
+        }
         Suspend => &[
             "The mailbox is disabled or no longer used: reach the person another way.",
             "Remove the address if it stays disabled.",
         ],
-        NotAccept => &["The recipient's domain accepts no mail (null MX or no mail service): use another address."],
+        NotAccept => &[
+            "The recipient's domain accepts no mail (null MX or no mail service): use another address.",
+        ],
         Vacation => &["This is an automatic reply: the message was delivered; nothing to fix."],
         MailboxFull => &[
             "The recipient's mailbox is full: try again later or reach them another way.",
             "Remove the address if it stays full for weeks (an abandoned mailbox).",
         ],
-        SystemFull => &["The receiving system is out of storage: retry later; nothing to fix on your side."],
+        SystemFull => {
+            &["The receiving system is out of storage: retry later; nothing to fix on your side."]
+        }
         ExceedLimit | MesgTooBig => &[
             "The message is larger than the receiver accepts: send attachments as links, or compress them.",
         ],
-        TooManyConn => &["Open fewer parallel connections and send fewer recipients per message to this receiver."],
+        TooManyConn => &[
+            "Open fewer parallel connections and send fewer recipients per message to this receiver.",
+        ],
         Speeding => &[
             "You are sending faster than the receiver accepts: lower the rate, spread large sends over time.",
         ],
@@ -542,7 +559,9 @@ pub fn remediation(reason: Reason) -> Vec<String> {
         VirusDetected => &[
             "The receiver found malware: scan the attachment and the sending machine; send files as links if a filter is too strict.",
         ],
-        ContentError => &["The receiver refused the message's format: check MIME structure, encodings and headers."],
+        ContentError => &[
+            "The receiver refused the message's format: check MIME structure, encodings and headers.",
+        ],
         PolicyViolation => &[
             "The receiver's policy refused the message: check authentication (SPF, DKIM, DMARC), attachments and links, and ask the receiver's postmaster which rule it hit.",
         ],
@@ -555,15 +574,25 @@ pub fn remediation(reason: Reason) -> Vec<String> {
         Expired => &[
             "The message could not be delivered in time (the receiver was unreachable or kept deferring): check the receiver's MX and your connectivity, then send again.",
         ],
-        NetworkError => &["A network problem stopped delivery: check the receiver's MX and your outbound connectivity; retrying usually works."],
-        SystemError => &["The receiving system reported an error: retry later; if it persists, contact the receiver's postmaster."],
-        MailerError => &["A local delivery program failed at the receiver: contact the receiver's postmaster."],
-        OnHold => &["The bounce does not say enough to decide: read the diagnostic text and retry later."],
+        NetworkError => &[
+            "A network problem stopped delivery: check the receiver's MX and your outbound connectivity; retrying usually works.",
+        ],
+        SystemError => &[
+            "The receiving system reported an error: retry later; if it persists, contact the receiver's postmaster.",
+        ],
+        MailerError => {
+            &["A local delivery program failed at the receiver: contact the receiver's postmaster."]
+        }
+        OnHold => {
+            &["The bounce does not say enough to decide: read the diagnostic text and retry later."]
+        }
         NoRelaying => &[
             "The server refused to relay: you are sending to the wrong server, or must authenticate (SMTP AUTH) before relaying.",
         ],
         SyntaxError => &["The SMTP conversation had a syntax error: check the sending software."],
-        FailedStartTls => &["TLS failed or was required: enable STARTTLS with a valid certificate on the sending server."],
+        FailedStartTls => &[
+            "TLS failed or was required: enable STARTTLS with a valid certificate on the sending server.",
+        ],
         Delivered => &["The message was delivered: nothing to fix."],
         Feedback => &[
             "A recipient reported the message as unwanted: stop mailing that recipient and review how addresses were collected.",

@@ -260,10 +260,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "not accepted for policy reasons",
         ],
     ),
-    (
-        Reason::SecurityError,
-        &["unauthenticated sender"],
-    ),
+    (Reason::SecurityError, &["unauthenticated sender"]),
     (
         Reason::VirusDetected,
         &[
@@ -1091,9 +1088,7 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
     }
     let status_says_address = f.status.is_some_and(|s| s.subject() == 1);
     let directory = DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
-    if status_says_address
-        || f.command == Some("RCPT")
-        || (f.command != Some("DATA") && directory)
+    if status_says_address || f.command == Some("RCPT") || (f.command != Some("DATA") && directory)
     {
         Reason::UserUnknown
     } else {
@@ -1127,10 +1122,15 @@ mod tests {
     #[test]
     fn text_refines_a_weak_status() {
         assert_eq!(
-            text("550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org"),
+            text(
+                "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org"
+            ),
             Reason::Blocked
         );
-        assert_eq!(text("550 5.1.1 <a@b.example>: mailbox full"), Reason::MailboxFull);
+        assert_eq!(
+            text("550 5.1.1 <a@b.example>: mailbox full"),
+            Reason::MailboxFull
+        );
     }
 
     #[test]
@@ -1142,10 +1142,21 @@ mod tests {
     }
 
     #[test]
-    fn unknown_user_after_data_is_filtered() {
+    fn unknown_user_status_wins_over_command() {
         let n = normalise("550 5.1.1 User unknown");
         let r = classify(&Facts {
             status: DsnStatus::parse("5.1.1"),
+            command: Some("DATA"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::UserUnknown);
+    }
+
+    #[test]
+    fn unknown_user_after_data_is_filtered() {
+        let n = normalise("550 User unknown");
+        let r = classify(&Facts {
             command: Some("DATA"),
             text: &n,
             ..Default::default()

@@ -79,7 +79,11 @@ impl DsnStatus {
             if matches!(c, b'2' | b'4' | b'5')
                 && i + 1 < b.len()
                 && b[i + 1] == b'.'
-                && (i == 0 || is_code_boundary(b[i - 1]))
+                && (i == 0
+                    || is_code_boundary(b[i - 1])
+                    || (b[i - 1] == b'-'
+                        && i >= 4
+                        && b[i - 4..i - 1].iter().all(u8::is_ascii_digit)))
             {
                 let mut j = i + 2;
                 while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
@@ -230,7 +234,10 @@ mod tests {
 
     #[test]
     fn status_parses_rfc3463_forms() {
-        assert_eq!(DsnStatus::parse("5.1.1").map(|s| s.to_string()), Some("5.1.1".into()));
+        assert_eq!(
+            DsnStatus::parse("5.1.1").map(|s| s.to_string()),
+            Some("5.1.1".into())
+        );
         assert_eq!(
             DsnStatus::parse(" 4.7.650 (rate)").map(|s| s.to_string()),
             Some("4.7.650".into())
@@ -253,8 +260,14 @@ mod tests {
 
     #[test]
     fn reply_code_found_in_text() {
-        assert_eq!(ReplyCode::find_in("said: 550 5.1.1 x").map(|r| r.get()), Some(550));
-        assert_eq!(ReplyCode::find_in("550-5.7.1 x").map(|r| r.get()), Some(550));
+        assert_eq!(
+            ReplyCode::find_in("said: 550 5.1.1 x").map(|r| r.get()),
+            Some(550)
+        );
+        assert_eq!(
+            ReplyCode::find_in("550-5.7.1 x").map(|r| r.get()),
+            Some(550)
+        );
         assert!(ReplyCode::find_in("id 4501234 at 192.0.2.1").is_none());
         assert!(ReplyCode::find_in("code 599 x").is_none());
     }

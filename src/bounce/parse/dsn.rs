@@ -36,7 +36,10 @@ impl DsnRow {
     /// The recipient to report: the final recipient when it is an address, else the original.
     pub fn recipient(&self) -> Option<String> {
         let f = self.final_recipient.as_deref().filter(|a| a.contains('@'));
-        let o = self.original_recipient.as_deref().filter(|a| a.contains('@'));
+        let o = self
+            .original_recipient
+            .as_deref()
+            .filter(|a| a.contains('@'));
         f.or(o)
             .or(self.final_recipient.as_deref())
             .or(self.original_recipient.as_deref())
@@ -47,9 +50,7 @@ impl DsnRow {
 /// Strip the RFC 3464 address-type or MTA-name-type (`rfc822;`, `dns;`, `smtp;`).
 fn typed_value(v: &str) -> &str {
     match v.split_once(';') {
-        Some((t, rest)) if !t.trim().is_empty() && t.len() <= 16 && !t.contains('@') => {
-            rest.trim()
-        }
+        Some((t, rest)) if !t.trim().is_empty() && t.len() <= 16 && !t.contains('@') => rest.trim(),
         _ => v.trim(),
     }
 }

@@ -115,10 +115,8 @@ fn all_addresses(a: Option<&Address<'_>>) -> Vec<String> {
 fn prepare(raw: &[u8], max: usize) -> (Cow<'_, [u8]>, bool) {
     let truncated = raw.len() > max;
     let raw = &raw[..raw.len().min(max)];
-    let has_lone_cr = raw
-        .windows(2)
-        .any(|w| w[0] == b'\r' && w[1] != b'\n')
-        || raw.last() == Some(&b'\r');
+    let has_lone_cr =
+        raw.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') || raw.last() == Some(&b'\r');
     if !has_lone_cr {
         return (Cow::Borrowed(raw), truncated);
     }
@@ -165,9 +163,7 @@ fn looks_like_mail(b: &[u8]) -> bool {
         .min(1000);
     let line = &b[..line_end];
     match line.iter().position(|&c| c == b':') {
-        Some(p) if p > 0 => line[..p]
-            .iter()
-            .all(|&c| c.is_ascii_graphic() && c != b':'),
+        Some(p) if p > 0 => line[..p].iter().all(|&c| c.is_ascii_graphic() && c != b':'),
         _ => false,
     }
 }
@@ -193,7 +189,10 @@ fn fill_original(m: &Message<'_>, p: &mut Parts) {
     o.message_id = m.message_id().map(str::to_string);
     o.subject = m.subject().map(str::to_string);
     if o.envelope_from.is_none() {
-        o.envelope_from = m.return_address().map(lower_domain).filter(|a| a.contains('@'));
+        o.envelope_from = m
+            .return_address()
+            .map(lower_domain)
+            .filter(|a| a.contains('@'));
     }
     for r in m.received_all() {
         if let Some(ip) = r.from_ip() {
@@ -225,41 +224,35 @@ fn walk(m: &Message<'_>, limits: &Limits) -> Parts {
             })
             .unwrap_or_else(|| ("text".into(), "plain".into()));
         match (&part.body, ctype.as_str(), sub.as_str()) {
-            (PartType::Message(inner), _, _) => {
-                if !have_original {
-                    fill_original(inner, &mut p);
-                    have_original = true;
-                }
+            (PartType::Message(inner), _, _) if !have_original => {
+                fill_original(inner, &mut p);
+                have_original = true;
             }
-            (_, "message", "delivery-status" | "global-delivery-status") => {
-                if p.dsn.is_none() {
-                    p.dsn = Some(String::from_utf8_lossy(part.contents()).into_owned());
-                }
+            (_, "message", "delivery-status" | "global-delivery-status") if p.dsn.is_none() => {
+                p.dsn = Some(String::from_utf8_lossy(part.contents()).into_owned());
             }
-            (_, "message", "feedback-report") => {
-                if p.feedback.is_none() {
-                    p.feedback = Some(String::from_utf8_lossy(part.contents()).into_owned());
-                }
+            (_, "message", "feedback-report") if p.feedback.is_none() => {
+                p.feedback = Some(String::from_utf8_lossy(part.contents()).into_owned());
             }
             (_, "text" | "message", "rfc822-headers" | "rfc822-header" | "rfc822")
-                if i > 0 =>
+                if i > 0 && p.original_headers.is_none() =>
             {
-                if p.original_headers.is_none() {
-                    p.original_headers =
-                        Some(String::from_utf8_lossy(part.contents()).into_owned());
-                }
+                p.original_headers = Some(String::from_utf8_lossy(part.contents()).into_owned());
             }
-            (PartType::Text(t), _, _) => {
-                if p.notification.len() < limits.max_scan_bytes && !part.content_disposition().is_some_and(|d| d.is_attachment()) {
-                    p.notification.push_str(t);
-                    p.notification.push('\n');
-                }
+            // A second returned-headers part is ignored, not read as notification text.
+            (_, "text" | "message", "rfc822-headers" | "rfc822-header" | "rfc822") if i > 0 => {}
+            (PartType::Text(t), _, _)
+                if p.notification.len() < limits.max_scan_bytes
+                    && !part
+                        .content_disposition()
+                        .is_some_and(|d| d.is_attachment()) =>
+            {
+                p.notification.push_str(t);
+                p.notification.push('\n');
             }
-            (PartType::Html(h), _, _) => {
-                if p.html.len() < limits.max_scan_bytes {
-                    p.html.push_str(h);
-                    p.html.push('\n');
-                }
+            (PartType::Html(h), _, _) if p.html.len() < limits.max_scan_bytes => {
+                p.html.push_str(h);
+                p.html.push('\n');
             }
             _ => {}
         }
@@ -290,7 +283,12 @@ fn strip_html(h: &str) -> String {
             '>' if in_tag => {
                 in_tag = false;
                 let t = tag.to_ascii_lowercase();
-                if t.starts_with("br") || t.starts_with("/p") || t.starts_with("/div") || t.starts_with("/tr") || t.starts_with("p") {
+                if t.starts_with("br")
+                    || t.starts_with("/p")
+                    || t.starts_with("/div")
+                    || t.starts_with("/tr")
+                    || t.starts_with("p")
+                {
                     out.push('\n');
                 }
             }
@@ -319,8 +317,16 @@ fn is_system_sender(from: Option<&str>, from_raw: &str) -> bool {
     let raw = from_raw.to_ascii_lowercase();
     matches!(
         local,
-        "mailer-daemon" | "postmaster" | "mail-daemon" | "mailerdaemon" | "mailer_daemon"
-            | "maildelivery" | "mmdf" | "bounce" | "bounces" | "nobody"
+        "mailer-daemon"
+            | "postmaster"
+            | "mail-daemon"
+            | "mailerdaemon"
+            | "mailer_daemon"
+            | "maildelivery"
+            | "mmdf"
+            | "bounce"
+            | "bounces"
+            | "nobody"
     ) || raw.contains("mailer-daemon")
         || raw.contains("mail delivery")
         || raw.contains("postmaster")
@@ -484,14 +490,7 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
             .and_then(|v| clean_address(&v))
             .filter(|a| a.contains('@'))
             .or(parts.complaint_recipient.clone())
-            .or_else(|| {
-                parts
-                    .original
-                    .to
-                    .iter()
-                    .find(|a| a.contains('@'))
-                    .cloned()
-            });
+            .or_else(|| parts.original.to.iter().find(|a| a.contains('@')).cloned());
         rows.push(RawRow {
             recipient,
             diagnostic: get("Feedback-Type").unwrap_or_default(),
@@ -727,11 +726,7 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
     }
     report.hints = Hints {
         sending_ips: ips,
-        envelope_domain: parts
-            .original
-            .envelope_from
-            .as_deref()
-            .and_then(domain_of),
+        envelope_domain: parts.original.envelope_from.as_deref().and_then(domain_of),
         from_domain: parts.original.from.as_deref().and_then(domain_of),
         blocklists: lists,
     };
@@ -770,7 +765,9 @@ pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.')) {
+        if b[i].is_ascii_digit()
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+        {
             let mut j = i;
             while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
                 j += 1;
@@ -785,8 +782,10 @@ pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
             i = j.max(i + 1);
             continue;
         }
-        if b[i] == b'[' {
-            if let Some(end) = text[i + 1..].find(']') {
+        if b[i] == b'['
+            && let Some(end) = text[i + 1..].find(']')
+        {
+            {
                 let inner = &text[i + 1..i + 1 + end];
                 let inner = inner
                     .strip_prefix("IPv6:")
@@ -849,9 +848,7 @@ fn finish_row(
     // A vague DSN status (5.0.0) yields to a specific one of the same class in the text.
     let status = match (raw.status, text_status) {
         (Some(s), Some(t))
-            if (s.is_vague() || s.is_queue_expiry())
-                && !t.is_vague()
-                && s.class() == t.class() =>
+            if (s.is_vague() || s.is_queue_expiry()) && !t.is_vague() && s.class() == t.class() =>
         {
             Some(t)
         }
@@ -885,10 +882,8 @@ fn finish_row(
                 text: &n_diag,
             };
             let r = reason::classify(&facts);
-            let undecided = matches!(
-                r,
-                reason::Reason::OnHold | reason::Reason::Undefined
-            ) || (reason::phrase_reason(&n_diag).is_none() && !n_ctx.is_empty());
+            let undecided = matches!(r, reason::Reason::OnHold | reason::Reason::Undefined)
+                || (reason::phrase_reason(&n_diag).is_none() && !n_ctx.is_empty());
             let r = if undecided && !n_ctx.is_empty() {
                 facts.text = &n_ctx;
                 let r2 = reason::classify(&facts);
@@ -906,12 +901,20 @@ fn finish_row(
     let permanent = match class {
         Some(c) => c == StatusClass::Permanent,
         None => action == Some(Action::Failed),
-    } && !matches!(reason, reason::Reason::Vacation | reason::Reason::Feedback | reason::Reason::Delivered);
-    let hard_bounce = reason.is_address_dead() || (reason == reason::Reason::NotAccept && permanent);
+    } && !matches!(
+        reason,
+        reason::Reason::Vacation | reason::Reason::Feedback | reason::Reason::Delivered
+    );
+    let hard_bounce =
+        reason.is_address_dead() || (reason == reason::Reason::NotAccept && permanent);
     let cause = provider_cause.unwrap_or_else(|| advice::cause_of(reason, &n_diag));
     let mut remediation: Vec<String> = recognitions.iter().map(|r| r.fix.to_string()).collect();
     remediation.extend(advice::remediation(reason));
-    let diagnostic = if diagnostic.is_empty() { context } else { diagnostic };
+    let diagnostic = if diagnostic.is_empty() {
+        context
+    } else {
+        diagnostic
+    };
     RecipientRow {
         recipient: raw.recipient,
         action,
@@ -1035,7 +1038,12 @@ fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Opt
         "bounce" => {
             let b = v.get("bounce")?;
             let transient = s(b, "bounceType").is_some_and(|t| t.eq_ignore_ascii_case("transient"));
-            for r in b.get("bouncedRecipients")?.as_array()?.iter().take(limits.max_recipients) {
+            for r in b
+                .get("bouncedRecipients")?
+                .as_array()?
+                .iter()
+                .take(limits.max_recipients)
+            {
                 let diag = s(r, "diagnosticCode").unwrap_or_default();
                 let diag = diag
                     .split_once(';')
@@ -1044,11 +1052,13 @@ fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Opt
                     .unwrap_or(diag);
                 rows.push(RawRow {
                     recipient: s(r, "emailAddress").and_then(|a| clean_address(&a)),
-                    action: s(r, "action").and_then(|a| Action::parse(&a)).or(Some(if transient {
-                        Action::Delayed
-                    } else {
-                        Action::Failed
-                    })),
+                    action: s(r, "action")
+                        .and_then(|a| Action::parse(&a))
+                        .or(Some(if transient {
+                            Action::Delayed
+                        } else {
+                            Action::Failed
+                        })),
                     status: s(r, "status").and_then(|x| DsnStatus::parse(&x)),
                     diagnostic: diag,
                     context: s(b, "bounceSubType").unwrap_or_default(),
@@ -1060,7 +1070,12 @@ fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Opt
         "complaint" => {
             let c = v.get("complaint")?;
             let fb = s(c, "complaintFeedbackType").unwrap_or_else(|| "abuse".into());
-            for r in c.get("complainedRecipients")?.as_array()?.iter().take(limits.max_recipients) {
+            for r in c
+                .get("complainedRecipients")?
+                .as_array()?
+                .iter()
+                .take(limits.max_recipients)
+            {
                 rows.push(RawRow {
                     recipient: s(r, "emailAddress").and_then(|a| clean_address(&a)),
                     fixed: Some(reason::Reason::Feedback),
@@ -1072,7 +1087,12 @@ fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Opt
         "delivery" => {
             let d = v.get("delivery")?;
             let resp = s(d, "smtpResponse").unwrap_or_default();
-            for r in d.get("recipients")?.as_array()?.iter().take(limits.max_recipients) {
+            for r in d
+                .get("recipients")?
+                .as_array()?
+                .iter()
+                .take(limits.max_recipients)
+            {
                 rows.push(RawRow {
                     recipient: r.as_str().and_then(clean_address),
                     action: Some(Action::Delivered),
