@@ -28,6 +28,7 @@ echo "corpus: $i messages in a Maildir"
 
 # fivefifty: the criterion bench binary has a one-shot mode (BOUNCE_MAILDIR).
 BIN=$(cargo bench --bench bounce --no-run --message-format=json 2>/dev/null \
+  | grep '"kind":\["bench"\]' | grep '"name":"bounce"' \
   | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)
 [ -x "$BIN" ] || { echo "could not build the bench binary"; exit 1; }
 OURS=$(BOUNCE_MAILDIR="$WORK/maildir" BOUNCE_RUNS=$RUNS "$BIN")

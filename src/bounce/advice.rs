@@ -396,9 +396,25 @@ const KNOWN: &[Known] = &[
     },
 ];
 
+/// One automaton over the blocklist needles: most texts name no list, and one scan says so.
+static LIST_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(LISTS.iter().map(|l| l.needle)).ok()
+    });
+
+fn names_any_list(text: &str) -> bool {
+    match LIST_INDEX.as_ref() {
+        Some(ac) => ac.is_match(text),
+        None => true,
+    }
+}
+
 /// The blocklist zones named in a normalised text.
 pub fn named_blocklists(text: &str) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
+    if !names_any_list(text) {
+        return out;
+    }
     for l in LISTS {
         if text.contains(l.needle) && !out.contains(&l.zone) {
             // "spamhaus" alone only when no more precise Spamhaus list was named.
@@ -431,7 +447,8 @@ pub fn recognise(text: &str) -> (Vec<Recognition>, Option<Reason>, Option<Bounce
         }
     }
     let mut seen_zone: Vec<&str> = Vec::new();
-    for l in LISTS {
+    let lists: &[ListName] = if names_any_list(text) { LISTS } else { &[] };
+    for l in lists {
         if text.contains(l.needle) && !seen_zone.contains(&l.zone) {
             if l.needle == "spamhaus" && seen_zone.iter().any(|z| z.contains("spamhaus")) {
                 continue;

@@ -964,15 +964,62 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "recipient not found",
 ];
 
+/// One automaton over every phrase of [`PHRASES`] (the plain ones; phrases with `*` are few
+/// and checked on their own), so a text is scanned once, not once per phrase.
+struct PhraseIndex {
+    automaton: aho_corasick::AhoCorasick,
+    /// For each automaton pattern: its position in [`PHRASES`].
+    owner: Vec<usize>,
+    /// Phrases with `*`: (position in [`PHRASES`], phrase).
+    wildcards: Vec<(usize, &'static str)>,
+}
+
+static PHRASE_INDEX: std::sync::LazyLock<Option<PhraseIndex>> = std::sync::LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut owner = Vec::new();
+    let mut wildcards = Vec::new();
+    for (i, (_, phrases)) in PHRASES.iter().enumerate() {
+        for p in phrases.iter() {
+            if p.contains('*') {
+                wildcards.push((i, *p));
+            } else {
+                patterns.push(*p);
+                owner.push(i);
+            }
+        }
+    }
+    // Building from a fixed table cannot fail in practice; if it ever did, the slow path runs.
+    let automaton = aho_corasick::AhoCorasick::new(&patterns).ok()?;
+    Some(PhraseIndex {
+        automaton,
+        owner,
+        wildcards,
+    })
+});
+
 /// The first reason whose phrase table matches the normalised text.
 pub fn phrase_reason(text: &str) -> Option<Reason> {
     if text.is_empty() {
         return None;
     }
-    PHRASES
-        .iter()
-        .find(|(_, phrases)| phrases.iter().any(|p| phrase_matches(text, p)))
-        .map(|(r, _)| *r)
+    let Some(index) = PHRASE_INDEX.as_ref() else {
+        return PHRASES
+            .iter()
+            .find(|(_, phrases)| phrases.iter().any(|p| phrase_matches(text, p)))
+            .map(|(r, _)| *r);
+    };
+    let mut best = usize::MAX;
+    for m in index.automaton.find_overlapping_iter(text) {
+        if let Some(&o) = index.owner.get(m.pattern().as_usize()) {
+            best = best.min(o);
+        }
+    }
+    for &(i, p) in &index.wildcards {
+        if i < best && phrase_matches(text, p) {
+            best = i;
+        }
+    }
+    PHRASES.get(best).map(|(r, _)| *r)
 }
 
 fn phrase_matches(text: &str, phrase: &str) -> bool {
@@ -994,21 +1041,25 @@ fn phrase_matches(text: &str, phrase: &str) -> bool {
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
-        let lw = word.to_ascii_lowercase();
-        let token = if lw.contains("://") || lw.starts_with("www.") {
-            "<url>"
-        } else if let Some(at) = lw.find('@')
-            && at > 0
-            && lw[at + 1..].contains('.')
-        {
-            "<addr>"
-        } else {
-            lw.as_str()
-        };
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(token);
+        let b = word.as_bytes();
+        let is_url = word.contains("://") || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
+        let is_addr = !is_url
+            && match word.find('@') {
+                Some(at) => at > 0 && word[at + 1..].contains('.'),
+                None => false,
+            };
+        if is_url {
+            out.push_str("<url>");
+        } else if is_addr {
+            out.push_str("<addr>");
+        } else {
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
+        }
     }
     out
 }

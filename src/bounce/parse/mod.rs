@@ -12,7 +12,7 @@ use super::limits::Limits;
 use super::reason::{self, Facts};
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use super::{Action, BounceReport, Hints, OriginalMessage, RecipientRow, ReportKind};
-use mail_parser::{Address, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Address, HeaderName, Message, MessageParser, MimeHeaders, PartType};
 use std::borrow::Cow;
 use std::net::IpAddr;
 
@@ -168,6 +168,26 @@ fn looks_like_mail(b: &[u8]) -> bool {
     }
 }
 
+/// The parser: structured parsing only for the headers read here (MIME, addresses, ids,
+/// subject); every other header, Received included, is kept raw, which is what makes a bounce
+/// cheap to read (Received lines are many and only their client IP is wanted).
+static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
+    MessageParser::new()
+        .with_mime_headers()
+        .with_address_headers()
+        .with_message_ids()
+        .header_text(HeaderName::Subject)
+        .header_id(HeaderName::ReturnPath)
+});
+
+/// The client IP of a raw Received header: the first address in its `from` clause.
+fn received_client_ip(v: &str) -> Option<IpAddr> {
+    let l = v.to_ascii_lowercase();
+    let from = l.find("from ")?;
+    let end = l[from..].find(" by ").map(|e| from + e).unwrap_or(l.len());
+    ips_in(&v[from..end]).into_iter().next()
+}
+
 /// Everything the MIME walk collects about one bounce.
 #[derive(Default)]
 struct Parts {
@@ -194,8 +214,8 @@ fn fill_original(m: &Message<'_>, p: &mut Parts) {
             .map(lower_domain)
             .filter(|a| a.contains('@'));
     }
-    for r in m.received_all() {
-        if let Some(ip) = r.from_ip() {
+    for v in m.header_values(HeaderName::Received) {
+        if let Some(ip) = v.as_text().and_then(received_client_ip) {
             p.original_ips.push(ip);
         }
     }
@@ -386,7 +406,7 @@ pub(crate) fn explain_message(raw: &[u8], limits: &Limits) -> BounceReport {
         });
         return r;
     }
-    let Some(msg) = MessageParser::default().parse(body) else {
+    let Some(msg) = PARSER.parse(body) else {
         let mut r = BounceReport::empty(ReportKind::NotMail);
         r.notes
             .push("The input could not be parsed as a mail message.".into());
@@ -436,7 +456,7 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
         let hdrs = parts.original_headers.take().or(returned);
         if let Some(h) = hdrs {
             let h = h.trim_start();
-            if let Some(m) = MessageParser::default().parse_headers(h.as_bytes()) {
+            if let Some(m) = PARSER.parse_headers(h.as_bytes()) {
                 fill_original(&m, &mut parts);
             }
         }
@@ -693,8 +713,7 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
             .clone()
             .or_else(|| text::remote_host_in(&raw.diagnostic))
             .or_else(|| text::remote_host_in(&raw.context));
-        let row = finish_row(raw, cmd, remote, report.kind, limits);
-        let n = reason::normalise(&row.diagnostic);
+        let (row, n) = finish_row(raw, cmd, remote, report.kind, limits);
         for z in advice::named_blocklists(&n) {
             if !lists.iter().any(|x| x == z) {
                 lists.push(z.to_string());
@@ -841,7 +860,7 @@ fn finish_row(
     remote_mta: Option<String>,
     kind: ReportKind,
     limits: &Limits,
-) -> RecipientRow {
+) -> (RecipientRow, String) {
     let diagnostic = fold(&raw.diagnostic, limits.max_diagnostic_chars);
     let context = fold(&raw.context, limits.max_diagnostic_chars);
     let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(&context));
@@ -910,12 +929,12 @@ fn finish_row(
     let cause = provider_cause.unwrap_or_else(|| advice::cause_of(reason, &n_diag));
     let mut remediation: Vec<String> = recognitions.iter().map(|r| r.fix.to_string()).collect();
     remediation.extend(advice::remediation(reason));
-    let diagnostic = if diagnostic.is_empty() {
-        context
+    let (diagnostic, n_diag) = if diagnostic.is_empty() {
+        (context, n_ctx)
     } else {
-        diagnostic
+        (diagnostic, n_diag)
     };
-    RecipientRow {
+    let row = RecipientRow {
         recipient: raw.recipient,
         action,
         status,
@@ -929,7 +948,8 @@ fn finish_row(
         cause,
         remediation,
         recognitions,
-    }
+    };
+    (row, n_diag)
 }
 
 /// Explain a bare SMTP reply (see [`super::explain_reply`]).
@@ -979,8 +999,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
         ..Default::default()
     };
     let cmd = text::command_in(&joined);
-    let row = finish_row(raw, cmd, None, ReportKind::SmtpReply, limits);
-    let n = reason::normalise(&row.diagnostic);
+    let (row, n) = finish_row(raw, cmd, None, ReportKind::SmtpReply, limits);
     report.hints.blocklists = advice::named_blocklists(&n)
         .into_iter()
         .map(str::to_string)

@@ -56,10 +56,14 @@ fn is_local_char(c: u8) -> bool {
 
 /// Lines that mark where the returned message starts in a text bounce.
 fn is_original_marker(line: &str) -> bool {
-    let t = line.trim().to_ascii_lowercase();
-    if t.is_empty() {
-        return false;
+    let t = line.trim();
+    // Markers are short lines that start with decoration or one of a few words.
+    match t.as_bytes().first() {
+        None => return false,
+        Some(c) if t.len() > 120 || !b"-=*_#ocmtbiOCMTBI".contains(c) => return false,
+        _ => {}
     }
+    let t = t.to_ascii_lowercase();
     let decorated = t.starts_with("--")
         || t.starts_with("==")
         || t.starts_with("**")
@@ -139,8 +143,9 @@ fn is_header_line(line: &str) -> bool {
     if colon > 60 || line[..colon].contains(' ') {
         return false;
     }
-    let l = line.to_ascii_lowercase();
-    HEADER_NAMES.iter().any(|h| l.starts_with(h))
+    HEADER_NAMES.iter().any(|h| {
+        line.len() >= h.len() && line.as_bytes()[..h.len()].eq_ignore_ascii_case(h.as_bytes())
+    })
 }
 
 /// Split a text bounce into (notification, returned message). The split is at a marker line,
@@ -206,6 +211,9 @@ fn is_recipient_label(label: &str) -> bool {
 
 /// The recipient a line introduces, if any.
 fn recipient_on_line(line: &str) -> Option<String> {
+    if !line.contains('@') {
+        return None;
+    }
     let t = line.trim_start_matches([' ', '\t', '*', '-', '>', '\u{2022}']);
     if line.trim_start().starts_with("<<<") || line.trim_start().starts_with(">>>") {
         return None;
@@ -370,60 +378,67 @@ pub(crate) fn extract(
     (rows, preamble)
 }
 
-/// Which SMTP command a reply answered, from the words around it.
+/// Words that place a reply after an SMTP command, and the command they name.
+const COMMAND_WORDS: &[(&str, &str)] = &[
+    ("end of data", "DATA"),
+    ("final data", "DATA"),
+    ("after data", "DATA"),
+    ("reply to data", "DATA"),
+    (">>> data", "DATA"),
+    ("data command", "DATA"),
+    ("end of message", "DATA"),
+    ("after end of", "DATA"),
+    ("[data]", "DATA"),
+    ("during data", "DATA"),
+    ("rcpt to", "RCPT"),
+    ("rcpt_to", "RCPT"),
+    ("smtp:rcpt", "RCPT"),
+    ("rcpt host", "RCPT"),
+    ("rcpt command", "RCPT"),
+    ("after rcpt", "RCPT"),
+    ("reply to rcpt", "RCPT"),
+    ("[rcpt]", "RCPT"),
+    ("mail from", "MAIL"),
+    ("mail_from", "MAIL"),
+    ("reply to mail", "MAIL"),
+    ("after mail", "MAIL"),
+    ("reply to ehlo", "HELO"),
+    ("reply to helo", "HELO"),
+    (">>> ehlo", "HELO"),
+    (">>> helo", "HELO"),
+    ("after ehlo", "HELO"),
+    ("after helo", "HELO"),
+    ("greeting", "CONN"),
+    ("after initial connection", "CONN"),
+    ("on connect", "CONN"),
+    ("banner", "CONN"),
+];
+
+static COMMAND_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(COMMAND_WORDS.iter().map(|(w, _)| *w))
+            .ok()
+    });
+
+/// Which SMTP command a reply answered, from the words around it (the first such words win).
 pub(crate) fn command_in(text: &str) -> Option<&'static str> {
-    let l = text.to_ascii_lowercase();
-    let pos = |pats: &[&str]| pats.iter().filter_map(|p| l.find(p)).min();
-    let data = pos(&[
-        "end of data",
-        "final data",
-        "after data",
-        "reply to data",
-        ">>> data",
-        "data command",
-        "end of message",
-        "after end of",
-        "[data]",
-        "(in reply to data",
-        "during data",
-        "to data command",
-    ]);
-    let rcpt = pos(&[
-        "rcpt to",
-        "rcpt_to",
-        "smtp:rcpt",
-        "rcpt host",
-        "rcpt command",
-        "after rcpt",
-        "reply to rcpt",
-        "[rcpt]",
-    ]);
-    let mail = pos(&["mail from", "mail_from", "reply to mail", "after mail"]);
-    let helo = pos(&[
-        "reply to ehlo",
-        "reply to helo",
-        ">>> ehlo",
-        ">>> helo",
-        "after ehlo",
-        "after helo",
-    ]);
-    let conn = pos(&[
-        "greeting",
-        "after initial connection",
-        "on connect",
-        "banner",
-    ]);
-    [
-        (data, "DATA"),
-        (rcpt, "RCPT"),
-        (mail, "MAIL"),
-        (helo, "HELO"),
-        (conn, "CONN"),
-    ]
-    .into_iter()
-    .filter_map(|(p, c)| p.map(|p| (p, c)))
-    .min_by_key(|(p, _)| *p)
-    .map(|(_, c)| c)
+    match COMMAND_INDEX.as_ref() {
+        Some(ac) => ac
+            .find(text)
+            .and_then(|m| COMMAND_WORDS.get(m.pattern().as_usize()))
+            .map(|(_, c)| *c),
+        None => {
+            let l = text.to_ascii_lowercase();
+            COMMAND_WORDS
+                .iter()
+                .filter_map(|(w, c)| l.find(w).map(|p| (p, *c)))
+                .min_by_key(|(p, _)| *p)
+                .map(|(_, c)| c)
+        }
+    }
 }
 
 /// Sendmail-style transcripts: for each `<<<` reply naming an address, the last `>>>` command.
