@@ -115,8 +115,19 @@ fn all_addresses(a: Option<&Address<'_>>) -> Vec<String> {
 fn prepare(raw: &[u8], max: usize) -> (Cow<'_, [u8]>, bool) {
     let truncated = raw.len() > max;
     let raw = &raw[..raw.len().min(max)];
-    let has_lone_cr =
-        raw.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') || raw.last() == Some(&b'\r');
+    let has_lone_cr = raw.contains(&b'\r') && {
+        let mut lone = false;
+        let mut i = 0;
+        while let Some(p) = raw[i..].iter().position(|&c| c == b'\r') {
+            let j = i + p;
+            if raw.get(j + 1) != Some(&b'\n') {
+                lone = true;
+                break;
+            }
+            i = j + 2;
+        }
+        lone
+    };
     if !has_lone_cr {
         return (Cow::Borrowed(raw), truncated);
     }
