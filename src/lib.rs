@@ -4,6 +4,7 @@
 //! evidence → checks → [`finding::Finding`]s → policy → verdict → presenters.
 //! See DEVELOPERS.md for the shape of the code.
 
+pub mod bounce;
 pub mod checks;
 pub mod dns;
 pub mod doctor;

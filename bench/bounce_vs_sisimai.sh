@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Bounce explainer vs Sisimai 4.25 (Debian libsisimai-perl) on the whole bounce corpus, in one run
+# on one machine. Both read the corpus as one Maildir folder, in one process each; each side
+# reports the fastest of $RUNS passes measured inside its process (so Perl's ~0.3 s start-up and
+# cargo's build are not counted), plus the wall time of one whole process.
+#
+#   bench/bounce_vs_sisimai.sh            # from the project root; needs ../shared/corpora
+#
+# Bar (issue 4): fivefifty >= 50x Sisimai's bounces per second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CORPUS=../shared/corpora/bounces/eml
+RUNS=${RUNS:-5}
+[ -d "$CORPUS" ] || { echo "SKIP: $CORPUS not found"; exit 0; }
+
+if ! perl -MSisimai -e 1 2>/dev/null; then
+  apt-get update >/dev/null && apt-get install -y libsisimai-perl >/dev/null
+fi
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/maildir/cur" "$WORK/maildir/new" "$WORK/maildir/tmp"
+i=0
+for f in "$CORPUS"/*.eml; do
+  i=$((i+1)); cp "$f" "$WORK/maildir/cur/$(printf '%04d' $i).$(basename "$f"):2,S"
+done
+echo "corpus: $i messages in a Maildir"
+
+# fivefifty: the criterion bench binary has a one-shot mode (BOUNCE_MAILDIR).
+BIN=$(cargo bench --bench bounce --no-run --message-format=json 2>/dev/null \
+  | grep '"kind":\["bench"\]' | grep '"name":"bounce"' \
+  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)
+[ -x "$BIN" ] || { echo "could not build the bench binary"; exit 1; }
+OURS=$(BOUNCE_MAILDIR="$WORK/maildir" BOUNCE_RUNS=$RUNS "$BIN")
+echo "$OURS"
+T0=$(date +%s.%N); BOUNCE_MAILDIR="$WORK/maildir" BOUNCE_RUNS=1 "$BIN" >/dev/null; T1=$(date +%s.%N)
+echo "fivefifty whole process (1 pass): $(echo "$T1 - $T0" | bc) s"
+
+# Sisimai: Sisimai->make on the Maildir's cur/ (Sisimai 4 reads the files of a folder).
+THEIRS=$(perl -MSisimai -MTime::HiRes=time -e '
+  my ($dir, $runs) = @ARGV; my ($best, $n, $rows) = (1e9, 0, 0);
+  for (1..$runs) {
+    my $t = time; my $v = Sisimai->make($dir, delivered => 1, vacation => 1) // [];
+    my $d = time - $t; $best = $d if $d < $best; $rows = scalar @$v;
+  }
+  opendir(my $dh, $dir); $n = grep { !/^\./ } readdir($dh);
+  printf "sisimai messages=%d rows=%d seconds=%.6f per_second=%.1f\n", $n, $rows, $best, $n / $best;
+' "$WORK/maildir/cur" "$RUNS")
+echo "$THEIRS"
+T0=$(date +%s.%N); perl -MSisimai -e 'Sisimai->make($ARGV[0])' "$WORK/maildir/cur" >/dev/null; T1=$(date +%s.%N)
+echo "sisimai whole process (1 pass): $(echo "$T1 - $T0" | bc) s"
+
+O=$(echo "$OURS" | sed -n 's/.*per_second=\([0-9.]*\).*/\1/p')
+S=$(echo "$THEIRS" | sed -n 's/.*per_second=\([0-9.]*\).*/\1/p')
+R=$(echo "scale=1; $O / $S" | bc)
+echo "ratio: fivefifty is ${R}x Sisimai's bounces per second (bar: 50x)"

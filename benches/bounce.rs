@@ -1,0 +1,82 @@
+//! Bounce explainer throughput over the whole bounce corpus (`../shared/corpora/bounces/`).
+//!
+//! The messages are read into memory first, so the figure is parsing and classification only.
+//! `bench/bounce_vs_sisimai.sh` compares whole-process runs with Sisimai side by side.
+
+use criterion::{Criterion, Throughput, criterion_group};
+use std::hint::black_box;
+use std::path::Path;
+
+fn corpus() -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/bounces/eml");
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        eprintln!("SKIP: {} not found", dir.display());
+        return Vec::new();
+    };
+    let mut files: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    files.iter().filter_map(|p| std::fs::read(p).ok()).collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let msgs = corpus();
+    if msgs.is_empty() {
+        return;
+    }
+    let mut g = c.benchmark_group("bounce");
+    g.throughput(Throughput::Elements(msgs.len() as u64));
+    g.bench_function("explain_corpus", |b| {
+        b.iter(|| {
+            let mut rows = 0usize;
+            for m in &msgs {
+                rows += fivefifty::bounce::explain_bytes(black_box(m))
+                    .recipients
+                    .len();
+            }
+            rows
+        })
+    });
+    g.finish();
+}
+
+/// One-shot mode for `bench/bounce_vs_sisimai.sh`: with `BOUNCE_MAILDIR=<dir>` set, read the
+/// folder through `explain_path` (the same path a Maildir user takes) `BOUNCE_RUNS` times, and
+/// print messages, rows and messages per second of the fastest run.
+fn one_shot(dir: &str) {
+    let runs: usize = std::env::var("BOUNCE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let limits = fivefifty::bounce::Limits::default();
+    let mut best = f64::MAX;
+    let (mut msgs, mut rows) = (0usize, 0usize);
+    for _ in 0..runs.max(1) {
+        let t = std::time::Instant::now();
+        msgs = 0;
+        rows = 0;
+        let Ok(stream) = fivefifty::bounce::explain_path(Path::new(dir), &limits) else {
+            eprintln!("cannot open {dir}");
+            std::process::exit(2);
+        };
+        for r in stream.flatten() {
+            msgs += 1;
+            rows += r.recipients.len();
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "fivefifty messages={msgs} rows={rows} seconds={best:.6} per_second={:.1}",
+        msgs as f64 / best
+    );
+}
+
+fn main() {
+    if let Ok(dir) = std::env::var("BOUNCE_MAILDIR") {
+        one_shot(&dir);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
+
+criterion_group!(benches, bench);

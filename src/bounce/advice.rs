@@ -1,0 +1,620 @@
+//! From a reason to what a sender should do: the seed cause, remediation steps, and the
+//! provider-specific codes and blocklist texts worth naming.
+//!
+//! The provider table holds codes the providers document publicly (Gmail's SMTP error
+//! reference, Microsoft's NDR reference for Exchange Online and Outlook.com, Yahoo's sender
+//! error codes) and the listing texts of the big DNS blocklists. Each entry can override the
+//! reason when the provider's code is more precise than the generic tables.
+
+use super::reason::Reason;
+use serde::Serialize;
+use std::fmt;
+
+/// The seed cause a bounce points to: the four classic causes of a rejection, plus the ones that
+/// are about the recipient, capacity or a passing problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BounceCause {
+    /// The sending IP or domain is on a blocklist.
+    Blocklist,
+    /// SPF, DKIM, DMARC or sender authentication.
+    Authentication,
+    /// What the message carries (spam, virus, format, policy).
+    Content,
+    /// How the sending IP or domain looks (rDNS, volume, reputation).
+    Reputation,
+    /// The recipient address (unknown, disabled, moved).
+    Recipient,
+    /// A size or storage limit (mailbox full, message too big, too many connections).
+    Capacity,
+    /// A passing problem (network, queue timeout, system error): retrying may work.
+    Transient,
+    /// Anything else (configuration, relaying, feedback, unknown).
+    Other,
+}
+
+impl BounceCause {
+    /// The lowercase name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Blocklist => "blocklist",
+            Self::Authentication => "authentication",
+            Self::Content => "content",
+            Self::Reputation => "reputation",
+            Self::Recipient => "recipient",
+            Self::Capacity => "capacity",
+            Self::Transient => "transient",
+            Self::Other => "other",
+        }
+    }
+
+    /// The project-wide Finding cause this seed maps to, for the four classic causes.
+    pub fn finding_cause(self) -> Option<crate::finding::Cause> {
+        use crate::finding::Cause;
+        match self {
+            Self::Blocklist => Some(Cause::Blocklist),
+            Self::Authentication => Some(Cause::Authentication),
+            Self::Content => Some(Cause::Content),
+            Self::Reputation => Some(Cause::Reputation),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for BounceCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A provider-specific code or listing text found in a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recognition {
+    /// Who documents the code (`Gmail`, `Microsoft`, `Yahoo`, `Spamhaus`, …).
+    pub provider: &'static str,
+    /// The code or marker found (`5.7.26`, `S3150`, `zen.spamhaus.org`).
+    pub code: &'static str,
+    /// What it means, in plain words.
+    pub meaning: &'static str,
+    /// What to do about it.
+    pub fix: &'static str,
+    /// Where to read more or ask for delisting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<&'static str>,
+}
+
+struct Known {
+    provider: &'static str,
+    code: &'static str,
+    /// All of these (lowercase) must appear in the normalised text; the first is the marker.
+    needles: &'static [&'static str],
+    reason: Option<Reason>,
+    cause: Option<BounceCause>,
+    meaning: &'static str,
+    fix: &'static str,
+    link: Option<&'static str>,
+}
+
+/// A blocklist named in a rejection text: what to look for and the zone to check.
+struct ListName {
+    needle: &'static str,
+    zone: &'static str,
+    name: &'static str,
+    link: &'static str,
+}
+
+const LISTS: &[ListName] = &[
+    ListName {
+        needle: "zen.spamhaus.org",
+        zone: "zen.spamhaus.org",
+        name: "Spamhaus ZEN",
+        link: "https://check.spamhaus.org/",
+    },
+    ListName {
+        needle: "sbl-xbl.spamhaus",
+        zone: "zen.spamhaus.org",
+        name: "Spamhaus SBL/XBL",
+        link: "https://check.spamhaus.org/",
+    },
+    ListName {
+        needle: "pbl.spamhaus",
+        zone: "pbl.spamhaus.org",
+        name: "Spamhaus PBL",
+        link: "https://check.spamhaus.org/",
+    },
+    ListName {
+        needle: "xbl.spamhaus",
+        zone: "xbl.spamhaus.org",
+        name: "Spamhaus XBL",
+        link: "https://check.spamhaus.org/",
+    },
+    ListName {
+        needle: "sbl.spamhaus",
+        zone: "sbl.spamhaus.org",
+        name: "Spamhaus SBL",
+        link: "https://check.spamhaus.org/",
+    },
+    ListName {
+        needle: "dbl.spamhaus",
+        zone: "dbl.spamhaus.org",
+        name: "Spamhaus DBL",
+        link: "https://check.spamhaus.org/",
+    },
+    ListName {
+        needle: "spamhaus",
+        zone: "zen.spamhaus.org",
+        name: "Spamhaus",
+        link: "https://check.spamhaus.org/",
+    },
+    ListName {
+        needle: "barracudacentral",
+        zone: "b.barracudacentral.org",
+        name: "Barracuda Reputation Block List",
+        link: "https://www.barracudacentral.org/lookups",
+    },
+    ListName {
+        needle: "barracuda reputation",
+        zone: "b.barracudacentral.org",
+        name: "Barracuda Reputation Block List",
+        link: "https://www.barracudacentral.org/lookups",
+    },
+    ListName {
+        needle: "spamcop",
+        zone: "bl.spamcop.net",
+        name: "SpamCop",
+        link: "https://www.spamcop.net/bl.shtml",
+    },
+    ListName {
+        needle: "abuseat.org",
+        zone: "cbl.abuseat.org",
+        name: "CBL (now part of Spamhaus XBL)",
+        link: "https://check.spamhaus.org/",
+    },
+    ListName {
+        needle: "sorbs",
+        zone: "dnsbl.sorbs.net",
+        name: "SORBS",
+        link: "http://www.sorbs.net/",
+    },
+    ListName {
+        needle: "uceprotect",
+        zone: "dnsbl-1.uceprotect.net",
+        name: "UCEPROTECT",
+        link: "https://www.uceprotect.net/en/rblcheck.php",
+    },
+    ListName {
+        needle: "psbl.surriel",
+        zone: "psbl.surriel.com",
+        name: "PSBL",
+        link: "https://psbl.org/",
+    },
+    ListName {
+        needle: "mailspike",
+        zone: "bl.mailspike.net",
+        name: "Mailspike",
+        link: "https://mailspike.org/",
+    },
+    ListName {
+        needle: "spamrats",
+        zone: "all.spamrats.com",
+        name: "SpamRATS",
+        link: "https://www.spamrats.com/",
+    },
+    ListName {
+        needle: "invaluement",
+        zone: "ivmsip.invaluement.com",
+        name: "Invaluement",
+        link: "https://www.invaluement.com/",
+    },
+    ListName {
+        needle: "surbl",
+        zone: "multi.surbl.org",
+        name: "SURBL",
+        link: "https://www.surbl.org/surbl-analysis",
+    },
+    ListName {
+        needle: "uribl",
+        zone: "multi.uribl.com",
+        name: "URIBL",
+        link: "https://admin.uribl.com/",
+    },
+    ListName {
+        needle: "backscatterer",
+        zone: "ips.backscatterer.org",
+        name: "Backscatterer",
+        link: "https://www.backscatterer.org/",
+    },
+];
+
+const KNOWN: &[Known] = &[
+    // Gmail (https://support.google.com/a/answer/3726730).
+    Known {
+        provider: "Gmail",
+        code: "5.7.26",
+        needles: &["5.7.26"],
+        reason: Some(Reason::AuthFailure),
+        cause: Some(BounceCause::Authentication),
+        meaning: "Gmail refused the message as unauthenticated: it failed DMARC, or passed neither SPF nor DKIM.",
+        fix: "Publish an SPF record that lists every server that sends for your domain, sign with DKIM using your From domain, and publish a DMARC record; then check that SPF or DKIM aligns with the From domain.",
+        link: Some("https://support.google.com/a/answer/81126"),
+    },
+    Known {
+        provider: "Gmail",
+        code: "5.7.27",
+        needles: &["5.7.27"],
+        reason: Some(Reason::AuthFailure),
+        cause: Some(BounceCause::Authentication),
+        meaning: "Gmail says the sending IP is not authorised by the envelope domain's SPF record.",
+        fix: "Add the sending server to your SPF record (an ip4:/ip6: or the include: of your provider).",
+        link: Some("https://support.google.com/a/answer/33786"),
+    },
+    Known {
+        provider: "Gmail",
+        code: "5.7.25",
+        needles: &["5.7.25"],
+        reason: Some(Reason::RequirePtr),
+        cause: Some(BounceCause::Reputation),
+        meaning: "The sending IP has no PTR (reverse DNS) record, which Gmail requires.",
+        fix: "Ask whoever owns the IP (your hosting or ISP) to set a PTR record naming your mail server, and make that name resolve back to the same IP.",
+        link: Some("https://support.google.com/a/answer/81126"),
+    },
+    Known {
+        provider: "Gmail",
+        code: "5.7.28",
+        needles: &["5.7.28"],
+        reason: Some(Reason::BadReputation),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Gmail sees an unusual rate of unsolicited mail from your IP or domain.",
+        fix: "Stop the unwanted sending (compromised account, purchased list), send only to people who asked, add one-click unsubscribe, and watch Postmaster Tools before raising volume again.",
+        link: Some("https://postmaster.google.com/"),
+    },
+    Known {
+        provider: "Gmail",
+        code: "5.7.29",
+        needles: &["5.7.29"],
+        reason: Some(Reason::FailedStartTls),
+        cause: Some(BounceCause::Other),
+        meaning: "Gmail requires bulk senders to deliver over TLS; this connection was not encrypted.",
+        fix: "Enable STARTTLS on the sending server (a valid certificate, opportunistic TLS on outbound SMTP).",
+        link: Some("https://support.google.com/a/answer/81126"),
+    },
+    Known {
+        provider: "Gmail",
+        code: "5.7.32",
+        needles: &["5.7.32"],
+        reason: Some(Reason::AuthFailure),
+        cause: Some(BounceCause::Authentication),
+        meaning: "The From domain is aligned with neither the SPF domain nor the DKIM domain.",
+        fix: "Sign DKIM with your From domain (d=), or send with a Return-Path in your From domain.",
+        link: Some("https://support.google.com/a/answer/81126"),
+    },
+    // Microsoft Exchange Online / Outlook.com.
+    Known {
+        provider: "Microsoft",
+        code: "5.7.515",
+        needles: &["5.7.515"],
+        reason: Some(Reason::AuthFailure),
+        cause: Some(BounceCause::Authentication),
+        meaning: "Outlook.com requires high-volume senders to pass SPF, DKIM and DMARC; this domain does not meet the required authentication level.",
+        fix: "Publish SPF, sign with DKIM and publish DMARC (at least p=none) with alignment on your From domain.",
+        link: Some(
+            "https://techcommunity.microsoft.com/blog/microsoftdefenderforoffice365blog/strengthening-email-ecosystem-outlook%E2%80%99s-new-requirements-for-high%E2%80%90volume-senders/4399730",
+        ),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.509",
+        needles: &["5.7.509"],
+        reason: Some(Reason::AuthFailure),
+        cause: Some(BounceCause::Authentication),
+        meaning: "The sending domain fails DMARC and its policy is reject.",
+        fix: "Make SPF or DKIM pass aligned with the From domain for this sending path.",
+        link: Some(
+            "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online",
+        ),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "S3150",
+        needles: &["s3150"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Blocklist),
+        meaning: "The sending IP is on Microsoft's own block list.",
+        fix: "Request delisting of the IP at the Office 365 anti-spam delist portal, after stopping whatever sent unwanted mail.",
+        link: Some("https://sender.office.com/"),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "S3140",
+        needles: &["s3140"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Blocklist),
+        meaning: "The sending IP is on Microsoft's own block list.",
+        fix: "Request delisting of the IP at the Office 365 anti-spam delist portal.",
+        link: Some("https://sender.office.com/"),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.606-649",
+        needles: &["banned sending ip"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Blocklist),
+        meaning: "Microsoft banned the sending IP (5.7.606 to 5.7.649).",
+        fix: "Request delisting at the Office 365 anti-spam delist portal; if the IP is shared, ask your provider.",
+        link: Some("https://sender.office.com/"),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.708",
+        needles: &["5.7.708"],
+        reason: Some(Reason::BadReputation),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Microsoft does not accept traffic from this IP (low reputation, typically a new or shared range).",
+        fix: "Send through a relay with an established reputation, or warm the IP up slowly.",
+        link: None,
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.750",
+        needles: &["5.7.750"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "The sending domain is not registered with the Microsoft 365 tenant that relays it.",
+        fix: "Add and verify the domain in the Microsoft 365 admin center, or relay through a connector that owns it.",
+        link: None,
+    },
+    // Yahoo (https://senders.yahooinc.com/smtp-error-codes/).
+    Known {
+        provider: "Yahoo",
+        code: "TSS04",
+        needles: &["tss04"],
+        reason: Some(Reason::BadReputation),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Yahoo deferred the message because of unexpected volume or user complaints.",
+        fix: "Lower the sending rate, remove addresses that never engage, and honour complaints (join Yahoo's complaint feedback loop).",
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    },
+    Known {
+        provider: "Yahoo",
+        code: "PH01",
+        needles: &["ph01"],
+        reason: Some(Reason::PolicyViolation),
+        cause: Some(BounceCause::Content),
+        meaning: "Yahoo did not accept the message for policy reasons (often content or authentication).",
+        fix: "Check SPF, DKIM and DMARC alignment and the content of the message against Yahoo's sender guidelines.",
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    },
+    Known {
+        provider: "Yahoo",
+        code: "5.7.9",
+        needles: &["5.7.9", "policy reasons"],
+        reason: Some(Reason::PolicyViolation),
+        cause: Some(BounceCause::Content),
+        meaning: "Yahoo did not accept the message for policy reasons.",
+        fix: "Authenticate with SPF, DKIM and DMARC aligned on the From domain and review the content.",
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    },
+];
+
+/// One automaton over the blocklist needles: most texts name no list, and one scan says so.
+static LIST_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(LISTS.iter().map(|l| l.needle)).ok()
+    });
+
+fn names_any_list(text: &str) -> bool {
+    match LIST_INDEX.as_ref() {
+        Some(ac) => ac.is_match(text),
+        None => true,
+    }
+}
+
+/// The blocklist zones named in a normalised text.
+pub fn named_blocklists(text: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    if !names_any_list(text) {
+        return out;
+    }
+    for l in LISTS {
+        if text.contains(l.needle) && !out.contains(&l.zone) {
+            // "spamhaus" alone only when no more precise Spamhaus list was named.
+            if l.needle == "spamhaus" && out.iter().any(|z| z.contains("spamhaus")) {
+                continue;
+            }
+            out.push(l.zone);
+        }
+    }
+    out
+}
+
+/// Provider codes and blocklist texts recognised in a normalised text, with the reason and
+/// cause the most specific one implies.
+pub fn recognise(text: &str) -> (Vec<Recognition>, Option<Reason>, Option<BounceCause>) {
+    let mut recs = Vec::new();
+    let mut reason = None;
+    let mut cause = None;
+    for k in KNOWN {
+        if k.needles.iter().all(|n| text.contains(n)) {
+            recs.push(Recognition {
+                provider: k.provider,
+                code: k.code,
+                meaning: k.meaning,
+                fix: k.fix,
+                link: k.link,
+            });
+            reason = reason.or(k.reason);
+            cause = cause.or(k.cause);
+        }
+    }
+    let mut seen_zone: Vec<&str> = Vec::new();
+    let lists: &[ListName] = if names_any_list(text) { LISTS } else { &[] };
+    for l in lists {
+        if text.contains(l.needle) && !seen_zone.contains(&l.zone) {
+            if l.needle == "spamhaus" && seen_zone.iter().any(|z| z.contains("spamhaus")) {
+                continue;
+            }
+            seen_zone.push(l.zone);
+            recs.push(Recognition {
+                provider: l.name,
+                code: l.zone,
+                meaning: "The receiver found the sending IP or domain on this DNS blocklist.",
+                fix: "Look the IP up on the list's site, fix what got it listed (an infected host, an open relay, a bad list of addresses), then request delisting.",
+                link: Some(l.link),
+            });
+            cause = cause.or(Some(BounceCause::Blocklist));
+        }
+    }
+    (recs, reason, cause)
+}
+
+/// The seed cause of a reason, given whether a blocklist or an authentication word was named.
+pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
+    use BounceCause as C;
+    use Reason::*;
+    match reason {
+        UserUnknown | HostUnknown | HasMoved | Suspend | NotAccept | Vacation => C::Recipient,
+        MailboxFull | SystemFull | ExceedLimit | MesgTooBig | TooManyConn | Speeding => C::Capacity,
+        Blocked => {
+            if !named_blocklists(text).is_empty()
+                || [
+                    "blacklist",
+                    "blocklist",
+                    "block list",
+                    "dnsbl",
+                    "rbl",
+                    "listed",
+                ]
+                .iter()
+                .any(|w| text.contains(w))
+            {
+                C::Blocklist
+            } else {
+                C::Reputation
+            }
+        }
+        BadReputation | RequirePtr => C::Reputation,
+        AuthFailure | SecurityError => C::Authentication,
+        Rejected => {
+            if ["spf", "dkim", "dmarc"].iter().any(|w| text.contains(w)) {
+                C::Authentication
+            } else {
+                C::Reputation
+            }
+        }
+        SpamDetected | VirusDetected | ContentError | PolicyViolation | NotCompliantRfc
+        | Filtered => C::Content,
+        Expired | NetworkError | SystemError | MailerError | OnHold => C::Transient,
+        NoRelaying | SyntaxError | FailedStartTls | Undefined | Delivered | Feedback => C::Other,
+    }
+}
+
+/// Plain-words steps for a sender, most useful first.
+pub fn remediation(reason: Reason) -> Vec<String> {
+    use Reason::*;
+    let steps: &[&str] = match reason {
+        UserUnknown => &[
+            "The address does not exist at the receiving domain: check it for typos.",
+            "Remove it from your lists; repeated sends to unknown users hurt your reputation.",
+        ],
+        HostUnknown => &[
+            "The recipient's domain does not exist or has no mail server: check the part after the @ for typos.",
+            "Remove the address if the domain is gone.",
+        ],
+        HasMoved => {
+            &["The recipient has moved: ask them for the new address and remove the old one."]
+        }
+        Suspend => &[
+            "The mailbox is disabled or no longer used: reach the person another way.",
+            "Remove the address if it stays disabled.",
+        ],
+        NotAccept => &[
+            "The recipient's domain accepts no mail (null MX or no mail service): use another address.",
+        ],
+        Vacation => &["This is an automatic reply: the message was delivered; nothing to fix."],
+        MailboxFull => &[
+            "The recipient's mailbox is full: try again later or reach them another way.",
+            "Remove the address if it stays full for weeks (an abandoned mailbox).",
+        ],
+        SystemFull => {
+            &["The receiving system is out of storage: retry later; nothing to fix on your side."]
+        }
+        ExceedLimit | MesgTooBig => &[
+            "The message is larger than the receiver accepts: send attachments as links, or compress them.",
+        ],
+        TooManyConn => &[
+            "Open fewer parallel connections and send fewer recipients per message to this receiver.",
+        ],
+        Speeding => &[
+            "You are sending faster than the receiver accepts: lower the rate, spread large sends over time.",
+        ],
+        Blocked => &[
+            "The receiver refused your sending IP or host. Check the IP against the big blocklists (fivefifty ip <addr>) and request delisting where listed.",
+            "Make sure the IP has a PTR record whose name resolves back to it, and that the HELO name is a real host name.",
+            "If the IP is shared (hosting, ISP), send through your provider's relay instead.",
+        ],
+        BadReputation => &[
+            "The receiver distrusts your IP or domain: send only to people who asked, remove inactive addresses, honour complaints and unsubscribes.",
+            "Warm up new IPs slowly; watch the provider's postmaster tools.",
+        ],
+        RequirePtr => &[
+            "Your sending IP has no valid reverse DNS: ask the IP's owner to set a PTR record naming your mail server, with a matching A/AAAA record.",
+        ],
+        AuthFailure => &[
+            "Authentication failed: check your domain with fivefifty domain <your-domain>.",
+            "Publish SPF listing every sending server, sign with DKIM using your From domain, publish DMARC; make SPF or DKIM align with From.",
+        ],
+        SecurityError => &[
+            "The receiver required a security step that failed (authentication, encryption or authorisation).",
+            "Check SPF, DKIM and DMARC for your domain, and that you send through a server allowed to send for it.",
+        ],
+        Rejected => &[
+            "The receiver refused your envelope sender (MAIL FROM): make sure its domain exists, has MX or A records, and passes SPF.",
+        ],
+        SpamDetected => &[
+            "The receiver's filter judged the message spam: remove spammy words, URL shorteners and links to listed domains; send a plain-text part; make sure SPF, DKIM and DMARC pass.",
+        ],
+        VirusDetected => &[
+            "The receiver found malware: scan the attachment and the sending machine; send files as links if a filter is too strict.",
+        ],
+        ContentError => &[
+            "The receiver refused the message's format: check MIME structure, encodings and headers.",
+        ],
+        PolicyViolation => &[
+            "The receiver's policy refused the message: check authentication (SPF, DKIM, DMARC), attachments and links, and ask the receiver's postmaster which rule it hit.",
+        ],
+        NotCompliantRfc => &[
+            "The message breaks RFC 5322 (missing or duplicated headers such as From, Date, Message-ID): fix the sending software.",
+        ],
+        Filtered => &[
+            "The receiver accepted the address but refused the message (a filter, a rule of the recipient): ask the recipient to allow your address.",
+        ],
+        Expired => &[
+            "The message could not be delivered in time (the receiver was unreachable or kept deferring): check the receiver's MX and your connectivity, then send again.",
+        ],
+        NetworkError => &[
+            "A network problem stopped delivery: check the receiver's MX and your outbound connectivity; retrying usually works.",
+        ],
+        SystemError => &[
+            "The receiving system reported an error: retry later; if it persists, contact the receiver's postmaster.",
+        ],
+        MailerError => {
+            &["A local delivery program failed at the receiver: contact the receiver's postmaster."]
+        }
+        OnHold => {
+            &["The bounce does not say enough to decide: read the diagnostic text and retry later."]
+        }
+        NoRelaying => &[
+            "The server refused to relay: you are sending to the wrong server, or must authenticate (SMTP AUTH) before relaying.",
+        ],
+        SyntaxError => &["The SMTP conversation had a syntax error: check the sending software."],
+        FailedStartTls => &[
+            "TLS failed or was required: enable STARTTLS with a valid certificate on the sending server.",
+        ],
+        Delivered => &["The message was delivered: nothing to fix."],
+        Feedback => &[
+            "A recipient reported the message as unwanted: stop mailing that recipient and review how addresses were collected.",
+        ],
+        Undefined => &["The reason could not be determined: read the diagnostic text."],
+    };
+    steps.iter().map(|s| (*s).to_string()).collect()
+}

@@ -1,0 +1,142 @@
+//! RFC 3464 `message/delivery-status` fields (and their RFC 6533 `global` twin).
+//!
+//! The body is one per-message group of fields, then one group per recipient, separated by
+//! blank lines. Real DSNs bend this (no blank line between recipients, fields folded, the
+//! fields pasted into a text/plain part), so a new recipient group starts at each
+//! `Final-Recipient` (or at an `Original-Recipient` when the group already has one).
+
+use super::super::Action;
+use super::super::status::DsnStatus;
+use super::{clean_address, unfold_fields};
+
+/// The per-message fields that matter here.
+#[derive(Debug, Default)]
+pub(crate) struct Dsn {
+    pub reporting_mta: Option<String>,
+    pub envelope_from: Option<String>,
+    pub rows: Vec<DsnRow>,
+}
+
+/// One per-recipient group.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DsnRow {
+    pub final_recipient: Option<String>,
+    pub original_recipient: Option<String>,
+    pub action: Option<Action>,
+    pub status: Option<DsnStatus>,
+    pub remote_mta: Option<String>,
+    pub diagnostic: String,
+}
+
+impl DsnRow {
+    fn has_recipient(&self) -> bool {
+        self.final_recipient.is_some() || self.original_recipient.is_some()
+    }
+
+    /// The recipient to report: the final recipient when it is an address, else the original.
+    pub fn recipient(&self) -> Option<String> {
+        let f = self.final_recipient.as_deref().filter(|a| a.contains('@'));
+        let o = self
+            .original_recipient
+            .as_deref()
+            .filter(|a| a.contains('@'));
+        f.or(o)
+            .or(self.final_recipient.as_deref())
+            .or(self.original_recipient.as_deref())
+            .map(str::to_string)
+    }
+}
+
+/// Strip the RFC 3464 address-type or MTA-name-type (`rfc822;`, `dns;`, `smtp;`).
+fn typed_value(v: &str) -> &str {
+    match v.split_once(';') {
+        Some((t, rest)) if !t.trim().is_empty() && t.len() <= 16 && !t.contains('@') => rest.trim(),
+        _ => v.trim(),
+    }
+}
+
+/// Parse delivery-status text. Returns `None` when no recipient group is found.
+pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
+    let mut dsn = Dsn::default();
+    let mut cur = DsnRow::default();
+    let mut in_recipient = false;
+    for (name, value) in unfold_fields(text) {
+        let lname = name.to_ascii_lowercase();
+        match lname.as_str() {
+            "reporting-mta" => {
+                dsn.reporting_mta = Some(typed_value(&value).to_string());
+            }
+            "x-postfix-sender" | "x-original-envelope-from" | "original-envelope-from" => {
+                dsn.envelope_from = clean_address(typed_value(&value));
+            }
+            "final-recipient" | "original-recipient" | "x-actual-recipient" => {
+                let is_final = lname == "final-recipient";
+                let is_actual = lname == "x-actual-recipient";
+                let starts_new = in_recipient
+                    && ((is_final && cur.final_recipient.is_some())
+                        || (lname == "original-recipient" && cur.original_recipient.is_some()));
+                if starts_new {
+                    push_row(&mut dsn, std::mem::take(&mut cur), max_rows);
+                }
+                in_recipient = true;
+                let addr = clean_address(typed_value(&value));
+                if is_final {
+                    cur.final_recipient = addr;
+                } else if is_actual {
+                    if cur.final_recipient.is_none() {
+                        cur.final_recipient = addr;
+                    }
+                } else {
+                    cur.original_recipient = addr;
+                }
+            }
+            "action" => cur.action = Action::parse(&value),
+            "status" => cur.status = DsnStatus::parse(&value),
+            "remote-mta" => cur.remote_mta = Some(typed_value(&value).to_string()),
+            "diagnostic-code" => {
+                let v = typed_value(&value);
+                if !cur.diagnostic.is_empty() {
+                    cur.diagnostic.push(' ');
+                }
+                cur.diagnostic.push_str(v);
+            }
+            _ => {}
+        }
+        if dsn.rows.len() >= max_rows {
+            break;
+        }
+    }
+    if in_recipient {
+        push_row(&mut dsn, cur, max_rows);
+    }
+    if dsn.rows.is_empty() { None } else { Some(dsn) }
+}
+
+fn push_row(dsn: &mut Dsn, row: DsnRow, max_rows: usize) {
+    if row.has_recipient() && dsn.rows.len() < max_rows {
+        dsn.rows.push(row);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3464_groups_are_read() {
+        let t = "Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 unknown\n  user\n\nFinal-Recipient: rfc822;b@example.org\nAction: delayed\nStatus: 4.4.7\n";
+        let d = parse(t, 10).expect("dsn");
+        assert_eq!(d.reporting_mta.as_deref(), Some("mx.example"));
+        assert_eq!(d.rows.len(), 2);
+        assert_eq!(d.rows[0].recipient().as_deref(), Some("a@example.org"));
+        assert_eq!(d.rows[0].diagnostic, "550 5.1.1 unknown user");
+        assert_eq!(d.rows[1].action, Some(Action::Delayed));
+    }
+
+    #[test]
+    fn groups_without_blank_lines_still_split() {
+        let t = "Final-Recipient: rfc822; a@example.org\nStatus: 5.1.1\nFinal-Recipient: rfc822; b@example.org\nStatus: 5.2.2\n";
+        let d = parse(t, 10).expect("dsn");
+        assert_eq!(d.rows.len(), 2);
+    }
+}

@@ -1,0 +1,1137 @@
+//! From raw bytes to a [`BounceReport`]: MIME walk, then the standard parts (RFC 3464 DSN,
+//! RFC 5965 feedback report, RFC 3834 auto-reply), then the human-readable text.
+//!
+//! Every input is bounded by [`Limits`] before it is parsed, and nothing here panics on bad
+//! input: a message that cannot be read becomes a report of kind `not_mail` with a note.
+
+pub(crate) mod dsn;
+pub(crate) mod text;
+
+use super::advice;
+use super::limits::Limits;
+use super::reason::{self, Facts};
+use super::status::{DsnStatus, ReplyCode, StatusClass};
+use super::{Action, BounceReport, Hints, OriginalMessage, RecipientRow, ReportKind};
+use mail_parser::{Address, HeaderName, Message, MessageParser, MimeHeaders, PartType};
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+/// One recipient's raw facts before classification.
+#[derive(Debug, Default)]
+struct RawRow {
+    recipient: Option<String>,
+    action: Option<Action>,
+    status: Option<DsnStatus>,
+    command: Option<&'static str>,
+    remote_mta: Option<String>,
+    /// The remote server's words (Diagnostic-Code or the text block).
+    diagnostic: String,
+    /// More text about this recipient, used when the diagnostic alone says nothing.
+    context: String,
+    /// A fixed reason (feedback, vacation) that classification must not change.
+    fixed: Option<reason::Reason>,
+}
+
+/// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
+/// Lines that are not fields are skipped.
+pub(crate) fn unfold_fields(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut last_was_field = false;
+    for line in text.lines() {
+        if line.starts_with([' ', '\t']) && last_was_field {
+            if let Some((_, v)) = out.last_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        last_was_field = false;
+        if let Some((name, value)) = line.split_once(':')
+            && !name.is_empty()
+            && name.len() <= 64
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            out.push((name.to_string(), value.trim().to_string()));
+            last_was_field = true;
+        }
+    }
+    out
+}
+
+/// An address from a field value: angle brackets, quotes and comments removed; the domain in
+/// lower case. `None` for an empty value.
+pub(crate) fn clean_address(v: &str) -> Option<String> {
+    let v = v.trim();
+    let inner = match (v.find('<'), v.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &v[a + 1..b],
+        _ => v,
+    };
+    if let Some((_, _, a)) = text::find_address(inner, 0) {
+        return Some(lower_domain(a));
+    }
+    let t = inner
+        .trim()
+        .trim_matches(['"', '\'', '<', '>'])
+        .split_whitespace()
+        .next()
+        .unwrap_or("");
+    if t.is_empty() {
+        None
+    } else {
+        Some(t.to_string())
+    }
+}
+
+fn lower_domain(a: &str) -> String {
+    match a.rsplit_once('@') {
+        Some((l, d)) => format!("{l}@{}", d.to_ascii_lowercase()),
+        None => a.to_string(),
+    }
+}
+
+fn first_address(a: Option<&Address<'_>>) -> Option<String> {
+    a.and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .map(lower_domain)
+}
+
+fn all_addresses(a: Option<&Address<'_>>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(a) = a {
+        for addr in a.iter() {
+            if let Some(x) = addr.address()
+                && x.contains('@')
+            {
+                out.push(lower_domain(x));
+            }
+        }
+    }
+    out
+}
+
+/// Take at most `max` bytes; fix lone-CR line endings (old Mac) so every parser sees LF or CRLF.
+fn prepare(raw: &[u8], max: usize) -> (Cow<'_, [u8]>, bool) {
+    let truncated = raw.len() > max;
+    let raw = &raw[..raw.len().min(max)];
+    let has_lone_cr = raw.contains(&b'\r') && {
+        let mut lone = false;
+        let mut i = 0;
+        while let Some(p) = raw[i..].iter().position(|&c| c == b'\r') {
+            let j = i + p;
+            if raw.get(j + 1) != Some(&b'\n') {
+                lone = true;
+                break;
+            }
+            i = j + 2;
+        }
+        lone
+    };
+    if !has_lone_cr {
+        return (Cow::Borrowed(raw), truncated);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c == b'\r' {
+            out.push(b'\n');
+            if raw.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    (Cow::Owned(out), truncated)
+}
+
+/// Skip an mbox `From ` separator line at the top.
+fn skip_mbox_line(b: &[u8]) -> &[u8] {
+    if b.starts_with(b"From ") {
+        match b.iter().position(|&c| c == b'\n') {
+            Some(p) => &b[p + 1..],
+            None => &[],
+        }
+    } else {
+        b
+    }
+}
+
+/// Does the input start like an RFC 5322 message (a header field on its first non-empty line)?
+fn looks_like_mail(b: &[u8]) -> bool {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let b = &b[start..];
+    let line_end = b
+        .iter()
+        .position(|&c| c == b'\n')
+        .unwrap_or(b.len())
+        .min(1000);
+    let line = &b[..line_end];
+    match line.iter().position(|&c| c == b':') {
+        Some(p) if p > 0 => line[..p].iter().all(|&c| c.is_ascii_graphic() && c != b':'),
+        _ => false,
+    }
+}
+
+/// The parser: structured parsing only for the headers read here (MIME, addresses, ids,
+/// subject); every other header, Received included, is kept raw, which is what makes a bounce
+/// cheap to read (Received lines are many and only their client IP is wanted).
+static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
+    MessageParser::new()
+        .with_mime_headers()
+        .with_address_headers()
+        .with_message_ids()
+        .header_text(HeaderName::Subject)
+        .header_id(HeaderName::ReturnPath)
+});
+
+/// The client IP of a raw Received header: the first address in its `from` clause.
+fn received_client_ip(v: &str) -> Option<IpAddr> {
+    let l = v.to_ascii_lowercase();
+    let from = l.find("from ")?;
+    let end = l[from..].find(" by ").map(|e| from + e).unwrap_or(l.len());
+    ips_in(&v[from..end]).into_iter().next()
+}
+
+/// Everything the MIME walk collects about one bounce.
+#[derive(Default)]
+struct Parts {
+    dsn: Option<String>,
+    feedback: Option<String>,
+    notification: String,
+    html: String,
+    original_headers: Option<String>,
+    original: OriginalMessage,
+    original_ips: Vec<IpAddr>,
+    complaint_recipient: Option<String>,
+    report_type: Option<String>,
+}
+
+fn fill_original(m: &Message<'_>, p: &mut Parts) {
+    let o = &mut p.original;
+    o.from = first_address(m.from());
+    o.to = all_addresses(m.to());
+    o.message_id = m.message_id().map(str::to_string);
+    o.subject = m.subject().map(str::to_string);
+    if o.envelope_from.is_none() {
+        o.envelope_from = m
+            .return_address()
+            .map(lower_domain)
+            .filter(|a| a.contains('@'));
+    }
+    for v in m.header_values(HeaderName::Received) {
+        if let Some(ip) = v.as_text().and_then(received_client_ip) {
+            p.original_ips.push(ip);
+        }
+    }
+    if let Some(v) = m.header_raw("X-HmXmrOriginalRecipient") {
+        p.complaint_recipient = clean_address(v);
+    }
+}
+
+fn walk(m: &Message<'_>, limits: &Limits) -> Parts {
+    let mut p = Parts {
+        report_type: m
+            .content_type()
+            .and_then(|c| c.attribute("report-type"))
+            .map(|s| s.to_ascii_lowercase()),
+        ..Default::default()
+    };
+    let mut have_original = false;
+    for (i, part) in m.parts.iter().enumerate() {
+        let (ctype, sub) = part
+            .content_type()
+            .map(|c| {
+                (
+                    c.ctype().to_ascii_lowercase(),
+                    c.subtype().unwrap_or("").to_ascii_lowercase(),
+                )
+            })
+            .unwrap_or_else(|| ("text".into(), "plain".into()));
+        match (&part.body, ctype.as_str(), sub.as_str()) {
+            (PartType::Message(inner), _, _) if !have_original => {
+                fill_original(inner, &mut p);
+                have_original = true;
+            }
+            (_, "message", "delivery-status" | "global-delivery-status") if p.dsn.is_none() => {
+                p.dsn = Some(String::from_utf8_lossy(part.contents()).into_owned());
+            }
+            (_, "message", "feedback-report") if p.feedback.is_none() => {
+                p.feedback = Some(String::from_utf8_lossy(part.contents()).into_owned());
+            }
+            (_, "text" | "message", "rfc822-headers" | "rfc822-header" | "rfc822")
+                if i > 0 && p.original_headers.is_none() =>
+            {
+                p.original_headers = Some(String::from_utf8_lossy(part.contents()).into_owned());
+            }
+            // A second returned-headers part is ignored, not read as notification text.
+            (_, "text" | "message", "rfc822-headers" | "rfc822-header" | "rfc822") if i > 0 => {}
+            (PartType::Text(t), _, _)
+                if p.notification.len() < limits.max_scan_bytes
+                    && !part
+                        .content_disposition()
+                        .is_some_and(|d| d.is_attachment()) =>
+            {
+                p.notification.push_str(t);
+                p.notification.push('\n');
+            }
+            (PartType::Html(h), _, _) if p.html.len() < limits.max_scan_bytes => {
+                p.html.push_str(h);
+                p.html.push('\n');
+            }
+            _ => {}
+        }
+    }
+    if p.notification.trim().is_empty() && !p.html.is_empty() {
+        p.notification = strip_html(&p.html);
+    }
+    if p.notification.len() > limits.max_scan_bytes {
+        let mut cut = limits.max_scan_bytes;
+        while !p.notification.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        p.notification.truncate(cut);
+    }
+    p
+}
+
+fn strip_html(h: &str) -> String {
+    let mut out = String::with_capacity(h.len() / 2);
+    let mut in_tag = false;
+    let mut tag = String::new();
+    for c in h.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                tag.clear();
+            }
+            '>' if in_tag => {
+                in_tag = false;
+                let t = tag.to_ascii_lowercase();
+                if t.starts_with("br")
+                    || t.starts_with("/p")
+                    || t.starts_with("/div")
+                    || t.starts_with("/tr")
+                    || t.starts_with("p")
+                {
+                    out.push('\n');
+                }
+            }
+            _ if in_tag => {
+                if tag.len() < 8 {
+                    tag.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn header_text(m: &Message<'_>, name: &str) -> Option<String> {
+    m.header_raw(name).map(|v| v.trim().to_string())
+}
+
+/// Is the report's sender a mail system (mailer-daemon, postmaster) rather than a person?
+fn is_system_sender(from: Option<&str>, from_raw: &str) -> bool {
+    let l = from.unwrap_or("").to_ascii_lowercase();
+    let local = l.split('@').next().unwrap_or("");
+    let raw = from_raw.to_ascii_lowercase();
+    matches!(
+        local,
+        "mailer-daemon"
+            | "postmaster"
+            | "mail-daemon"
+            | "mailerdaemon"
+            | "mailer_daemon"
+            | "maildelivery"
+            | "mmdf"
+            | "bounce"
+            | "bounces"
+            | "nobody"
+    ) || raw.contains("mailer-daemon")
+        || raw.contains("mail delivery")
+        || raw.contains("postmaster")
+        || raw.contains("mail administrator")
+        || raw.contains("mailer daemon")
+}
+
+const BOUNCE_SUBJECT_WORDS: &[&str] = &[
+    "undeliver",
+    "undelivered",
+    "delivery status notification",
+    "delivery notification",
+    "returned mail",
+    "returned to sender",
+    "failure notice",
+    "delivery failure",
+    "delivery failed",
+    "mail delivery failed",
+    "non-delivery",
+    "nondeliverable",
+    "non delivery",
+    "not delivered",
+    "could not be delivered",
+    "delivery problem",
+    "delivery report",
+    "mail system error",
+    "unzustellbar",
+    "non remis",
+    "delayed mail",
+    "delivery delayed",
+    "warning: could not send",
+    "bounce",
+    "rejected",
+    "mail error",
+    "delivery error",
+    "error sending",
+    "permanent error",
+    "failed delivery",
+    "mail failure",
+];
+
+fn bounce_like_subject(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    BOUNCE_SUBJECT_WORDS.iter().any(|w| l.contains(w))
+}
+
+/// Explain one message (see [`super::explain_bytes`]).
+pub(crate) fn explain_message(raw: &[u8], limits: &Limits) -> BounceReport {
+    let (bytes, truncated) = prepare(raw, limits.max_message_bytes);
+    let body = skip_mbox_line(&bytes);
+    if !looks_like_mail(body) {
+        let mut r = BounceReport::empty(ReportKind::NotMail);
+        r.notes.push(if body.iter().all(|c| c.is_ascii_whitespace()) {
+            "The input is empty.".into()
+        } else {
+            "The input does not start with a mail header (Name: value): it is not an Internet mail message.".into()
+        });
+        return r;
+    }
+    let Some(msg) = PARSER.parse(body) else {
+        let mut r = BounceReport::empty(ReportKind::NotMail);
+        r.notes
+            .push("The input could not be parsed as a mail message.".into());
+        return r;
+    };
+    let mut report = explain_parsed(&msg, limits, 0);
+    if truncated {
+        report.notes.push(format!(
+            "Only the first {} bytes of the message were read (limit MAX_MESSAGE_BYTES).",
+            limits.max_message_bytes
+        ));
+    }
+    report
+}
+
+/// How deep a forwarded bounce (a bounce attached to another message) is followed.
+const MAX_NESTED_BOUNCE: usize = 2;
+
+fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceReport {
+    let mut report = BounceReport::empty(ReportKind::NotBounce);
+    let from_raw = header_text(msg, "From").unwrap_or_default();
+    report.report_from = first_address(msg.from());
+    report.report_subject = msg.subject().map(str::to_string);
+    let subject = report.report_subject.clone().unwrap_or_default();
+    let report_to = all_addresses(msg.to());
+    let return_path_null = msg
+        .header_raw("Return-Path")
+        .is_some_and(|v| v.trim().trim_matches(['<', '>', ' ']).is_empty());
+    let auto_submitted = header_text(msg, "Auto-Submitted")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let x_failed: Vec<String> = msg
+        .header_values("X-Failed-Recipients")
+        .filter_map(|v| v.as_text())
+        .flat_map(|v| v.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter_map(|v| clean_address(&v))
+        .filter(|a| a.contains('@'))
+        .collect();
+
+    let mut parts = walk(msg, limits);
+    let (notification, returned) = {
+        let (n, o) = text::split_original(&parts.notification);
+        (n.to_string(), o.map(str::to_string))
+    };
+    // A text bounce carries the returned message inline: read its headers.
+    if parts.original.from.is_none() && parts.original.message_id.is_none() {
+        let hdrs = parts.original_headers.take().or(returned);
+        if let Some(h) = hdrs {
+            let h = h.trim_start();
+            if let Some(m) = PARSER.parse_headers(h.as_bytes()) {
+                fill_original(&m, &mut parts);
+            }
+        }
+    }
+
+    // Addresses that belong to the sender side, never to a bounced recipient.
+    let mut exclude: Vec<String> = report_to.clone();
+    exclude.extend(parts.original.from.clone());
+    exclude.extend(parts.original.envelope_from.clone());
+    exclude.extend(report.report_from.clone());
+
+    let (text_rows, preamble) = text::extract(
+        &notification,
+        &exclude,
+        limits.max_recipients,
+        limits.max_diagnostic_chars * 2,
+    );
+    let transcript = text::transcript_commands(&notification);
+
+    let mut rows: Vec<RawRow> = Vec::new();
+
+    // 1. RFC 5965 feedback, or Microsoft's complaint format (JMRP), which returns the message
+    //    with an X-HmXmrOriginalRecipient header.
+    let is_feedback = parts.feedback.is_some()
+        || parts.report_type.as_deref() == Some("feedback-report")
+        || parts.complaint_recipient.is_some();
+    if is_feedback {
+        report.kind = ReportKind::Feedback;
+        let fields = parts
+            .feedback
+            .as_deref()
+            .map(unfold_fields)
+            .unwrap_or_default();
+        let get = |n: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                .map(|(_, v)| v.clone())
+        };
+        report.feedback_type = get("Feedback-Type")
+            .map(|v| v.to_ascii_lowercase())
+            .or_else(|| Some("abuse".to_string()));
+        if let Some(mf) = get("Original-Mail-From").and_then(|v| clean_address(&v)) {
+            parts.original.envelope_from = Some(mf);
+        }
+        if let Some(ip) = get("Source-IP").and_then(|v| v.trim().parse::<IpAddr>().ok()) {
+            parts.original_ips.insert(0, ip);
+        }
+        let recipient = get("Original-Rcpt-To")
+            .or_else(|| get("Removal-Recipient"))
+            .and_then(|v| clean_address(&v))
+            .filter(|a| a.contains('@'))
+            .or(parts.complaint_recipient.clone())
+            .or_else(|| parts.original.to.iter().find(|a| a.contains('@')).cloned());
+        rows.push(RawRow {
+            recipient,
+            diagnostic: get("Feedback-Type").unwrap_or_default(),
+            fixed: Some(reason::Reason::Feedback),
+            ..Default::default()
+        });
+    }
+
+    // 2. RFC 3464 delivery-status (a part, or its fields pasted into the text).
+    if !is_feedback {
+        let dsn = parts
+            .dsn
+            .as_deref()
+            .and_then(|t| dsn::parse(t, limits.max_recipients))
+            .or_else(|| {
+                let l = notification.to_ascii_lowercase();
+                if l.contains("final-recipient:") || l.contains("original-recipient:") {
+                    dsn::parse(&notification, limits.max_recipients)
+                } else {
+                    None
+                }
+            });
+        if let Some(d) = dsn {
+            report.kind = ReportKind::Bounce;
+            report.reporting_mta = d.reporting_mta.clone();
+            if parts.original.envelope_from.is_none() {
+                parts.original.envelope_from = d.envelope_from.clone();
+            }
+            let single = d.rows.len() == 1 && text_rows.len() == 1;
+            for r in d.rows {
+                let mut recipient = r.recipient();
+                // A delivery to a file or pipe has no address; Exim names the address that
+                // generated it in the text.
+                if single && recipient.as_deref().is_none_or(|a| !a.contains('@')) {
+                    recipient = text_rows.first().map(|t| lower_domain(&t.recipient));
+                }
+                let block = recipient
+                    .as_deref()
+                    .and_then(|a| {
+                        text_rows
+                            .iter()
+                            .find(|t| t.recipient.eq_ignore_ascii_case(a))
+                    })
+                    .map(|t| t.block.clone())
+                    .unwrap_or_default();
+                rows.push(RawRow {
+                    recipient,
+                    action: r.action,
+                    status: r.status,
+                    command: None,
+                    remote_mta: r.remote_mta,
+                    diagnostic: r.diagnostic,
+                    context: block,
+                    fixed: None,
+                });
+            }
+        }
+    }
+
+    // 2b. Amazon SES notifications (JSON, delivered by SNS as mail).
+    if rows.is_empty()
+        && let Some((kind, ses_rows, fb)) = ses_json(&notification, limits)
+    {
+        report.kind = kind;
+        report.feedback_type = fb;
+        rows = ses_rows;
+    }
+
+    // 3. Human-readable bounce text.
+    let bounceish = return_path_null
+        || is_system_sender(report.report_from.as_deref(), &from_raw)
+        || !x_failed.is_empty()
+        || bounce_like_subject(&subject)
+        || auto_submitted.starts_with("auto-generated");
+    if rows.is_empty() && bounceish {
+        for t in &text_rows {
+            rows.push(RawRow {
+                recipient: Some(lower_domain(&t.recipient)),
+                diagnostic: t.block.clone(),
+                context: preamble.clone(),
+                ..Default::default()
+            });
+        }
+        if rows.is_empty() {
+            // The recipient is not in the text: take X-Failed-Recipients, or the returned
+            // message's To when the text carries an SMTP reply or status code.
+            let has_code = DsnStatus::find_in(&notification).is_some()
+                || ReplyCode::find_in(&notification).is_some();
+            let mut recips = x_failed.clone();
+            if recips.is_empty() && has_code {
+                recips = parts
+                    .original
+                    .to
+                    .iter()
+                    .filter(|a| !exclude.contains(a))
+                    .cloned()
+                    .collect();
+            }
+            let diag = first_paragraphs(&notification, limits.max_diagnostic_chars);
+            for a in recips.into_iter().take(limits.max_recipients) {
+                // Google Groups answers a post it refuses (no such group, or the sender may
+                // not post) with a localised text and no code: the sender was rejected.
+                let fixed = a
+                    .to_ascii_lowercase()
+                    .ends_with("@googlegroups.com")
+                    .then_some(reason::Reason::Rejected);
+                rows.push(RawRow {
+                    recipient: Some(a),
+                    diagnostic: diag.clone(),
+                    fixed,
+                    ..Default::default()
+                });
+            }
+        }
+        if !rows.is_empty() {
+            report.kind = ReportKind::Bounce;
+        }
+    }
+
+    // 3b. A bounce forwarded as an attachment: explain the attached bounce.
+    if rows.is_empty() && depth < MAX_NESTED_BOUNCE {
+        for part in &msg.parts {
+            if let PartType::Message(inner) = &part.body {
+                let inner_report = explain_parsed(inner, limits, depth + 1);
+                if matches!(inner_report.kind, ReportKind::Bounce | ReportKind::Feedback) {
+                    let mut r = inner_report;
+                    r.notes
+                        .push("The bounce was found attached to this message (forwarded).".into());
+                    return r;
+                }
+                break;
+            }
+        }
+    }
+
+    // 4. RFC 3834 auto-reply (a person's system answering, not a mail system).
+    if rows.is_empty() {
+        let l = subject.to_ascii_lowercase();
+        let auto_reply = (auto_submitted.starts_with("auto-replied")
+            || msg.header_raw("X-Autoreply").is_some()
+            || msg.header_raw("X-Autorespond").is_some()
+            || l.starts_with("auto:")
+            || l.contains("automatic reply")
+            || l.contains("auto reply")
+            || l.contains("autoreply")
+            || l.contains("autorespon")
+            || l.contains("out of office")
+            || l.contains("out of the office")
+            || l.starts_with("away"))
+            && !is_system_sender(report.report_from.as_deref(), &from_raw);
+        if auto_reply {
+            report.kind = ReportKind::AutoReply;
+            // An auto-reply that says the mailbox is gone is a bounce in disguise.
+            let n = reason::normalise(&first_paragraphs(&notification, 2000));
+            let fixed = match reason::phrase_reason(&n) {
+                Some(
+                    r @ (reason::Reason::Suspend
+                    | reason::Reason::UserUnknown
+                    | reason::Reason::HasMoved),
+                ) => r,
+                _ => reason::Reason::Vacation,
+            };
+            rows.push(RawRow {
+                recipient: report.report_from.clone(),
+                diagnostic: first_paragraphs(&notification, limits.max_diagnostic_chars),
+                fixed: Some(fixed),
+                ..Default::default()
+            });
+        }
+    }
+
+    if rows.is_empty() {
+        report.kind = ReportKind::NotBounce;
+        report.notes.push(
+            "No delivery-status report, feedback report or auto-reply, and no failed recipient in a recognised form: not a bounce."
+                .into(),
+        );
+    }
+
+    // Finish rows.
+    let mut diag_ips: Vec<IpAddr> = Vec::new();
+    let mut lists: Vec<String> = Vec::new();
+    for raw in rows {
+        let cmd = raw
+            .command
+            .or_else(|| {
+                raw.recipient.as_deref().and_then(|a| {
+                    let a = a.to_ascii_lowercase();
+                    transcript
+                        .iter()
+                        .rev()
+                        .find(|(t, _)| *t == a)
+                        .map(|(_, c)| *c)
+                })
+            })
+            .or_else(|| text::command_in(&raw.diagnostic))
+            .or_else(|| text::command_in(&raw.context));
+        let remote = raw
+            .remote_mta
+            .clone()
+            .or_else(|| text::remote_host_in(&raw.diagnostic))
+            .or_else(|| text::remote_host_in(&raw.context));
+        let (row, n) = finish_row(raw, cmd, remote, report.kind, limits);
+        for z in advice::named_blocklists(&n) {
+            if !lists.iter().any(|x| x == z) {
+                lists.push(z.to_string());
+            }
+        }
+        for ip in ips_in(&row.diagnostic) {
+            if !diag_ips.contains(&ip) {
+                diag_ips.push(ip);
+            }
+        }
+        report.recipients.push(row);
+    }
+    // An IP the receiver named in the reply is the best hint; the remote MTA's own IP is not.
+    let remote_ips: Vec<IpAddr> = report
+        .recipients
+        .iter()
+        .flat_map(|r| ips_in(r.remote_mta.as_deref().unwrap_or("")))
+        .collect();
+    let mut ips: Vec<String> = Vec::new();
+    for ip in diag_ips
+        .into_iter()
+        .filter(|ip| !remote_ips.contains(ip))
+        .chain(parts.original_ips.iter().copied())
+    {
+        let s = ip.to_string();
+        if is_public(ip) && !ips.contains(&s) {
+            ips.push(s);
+        }
+    }
+    report.hints = Hints {
+        sending_ips: ips,
+        envelope_domain: parts.original.envelope_from.as_deref().and_then(domain_of),
+        from_domain: parts.original.from.as_deref().and_then(domain_of),
+        blocklists: lists,
+    };
+    report.original = parts.original;
+    report
+}
+
+fn domain_of(a: &str) -> Option<String> {
+    a.rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+}
+
+fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v) => {
+            !(v.is_private()
+                || v.is_loopback()
+                || v.is_link_local()
+                || v.is_unspecified()
+                || v.is_broadcast()
+                || v.octets()[0] == 0)
+        }
+        IpAddr::V6(v) => {
+            !(v.is_loopback()
+                || v.is_unspecified()
+                || (v.segments()[0] & 0xfe00) == 0xfc00
+                || (v.segments()[0] & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+/// IPv4 addresses, and IPv6 addresses in brackets, found in text.
+pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit()
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+        {
+            let mut j = i;
+            while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+                j += 1;
+            }
+            let tok = text[i..j].trim_end_matches('.');
+            if tok.matches('.').count() == 3
+                && (j >= b.len() || !b[j].is_ascii_alphabetic())
+                && let Ok(ip) = tok.parse::<std::net::Ipv4Addr>()
+            {
+                out.push(IpAddr::V4(ip));
+            }
+            i = j.max(i + 1);
+            continue;
+        }
+        if b[i] == b'['
+            && let Some(end) = text[i + 1..].find(']')
+        {
+            {
+                let inner = &text[i + 1..i + 1 + end];
+                let inner = inner
+                    .strip_prefix("IPv6:")
+                    .or_else(|| inner.strip_prefix("ipv6:"))
+                    .unwrap_or(inner);
+                if inner.contains(':')
+                    && let Ok(ip) = inner.parse::<std::net::Ipv6Addr>()
+                {
+                    out.push(IpAddr::V6(ip));
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The first paragraphs of a text, up to `max` characters, whitespace kept per line.
+fn first_paragraphs(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let l = line.trim();
+        if l.is_empty() {
+            continue;
+        }
+        if out.len() + l.len() > max {
+            break;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+fn fold(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars));
+    for (n, w) in text.split_whitespace().enumerate() {
+        if out.len() + w.len() + 1 > max_chars {
+            out.push_str(" …");
+            break;
+        }
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+fn finish_row(
+    raw: RawRow,
+    command: Option<&'static str>,
+    remote_mta: Option<String>,
+    kind: ReportKind,
+    limits: &Limits,
+) -> (RecipientRow, String) {
+    let diagnostic = fold(&raw.diagnostic, limits.max_diagnostic_chars);
+    let context = fold(&raw.context, limits.max_diagnostic_chars);
+    let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(&context));
+    // A vague DSN status (5.0.0) yields to a specific one of the same class in the text.
+    let status = match (raw.status, text_status) {
+        (Some(s), Some(t))
+            if (s.is_vague() || s.is_queue_expiry()) && !t.is_vague() && s.class() == t.class() =>
+        {
+            Some(t)
+        }
+        (Some(s), _) => Some(s),
+        (None, t) => t,
+    };
+    let reply_code = ReplyCode::find_in(&diagnostic).or_else(|| ReplyCode::find_in(&context));
+    let class = status
+        .map(|s| s.class())
+        .or_else(|| reply_code.and_then(|r| r.class()));
+    let action = raw.action.or(match (kind, class) {
+        (ReportKind::Bounce | ReportKind::SmtpReply, Some(StatusClass::Success)) => {
+            Some(Action::Delivered)
+        }
+        (ReportKind::Bounce, _) => Some(Action::Failed),
+        (ReportKind::SmtpReply, Some(StatusClass::Transient)) => Some(Action::Delayed),
+        (ReportKind::SmtpReply, Some(StatusClass::Permanent)) => Some(Action::Failed),
+        _ => None,
+    });
+    let n_diag = reason::normalise(&diagnostic);
+    let n_ctx = reason::normalise(&context);
+    let (recognitions, provider_reason, provider_cause) = advice::recognise(&n_diag);
+    let reason = match raw.fixed {
+        Some(r) => r,
+        None => {
+            let mut facts = Facts {
+                action,
+                status,
+                reply_code,
+                command,
+                text: &n_diag,
+            };
+            let r = reason::classify(&facts);
+            let undecided = matches!(r, reason::Reason::OnHold | reason::Reason::Undefined)
+                || (reason::phrase_reason(&n_diag).is_none() && !n_ctx.is_empty());
+            let r = if undecided && !n_ctx.is_empty() {
+                facts.text = &n_ctx;
+                let r2 = reason::classify(&facts);
+                if matches!(r2, reason::Reason::OnHold | reason::Reason::Undefined) {
+                    r
+                } else {
+                    r2
+                }
+            } else {
+                r
+            };
+            provider_reason.unwrap_or(r)
+        }
+    };
+    let permanent = match class {
+        Some(c) => c == StatusClass::Permanent,
+        None => action == Some(Action::Failed),
+    } && !matches!(
+        reason,
+        reason::Reason::Vacation | reason::Reason::Feedback | reason::Reason::Delivered
+    );
+    let hard_bounce =
+        reason.is_address_dead() || (reason == reason::Reason::NotAccept && permanent);
+    let cause = provider_cause.unwrap_or_else(|| advice::cause_of(reason, &n_diag));
+    let mut remediation: Vec<String> = recognitions.iter().map(|r| r.fix.to_string()).collect();
+    remediation.extend(advice::remediation(reason));
+    let (diagnostic, n_diag) = if diagnostic.is_empty() {
+        (context, n_ctx)
+    } else {
+        (diagnostic, n_diag)
+    };
+    let row = RecipientRow {
+        recipient: raw.recipient,
+        action,
+        status,
+        reply_code,
+        smtp_command: command.map(str::to_string),
+        remote_mta,
+        diagnostic,
+        reason,
+        hard_bounce,
+        permanent,
+        cause,
+        remediation,
+        recognitions,
+    };
+    (row, n_diag)
+}
+
+/// Explain a bare SMTP reply (see [`super::explain_reply`]).
+pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
+    let mut report = BounceReport::empty(ReportKind::SmtpReply);
+    let text = &text[..floor_char(text, limits.max_scan_bytes)];
+    // Join multi-line replies: "550-5.7.1 a\n550 5.7.1 b" → "550 5.7.1 a b".
+    let mut joined = String::new();
+    let mut first = true;
+    for line in text.lines() {
+        let l = line.trim();
+        if l.is_empty() {
+            continue;
+        }
+        let mut rest = l;
+        if !first
+            && l.len() > 4
+            && l.as_bytes()[..3].iter().all(u8::is_ascii_digit)
+            && matches!(l.as_bytes()[3], b'-' | b' ')
+        {
+            rest = l[4..].trim_start();
+            if let Some(s) = DsnStatus::find_in(rest)
+                && rest.starts_with(&s.to_string())
+            {
+                rest = rest[s.to_string().len()..].trim_start();
+            }
+        } else if first && l.len() > 4 && l.as_bytes()[3] == b'-' {
+            // "550-5.7.1 ..." → "550 5.7.1 ..."
+            joined.push_str(&l[..3]);
+            joined.push(' ');
+            rest = &l[4..];
+        }
+        if !joined.is_empty() && !joined.ends_with(' ') {
+            joined.push(' ');
+        }
+        joined.push_str(rest);
+        first = false;
+    }
+    if joined.trim().is_empty() {
+        report
+            .notes
+            .push("The reply is empty: nothing to explain.".into());
+        return report;
+    }
+    let raw = RawRow {
+        diagnostic: joined.clone(),
+        ..Default::default()
+    };
+    let cmd = text::command_in(&joined);
+    let (row, n) = finish_row(raw, cmd, None, ReportKind::SmtpReply, limits);
+    report.hints.blocklists = advice::named_blocklists(&n)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    report.hints.sending_ips = ips_in(&row.diagnostic)
+        .into_iter()
+        .filter(|ip| is_public(*ip))
+        .map(|ip| ip.to_string())
+        .collect();
+    if row.reply_code.is_none() && row.status.is_none() {
+        report.notes.push(
+            "No SMTP reply code or enhanced status code was found; the reason comes from the words alone."
+                .into(),
+        );
+    }
+    report.recipients.push(row);
+    report
+}
+
+fn floor_char(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Amazon SES bounce, complaint and delivery notifications: a JSON document in the body
+/// (<https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html>).
+fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Option<String>)> {
+    if !text.contains("\"notificationType\"") && !text.contains("\"eventType\"") {
+        return None;
+    }
+    let start = text.find('{')?;
+    let end = text.rfind('}')?;
+    if end <= start {
+        return None;
+    }
+    let doc: String = text[start..=end]
+        .chars()
+        .filter(|c| *c != '\n' && *c != '\r')
+        .collect();
+    let v: serde_json::Value = serde_json::from_str(&doc).ok()?;
+    let kind = v
+        .get("notificationType")
+        .or_else(|| v.get("eventType"))?
+        .as_str()?
+        .to_ascii_lowercase();
+    let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let mut rows = Vec::new();
+    match kind.as_str() {
+        "bounce" => {
+            let b = v.get("bounce")?;
+            let transient = s(b, "bounceType").is_some_and(|t| t.eq_ignore_ascii_case("transient"));
+            for r in b
+                .get("bouncedRecipients")?
+                .as_array()?
+                .iter()
+                .take(limits.max_recipients)
+            {
+                let diag = s(r, "diagnosticCode").unwrap_or_default();
+                let diag = diag
+                    .split_once(';')
+                    .filter(|(t, _)| t.len() <= 16)
+                    .map(|(_, d)| d.trim().to_string())
+                    .unwrap_or(diag);
+                rows.push(RawRow {
+                    recipient: s(r, "emailAddress").and_then(|a| clean_address(&a)),
+                    action: s(r, "action")
+                        .and_then(|a| Action::parse(&a))
+                        .or(Some(if transient {
+                            Action::Delayed
+                        } else {
+                            Action::Failed
+                        })),
+                    status: s(r, "status").and_then(|x| DsnStatus::parse(&x)),
+                    diagnostic: diag,
+                    context: s(b, "bounceSubType").unwrap_or_default(),
+                    ..Default::default()
+                });
+            }
+            Some((ReportKind::Bounce, rows, None))
+        }
+        "complaint" => {
+            let c = v.get("complaint")?;
+            let fb = s(c, "complaintFeedbackType").unwrap_or_else(|| "abuse".into());
+            for r in c
+                .get("complainedRecipients")?
+                .as_array()?
+                .iter()
+                .take(limits.max_recipients)
+            {
+                rows.push(RawRow {
+                    recipient: s(r, "emailAddress").and_then(|a| clean_address(&a)),
+                    fixed: Some(reason::Reason::Feedback),
+                    ..Default::default()
+                });
+            }
+            Some((ReportKind::Feedback, rows, Some(fb)))
+        }
+        "delivery" => {
+            let d = v.get("delivery")?;
+            let resp = s(d, "smtpResponse").unwrap_or_default();
+            for r in d
+                .get("recipients")?
+                .as_array()?
+                .iter()
+                .take(limits.max_recipients)
+            {
+                rows.push(RawRow {
+                    recipient: r.as_str().and_then(clean_address),
+                    action: Some(Action::Delivered),
+                    diagnostic: resp.clone(),
+                    ..Default::default()
+                });
+            }
+            Some((ReportKind::Bounce, rows, None))
+        }
+        _ => None,
+    }
+}

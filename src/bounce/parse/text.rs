@@ -1,0 +1,545 @@
+//! Human-readable bounces: the notification text most MTAs write instead of (or beside) a DSN.
+//!
+//! The documented layouts of the common MTAs reduce to a few shapes, handled generically:
+//! - a recipient line, then the lines that explain it (Postfix `<addr>: host ... said: ...`,
+//!   qmail `<addr>:` paragraphs, Exim's indented `addr` followed by `SMTP error from ...`,
+//!   Sendmail `<addr>... User unknown`, Exchange `addr on <date>`, Gmail's indented address);
+//! - a labelled recipient (`Recipient address: addr`, `Failed recipient: addr`);
+//! - a sentence naming the recipient in angle brackets (`... delivering your mail to <addr>.`);
+//! - a Sendmail session transcript (`>>> DATA` / `<<< 550 ...`), which tells which SMTP command
+//!   the reply answered.
+//!
+//! The returned original message is cut off first ([`split_original`]), so its headers never
+//! read as recipients.
+
+/// A recipient found in the text, with the lines that explain it.
+#[derive(Debug, Clone)]
+pub(crate) struct TextRow {
+    pub recipient: String,
+    pub block: String,
+}
+
+/// Find an e-mail address starting at or after byte `from`: returns (start, end, address).
+pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)> {
+    let b = s.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        let at = i + s.get(i..)?.find('@')?;
+        let mut start = at;
+        while start > 0 && is_local_char(b[start - 1]) {
+            start -= 1;
+        }
+        let mut end = at + 1;
+        while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'.' || b[end] == b'-')
+        {
+            end += 1;
+        }
+        while end > at + 1 && b[end - 1] == b'.' {
+            end -= 1;
+        }
+        // Leading dots of the local part are punctuation.
+        while start < at && b[start] == b'.' {
+            start += 1;
+        }
+        let domain = &s[at + 1..end];
+        if start < at && domain.contains('.') && !domain.starts_with('.') {
+            return Some((start, end, &s[start..end]));
+        }
+        i = at + 1;
+    }
+    None
+}
+
+fn is_local_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&c)
+}
+
+/// Lines that mark where the returned message starts in a text bounce.
+fn is_original_marker(line: &str) -> bool {
+    let t = line.trim();
+    // Markers are short lines that start with decoration or one of a few words.
+    match t.as_bytes().first() {
+        None => return false,
+        Some(c) if t.len() > 120 || !b"-=*_#ocmtbiOCMTBI".contains(c) => return false,
+        _ => {}
+    }
+    let t = t.to_ascii_lowercase();
+    let decorated = t.starts_with("--")
+        || t.starts_with("==")
+        || t.starts_with("**")
+        || t.starts_with("__")
+        || t.starts_with("##");
+    let names_original = [
+        "original message",
+        "copy of",
+        "below this line",
+        "returned message",
+        "undelivered message",
+        "unsent message",
+        "original mail",
+        "headers of",
+        "header of",
+        "message header",
+        "original header",
+        "returned mail",
+        "rfc822",
+        "message text",
+        "bounced e-mail",
+        "bounced email",
+    ]
+    .iter()
+    .any(|w| t.contains(w));
+    if decorated && names_original {
+        return true;
+    }
+    [
+        "original message follows",
+        "message headers follow",
+        "the original message headers",
+        "the headers of the original message",
+        "below is a copy",
+        "the text you sent follows",
+        "the original message was",
+        "content-type: message/rfc822",
+        "content-type: text/rfc822-headers",
+        "original message headers:",
+        "included is a copy",
+        "bounced e-mail:",
+        "bounced email:",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+        && !t.starts_with("the original message was received")
+}
+
+const HEADER_NAMES: &[&str] = &[
+    "received:",
+    "return-path:",
+    "message-id:",
+    "dkim-signature:",
+    "mime-version:",
+    "content-type:",
+    "from:",
+    "date:",
+    "subject:",
+    "to:",
+    "delivered-to:",
+    "x-",
+    "authentication-results:",
+    "arc-seal:",
+    "reply-to:",
+    "in-reply-to:",
+    "references:",
+];
+
+fn is_header_line(line: &str) -> bool {
+    let b = line.as_bytes();
+    if b.first().is_none_or(|c| c.is_ascii_whitespace()) {
+        return false;
+    }
+    let Some(colon) = line.find(':') else {
+        return false;
+    };
+    if colon > 60 || line[..colon].contains(' ') {
+        return false;
+    }
+    HEADER_NAMES.iter().any(|h| {
+        line.len() >= h.len() && line.as_bytes()[..h.len()].eq_ignore_ascii_case(h.as_bytes())
+    })
+}
+
+/// Split a text bounce into (notification, returned message). The split is at a marker line,
+/// or at a block of at least two header lines that follows a blank line.
+pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
+    let mut offset = 0;
+    let mut prev_blank = true;
+    let mut lines = text.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        let content = line.trim_end_matches(['\n', '\r']);
+        if is_original_marker(content) {
+            let rest = &text[offset + line.len()..];
+            return (&text[..offset], Some(rest));
+        }
+        if prev_blank && offset > 0 && is_header_line(content) {
+            let next_is_header = lines.peek().is_some_and(|n| {
+                let n = n.trim_end_matches(['\n', '\r']);
+                is_header_line(n) || n.starts_with([' ', '\t'])
+            });
+            if next_is_header {
+                return (&text[..offset], Some(&text[offset..]));
+            }
+        }
+        prev_blank = content.trim().is_empty();
+        offset += line.len();
+    }
+    (text, None)
+}
+
+/// Labels that introduce a recipient: `Recipient: addr`, `Failed address: addr`.
+fn is_recipient_label(label: &str) -> bool {
+    let l = label.trim().to_ascii_lowercase();
+    if l.len() > 40 || l.is_empty() {
+        return false;
+    }
+    if ["from", "sender", "reply", "return", "subject", "cc"]
+        .iter()
+        .any(|w| l.contains(w))
+    {
+        return false;
+    }
+    [
+        "recipient",
+        "address",
+        "rcpt",
+        "user",
+        "mailbox",
+        "destinat",
+        "failed",
+        "invalid",
+        "unknown",
+        "original-recipient",
+        "final-recipient",
+        "to",
+        "empfänger",
+        "destinataire",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+        && (!l.ends_with(" to") || l.contains("deliver") || l.contains("rcpt"))
+        && l != "to"
+}
+
+/// The recipient a line introduces, if any.
+fn recipient_on_line(line: &str) -> Option<String> {
+    if !line.contains('@') {
+        return None;
+    }
+    let t = line.trim_start_matches([' ', '\t', '*', '-', '>', '\u{2022}']);
+    if line.trim_start().starts_with("<<<") || line.trim_start().starts_with(">>>") {
+        return None;
+    }
+    let t = t.trim_end();
+    // Sendmail: "550 <addr>... User unknown" (a reply code, then the recipient).
+    let t = match t.as_bytes() {
+        [a, b, c, b' ', b'<', ..]
+            if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() =>
+        {
+            &t[4..]
+        }
+        _ => t,
+    };
+    // <addr>...
+    if let Some(rest) = t.strip_prefix('<') {
+        let (s, e, a) = find_address(rest, 0)?;
+        if s == 0 && rest[e..].starts_with('>') {
+            return Some(a.to_string());
+        }
+        return None;
+    }
+    // addr alone, or followed by ':' / ' on ' / ' (' / '...'
+    if let Some((0, e, a)) = find_address(t, 0) {
+        let rest = &t[e..];
+        let rt = rest.trim_start();
+        if rest.is_empty()
+            || rest.starts_with(' ')
+            || rest.starts_with(':')
+            || rest.starts_with("...")
+            || rest.starts_with(';')
+            || rest.starts_with(',')
+            || rt.starts_with("on ")
+            || rt.starts_with('(')
+            || rt.starts_with('[')
+            || rt.starts_with("- ")
+            || rt.starts_with("<-")
+        {
+            return Some(a.to_string());
+        }
+        return None;
+    }
+    // Label: addr
+    if let Some((label, value)) = t.split_once(':') {
+        let v = value
+            .trim_start()
+            .trim_start_matches('<')
+            .trim_start_matches(['"', '\'']);
+        if is_recipient_label(label)
+            && let Some((0, _, a)) = find_address(v, 0)
+        {
+            return Some(a.to_string());
+        }
+    }
+    // "undeliverable to addr", "generated by addr": a bare address after a delivery verb.
+    let lt = t.to_ascii_lowercase();
+    for key in [
+        "undeliverable to ",
+        "delivered to ",
+        "generated by ",
+        "deliver to ",
+    ] {
+        if let Some(p) = lt.find(key)
+            && let Some((s, _, a)) = find_address(t, p + key.len())
+            && s == p + key.len()
+        {
+            return Some(a.to_string());
+        }
+    }
+    // "... to <addr>" / "recipient <addr>" inside a sentence.
+    let mut from = 0;
+    while let Some(p) = t[from..].find('<') {
+        let idx = from + p;
+        let before = t[..idx].trim_end().to_ascii_lowercase();
+        let after = &t[idx + 1..];
+        if let Some((0, e, a)) = find_address(after, 0)
+            && after[e..].starts_with('>')
+            && [
+                " to",
+                " to:",
+                "recipient",
+                "address",
+                "for",
+                " an",
+                " à",
+                " list",
+            ]
+            .iter()
+            .any(|w| before.ends_with(w))
+            && !before.ends_with("rcpt to")
+            && !before.ends_with("rcpt to:")
+            && !before.ends_with("mail from:")
+        {
+            return Some(a.to_string());
+        }
+        from = idx + 1;
+    }
+    None
+}
+
+/// Local parts that name a mail system, never a bounced recipient.
+fn is_system_address(a: &str) -> bool {
+    let local = a.split('@').next().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        local.as_str(),
+        "mailer-daemon" | "mailer_daemon" | "mail-daemon" | "mailerdaemon"
+    )
+}
+
+/// Find recipients and their explanation blocks in notification text.
+pub(crate) fn extract(
+    text: &str,
+    exclude: &[String],
+    max_rows: usize,
+    max_block: usize,
+) -> (Vec<TextRow>, String) {
+    let mut rows: Vec<TextRow> = Vec::new();
+    let mut preamble = String::new();
+    let mut current: Option<usize> = None;
+    for line in text.lines() {
+        if let Some(addr) = recipient_on_line(line) {
+            let lower = addr.to_ascii_lowercase();
+            let excluded =
+                exclude.iter().any(|x| x.eq_ignore_ascii_case(&lower)) || is_system_address(&lower);
+            if !excluded {
+                if let Some(i) = rows
+                    .iter()
+                    .position(|r| r.recipient.eq_ignore_ascii_case(&addr))
+                {
+                    current = Some(i);
+                } else if rows.len() < max_rows {
+                    rows.push(TextRow {
+                        recipient: addr,
+                        block: String::new(),
+                    });
+                    current = Some(rows.len() - 1);
+                } else {
+                    current = None;
+                }
+            }
+        }
+        match current {
+            Some(i) => {
+                if let Some(r) = rows.get_mut(i)
+                    && r.block.len() < max_block
+                {
+                    let l = line.trim();
+                    if !l.is_empty() {
+                        r.block.push_str(l);
+                        r.block.push('\n');
+                    }
+                }
+            }
+            None => {
+                if preamble.len() < max_block {
+                    preamble.push_str(line.trim());
+                    preamble.push('\n');
+                }
+            }
+        }
+    }
+    (rows, preamble)
+}
+
+/// Words that place a reply after an SMTP command, and the command they name.
+const COMMAND_WORDS: &[(&str, &str)] = &[
+    ("end of data", "DATA"),
+    ("final data", "DATA"),
+    ("after data", "DATA"),
+    ("reply to data", "DATA"),
+    (">>> data", "DATA"),
+    ("data command", "DATA"),
+    ("end of message", "DATA"),
+    ("after end of", "DATA"),
+    ("[data]", "DATA"),
+    ("during data", "DATA"),
+    ("rcpt to", "RCPT"),
+    ("rcpt_to", "RCPT"),
+    ("smtp:rcpt", "RCPT"),
+    ("rcpt host", "RCPT"),
+    ("rcpt command", "RCPT"),
+    ("after rcpt", "RCPT"),
+    ("reply to rcpt", "RCPT"),
+    ("[rcpt]", "RCPT"),
+    ("mail from", "MAIL"),
+    ("mail_from", "MAIL"),
+    ("reply to mail", "MAIL"),
+    ("after mail", "MAIL"),
+    ("reply to ehlo", "HELO"),
+    ("reply to helo", "HELO"),
+    (">>> ehlo", "HELO"),
+    (">>> helo", "HELO"),
+    ("after ehlo", "HELO"),
+    ("after helo", "HELO"),
+    ("greeting", "CONN"),
+    ("after initial connection", "CONN"),
+    ("on connect", "CONN"),
+    ("banner", "CONN"),
+];
+
+static COMMAND_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(COMMAND_WORDS.iter().map(|(w, _)| *w))
+            .ok()
+    });
+
+/// Which SMTP command a reply answered, from the words around it (the first such words win).
+pub(crate) fn command_in(text: &str) -> Option<&'static str> {
+    match COMMAND_INDEX.as_ref() {
+        Some(ac) => ac
+            .find(text)
+            .and_then(|m| COMMAND_WORDS.get(m.pattern().as_usize()))
+            .map(|(_, c)| *c),
+        None => {
+            let l = text.to_ascii_lowercase();
+            COMMAND_WORDS
+                .iter()
+                .filter_map(|(w, c)| l.find(w).map(|p| (p, *c)))
+                .min_by_key(|(p, _)| *p)
+                .map(|(_, c)| c)
+        }
+    }
+}
+
+/// Sendmail-style transcripts: for each `<<<` reply naming an address, the last `>>>` command.
+pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    let mut last: Option<&'static str> = None;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if let Some(cmd) = t.strip_prefix(">>>") {
+            let c = cmd.trim_start().to_ascii_uppercase();
+            last = if c.starts_with("DATA") || c.starts_with('.') {
+                Some("DATA")
+            } else if c.starts_with("RCPT") {
+                Some("RCPT")
+            } else if c.starts_with("MAIL") {
+                Some("MAIL")
+            } else if c.starts_with("EHLO") || c.starts_with("HELO") {
+                Some("HELO")
+            } else {
+                None
+            };
+        } else if let Some(reply) = t.strip_prefix("<<<")
+            && let (Some(c), Some((_, _, a))) = (last, find_address(reply, 0))
+        {
+            out.push((a.to_ascii_lowercase(), c));
+        }
+    }
+    out
+}
+
+/// The remote host named in a diagnostic block (`host mx.example[192.0.2.1] said`).
+pub(crate) fn remote_host_in(text: &str) -> Option<String> {
+    let l = text.to_ascii_lowercase();
+    for key in [
+        "host ",
+        "remote-mta: dns;",
+        "remote host ",
+        "while talking to ",
+    ] {
+        let mut from = 0;
+        while let Some(p) = l[from..].find(key) {
+            let start = from + p + key.len();
+            let tok: String = text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+                .collect();
+            let tok = tok.trim_end_matches('.');
+            if tok.contains('.') && tok.chars().any(|c| c.is_ascii_alphabetic()) {
+                return Some(tok.to_ascii_lowercase());
+            }
+            from = start;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postfix_qmail_exim_lines_name_recipients() {
+        assert_eq!(
+            recipient_on_line("<a@example.jp>: host mx[192.0.2.1] said: 550").as_deref(),
+            Some("a@example.jp")
+        );
+        assert_eq!(
+            recipient_on_line("  a@example.jp").as_deref(),
+            Some("a@example.jp")
+        );
+        assert_eq!(
+            recipient_on_line("a@example.co.jp on Thu, 29 Apr 2007").as_deref(),
+            Some("a@example.co.jp")
+        );
+        assert_eq!(
+            recipient_on_line("There was an error delivering your mail to <b@example.com>.")
+                .as_deref(),
+            Some("b@example.com")
+        );
+        assert_eq!(
+            recipient_on_line("Recipient address: c@example.com").as_deref(),
+            Some("c@example.com")
+        );
+        assert!(recipient_on_line("please contact postmaster@example.com for help").is_none());
+        assert!(recipient_on_line("<<< 550 5.1.1 <a@example.jp>... User unknown").is_none());
+    }
+
+    #[test]
+    fn returned_message_is_cut_at_marker() {
+        let t = "hello\n<a@b.example>:\nbad\n--- Below this line is a copy of the message.\n\nReceived: x\n";
+        let (n, o) = split_original(t);
+        assert!(n.contains("bad"));
+        assert!(o.is_some_and(|o| o.contains("Received")));
+    }
+
+    #[test]
+    fn transcript_gives_command_per_address() {
+        let t = ">>> DATA\n<<< 550 5.2.1 <f@example.org>... User Unknown\n";
+        assert_eq!(
+            transcript_commands(t),
+            vec![("f@example.org".to_string(), "DATA")]
+        );
+    }
+}

@@ -1,0 +1,1217 @@
+//! Classification: from the facts of one recipient row to a [`Reason`].
+//!
+//! The vocabulary is the de-facto standard of bounce classifiers (Sisimai's). The decision uses,
+//! in order:
+//! 1. the DSN action and class (success → `delivered`);
+//! 2. an RFC 3463 status whose detail is specific enough to name a reason on its own
+//!    (`5.2.2` mailbox full, `5.7.26` authentication, …): the [`status_reason`] table;
+//! 3. phrase tables, one per reason ([`PHRASES`]), matched on the diagnostic text after
+//!    addresses and URLs have been blanked (so `mailboxfull@example.com` says nothing);
+//! 4. the status table for the weak codes (`5.1.1`, `5.7.1`, …) that texts may refine;
+//! 5. the reply code and the action, as a last resort.
+//!
+//! It never looks at file names or at anything but the row's own facts.
+
+use super::Action;
+use super::status::{DsnStatus, ReplyCode, StatusClass};
+use serde::Serialize;
+use std::fmt;
+
+/// Why a message bounced, in the established bounce-classification vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reason {
+    /// The recipient mailbox does not exist.
+    UserUnknown,
+    /// The recipient domain does not exist or has no mail host.
+    HostUnknown,
+    /// The recipient's mailbox is full.
+    MailboxFull,
+    /// The recipient (or its filter) refused the message after accepting the address.
+    Filtered,
+    /// The envelope sender (MAIL FROM) was refused.
+    Rejected,
+    /// The sending IP or host was refused (blocklist, no rDNS, reputation).
+    Blocked,
+    /// Delivery was retried until the queue lifetime expired.
+    Expired,
+    /// The mailbox is disabled or suspended.
+    Suspend,
+    /// SPF, DKIM or DMARC failed.
+    AuthFailure,
+    /// Network trouble: connection refused, timed out, loop.
+    NetworkError,
+    /// The receiver's policy refused the message.
+    PolicyViolation,
+    /// The sending IP has no (matching) reverse DNS.
+    RequirePtr,
+    /// The receiving system had an internal error.
+    SystemError,
+    /// The message was judged spam.
+    SpamDetected,
+    /// A security requirement failed (authentication required, TLS, …).
+    SecurityError,
+    /// The domain does not accept mail (null MX, no mail service).
+    NotAccept,
+    /// Too many connections or recipients at once.
+    TooManyConn,
+    /// A local mailer program failed.
+    MailerError,
+    /// The recipient has moved and left no forwarding address.
+    HasMoved,
+    /// An auto-reply: the recipient is away.
+    Vacation,
+    /// The classifier could not decide between reasons.
+    OnHold,
+    /// The receiver does not relay for the recipient's domain.
+    NoRelaying,
+    /// The message does not comply with RFC 5322 (headers, syntax).
+    NotCompliantRfc,
+    /// The message is larger than the receiver accepts.
+    MesgTooBig,
+    /// A limit of the recipient was exceeded (size for the mailbox, count of messages).
+    ExceedLimit,
+    /// The message was delivered (a success DSN).
+    Delivered,
+    /// The sender's reputation is too low.
+    BadReputation,
+    /// A virus or malware was found.
+    VirusDetected,
+    /// An SMTP syntax error.
+    SyntaxError,
+    /// The content was refused (encoding, MIME, headers).
+    ContentError,
+    /// No reason could be found.
+    Undefined,
+    /// The receiving system is out of storage.
+    SystemFull,
+    /// The sender sent too fast (rate limit).
+    Speeding,
+    /// STARTTLS failed or was required.
+    FailedStartTls,
+    /// A feedback (complaint) report.
+    Feedback,
+}
+
+impl Reason {
+    /// The lowercase name used in JSON and in the corpus labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UserUnknown => "userunknown",
+            Self::HostUnknown => "hostunknown",
+            Self::MailboxFull => "mailboxfull",
+            Self::Filtered => "filtered",
+            Self::Rejected => "rejected",
+            Self::Blocked => "blocked",
+            Self::Expired => "expired",
+            Self::Suspend => "suspend",
+            Self::AuthFailure => "authfailure",
+            Self::NetworkError => "networkerror",
+            Self::PolicyViolation => "policyviolation",
+            Self::RequirePtr => "requireptr",
+            Self::SystemError => "systemerror",
+            Self::SpamDetected => "spamdetected",
+            Self::SecurityError => "securityerror",
+            Self::NotAccept => "notaccept",
+            Self::TooManyConn => "toomanyconn",
+            Self::MailerError => "mailererror",
+            Self::HasMoved => "hasmoved",
+            Self::Vacation => "vacation",
+            Self::OnHold => "onhold",
+            Self::NoRelaying => "norelaying",
+            Self::NotCompliantRfc => "notcompliantrfc",
+            Self::MesgTooBig => "mesgtoobig",
+            Self::ExceedLimit => "exceedlimit",
+            Self::Delivered => "delivered",
+            Self::BadReputation => "badreputation",
+            Self::VirusDetected => "virusdetected",
+            Self::SyntaxError => "syntaxerror",
+            Self::ContentError => "contenterror",
+            Self::Undefined => "undefined",
+            Self::SystemFull => "systemfull",
+            Self::Speeding => "speeding",
+            Self::FailedStartTls => "failedstarttls",
+            Self::Feedback => "feedback",
+        }
+    }
+
+    /// True when the reason means the address itself is unusable.
+    pub fn is_address_dead(self) -> bool {
+        matches!(self, Self::UserUnknown | Self::HostUnknown | Self::HasMoved)
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The facts of one row that classification looks at.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Facts<'a> {
+    /// DSN action.
+    pub action: Option<Action>,
+    /// RFC 3463 status.
+    pub status: Option<DsnStatus>,
+    /// SMTP reply code.
+    pub reply_code: Option<ReplyCode>,
+    /// SMTP command the error answered (upper case).
+    pub command: Option<&'a str>,
+    /// Diagnostic text, already normalised by [`normalise`].
+    pub text: &'a str,
+}
+
+/// Whether a status-derived reason may be refined by the text.
+fn is_weak(r: Reason) -> bool {
+    matches!(
+        r,
+        Reason::UserUnknown
+            | Reason::HostUnknown
+            | Reason::SecurityError
+            | Reason::SystemError
+            | Reason::NetworkError
+            | Reason::Filtered
+            | Reason::Blocked
+            | Reason::OnHold
+            | Reason::Undefined
+            | Reason::NotAccept
+            | Reason::ContentError
+            | Reason::PolicyViolation
+            | Reason::Suspend
+    )
+}
+
+/// The RFC 3463 table (plus the codes registered since: RFC 7372, RFC 7505, RFC 8689) mapped to
+/// reasons. `None` for codes that say nothing specific (`x.0.0`, `x.3.0`).
+pub fn status_reason(s: DsnStatus) -> Option<Reason> {
+    use Reason::*;
+    let perm = s.class() == StatusClass::Permanent;
+    Some(match (s.subject(), s.detail()) {
+        (1, 0) => UserUnknown,
+        (1, 1) => UserUnknown,
+        (1, 2) => HostUnknown,
+        (1, 3) => UserUnknown,
+        (1, 4) => Filtered,
+        (1, 6) => HasMoved,
+        (1, 7) | (1, 8) => Rejected,
+        (1, 9) => SystemError,
+        (1, 10) => NotAccept,
+        (2, 0) => Filtered,
+        (2, 1) => Suspend,
+        (2, 2) => MailboxFull,
+        (2, 3) => ExceedLimit,
+        (2, 4) => Filtered,
+        (3, 1) => SystemFull,
+        (3, 2) => NotAccept,
+        (3, 3) | (3, 5) => SystemError,
+        (3, 4) => MesgTooBig,
+        (4, 0) if perm => NetworkError,
+        (4, 1) => {
+            if perm {
+                NetworkError
+            } else {
+                Expired
+            }
+        }
+        (4, 2) => NetworkError,
+        (4, 3) => SystemError,
+        (4, 4) => {
+            if perm {
+                HostUnknown
+            } else {
+                NetworkError
+            }
+        }
+        (4, 5) => SystemFull,
+        (4, 6) => NetworkError,
+        (4, 7) => Expired,
+        (5, 3) => TooManyConn,
+        (5, 4) | (5, 5) => SystemError,
+        (5, 6) => SecurityError,
+        (6, _) => ContentError,
+        (7, 0) | (7, 1) => SecurityError,
+        (7, 2) => Filtered,
+        (7, 3) | (7, 4) | (7, 5) | (7, 6) | (7, 7) => SecurityError,
+        (7, 8) | (7, 9) | (7, 11) | (7, 12) | (7, 14) | (7, 15) => SecurityError,
+        (7, 10) => FailedStartTls,
+        (7, 13) => Suspend,
+        (7, 16) => MesgTooBig,
+        (7, 17) | (7, 18) => HasMoved,
+        (7, 19) => SecurityError,
+        (7, 20..=24) => AuthFailure,
+        (7, 25) => RequirePtr,
+        (7, 26) | (7, 27) => AuthFailure,
+        (7, 28) => Speeding,
+        (7, 29) => FailedStartTls,
+        (7, 30) => AuthFailure,
+        _ => return None,
+    })
+}
+
+/// Phrase tables, one per reason, matched in this order (first match wins). Each phrase is
+/// lowercase; `*` stands for "anything in between, in this order". They are the words the common
+/// MTAs and providers use in their documented replies, not texts of particular messages.
+pub const PHRASES: &[(Reason, &[&str])] = &[
+    (
+        Reason::PolicyViolation,
+        &[
+            "potential security issue",
+            "not accepted for policy reasons",
+        ],
+    ),
+    (Reason::SecurityError, &["unauthenticated sender"]),
+    (
+        Reason::VirusDetected,
+        &[
+            "virus",
+            "malware",
+            "infected with",
+            "message is infected",
+            "trojan",
+            "dangerous attachment",
+        ],
+    ),
+    (
+        Reason::AuthFailure,
+        &[
+            "dmarc",
+            "spf check",
+            "spf fail",
+            "spf validation",
+            "spf record",
+            "sender policy framework",
+            "dkim",
+            "domainkeys",
+            "does not pass authentication",
+            "authentication checks",
+            "unauthenticated email",
+            "not authenticated",
+            "fails to pass authentication",
+            "required authentication level",
+            "authentication information",
+            "is not designated",
+            "not permitted by domain",
+            "not an authorized sender",
+        ],
+    ),
+    (
+        Reason::RequirePtr,
+        &[
+            "reverse dns",
+            "dns ptr",
+            "reverse lookup",
+            "reverse-lookup",
+            "rdns",
+            "ptr record",
+            "no ptr",
+            "ptr lookup",
+            "cannot find your hostname",
+            "cannot find your reverse hostname",
+            "cannot resolve your address",
+            "can't resolve your address",
+            "ip name lookup failed",
+            "unresolvable relay host name",
+            "no reverse",
+            "hostname does not match",
+            "client host rejected: cannot find",
+            "not have a ptr",
+            "does not have ptr",
+            "does not resolve to your ip",
+            "fcrdns",
+            "reverse name",
+        ],
+    ),
+    (
+        Reason::MailboxFull,
+        &[
+            "mailbox full",
+            "mailbox exceeded",
+            "messages in recipient's mailbox exceeded",
+            "mailbox is full",
+            "mailbox has exceeded",
+            "mailbox size limit",
+            "mailbox would exceed",
+            "mailbox exceeds",
+            "mail box full",
+            "mailbox quota",
+            "mailfolder is full",
+            "mail quota exceeded",
+            "over quota",
+            "overquota",
+            "over the allowed quota",
+            "over its quota",
+            "quota exceeded",
+            "quota full",
+            "exceeded its quota",
+            "exceeds quota",
+            "exceeded storage allocation",
+            "exceed quota",
+            "disk quota",
+            "inbox is full",
+            "account is full",
+            "user is over",
+            "is over quota",
+            "mailbox is over",
+            "not enough storage space",
+            "full mailbox",
+            "storage limit",
+            "out of storage",
+            "insufficient storage",
+            "user has exceeded",
+            "quota violation",
+            "too much mail data",
+            "exceeded the storage",
+        ],
+    ),
+    (
+        Reason::MesgTooBig,
+        &[
+            "message too big",
+            "message too large",
+            "message is too large",
+            "message is too big",
+            "message size exceeds",
+            "message size exceeded",
+            "exceeds maximum message size",
+            "exceeds size limit",
+            "message length exceeds",
+            "size limit exceeded",
+            "size exceeds",
+            "too large for",
+            "larger than the current system limit",
+            "line too long",
+            "message exceeds",
+        ],
+    ),
+    (
+        Reason::ExceedLimit,
+        &[
+            "message count exceeded",
+            "exceeded the maximum number of messages",
+            "administrative limit",
+        ],
+    ),
+    (
+        Reason::BadReputation,
+        &[
+            "poor reputation",
+            "low reputation",
+            "bad reputation",
+            "reputation",
+            "sender score",
+        ],
+    ),
+    (
+        Reason::Speeding,
+        &[
+            "rate limit",
+            "this hour",
+            "per hour",
+            "rate-limit",
+            "ratelimit",
+            "rate limited",
+            "sending rate",
+            "too many messages",
+            "too many emails",
+            "receiving mail at a rate",
+            "receiving mail too quickly",
+            "throttl",
+            "slow down",
+            "try again later, closing connection",
+            "unusual rate",
+        ],
+    ),
+    (
+        Reason::TooManyConn,
+        &[
+            "too many connections",
+            "frequency limit",
+            "too many simultaneous",
+            "too many concurrent",
+            "connection limit",
+            "too many sessions",
+            "maximum number of connections",
+            "too many recipients",
+            "too many hosts",
+            "connection rate limit",
+            "from this ip address is too high",
+        ],
+    ),
+    (
+        Reason::NoRelaying,
+        &[
+            "relay access denied",
+            "relaying denied",
+            "relaying not allowed",
+            "relay not permitted",
+            "relay denied",
+            "not permitted to relay",
+            "unable to relay",
+            "we do not relay",
+            "relaying mail to",
+            "not allowed to relay",
+            "list of allowed rcpthosts",
+            "no relaying",
+            "relay not allowed",
+            "not our customer",
+            "relay prohibited",
+            "not local host",
+            "is not a gateway",
+        ],
+    ),
+    (
+        Reason::HasMoved,
+        &[
+            "has been moved",
+            "has moved",
+            "moved permanently",
+            "user not local; please try",
+            "address has changed",
+        ],
+    ),
+    (
+        Reason::Suspend,
+        &[
+            "account disabled",
+            "disabled recipient",
+            "account suspended",
+            "mailbox suspended",
+            "mailbox is frozen",
+            "user suspended",
+            "account is disabled",
+            "account has been disabled",
+            "account has been suspended",
+            "account is suspended",
+            "account suspended",
+            "mailbox disabled",
+            "mailbox is disabled",
+            "mailbox has been disabled",
+            "mailbox is inactive",
+            "mailbox inactive",
+            "account inactive",
+            "account is inactive",
+            "inactive account",
+            "not active",
+            "deactivated",
+            "is no longer in use",
+            "no longer in service",
+            "no longer active",
+            "account expired",
+            "account has expired",
+            "account closed",
+            "disabled or discontinued",
+            "temporarily disabled",
+            "mailbox unavailable or inactive",
+            "is locked",
+            "account locked",
+            "blocked account",
+        ],
+    ),
+    (
+        Reason::NotAccept,
+        &[
+            "does not accept mail",
+            "doesn't receive email",
+            "does not receive email",
+            "doesn't receive mail",
+            "no mx record",
+            "couldn't find a mail exchanger",
+            "no smtp service",
+            "indicated no smtp service",
+            "does not accept email",
+            "not accepting mail",
+            "doesn't accept mail",
+            "null mx",
+            "accepts no mail",
+        ],
+    ),
+    (
+        Reason::HostUnknown,
+        &[
+            "host unknown",
+            "couldn't find any host",
+            "find any host named",
+            "unrouteable address",
+            "unroutable address",
+            "unknown host",
+            "host not found",
+            "no such domain",
+            "domain does not exist",
+            "domain not found",
+            "domain name not found",
+            "unknown domain",
+            "domain is not valid",
+            "invalid domain",
+            "unrouteable mail domain",
+            "unroutable mail domain",
+            "name or service not known",
+            "nxdomain",
+            "no mx or a",
+            "mx lookup failed",
+            "bad destination host",
+            "illegal host/domain name",
+            "host or domain name not found",
+            "hostname lookup failed",
+            "domain must exist",
+            "no route for domain",
+            "no mail host",
+            "could not find mail exchanger",
+            "unknown mail domain",
+        ],
+    ),
+    (
+        Reason::Rejected,
+        &[
+            "sender address rejected",
+            "sender was rejected",
+            "mailfrom domain",
+            "mail from domain",
+            "sender rejected",
+            "sender is rejected",
+            "sender verify failed",
+            "sender verification failed",
+            "sender not pre-approved",
+            "sender domain",
+            "sender's domain",
+            "domain of sender address",
+            "bad sender",
+            "invalid sender",
+            "sender address is not",
+            "envelope sender",
+            "mail from address",
+            "mail from: address",
+            "address rejected: domain",
+            "return-path",
+            "your email address has been blocked",
+            "sender denied",
+            "sender blocked",
+            "sender is on",
+            "from address",
+            "sender mismatch",
+            "not accept mail from",
+            "null sender",
+            "bogus mail from",
+            "sender address",
+            "mail from",
+            "domain of sender",
+            "sender's email address",
+        ],
+    ),
+    (
+        Reason::MailerError,
+        &[
+            "mailer error",
+            "command failed",
+            "exit code",
+            "exit status",
+            "unknown mailer",
+            "procmail",
+            "x-unix",
+            "pipe to",
+            "command died",
+            "local delivery failed",
+            "delivery to a pipe",
+            "mail filter",
+        ],
+    ),
+    (
+        Reason::UserUnknown,
+        &[
+            "user unknown",
+            "unknown user",
+            "user_unknown",
+            "no such user",
+            "no such mailbox",
+            "no such recipient",
+            "no such account",
+            "no such address",
+            "no such person",
+            "no such local user",
+            "user not found",
+            "user does not exist",
+            "user doesn't exist",
+            "mailbox not found",
+            "mailbox does not exist",
+            "mailbox unavailable",
+            "mailbox not available",
+            "no mailbox here",
+            "not a valid mailbox",
+            "invalid mailbox",
+            "invalid recipient",
+            "recipient unknown",
+            "unknown recipient",
+            "recipient not found",
+            "recipient does not exist",
+            "recipient is not",
+            "addressee unknown",
+            "address unknown",
+            "unknown address",
+            "address not found",
+            "address does not exist",
+            "address is not valid",
+            "account does not exist",
+            "account that you tried to reach does not exist",
+            "does not exist",
+            "doesn't exist",
+            "not exist",
+            "unknown local part",
+            "unknown local-part",
+            "not a known user",
+            "no account by that name",
+            "is not a valid user",
+            "recipient name is not recognized",
+            "not recognized",
+            "invalid address",
+            "bad recipient",
+            "bad destination mailbox",
+            "no valid recipients",
+            "not listed in domino directory",
+            "not listed in public name",
+            "destination address rejected",
+            "no mailbox",
+            "user not exist",
+            "unknown or illegal alias",
+            "not our user",
+            "no such",
+            "invalid user",
+            "not found",
+            "rejected recipient",
+        ],
+    ),
+    (
+        Reason::NotCompliantRfc,
+        &[
+            "rfc 5322",
+            "multiple addresses in from",
+            "rfc 5322 compliant",
+            "rfc5322",
+            "rfc 2822",
+            "rfc2822",
+            "rfc 822",
+            "rfc822 compliant",
+            "not rfc compliant",
+            "not compliant with rfc",
+            "multiple from",
+            "duplicate header",
+            "header is not",
+            "missing message-id",
+            "missing date",
+        ],
+    ),
+    (
+        Reason::SpamDetected,
+        &[
+            "spam message",
+            "message content rejected",
+            "content rejected",
+            "spam mail",
+            "detected as spam",
+            "considered spam",
+            "classified as spam",
+            "identified as spam",
+            "looks like spam",
+            "message is spam",
+            "spam detected",
+            "spam score",
+            "spam content",
+            "spam filter",
+            "spamfilter",
+            "spam rejected",
+            "spam is not accepted",
+            "rejected as spam",
+            "junk mail",
+            "unsolicited",
+            "bulk mail",
+            "likely spam",
+            "appears to be spam",
+            "content filter",
+            "blocked by spam",
+            "spamassassin",
+            "high probability of spam",
+            "suspected spam",
+        ],
+    ),
+    (
+        Reason::Blocked,
+        &[
+            "blocked using",
+            "listed in",
+            "listed on",
+            "listed at",
+            "is listed",
+            "blacklist",
+            "blocklist",
+            "block list",
+            "black list",
+            "dnsbl",
+            "rbl",
+            "client host rejected",
+            "client host blocked",
+            "host blocked",
+            "ip blocked",
+            "your ip",
+            "your ip address",
+            "connection refused by",
+            "connections will not be accepted",
+            "connection rejected",
+            "access denied",
+            "access to this mail system has been rejected",
+            "banned",
+            "has been blocked",
+            "blocked by",
+            "not allowed to send",
+            "refused to talk",
+            "your host",
+            "your server",
+            "dialup",
+            "dynamic ip",
+            "residential",
+            "spamhaus",
+            "spamcop",
+            "barracuda",
+            "sorbs",
+            "abuseat",
+            "rejected by policy",
+            "blocked",
+        ],
+    ),
+    (
+        Reason::PolicyViolation,
+        &[
+            "policy reasons",
+            "policy violation",
+            "violates",
+            "violation of",
+            "security policy",
+            "content policy",
+            "not accepted for policy",
+            "prohibited",
+            "policy restrictions",
+            "local policy",
+            "site policy",
+            "our policy",
+            "email policy",
+            "policy",
+        ],
+    ),
+    (
+        Reason::FailedStartTls,
+        &[
+            "starttls",
+            "tls required",
+            "requires tls",
+            "tls is required",
+            "encryption required",
+            "must use tls",
+            "tls handshake",
+        ],
+    ),
+    (
+        Reason::SecurityError,
+        &[
+            "authentication required",
+            "authentication failed",
+            "auth required",
+            "smtp auth",
+            "not authorized",
+            "unauthorized",
+            "insecure",
+            "security",
+            "password",
+        ],
+    ),
+    (
+        Reason::Expired,
+        &[
+            "delivery time expired",
+            "delivery failed * attempts",
+            "unable to deliver this message after",
+            "message expired",
+            "has expired",
+            "expired",
+            "retry timeout exceeded",
+            "retry time exceeded",
+            "retry limit",
+            "could not be delivered for",
+            "not delivered for",
+            "not been delivered",
+            "have been failing for",
+            "too long in queue",
+            "queue too long",
+            "giving up",
+            "given up",
+            "gave up",
+            "timeout waiting",
+            "was not delivered within",
+            "maximum time",
+            "time limit",
+            "will continue to be tried",
+            "delivery attempts will continue",
+            "has been delayed",
+            "delayed",
+            "retry",
+        ],
+    ),
+    (
+        Reason::NetworkError,
+        &[
+            "connection timed out",
+            "requests to connect",
+            "connection refused",
+            "connection reset",
+            "connection lost",
+            "lost connection",
+            "could not connect",
+            "couldn't connect",
+            "unable to connect",
+            "can't connect",
+            "no route to host",
+            "network is unreachable",
+            "network error",
+            "host is unreachable",
+            "temporary failure in name resolution",
+            "dns lookup",
+            "dns error",
+            "mail loop",
+            "routing loop",
+            "loops back to myself",
+            "too many hops",
+            "hop count exceeded",
+            "timed out",
+            "timeout",
+            "unreachable",
+            "name server",
+        ],
+    ),
+    (
+        Reason::SystemFull,
+        &[
+            "system full",
+            "out of disk",
+            "no space left",
+            "insufficient system storage",
+            "disk full",
+            "system storage",
+        ],
+    ),
+    (
+        Reason::SyntaxError,
+        &[
+            "syntax error",
+            "improper sequence",
+            "not implemented",
+            "command parameter",
+            "command unrecognized",
+            "unrecognized command",
+            "command not recognized",
+            "command not implemented",
+            "bad sequence of commands",
+            "invalid command",
+            "line length exceeded",
+        ],
+    ),
+    (
+        Reason::ContentError,
+        &[
+            "contents rejected",
+            "message content",
+            "mime",
+            "encoding",
+            "8-bit",
+            "8bit",
+            "header",
+            "attachment",
+            "content",
+        ],
+    ),
+    (
+        Reason::SystemError,
+        &[
+            "system error",
+            "currently unavailable",
+            "transaction failed",
+            "internal error",
+            "server error",
+            "system config error",
+            "temporary local problem",
+            "local error",
+            "service unavailable",
+            "service not available",
+            "temporarily unavailable",
+            "try again later",
+            "unable to deliver",
+            "misconfigured",
+            "configuration error",
+            "not capable",
+        ],
+    ),
+];
+
+/// Texts that only a recipient-directory lookup produces: an unknown user whatever the
+/// command (Exchange's categorizer, Domino's directory, Microsoft's "mailbox unavailable").
+const DIRECTORY_PHRASES: &[&str] = &[
+    "recipient name is not recognized",
+    "not listed in domino directory",
+    "not listed in public name",
+    "mailbox unavailable",
+    "invalid recipient",
+    "recipient email address is possibly incorrect",
+    "account that you tried to reach does not exist",
+    "doesn't have a",
+    "unknown user:",
+    "no such user here",
+    "recipient not found",
+];
+
+/// One automaton over every phrase of [`PHRASES`] (the plain ones; phrases with `*` are few
+/// and checked on their own), so a text is scanned once, not once per phrase.
+struct PhraseIndex {
+    automaton: aho_corasick::AhoCorasick,
+    /// For each automaton pattern: its position in [`PHRASES`].
+    owner: Vec<usize>,
+    /// Phrases with `*`: (position in [`PHRASES`], phrase).
+    wildcards: Vec<(usize, &'static str)>,
+}
+
+static PHRASE_INDEX: std::sync::LazyLock<Option<PhraseIndex>> = std::sync::LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut owner = Vec::new();
+    let mut wildcards = Vec::new();
+    for (i, (_, phrases)) in PHRASES.iter().enumerate() {
+        for p in phrases.iter() {
+            if p.contains('*') {
+                wildcards.push((i, *p));
+            } else {
+                patterns.push(*p);
+                owner.push(i);
+            }
+        }
+    }
+    // Building from a fixed table cannot fail in practice; if it ever did, the slow path runs.
+    let automaton = aho_corasick::AhoCorasick::new(&patterns).ok()?;
+    Some(PhraseIndex {
+        automaton,
+        owner,
+        wildcards,
+    })
+});
+
+/// The first reason whose phrase table matches the normalised text.
+pub fn phrase_reason(text: &str) -> Option<Reason> {
+    if text.is_empty() {
+        return None;
+    }
+    let Some(index) = PHRASE_INDEX.as_ref() else {
+        return PHRASES
+            .iter()
+            .find(|(_, phrases)| phrases.iter().any(|p| phrase_matches(text, p)))
+            .map(|(r, _)| *r);
+    };
+    let mut best = usize::MAX;
+    for m in index.automaton.find_overlapping_iter(text) {
+        if let Some(&o) = index.owner.get(m.pattern().as_usize()) {
+            best = best.min(o);
+        }
+    }
+    for &(i, p) in &index.wildcards {
+        if i < best && phrase_matches(text, p) {
+            best = i;
+        }
+    }
+    PHRASES.get(best).map(|(r, _)| *r)
+}
+
+fn phrase_matches(text: &str, phrase: &str) -> bool {
+    if !phrase.contains('*') {
+        return text.contains(phrase);
+    }
+    let mut rest = text;
+    for piece in phrase.split('*') {
+        match rest.find(piece) {
+            Some(i) => rest = &rest[i + piece.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Prepare text for the phrase tables: lowercase, whitespace folded, e-mail addresses and URLs
+/// blanked (a local part such as `mailboxfull` must not read as a reason).
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let b = word.as_bytes();
+        let is_url = word.contains("://") || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
+        let is_addr = !is_url
+            && match word.find('@') {
+                Some(at) => at > 0 && word[at + 1..].contains('.'),
+                None => false,
+            };
+        if is_url {
+            out.push_str("<url>");
+        } else if is_addr {
+            out.push_str("<addr>");
+        } else {
+            let start = out.len();
+            out.push_str(word);
+            out[start..].make_ascii_lowercase();
+        }
+    }
+    out
+}
+
+/// Classify one row.
+pub fn classify(f: &Facts<'_>) -> Reason {
+    let class = f
+        .status
+        .map(|s| s.class())
+        .or_else(|| f.reply_code.and_then(|r| r.class()));
+    if matches!(
+        f.action,
+        Some(Action::Delivered | Action::Relayed | Action::Expanded)
+    ) || class == Some(StatusClass::Success)
+    {
+        return Reason::Delivered;
+    }
+    let by_status = f.status.and_then(status_reason);
+    if let Some(r) = by_status
+        && !is_weak(r)
+    {
+        return r;
+    }
+    let by_text = phrase_reason(f.text)
+        .map(|r| adjust_for_command(r, f))
+        .map(|r| adjust_for_class(r, f, class));
+    if let Some(t) = by_text {
+        // A weak status refines a generic phrase in a few well-known pairs.
+        if let Some(s) = by_status {
+            match (s, t) {
+                // "5.1.1 ... mailbox unavailable / not found": the status is more precise.
+                (Reason::UserUnknown, Reason::SystemError | Reason::ContentError) => return s,
+                (Reason::HostUnknown, Reason::UserUnknown) => return s,
+                _ => {}
+            }
+        }
+        return t;
+    }
+    if let Some(s) = by_status {
+        return adjust_for_command(s, f);
+    }
+    // Nothing but the codes and the action.
+    match (f.action, class) {
+        (Some(Action::Delayed), _) => Reason::Expired,
+        (_, Some(StatusClass::Transient)) => Reason::OnHold,
+        (_, Some(StatusClass::Permanent)) if f.command == Some("DATA") => Reason::Filtered,
+        (_, Some(StatusClass::Permanent)) => Reason::OnHold,
+        _ => Reason::Undefined,
+    }
+}
+
+/// A host that cannot be found *for now* (a 4xx DNS answer) is a network problem; a final
+/// failure after connection trouble is the queue lifetime running out.
+fn adjust_for_class(r: Reason, f: &Facts<'_>, class: Option<StatusClass>) -> Reason {
+    match (r, class) {
+        (Reason::HostUnknown, Some(StatusClass::Transient)) => Reason::NetworkError,
+        (Reason::NetworkError, None) if f.action != Some(Action::Delayed) => Reason::Expired,
+        _ => r,
+    }
+}
+
+/// "Unknown user" is a missing mailbox when the status says so (`x.1.x`) or when it answered
+/// RCPT TO. The same words after DATA, or with nothing to place them, are the receiver
+/// filtering the message (the convention of the reason vocabulary: a mailbox that was accepted
+/// at RCPT cannot be unknown at DATA).
+fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
+    // Errors in answer to MAIL FROM are about the sender; in answer to HELO, about the client.
+    match (r, f.command) {
+        (Reason::UserUnknown | Reason::HostUnknown | Reason::Filtered, Some("MAIL")) => {
+            return Reason::Rejected;
+        }
+        (Reason::UserUnknown | Reason::HostUnknown, Some("HELO")) => return Reason::Blocked,
+        _ => {}
+    }
+    if r != Reason::UserUnknown {
+        return r;
+    }
+    let status_says_address = f.status.is_some_and(|s| s.subject() == 1);
+    let directory = DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
+    if status_says_address || f.command == Some("RCPT") || (f.command != Some("DATA") && directory)
+    {
+        Reason::UserUnknown
+    } else {
+        Reason::Filtered
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(t: &str) -> Reason {
+        let n = normalise(t);
+        let status = DsnStatus::find_in(t);
+        let reply_code = ReplyCode::find_in(t);
+        classify(&Facts {
+            status,
+            reply_code,
+            text: &n,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn specific_status_names_the_reason() {
+        assert_eq!(text("552 5.2.2 over"), Reason::MailboxFull);
+        assert_eq!(text("550 5.7.26 unauthenticated"), Reason::AuthFailure);
+        assert_eq!(text("550 5.7.25 no PTR"), Reason::RequirePtr);
+    }
+
+    #[test]
+    fn text_refines_a_weak_status() {
+        assert_eq!(
+            text(
+                "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org"
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(
+            text("550 5.1.1 <a@b.example>: mailbox full"),
+            Reason::MailboxFull
+        );
+    }
+
+    #[test]
+    fn addresses_do_not_read_as_reasons() {
+        assert_eq!(
+            text("550 5.1.1 <mailboxfull@example.org>: Recipient address rejected: User unknown"),
+            Reason::UserUnknown
+        );
+    }
+
+    #[test]
+    fn unknown_user_status_wins_over_command() {
+        let n = normalise("550 5.1.1 User unknown");
+        let r = classify(&Facts {
+            status: DsnStatus::parse("5.1.1"),
+            command: Some("DATA"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::UserUnknown);
+    }
+
+    #[test]
+    fn unknown_user_after_data_is_filtered() {
+        let n = normalise("550 User unknown");
+        let r = classify(&Facts {
+            command: Some("DATA"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::Filtered);
+    }
+}

@@ -1,0 +1,254 @@
+//! Bad input for the bounce explainer: not mail, truncated DSNs, a 50 MB bounce, a 10,000-message
+//! mbox, odd line endings. Each gives a clear result, never a panic, with memory bounded by the
+//! named limits. Inputs are generated here, in a temporary folder.
+
+use fivefifty::bounce::{self, Limits, Reason, ReportKind, limits};
+use std::io::Write;
+
+const DSN: &str = "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\n\
+To: sender@example.com\n\
+Subject: Undelivered Mail Returned to Sender\n\
+MIME-Version: 1.0\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\
+\n\
+--B\n\
+Content-Type: text/plain\n\
+\n\
+<rcpt@example.org>: host mx.example.org[192.0.2.7] said: 550 5.1.1 <rcpt@example.org>:\n\
+    Recipient address rejected: User unknown (in reply to RCPT TO command)\n\
+\n\
+--B\n\
+Content-Type: message/delivery-status\n\
+\n\
+Reporting-MTA: dns; mx.example.net\n\
+\n\
+Final-Recipient: rfc822; rcpt@example.org\n\
+Action: failed\n\
+Status: 5.1.1\n\
+Remote-MTA: dns; mx.example.org\n\
+Diagnostic-Code: smtp; 550 5.1.1 <rcpt@example.org>: Recipient address rejected: User unknown\n\
+\n\
+--B\n\
+Content-Type: message/rfc822\n\
+\n\
+From: sender@example.com\n\
+To: rcpt@example.org\n\
+Subject: hello\n\
+Message-ID: <m1@example.com>\n\
+\n\
+body\n\
+--B--\n";
+
+#[test]
+fn a_file_that_is_not_mail_says_so() {
+    let r = bounce::explain_bytes(b"\x00\x01\x02PNG garbage \xff\xfe");
+    assert_eq!(r.kind, ReportKind::NotMail);
+    assert!(!r.notes.is_empty());
+    assert_eq!(bounce::explain_bytes(b"").kind, ReportKind::NotMail);
+    assert_eq!(
+        bounce::explain_bytes(b"just some words\nand more").kind,
+        ReportKind::NotMail
+    );
+}
+
+#[test]
+fn a_well_formed_dsn_is_explained() {
+    let r = bounce::explain_bytes(DSN.as_bytes());
+    assert_eq!(r.kind, ReportKind::Bounce);
+    assert_eq!(r.recipients.len(), 1);
+    let row = &r.recipients[0];
+    assert_eq!(row.recipient.as_deref(), Some("rcpt@example.org"));
+    assert_eq!(row.reason, Reason::UserUnknown);
+    assert!(row.hard_bounce);
+    assert_eq!(row.reply_code.map(|c| c.get()), Some(550));
+    assert_eq!(row.smtp_command.as_deref(), Some("RCPT"));
+    assert_eq!(r.original.message_id.as_deref(), Some("m1@example.com"));
+}
+
+#[test]
+fn crlf_and_cr_line_endings_read_like_lf() {
+    let crlf = DSN.replace('\n', "\r\n");
+    let cr = DSN.replace('\n', "\r");
+    for text in [crlf, cr] {
+        let r = bounce::explain_bytes(text.as_bytes());
+        assert_eq!(r.kind, ReportKind::Bounce);
+        assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+        assert_eq!(
+            r.recipients[0].recipient.as_deref(),
+            Some("rcpt@example.org")
+        );
+    }
+}
+
+#[test]
+fn every_truncation_of_a_dsn_is_handled_without_panic() {
+    let b = DSN.as_bytes();
+    for cut in 0..b.len() {
+        let r = bounce::explain_bytes(&b[..cut]);
+        // Any kind is acceptable for a cut message; it must simply come back.
+        let _ = serde_json::to_string(&r).expect("report serialises");
+    }
+    // Cut right after the recipient's status: still a bounce with the right row.
+    let at = DSN.find("Remote-MTA").expect("marker");
+    let r = bounce::explain_bytes(&b[..at]);
+    assert_eq!(r.kind, ReportKind::Bounce);
+    assert_eq!(
+        r.recipients[0].status.map(|s| s.to_string()),
+        Some("5.1.1".into())
+    );
+}
+
+#[test]
+fn a_50_mb_bounce_is_read_only_up_to_the_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big.eml");
+    let mut f = std::fs::File::create(&path).expect("create");
+    let head = DSN.trim_end_matches("--B--\n");
+    f.write_all(head.as_bytes()).expect("write");
+    let line = [b'A'; 76];
+    let mut written = head.len();
+    while written < 50 * 1024 * 1024 {
+        f.write_all(&line).expect("write");
+        f.write_all(b"\n").expect("write");
+        written += 77;
+    }
+    f.write_all(b"--B--\n").expect("write");
+    drop(f);
+    let reports: Vec<_> = bounce::explain_path(&path, &Limits::default())
+        .expect("open")
+        .collect();
+    assert_eq!(reports.len(), 1);
+    let r = reports[0].as_ref().expect("report");
+    assert_eq!(r.kind, ReportKind::Bounce);
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+    assert!(
+        r.notes.iter().any(|n| n.contains("MAX_MESSAGE_BYTES")),
+        "the cut is noted: {:?}",
+        r.notes
+    );
+    // The same bytes in memory are also capped.
+    let bytes = std::fs::read(&path).expect("read");
+    let r2 = bounce::explain_bytes(&bytes);
+    assert_eq!(r2.kind, ReportKind::Bounce);
+    assert!(bytes.len() > limits::MAX_MESSAGE_BYTES);
+}
+
+#[test]
+fn a_10000_message_mbox_is_streamed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("box.mbox");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
+    for i in 0..10_000 {
+        writeln!(f, "From MAILER-DAEMON  Thu Jan  1 00:00:00 2026").expect("write");
+        if i % 2 == 0 {
+            f.write_all(DSN.as_bytes()).expect("write");
+        } else {
+            write!(
+                f,
+                "From: a@example.com\nTo: b@example.org\nSubject: hi {i}\n\n>From here on, plain text.\n"
+            )
+            .expect("write");
+        }
+        writeln!(f).expect("write");
+    }
+    drop(f);
+    let mut bounces = 0;
+    let mut others = 0;
+    let mut n = 0;
+    for r in bounce::explain_path(&path, &Limits::default()).expect("open") {
+        let r = r.expect("readable");
+        n += 1;
+        match r.kind {
+            ReportKind::Bounce => bounces += 1,
+            ReportKind::NotBounce => others += 1,
+            k => panic!("unexpected kind {k:?} for {:?}", r.source),
+        }
+    }
+    assert_eq!(n, 10_000);
+    assert_eq!(bounces, 5_000);
+    assert_eq!(others, 5_000);
+}
+
+#[test]
+fn an_mbox_line_without_newline_is_capped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("oneline.mbox");
+    let mut data = b"From x  Thu Jan  1 00:00:00 2026\nSubject: x\n\n".to_vec();
+    data.extend(std::iter::repeat_n(b'x', 8 * 1024 * 1024));
+    std::fs::write(&path, &data).expect("write");
+    let reports: Vec<_> = bounce::explain_path(&path, &Limits::default())
+        .expect("open")
+        .collect();
+    assert_eq!(reports.len(), 1);
+    let r = reports[0].as_ref().expect("report");
+    assert!(r.notes.iter().any(|n| n.contains("MAX_LINE_BYTES")));
+}
+
+#[test]
+fn a_maildir_reads_cur_and_new() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
+    }
+    std::fs::write(dir.path().join("new/1.eml"), DSN).expect("write");
+    std::fs::write(dir.path().join("cur/2.eml:2,S"), DSN.replace('\n', "\r\n")).expect("write");
+    std::fs::write(dir.path().join("tmp/3.eml"), DSN).expect("write");
+    let reports: Vec<_> = bounce::explain_path(dir.path(), &Limits::default())
+        .expect("open")
+        .map(|r| r.expect("readable"))
+        .collect();
+    assert_eq!(reports.len(), 2, "tmp/ is not read");
+    assert!(reports.iter().all(|r| r.kind == ReportKind::Bounce));
+}
+
+#[test]
+fn a_missing_path_is_an_error() {
+    let e = bounce::explain_path(
+        std::path::Path::new("/nonexistent/bounce.eml"),
+        &Limits::default(),
+    );
+    assert!(e.is_err());
+}
+
+#[test]
+fn many_recipients_are_capped() {
+    let mut dsn = String::from(
+        "From: MAILER-DAEMON@mx.example.net\nSubject: failure\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\n",
+    );
+    for i in 0..2_000 {
+        dsn.push_str(&format!(
+            "Final-Recipient: rfc822; u{i}@example.org\nAction: failed\nStatus: 5.2.2\n\n"
+        ));
+    }
+    dsn.push_str("--B--\n");
+    let r = bounce::explain_bytes(dsn.as_bytes());
+    assert_eq!(r.recipients.len(), limits::MAX_RECIPIENTS);
+    assert!(r.recipients.iter().all(|x| x.reason == Reason::MailboxFull));
+}
+
+#[test]
+fn bare_smtp_replies_are_explained() {
+    let r =
+        bounce::explain_reply("550 5.7.1 Email rejected because it violates our security policy");
+    assert_eq!(r.kind, ReportKind::SmtpReply);
+    assert_eq!(r.recipients[0].reason, Reason::PolicyViolation);
+    let r = bounce::explain_reply(
+        "550-5.7.26 This mail is unauthenticated, which poses a security risk to the\n550-5.7.26 sender and Gmail users, and has been blocked.\n550 5.7.26 https://support.google.com/mail/answer/81126#authentication",
+    );
+    assert_eq!(r.recipients[0].reason, Reason::AuthFailure);
+    assert!(
+        r.recipients[0]
+            .recognitions
+            .iter()
+            .any(|x| x.code == "5.7.26")
+    );
+    let r = bounce::explain_reply(
+        "554 5.7.1 Service unavailable; Client host [203.0.113.9] blocked using zen.spamhaus.org",
+    );
+    assert_eq!(r.recipients[0].reason, Reason::Blocked);
+    assert_eq!(r.hints.blocklists, vec!["zen.spamhaus.org".to_string()]);
+    assert_eq!(r.hints.sending_ips, vec!["203.0.113.9".to_string()]);
+    let r = bounce::explain_reply("");
+    assert!(r.recipients.is_empty());
+    assert!(!r.notes.is_empty());
+}
