@@ -174,6 +174,9 @@ fn bounce_corpus_accuracy_does_not_regress() {
         "recipient accuracy {:.1}% fell below the floor of {RECIPIENT_FLOOR}%",
         pct(recipient_ok)
     );
-    assert!(not_ok >= NOT_BOUNCE_FLOOR, "not-bounces recognised: {not_ok}");
+    assert!(
+        not_ok >= NOT_BOUNCE_FLOOR,
+        "not-bounces recognised: {not_ok}"
+    );
     assert_eq!(files.len(), 3);
 }
