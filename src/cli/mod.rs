@@ -5,6 +5,7 @@ mod check;
 mod dkim;
 mod dns;
 mod domain;
+mod explain;
 mod lookup;
 
 use clap::{Args, Parser, Subcommand};
@@ -92,6 +93,8 @@ pub enum Command {
     /// Audit a sending domain: SPF, DMARC, DKIM, MX, MTA-STS, TLS-RPT, BIMI, bulk-sender
     /// readiness.
     Domain(domain::DomainArgs),
+    /// Explain a bounce or an SMTP reply: reason, cause, and what to do.
+    Explain(explain::ExplainArgs),
     /// Ask DNS through fivefifty's resolver and show the typed answer (records, NXDOMAIN,
     /// no data, or why it could not be answered). Handy with --dns-zone to inspect a lab world.
     Lookup(lookup::LookupArgs),
@@ -179,6 +182,7 @@ async fn run(cli: Cli) -> Result<Rendered, CliError> {
     let dns = dns::DnsSetup::start(&cli.global).await?;
     match &cli.command {
         Command::Domain(args) => domain::run(args, &dns, &cli.global).await,
+        Command::Explain(args) => explain::run(args, &dns, &cli.global).await,
         Command::Lookup(args) => lookup::run(args, &dns, &cli.global).await,
         Command::Check(args) => check::run(args, &dns, &cli.global).await,
         Command::Dkim(cmd) => dkim::run(cmd),

@@ -4,4 +4,5 @@
 //! gathers their reports and findings, and hands the whole to a presenter. It never prints.
 
 pub mod domain;
+pub mod explain;
 pub mod readiness;

@@ -1,0 +1,134 @@
+//! `fivefifty explain`: a bounce (or a bare SMTP reply) explained, and with `--diagnose`, the
+//! sender's side checked where the bounce points.
+//!
+//! The bounce module reads the report; this module turns each recipient row into a Finding (so
+//! bounces speak the same language as every other report) and runs the follow-up checks the
+//! row's cause calls for: the domain audit for authentication, the IP's blocklist listings and
+//! reputation for blocklisting and reputation.
+
+use crate::bounce::{Action, BounceCause, BounceReport, ReportKind};
+use crate::dns::Resolver;
+use crate::doctor::domain::{self, DomainOptions, DomainReport};
+use crate::finding::{Cause, Finding, Severity};
+use crate::names::normalize_domain;
+use serde::Serialize;
+
+/// Domains audited at most per bounce by `--diagnose` (envelope and From domain).
+pub const MAX_DIAGNOSED_DOMAINS: usize = 2;
+
+/// One Finding per recipient row: `BOUNCE_<REASON>` (e.g. `BOUNCE_BLOCKED`), with the row's
+/// diagnostic, status and remediation. Permanent failures (5xx, hard or soft) are errors,
+/// temporary ones (4xx, delayed) warnings; delivered, relayed and expanded rows and auto-replies
+/// are info.
+pub fn row_findings(report: &BounceReport) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match report.kind {
+        ReportKind::NotBounce | ReportKind::NotMail => {
+            out.push(
+                Finding::new(
+                    "NOT_A_BOUNCE",
+                    Cause::Protocol,
+                    Severity::Info,
+                    report.source.clone().unwrap_or_default(),
+                    if report.kind == ReportKind::NotMail {
+                        "this is not an Internet mail message"
+                    } else {
+                        "this message is not a bounce: nothing failed"
+                    },
+                )
+                .evidence("notes", &report.notes),
+            );
+            return out;
+        }
+        _ => {}
+    }
+    for row in &report.recipients {
+        let reason = row.reason.as_str();
+        let severity = match (report.kind, row.action) {
+            (ReportKind::AutoReply, _) => Severity::Info,
+            (_, Some(Action::Delivered | Action::Relayed | Action::Expanded)) => Severity::Info,
+            (ReportKind::Feedback, _) => Severity::Warning,
+            _ if row.permanent || row.hard_bounce => Severity::Error,
+            _ => Severity::Warning,
+        };
+        let cause = row.cause.finding_cause().unwrap_or(Cause::Protocol);
+        let recipient = row
+            .recipient
+            .clone()
+            .unwrap_or_else(|| "(unknown recipient)".into());
+        let mut summary = format!(
+            "{} bounce ({reason}) for {recipient}",
+            if row.hard_bounce { "hard" } else { "soft" }
+        );
+        if !row.diagnostic.is_empty() {
+            summary.push_str(&format!(": {}", row.diagnostic));
+        }
+        let mut fix: Vec<String> = row.remediation.clone();
+        for r in &row.recognitions {
+            fix.push(format!(
+                "{} {}: {} {}",
+                r.provider, r.code, r.meaning, r.fix
+            ));
+        }
+        let mut f = Finding::new(
+            format!("BOUNCE_{}", reason.to_ascii_uppercase()),
+            cause,
+            severity,
+            recipient,
+            summary,
+        )
+        .fix(fix.join("\n"))
+        .evidence("reason", reason)
+        .evidence("seed_cause", row.cause.as_str())
+        .evidence("hard_bounce", row.hard_bounce);
+        if let Some(s) = &row.status {
+            f = f.evidence("status", s.to_string());
+        }
+        if let Some(c) = &row.reply_code {
+            f = f.evidence("reply_code", c.to_string());
+        }
+        if let Some(m) = &row.remote_mta {
+            f = f.evidence("remote_mta", m);
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// What `--diagnose` found on the sender's side.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Diagnosis {
+    /// Domain audits of the envelope and From domains, when a row points at authentication.
+    pub domains: Vec<DomainReport>,
+    /// Findings of the follow-up checks, in the order run.
+    pub findings: Vec<Finding>,
+}
+
+/// Runs the checks the bounce's rows point to.
+pub async fn diagnose(dns: &Resolver, report: &BounceReport) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let causes: Vec<BounceCause> = report.recipients.iter().map(|r| r.cause).collect();
+    let wants_auth = causes
+        .iter()
+        .any(|c| matches!(c, BounceCause::Authentication | BounceCause::Content));
+    if wants_auth {
+        let mut domains: Vec<String> = [&report.hints.envelope_domain, &report.hints.from_domain]
+            .into_iter()
+            .flatten()
+            .filter_map(|d| normalize_domain(d).ok())
+            .collect();
+        domains.dedup();
+        domains.truncate(MAX_DIAGNOSED_DOMAINS);
+        for d in domains {
+            let audit = domain::audit(dns, &d, &DomainOptions::default()).await;
+            diagnosis.findings.extend(
+                audit
+                    .findings()
+                    .into_iter()
+                    .filter(|f| f.cause == Cause::Authentication),
+            );
+            diagnosis.domains.push(audit);
+        }
+    }
+    diagnosis
+}
