@@ -6,5 +6,9 @@
 
 pub mod checks;
 pub mod dns;
+pub mod doctor;
+pub mod evidence;
 pub mod finding;
 pub mod names;
+pub mod present;
+pub mod verdict;

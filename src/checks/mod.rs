@@ -3,5 +3,8 @@
 //! A check never prints and never picks an action. Every check has the same inner shape:
 //! parse (text → typed record), evaluate (record + DNS → facts), findings (facts → Findings).
 
+pub mod auth;
 pub mod blocklist;
+pub mod domain;
 pub mod reputation;
+pub mod tags;

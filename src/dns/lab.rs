@@ -45,7 +45,7 @@ pub enum LabError {
     /// The zone file is not a valid RFC 1035 master file.
     #[error("zone file {path}: {message}")]
     Parse {
-        /// The file (or "<inline>").
+        /// The file (or `<inline>` for text given in code).
         path: String,
         /// The parser's message.
         message: String,

@@ -322,7 +322,13 @@ impl Resolver {
 }
 
 fn to_fqdn(name: &str) -> Result<Name, String> {
-    let mut n = Name::from_str_relaxed(name).map_err(|e| e.to_string())?;
+    let mut n = match Name::from_str_relaxed(name) {
+        Ok(n) => n,
+        // A DNS label may hold any octet (RFC 2181 11), and SPF macros expand to such names
+        // (`%{l}` of `jack&jill`, a HELO with a space): take the labels as raw octets.
+        Err(e) => Name::from_labels(name.trim_end_matches('.').split('.').map(str::as_bytes))
+            .map_err(|_| e.to_string())?,
+    };
     n.set_fqdn(true);
     Ok(n)
 }

@@ -1,0 +1,44 @@
+//! Checks of a domain's mail-receiving and transport records: MX, MTA-STS, TLS-RPT and BIMI.
+//!
+//! These are the `Configuration` part of `fivefifty domain`: each module looks up one kind of
+//! record, parses it, and turns what it finds into Findings. None of them prints or decides.
+
+pub mod bimi;
+pub mod mta_sts;
+pub mod mx;
+pub mod tlsrpt;
+
+use crate::checks::tags;
+
+/// The TXT records at a name that are meant as records of `version` (their `v=` tag matches it
+/// case-insensitively), so that a misspelt version is reported rather than skipped, and other
+/// TXT records sharing the name are ignored as receivers ignore them.
+pub(crate) fn versioned(texts: &[String], version: &str) -> Vec<String> {
+    texts
+        .iter()
+        .filter(|t| {
+            tags::scan(t)
+                .tags
+                .iter()
+                .any(|tag| tag.name == "v" && tag.value.eq_ignore_ascii_case(version))
+        })
+        .cloned()
+        .collect()
+}
+
+/// Syntax problems of a versioned tag-list record: the version must be the first tag and
+/// written exactly; plus the scanner's own problems. Positions are byte offsets.
+pub(crate) fn version_problems(text: &str, version: &str) -> Vec<tags::TagProblem> {
+    let list = tags::scan(text);
+    let mut problems = list.problems.clone();
+    let lead = text.len() - text.trim_start().len();
+    match list.first() {
+        Some(t) if t.name == "v" && t.value == version && t.position == lead => {}
+        _ => problems.push(tags::TagProblem {
+            position: lead,
+            message: format!("the record must start with exactly \"v={version}\""),
+        }),
+    }
+    problems.sort_by_key(|p| p.position);
+    problems
+}

@@ -1,0 +1,105 @@
+//! Presenters: they render, they never decide.
+//!
+//! - [`terminal`]: the human report, grouped by cause, colour on a terminal.
+//! - [`json`]: the stable machine-readable envelope documented in `docs/json.md`.
+//!
+//! What a command's exit code is follows from the findings by one rule ([`Outcome`]), so every
+//! command and presenter agrees on it.
+
+pub mod domain;
+pub mod json;
+pub mod terminal;
+
+use crate::finding::{Finding, Severity};
+use serde::Serialize;
+
+/// What a run concluded, as scripts see it through the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Nothing wrong (exit 0).
+    Clean,
+    /// At least one error-severity finding (exit 1).
+    Problems,
+    /// Bad usage or input (exit 2).
+    BadInput,
+    /// No error found, but some check could not decide (exit 3): try again later.
+    Undecided,
+}
+
+impl Outcome {
+    /// The outcome of a set of findings: errors win over undecided checks.
+    pub fn of(findings: &[Finding]) -> Outcome {
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            Outcome::Problems
+        } else if findings.iter().any(|f| f.severity == Severity::Temporary) {
+            Outcome::Undecided
+        } else {
+            Outcome::Clean
+        }
+    }
+
+    /// The process exit code (documented in README.md and docs/json.md).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::Problems => 1,
+            Outcome::BadInput => 2,
+            Outcome::Undecided => 3,
+        }
+    }
+}
+
+/// Counts of findings per severity, for summaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Error findings.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+    /// Checks that could not decide.
+    pub temporary: usize,
+    /// Informational findings.
+    pub info: usize,
+}
+
+impl Tally {
+    /// Counts the findings.
+    pub fn of(findings: &[Finding]) -> Tally {
+        let mut t = Tally::default();
+        for f in findings {
+            match f.severity {
+                Severity::Error => t.errors += 1,
+                Severity::Warning => t.warnings += 1,
+                Severity::Temporary => t.temporary += 1,
+                Severity::Info => t.info += 1,
+            }
+        }
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Cause;
+
+    fn finding(severity: Severity) -> Finding {
+        Finding::new("X", Cause::Protocol, severity, "s", "summary")
+    }
+
+    #[test]
+    fn errors_win_over_undecided_checks() {
+        assert_eq!(Outcome::of(&[]), Outcome::Clean);
+        assert_eq!(Outcome::of(&[finding(Severity::Warning)]), Outcome::Clean);
+        assert_eq!(
+            Outcome::of(&[finding(Severity::Temporary)]),
+            Outcome::Undecided
+        );
+        assert_eq!(
+            Outcome::of(&[finding(Severity::Temporary), finding(Severity::Error)]),
+            Outcome::Problems
+        );
+        assert_eq!(Outcome::Undecided.exit_code(), 3);
+    }
+}

@@ -1,0 +1,190 @@
+//! The command line as scripts use it: exit codes and the JSON envelope.
+
+use std::process::Command;
+
+fn fivefifty(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_fivefifty"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn lab_zone() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/examples/lab.zone").to_string()
+}
+
+#[test]
+fn bad_usage_exits_2_with_a_message() {
+    let out = fivefifty(&["no-such-command"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = fivefifty(&["--dns-server", "not-an-ip", "lookup", "example.com"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--dns-server expects an IP address"));
+}
+
+#[test]
+fn missing_zone_file_is_bad_input() {
+    let out = fivefifty(&["--dns-zone", "/nonexistent/zone", "lookup", "a.example"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read zone file"));
+}
+
+#[test]
+fn lookup_json_keeps_nxdomain_apart() {
+    let zone = lab_zone();
+    let out = fivefifty(&[
+        "--dns-zone",
+        &zone,
+        "--json",
+        "lookup",
+        "nothing.good.example",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["schema"], "fivefifty.report/1");
+    assert_eq!(v["answer"]["outcome"], "nx_domain");
+    let out = fivefifty(&[
+        "--dns-zone",
+        &zone,
+        "--json",
+        "lookup",
+        "good.example",
+        "mx",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["answer"]["outcome"], "records");
+    assert_eq!(v["answer"]["value"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn help_teaches_exit_codes_and_offline_mode() {
+    let out = fivefifty(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Exit codes"));
+    assert!(text.contains("--dns-zone"));
+}
+
+#[test]
+fn unreachable_dns_exits_3_undecided_not_1() {
+    // Nothing listens on the discard port: the query cannot be answered.
+    let out = fivefifty(&[
+        "--dns-server",
+        "127.0.0.1:9",
+        "--dns-timeout",
+        "0.5",
+        "--json",
+        "lookup",
+        "a.example",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["answer"]["outcome"], "failed");
+}
+
+fn domain_json(domain: &str) -> (Option<i32>, serde_json::Value) {
+    let zone = lab_zone();
+    let out = fivefifty(&["--dns-zone", &zone, "--json", "domain", domain]);
+    let v = serde_json::from_slice(&out.stdout).expect("domain --json prints JSON");
+    (out.status.code(), v)
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().expect("code").to_string())
+        .collect()
+}
+
+#[test]
+fn domain_audit_of_a_broken_domain_exits_1_with_fixes() {
+    let (code, v) = domain_json("broken.example");
+    assert_eq!(code, Some(1));
+    assert_eq!(v["command"], "domain");
+    assert_eq!(v["outcome"], "problems");
+    assert_eq!(v["exit_code"], 1);
+    let codes = codes(&v);
+    for expected in ["SPF_SYNTAX", "DMARC_SYNTAX", "MX_TARGET_NO_ADDRESS"] {
+        assert!(
+            codes.iter().any(|c| c == expected),
+            "{expected} in {codes:?}"
+        );
+    }
+    for f in v["findings"].as_array().expect("findings") {
+        for field in ["code", "cause", "severity", "subject", "summary"] {
+            assert!(f[field].is_string(), "finding has {field}: {f}");
+        }
+        if f["severity"] == "error" {
+            assert!(
+                f["fix"].as_str().is_some_and(|s| !s.is_empty()),
+                "error has a fix: {f}"
+            );
+        }
+    }
+    for section in [
+        "spf",
+        "dmarc",
+        "dkim",
+        "mx",
+        "mta_sts",
+        "tls_rpt",
+        "bimi",
+        "readiness",
+    ] {
+        assert!(v["details"][section].is_object(), "details.{section}");
+    }
+    assert_eq!(v["details"]["readiness"]["ready"], false);
+}
+
+#[test]
+fn domain_audit_of_the_good_sender_exits_0_and_is_bulk_ready() {
+    let (code, v) = domain_json("good.example");
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["tally"]["errors"], 0);
+    assert_eq!(v["details"]["readiness"]["ready"], true);
+    assert!(codes(&v).contains(&"BULK_SENDER_READY".to_string()));
+}
+
+#[test]
+fn domain_audit_names_each_lab_problem() {
+    for (domain, code) in [
+        ("twospf.example", "SPF_MULTIPLE_RECORDS"),
+        ("lookups.example", "SPF_TOO_MANY_LOOKUPS"),
+        ("monitor.example", "DMARC_EXTERNAL_REPORT_UNAUTHORIZED"),
+        ("monitor.example", "DMARC_POLICY_NONE"),
+        ("weakkey.example", "DKIM_KEY_TOO_SHORT"),
+        ("nullmx.example", "MX_NULL"),
+    ] {
+        let (_, v) = domain_json(domain);
+        assert!(codes(&v).iter().any(|c| c == code), "{domain}: {code}");
+    }
+}
+
+#[test]
+fn domain_that_is_not_a_domain_exits_2() {
+    let zone = lab_zone();
+    for bad in ["192.0.2.1", "exa mple.com", ""] {
+        let out = fivefifty(&["--dns-zone", &zone, "domain", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("expected a domain name"));
+    }
+}
+
+#[test]
+fn domain_audit_with_dead_dns_is_undecided_not_failed() {
+    let out = fivefifty(&[
+        "--dns-server",
+        "127.0.0.1:9",
+        "--dns-timeout",
+        "0.3",
+        "--json",
+        "domain",
+        "example.com",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["tally"]["errors"], 0, "no error from a DNS failure: {v}");
+}
