@@ -4,5 +4,7 @@
 //! parse (text → typed record), evaluate (record + DNS → facts), findings (facts → Findings).
 
 pub mod auth;
+pub mod blocklist;
 pub mod domain;
+pub mod reputation;
 pub mod tags;

@@ -1,11 +1,13 @@
 //! Command-line interface: parses arguments, sets up DNS, calls the library, hands the result to
 //! a presenter, and turns the outcome into an exit code. No checks live here.
 
+mod blocklists;
 mod check;
 mod dkim;
 mod dns;
 mod domain;
 mod explain;
+mod ip;
 mod lookup;
 
 use clap::{Args, Parser, Subcommand};
@@ -95,6 +97,13 @@ pub enum Command {
     Domain(domain::DomainArgs),
     /// Explain a bounce or an SMTP reply: reason, cause, and what to do.
     Explain(explain::ExplainArgs),
+    /// Check an IP the way receivers see it: every DNS blocklist's answer (listed, clean,
+    /// error, timeout) with delisting links, and its reputation (PTR, forward-confirmed
+    /// reverse DNS, generic names, HELO, private or reserved space). Every problem with its fix.
+    Ip(ip::IpArgs),
+    /// Show the catalog of DNS blocklists (zone, kind, what each answer means); with --check,
+    /// probe every list with its RFC 5782 test entries.
+    Blocklists(blocklists::BlocklistsArgs),
     /// Ask DNS through fivefifty's resolver and show the typed answer (records, NXDOMAIN,
     /// no data, or why it could not be answered). Handy with --dns-zone to inspect a lab world.
     Lookup(lookup::LookupArgs),
@@ -186,6 +195,8 @@ async fn run(cli: Cli) -> Result<Rendered, CliError> {
         Command::Lookup(args) => lookup::run(args, &dns, &cli.global).await,
         Command::Check(args) => check::run(args, &dns, &cli.global).await,
         Command::Dkim(cmd) => dkim::run(cmd),
+        Command::Ip(args) => ip::run(args, &dns, &cli.global).await,
+        Command::Blocklists(args) => blocklists::run(args, &dns, &cli.global).await,
     }
 }
 

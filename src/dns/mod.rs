@@ -13,4 +13,4 @@
 pub mod lab;
 mod resolver;
 
-pub use resolver::{Answer, DnsConfig, Failure, Resolver, reverse_name};
+pub use resolver::{Answer, DnsConfig, Failure, Resolver, reverse_name, reversed_ip_labels};

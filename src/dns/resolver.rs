@@ -339,25 +339,37 @@ pub(crate) fn name_to_string(name: &Name) -> String {
     s.strip_suffix('.').map(str::to_string).unwrap_or(s)
 }
 
-/// The reverse-lookup name of an IP: `4.3.2.1.in-addr.arpa` or the IPv6 nibble form.
-pub fn reverse_name(ip: IpAddr) -> String {
+/// The labels of an IP in reverse order, without a suffix: `4.3.2.1` for 1.2.3.4, and 32
+/// dot-separated nibbles (lowest first) for IPv6. The reverse-lookup name appends `in-addr.arpa`
+/// or `ip6.arpa`; a DNSBL query appends the list's zone (RFC 5782 section 2.1 and 2.4).
+pub fn reversed_ip_labels(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => {
             let o = v4.octets();
-            format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0])
+            format!("{}.{}.{}.{}", o[3], o[2], o[1], o[0])
         }
         IpAddr::V6(v6) => {
-            let mut s = String::with_capacity(73);
-            for byte in v6.octets().iter().rev() {
+            let mut s = String::with_capacity(63);
+            for (i, byte) in v6.octets().iter().rev().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
                 s.push(nibble(byte & 0x0f));
                 s.push('.');
                 s.push(nibble(byte >> 4));
-                s.push('.');
             }
-            s.push_str("ip6.arpa");
             s
         }
     }
+}
+
+/// The reverse-lookup name of an IP: `4.3.2.1.in-addr.arpa` or the IPv6 nibble form.
+pub fn reverse_name(ip: IpAddr) -> String {
+    let suffix = match ip {
+        IpAddr::V4(_) => "in-addr.arpa",
+        IpAddr::V6(_) => "ip6.arpa",
+    };
+    format!("{}.{suffix}", reversed_ip_labels(ip))
 }
 
 fn nibble(n: u8) -> char {
