@@ -21,6 +21,9 @@ pub struct DomainArgs {
     /// Do not fetch the MTA-STS policy file over HTTPS.
     #[arg(long)]
     pub no_fetch: bool,
+    /// Merge this TOML file into the built-in blocklist catalog (see `fivefifty ip --help`).
+    #[arg(long = "lists", value_name = "FILE")]
+    pub lists: Option<std::path::PathBuf>,
 }
 
 pub async fn run(
@@ -33,6 +36,7 @@ pub async fn run(
     let options = DomainOptions {
         selectors: args.selectors.clone(),
         fetch_mta_sts: !args.no_fetch && !dns.offline(),
+        catalog: Some(super::ip::load_catalog(args.lists.as_ref())?),
     };
     let report = domain::audit(&dns.resolver, &name, &options).await;
     let findings = report.findings();
@@ -61,6 +65,7 @@ fn render_text(
     out.push_str(&show::render_spf(&report.spf, style));
     out.push('\n');
     out.push_str(&show::render_records(report, style));
+    out.push_str(&show::render_blocklists(&report.blocklists, style));
     out.push('\n');
     out.push_str(&show::render_readiness(&report.readiness, style));
     out.push('\n');

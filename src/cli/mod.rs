@@ -7,7 +7,7 @@ mod dkim;
 mod dns;
 mod domain;
 mod explain;
-mod ip;
+pub mod ip;
 mod lookup;
 
 use clap::{Args, Parser, Subcommand};

@@ -8,6 +8,7 @@ use super::readiness::{self, DmarcFact, Readiness, ReadinessInput, SpfFact};
 use crate::checks::auth::dkim_keys::{self, DkimKeysAudit};
 use crate::checks::auth::dmarc::{self, DmarcAudit};
 use crate::checks::auth::spf::{self, SpfAudit};
+use crate::checks::blocklist::{self, BlocklistReport, Catalog};
 use crate::checks::domain::bimi::{self, BimiAudit};
 use crate::checks::domain::mta_sts::{self, MtaStsAudit};
 use crate::checks::domain::mx::{self, MxAudit};
@@ -16,6 +17,10 @@ use crate::dns::Resolver;
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
 use std::collections::HashSet;
+use std::net::IpAddr;
+
+/// MX host addresses checked against the IP blocklists at most.
+pub const MAX_MX_IPS_CHECKED: usize = 8;
 
 /// What the caller can choose about the audit.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +29,18 @@ pub struct DomainOptions {
     pub selectors: Vec<String>,
     /// Fetch the MTA-STS policy over HTTPS (needs the Internet).
     pub fetch_mta_sts: bool,
+    /// Blocklists to check the domain and its MX addresses against; `None` for the built-in
+    /// catalog.
+    pub catalog: Option<Catalog>,
+}
+
+/// The domain and the addresses of its mail servers against the blocklists of the right kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainBlocklists {
+    /// The domain against the domain (RHSBL/URIBL) lists; `None` if the name was refused.
+    pub domain: Option<BlocklistReport>,
+    /// Each MX host address against the IP lists.
+    pub mx_ips: Vec<BlocklistReport>,
 }
 
 /// Everything the audit found.
@@ -45,6 +62,8 @@ pub struct DomainReport {
     pub tls_rpt: TlsRptAudit,
     /// BIMI record.
     pub bimi: BimiAudit,
+    /// The domain and its MX addresses on blocklists.
+    pub blocklists: DomainBlocklists,
     /// Would Gmail, Yahoo and Microsoft take bulk mail from this domain?
     pub readiness: Readiness,
 }
@@ -53,7 +72,7 @@ impl DomainReport {
     /// Every finding of every check, in section order, without repeats (an include reached
     /// twice in the SPF tree reports its problems once).
     pub fn findings(&self) -> Vec<Finding> {
-        let sections: [&[Finding]; 8] = [
+        let mut sections: Vec<&[Finding]> = vec![
             &self.spf.findings,
             &self.dmarc.findings,
             &self.dkim.findings,
@@ -63,6 +82,12 @@ impl DomainReport {
             &self.bimi.findings,
             &self.readiness.findings,
         ];
+        if let Some(d) = &self.blocklists.domain {
+            sections.push(&d.findings);
+        }
+        for r in &self.blocklists.mx_ips {
+            sections.push(&r.findings);
+        }
         let mut seen = HashSet::new();
         sections
             .into_iter()
@@ -83,7 +108,31 @@ pub async fn audit(dns: &Resolver, domain: &str, options: &DomainOptions) -> Dom
         mta_sts::audit(dns, domain, options.fetch_mta_sts),
         tlsrpt::audit(dns, domain),
     );
-    let bimi = bimi::audit(dns, domain, dmarc.enforced).await;
+    let catalog = options.catalog.clone().unwrap_or_else(Catalog::builtin);
+    let mx_ips: Vec<IpAddr> = mx
+        .hosts
+        .iter()
+        .flat_map(|h| {
+            h.ipv4
+                .iter()
+                .copied()
+                .map(IpAddr::V4)
+                .chain(h.ipv6.iter().copied().map(IpAddr::V6))
+        })
+        .chain(mx.implicit_addresses.iter().copied())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .take(MAX_MX_IPS_CHECKED)
+        .collect();
+    let (bimi, domain_listing, mx_listings) = tokio::join!(
+        bimi::audit(dns, domain, dmarc.enforced),
+        blocklist::check_domain(dns, &catalog, domain),
+        futures_util::future::join_all(
+            mx_ips
+                .iter()
+                .map(|ip| blocklist::check_ip(dns, &catalog, *ip))
+        ),
+    );
     let input = ReadinessInput {
         domain: domain.to_string(),
         spf: spf_fact(&spf),
@@ -101,6 +150,10 @@ pub async fn audit(dns: &Resolver, domain: &str, options: &DomainOptions) -> Dom
         mta_sts,
         tls_rpt,
         bimi,
+        blocklists: DomainBlocklists {
+            domain: domain_listing.ok(),
+            mx_ips: mx_listings,
+        },
     }
 }
 

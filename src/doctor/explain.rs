@@ -7,6 +7,8 @@
 //! reputation for blocklisting and reputation.
 
 use crate::bounce::{Action, BounceCause, BounceReport, ReportKind};
+use crate::checks::blocklist::{self, BlocklistReport, Catalog};
+use crate::checks::reputation::{self, ReputationReport};
 use crate::dns::Resolver;
 use crate::doctor::domain::{self, DomainOptions, DomainReport};
 use crate::finding::{Cause, Finding, Severity};
@@ -15,6 +17,8 @@ use serde::Serialize;
 
 /// Domains audited at most per bounce by `--diagnose` (envelope and From domain).
 pub const MAX_DIAGNOSED_DOMAINS: usize = 2;
+/// Sending IPs checked at most per bounce by `--diagnose`.
+pub const MAX_DIAGNOSED_IPS: usize = 4;
 
 /// One Finding per recipient row: `BOUNCE_<REASON>` (e.g. `BOUNCE_BLOCKED`), with the row's
 /// diagnostic, status and remediation. Permanent failures (5xx, hard or soft) are errors,
@@ -100,6 +104,11 @@ pub fn row_findings(report: &BounceReport) -> Vec<Finding> {
 pub struct Diagnosis {
     /// Domain audits of the envelope and From domains, when a row points at authentication.
     pub domains: Vec<DomainReport>,
+    /// Blocklist answers for the sending IPs found in the returned headers, when a row points
+    /// at blocklisting or reputation.
+    pub ip_listings: Vec<BlocklistReport>,
+    /// Reputation checks of the same IPs.
+    pub ip_reputation: Vec<ReputationReport>,
     /// Findings of the follow-up checks, in the order run.
     pub findings: Vec<Finding>,
 }
@@ -128,6 +137,38 @@ pub async fn diagnose(dns: &Resolver, report: &BounceReport) -> Diagnosis {
                     .filter(|f| f.cause == Cause::Authentication),
             );
             diagnosis.domains.push(audit);
+        }
+    }
+    let wants_ip = causes
+        .iter()
+        .any(|c| matches!(c, BounceCause::Blocklist | BounceCause::Reputation))
+        || !report.hints.blocklists.is_empty();
+    if wants_ip {
+        let catalog = Catalog::builtin();
+        let mut ips: Vec<std::net::IpAddr> = report
+            .hints
+            .sending_ips
+            .iter()
+            .filter_map(|ip| ip.parse().ok())
+            .filter(|ip| reputation::special_range(*ip).is_none())
+            .collect();
+        ips.dedup();
+        ips.truncate(MAX_DIAGNOSED_IPS);
+        for ip in ips {
+            let (listing, rep) = tokio::join!(
+                blocklist::check_ip(dns, &catalog, ip),
+                reputation::check_ip(dns, ip, None)
+            );
+            diagnosis.findings.extend(
+                listing
+                    .findings
+                    .iter()
+                    .chain(rep.findings.iter())
+                    .filter(|f| f.severity != Severity::Info)
+                    .cloned(),
+            );
+            diagnosis.ip_listings.push(listing);
+            diagnosis.ip_reputation.push(rep);
         }
     }
     diagnosis

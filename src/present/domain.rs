@@ -3,7 +3,9 @@
 
 use super::terminal::Style;
 use crate::checks::auth::spf::{SpfAudit, SpfNode};
-use crate::doctor::domain::DomainReport;
+use crate::checks::blocklist::BlocklistReport;
+use crate::checks::blocklist::ListOutcome;
+use crate::doctor::domain::{DomainBlocklists, DomainReport};
 use crate::doctor::readiness::{Readiness, Status};
 use std::fmt::Write;
 
@@ -211,4 +213,43 @@ pub fn render_records(report: &DomainReport, style: Style) -> String {
         .map_or_else(|| none("no record"), |r| format!("\"{r}\""));
     let _ = writeln!(out, "{} {bimi}", label("BIMI"));
     out
+}
+
+/// One line for the domain and one per MX address: on how many lists, and which.
+pub fn render_blocklists(b: &DomainBlocklists, style: Style) -> String {
+    let mut out = String::new();
+    let mut first = true;
+    let reports = b.domain.iter().chain(b.mx_ips.iter());
+    for r in reports {
+        let head = if first {
+            style.bold(&format!("{:<9}", "Listed"))
+        } else {
+            " ".repeat(9)
+        };
+        first = false;
+        let _ = writeln!(out, "{head} {}", listing_line(r, style));
+    }
+    out
+}
+
+fn listing_line(r: &BlocklistReport, style: Style) -> String {
+    let listed: Vec<&str> = r
+        .lists
+        .iter()
+        .filter(|l| matches!(l.outcome, ListOutcome::Listed { .. }))
+        .map(|l| l.zone.as_str())
+        .collect();
+    if listed.is_empty() {
+        format!(
+            "{}  {}",
+            r.target,
+            style.dim(&format!("on none of {} lists", r.lists.len()))
+        )
+    } else {
+        format!(
+            "{}  {}",
+            r.target,
+            style.paint("1;31", &format!("on {}", listed.join(", ")))
+        )
+    }
 }

@@ -58,6 +58,10 @@ impl Style {
     }
 }
 
+/// Passing checks listed one by one in a group without problems; more are summed up in one
+/// line unless `verbose`.
+pub const MAX_PASSING_LISTED: usize = 6;
+
 /// Renders findings grouped by cause (the four classic causes first), worst first within a
 /// group. Info findings are listed only when `verbose` is set, except when a group has nothing
 /// else (then they show that the check ran and passed).
@@ -71,6 +75,15 @@ pub fn render_findings(findings: &[Finding], style: Style, verbose: bool) -> Str
         group.sort_by_key(|f| std::cmp::Reverse(f.severity));
         let has_problems = group.iter().any(|f| f.severity != Severity::Info);
         let _ = writeln!(out, "{}", style.bold(cause.title()));
+        if !has_problems && !verbose && group.len() > MAX_PASSING_LISTED {
+            let _ = writeln!(
+                out,
+                "  {} {} checks passed (-v lists them)\n",
+                style.severity(Severity::Info),
+                group.len()
+            );
+            continue;
+        }
         for f in group {
             if f.severity == Severity::Info && has_problems && !verbose {
                 continue;
