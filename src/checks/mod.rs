@@ -2,3 +2,5 @@
 //!
 //! A check never prints and never picks an action. Every check has the same inner shape:
 //! parse (text → typed record), evaluate (record + DNS → facts), findings (facts → Findings).
+
+pub mod content;

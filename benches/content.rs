@@ -1,0 +1,2 @@
+//! Content-check throughput on generated messages (placeholder replaced below).
+fn main() {}
