@@ -293,6 +293,15 @@ pub fn lookalike(host: &str, parties: &[String]) -> Option<Lookalike> {
                 });
             }
         }
+        // The brand's exact name as a subdomain of someone else's domain: a tenant of a
+        // hosted service (paypal.zendesk.com) or an impersonation; worth a warning.
+        if subs.contains(&b.label) {
+            return Some(Lookalike {
+                imitates: b.domains[0].to_string(),
+                technique: "brand_in_subdomain",
+                severity: Severity::Warning,
+            });
+        }
         if bc.len() >= 6 && main_canon != bc && distance(&main_canon, &bc, 1) == 1 {
             return Some(Lookalike {
                 imitates: b.domains[0].to_string(),
@@ -605,8 +614,11 @@ mod tests {
             lookalike("paypal.com.verify.example", &[]).map(|l| l.technique),
             Some("brand_in_subdomain")
         );
-        // A SaaS tenant named after a brand is not flagged.
-        assert!(lookalike("paypal.zendesk.com", &[]).is_none());
+        // A SaaS tenant named after a brand is only a warning.
+        assert_eq!(
+            lookalike("paypal.zendesk.com", &[]).map(|l| l.severity),
+            Some(Severity::Warning)
+        );
     }
 
     #[test]
