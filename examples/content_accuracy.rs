@@ -121,7 +121,8 @@ fn main() {
                 *row.entry(c).or_default() += 1;
             }
             if !has_error {
-                *row.entry(if warn { "warn_only" } else { "clean" }).or_default() += 1;
+                *row.entry(if warn { "warn_only" } else { "clean" })
+                    .or_default() += 1;
             }
             let wanted = if kind.starts_with("mal_") {
                 Some("malware")

@@ -41,7 +41,10 @@ fn exe_renamed_inside_zip_is_found_by_content() {
 
 #[test]
 fn zip_of_documents_is_clean() {
-    let z = zip_of(&[("a.pdf", &plain_pdf()), ("notes.txt", b"minutes of the meeting")]);
+    let z = zip_of(&[
+        ("a.pdf", &plain_pdf()),
+        ("notes.txt", b"minutes of the meeting"),
+    ]);
     let r = run(&with_attachment("minutes.zip", "application/zip", &z));
     assert_no_error(&r);
     assert_eq!(r.attachments[0].members.len(), 2);
@@ -156,7 +159,11 @@ fn nested_zips_beyond_the_depth_limit_are_a_bomb() {
     }
     let r = run(&with_attachment("nested.zip", "application/zip", &z));
     assert!(has(&r, "ARCHIVE_BOMB"));
-    let f = r.findings.iter().find(|f| f.code == "ARCHIVE_BOMB").expect("bomb");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "ARCHIVE_BOMB")
+        .expect("bomb");
     assert_eq!(f.evidence["reason"], "nesting_depth");
 }
 
@@ -167,7 +174,8 @@ fn nested_bomb_in_the_style_of_42_zip_stays_bounded() {
     let mut z = zip_of(&[("0.bin", &zeros)]);
     for _ in 0..3 {
         let names: Vec<String> = (0..16).map(|i| format!("{i}.zip")).collect();
-        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), z.as_slice())).collect();
+        let entries: Vec<(&str, &[u8])> =
+            names.iter().map(|n| (n.as_str(), z.as_slice())).collect();
         z = zip_of(&entries);
     }
     let start = Instant::now();
@@ -214,7 +222,11 @@ fn truncated_zip_is_unscannable_not_a_panic() {
     let z = zip_of(&[("a.pdf", &plain_pdf()), ("b.exe", &pe())]);
     for cut in [10, z.len() / 2, z.len() - 10] {
         let r = run(&with_attachment("cut.zip", "application/zip", &z[..cut]));
-        assert!(has(&r, "ARCHIVE_UNSCANNABLE"), "cut at {cut}: {:?}", r.findings);
+        assert!(
+            has(&r, "ARCHIVE_UNSCANNABLE"),
+            "cut at {cut}: {:?}",
+            r.findings
+        );
     }
 }
 

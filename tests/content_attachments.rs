@@ -7,7 +7,11 @@ use std::io::{Cursor, Write};
 
 #[test]
 fn exe_attachment_is_an_executable() {
-    let r = run(&with_attachment("update.exe", "application/octet-stream", &pe()));
+    let r = run(&with_attachment(
+        "update.exe",
+        "application/octet-stream",
+        &pe(),
+    ));
     assert!(has(&r, "ATTACHMENT_EXECUTABLE"));
     assert_eq!(severity(&r, "ATTACHMENT_EXECUTABLE"), Some(Severity::Error));
     assert_eq!(r.attachments[0].detected_type, "pe");
@@ -16,7 +20,9 @@ fn exe_attachment_is_an_executable() {
 
 #[test]
 fn script_extensions_are_blocked_by_name() {
-    for name in ["run.js", "a.vbs", "x.hta", "p.ps1", "s.scr", "l.lnk", "one.one", "r.reg", "i.msi"] {
+    for name in [
+        "run.js", "a.vbs", "x.hta", "p.ps1", "s.scr", "l.lnk", "one.one", "r.reg", "i.msi",
+    ] {
         let r = run(&with_attachment(name, "application/octet-stream", b"hello"));
         assert!(has(&r, "ATTACHMENT_EXECUTABLE"), "{name}");
     }
@@ -24,15 +30,26 @@ fn script_extensions_are_blocked_by_name() {
 
 #[test]
 fn double_extension_poses_as_a_document() {
-    let r = run(&with_attachment("invoice.pdf.exe", "application/pdf", &pe()));
+    let r = run(&with_attachment(
+        "invoice.pdf.exe",
+        "application/pdf",
+        &pe(),
+    ));
     assert!(has(&r, "ATTACHMENT_DOUBLE_EXTENSION"));
     assert!(has(&r, "ATTACHMENT_TYPE_MISMATCH"));
-    assert_eq!(severity(&r, "ATTACHMENT_TYPE_MISMATCH"), Some(Severity::Error));
+    assert_eq!(
+        severity(&r, "ATTACHMENT_TYPE_MISMATCH"),
+        Some(Severity::Error)
+    );
 }
 
 #[test]
 fn version_numbers_are_not_double_extensions() {
-    let r = run(&with_attachment("report.v2.pdf", "application/pdf", &plain_pdf()));
+    let r = run(&with_attachment(
+        "report.v2.pdf",
+        "application/pdf",
+        &plain_pdf(),
+    ));
     assert!(!has(&r, "ATTACHMENT_DOUBLE_EXTENSION"));
     assert_no_error(&r);
 }
@@ -40,7 +57,11 @@ fn version_numbers_are_not_double_extensions() {
 #[test]
 fn right_to_left_override_hides_the_extension() {
     // Shows as "invoiceexe.pdf" but is invoice<RLO>fdp.exe.
-    let r = run(&with_attachment("invoice\u{202e}fdp.exe", "application/octet-stream", &pe()));
+    let r = run(&with_attachment(
+        "invoice\u{202e}fdp.exe",
+        "application/octet-stream",
+        &pe(),
+    ));
     assert!(has(&r, "ATTACHMENT_NAME_OBFUSCATED"));
     assert!(has(&r, "ATTACHMENT_EXECUTABLE"));
 }
@@ -61,9 +82,17 @@ fn exe_disguised_as_pdf_is_found_by_content() {
 
 #[test]
 fn elf_and_shebang_scripts_are_programs() {
-    let r = run(&with_attachment("notes.txt", "text/plain", b"#!/bin/sh\nrm -rf ~\n"));
+    let r = run(&with_attachment(
+        "notes.txt",
+        "text/plain",
+        b"#!/bin/sh\nrm -rf ~\n",
+    ));
     assert!(has(&r, "ATTACHMENT_EXECUTABLE"));
-    let r = run(&with_attachment("data.bin", "application/octet-stream", b"\x7fELF\x02\x01\x01\0"));
+    let r = run(&with_attachment(
+        "data.bin",
+        "application/octet-stream",
+        b"\x7fELF\x02\x01\x01\0",
+    ));
     assert!(has(&r, "ATTACHMENT_EXECUTABLE"));
 }
 
@@ -71,29 +100,57 @@ fn elf_and_shebang_scripts_are_programs() {
 fn iso_image_is_found_by_content() {
     let mut iso = vec![0u8; 0x9000];
     iso[0x8001..0x8006].copy_from_slice(b"CD001");
-    let r = run(&with_attachment("photos.dat", "application/octet-stream", &iso));
+    let r = run(&with_attachment(
+        "photos.dat",
+        "application/octet-stream",
+        &iso,
+    ));
     assert!(has(&r, "ATTACHMENT_DISK_IMAGE"));
-    let r = run(&with_attachment("disk.iso", "application/octet-stream", &iso));
+    let r = run(&with_attachment(
+        "disk.iso",
+        "application/octet-stream",
+        &iso,
+    ));
     assert!(has(&r, "ATTACHMENT_DISK_IMAGE"));
 }
 
 #[test]
 fn rar_and_7z_are_flagged_by_type() {
-    let r = run(&with_attachment("files.rar", "application/x-rar", b"Rar!\x1a\x07\x01\x00rest"));
+    let r = run(&with_attachment(
+        "files.rar",
+        "application/x-rar",
+        b"Rar!\x1a\x07\x01\x00rest",
+    ));
     assert!(has(&r, "ARCHIVE_UNSCANNABLE"));
     assert_eq!(r.attachments[0].detected_type, "rar");
-    let r = run(&with_attachment("files.7z", "application/x-7z-compressed", b"7z\xbc\xaf\x27\x1c\0\x04"));
+    let r = run(&with_attachment(
+        "files.7z",
+        "application/x-7z-compressed",
+        b"7z\xbc\xaf\x27\x1c\0\x04",
+    ));
     assert!(has(&r, "ARCHIVE_UNSCANNABLE"));
-    let r = run(&with_attachment("files.pdf", "application/pdf", b"MSCF\0\0\0\0rest-of-cab"));
+    let r = run(&with_attachment(
+        "files.pdf",
+        "application/pdf",
+        b"MSCF\0\0\0\0rest-of-cab",
+    ));
     assert!(has(&r, "ARCHIVE_UNSCANNABLE"));
     assert!(has(&r, "ATTACHMENT_TYPE_MISMATCH"));
 }
 
 #[test]
 fn plain_pdf_invoice_is_clean() {
-    let r = run(&with_attachment("invoice_2024.pdf", "application/pdf", &plain_pdf()));
+    let r = run(&with_attachment(
+        "invoice_2024.pdf",
+        "application/pdf",
+        &plain_pdf(),
+    ));
     assert_no_error(&r);
-    assert!(r.findings.iter().all(|f| f.severity == Severity::Info), "{:?}", r.findings);
+    assert!(
+        r.findings.iter().all(|f| f.severity == Severity::Info),
+        "{:?}",
+        r.findings
+    );
     assert_eq!(r.attachments[0].detected_type, "pdf");
 }
 
@@ -117,7 +174,10 @@ fn docx(extra: &[(&str, &[u8])]) -> Vec<u8> {
 
 #[test]
 fn docm_with_vba_project_is_a_macro_document() {
-    let data = docx(&[("word/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 vba")]);
+    let data = docx(&[(
+        "word/vbaProject.bin",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 vba",
+    )]);
     let r = run(&with_attachment(
         "invoice.docm",
         "application/vnd.ms-word.document.macroEnabled.12",
@@ -144,7 +204,11 @@ fn excel4_macro_sheet_is_a_macro() {
         ("[Content_Types].xml", b"<Types/>"),
         ("xl/macrosheets/sheet1.xml", b"<xm:macrosheet/>"),
     ]);
-    let r = run(&with_attachment("q3.xlsm", "application/vnd.ms-excel.sheet.macroEnabled.12", &data));
+    let r = run(&with_attachment(
+        "q3.xlsm",
+        "application/vnd.ms-excel.sheet.macroEnabled.12",
+        &data,
+    ));
     assert!(has(&r, "OFFICE_MACRO"));
 }
 
@@ -164,7 +228,11 @@ fn remote_template_injection_is_reported() {
 fn hyperlinks_in_documents_join_the_urls() {
     let rels = br#"<Relationships><Relationship Id="r" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://docs.example.org/x" TargetMode="External"/></Relationships>"#;
     let data = docx(&[("word/_rels/document.xml.rels", rels)]);
-    let r = run(&with_attachment("a.docx", "application/octet-stream", &data));
+    let r = run(&with_attachment(
+        "a.docx",
+        "application/octet-stream",
+        &data,
+    ));
     assert!(!has(&r, "OFFICE_EXTERNAL_TEMPLATE"));
     assert!(r.url_domains().contains(&"example.org".to_string()));
 }
@@ -189,9 +257,17 @@ fn ole2(with_vba: bool) -> Vec<u8> {
 
 #[test]
 fn ole2_document_with_vba_storage_is_a_macro_document() {
-    let r = run(&with_attachment("old.doc", "application/msword", &ole2(true)));
+    let r = run(&with_attachment(
+        "old.doc",
+        "application/msword",
+        &ole2(true),
+    ));
     assert!(has(&r, "OFFICE_MACRO"));
-    let r = run(&with_attachment("old.doc", "application/msword", &ole2(false)));
+    let r = run(&with_attachment(
+        "old.doc",
+        "application/msword",
+        &ole2(false),
+    ));
     assert!(!has(&r, "OFFICE_MACRO"));
     assert_no_error(&r);
 }
@@ -224,7 +300,8 @@ fn pdf_launch_and_embedded_files() {
 fn pdf_javascript_hidden_in_an_object_stream() {
     use flate2::{Compression, write::ZlibEncoder};
     let mut enc = ZlibEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(b"1 0 << /S /JavaScript /JS (this.exportDataObject()) >>").expect("deflate");
+    enc.write_all(b"1 0 << /S /JavaScript /JS (this.exportDataObject()) >>")
+        .expect("deflate");
     let stream = enc.finish().expect("finish");
     let mut pdf = b"%PDF-1.7\n5 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 99 >>\nstream\n".to_vec();
     pdf.extend_from_slice(&stream);

@@ -15,7 +15,11 @@ fn phishing_fixture_is_flagged_on_every_count() {
     assert!(has(&r, "REPLY_TO_MISMATCH"));
     assert!(has(&r, "HEADER_DISPLAY_NAME_SPOOF"));
     // Entity-disguised link text is decoded before comparing.
-    assert!(r.findings.iter().any(|f| f.code == "LINK_TEXT_MISMATCH" && f.subject == "secure-paypal-login.net"));
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.code == "LINK_TEXT_MISMATCH" && f.subject == "secure-paypal-login.net")
+    );
     assert_eq!(r.from_domain.as_deref(), Some("paypa1-support.com"));
     assert_eq!(r.url_ips(), vec!["198.51.100.7".to_string()]);
     assert_fixes(&r);
@@ -23,8 +27,12 @@ fn phishing_fixture_is_flagged_on_every_count() {
 
 #[test]
 fn vendor_exe_download_link_in_a_newsletter_is_not_phishing() {
-    let raw = std::fs::read("tests/fixtures/content/vendor_newsletter_exe_link.eml").expect("fixture");
-    let r = analyze(&raw, &ContentContext::new(Some("updates.examplesoft.com"), &["example.edu"]));
+    let raw =
+        std::fs::read("tests/fixtures/content/vendor_newsletter_exe_link.eml").expect("fixture");
+    let r = analyze(
+        &raw,
+        &ContentContext::new(Some("updates.examplesoft.com"), &["example.edu"]),
+    );
     assert_no_error(&r);
     assert!(!has(&r, "LINK_TEXT_MISMATCH"));
     assert!(!has(&r, "SPAM_BULK_NO_UNSUBSCRIBE"));
@@ -52,7 +60,13 @@ fn link_text_in_words_is_not_a_mismatch() {
         r#"<a href="https://partner.example.org/x">Read the full story.</a> <a href="https://t.example.net/c?u=1">example.org</a>"#,
     ));
     // The second one shows example.org but goes to example.net: a mismatch; the first is fine.
-    assert_eq!(r.findings.iter().filter(|f| f.code == "LINK_TEXT_MISMATCH").count(), 1);
+    assert_eq!(
+        r.findings
+            .iter()
+            .filter(|f| f.code == "LINK_TEXT_MISMATCH")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -142,14 +156,22 @@ fn idn_homograph_link_is_a_lookalike() {
         "hi",
         "<a href=\"https://www.p\u{0430}ypal.com/\">sign in</a>",
     ));
-    let f = r.findings.iter().find(|f| f.code == "LOOKALIKE_DOMAIN").expect("lookalike");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "LOOKALIKE_DOMAIN")
+        .expect("lookalike");
     assert_eq!(f.evidence["technique"], "homograph");
     assert_eq!(f.evidence["imitates"], "paypal.com");
 }
 
 #[test]
 fn rn_for_m_is_a_lookalike() {
-    let r = run(&text_message("a@sender.example.com", "hi", "https://rnicrosoft.com/login"));
+    let r = run(&text_message(
+        "a@sender.example.com",
+        "hi",
+        "https://rnicrosoft.com/login",
+    ));
     assert!(has(&r, "LOOKALIKE_DOMAIN"));
 }
 
@@ -158,7 +180,11 @@ fn lookalike_of_the_recipients_own_domain() {
     let ctx = ContentContext::new(Some("vendor.example.com"), &["acmecorp.com"]);
     let raw = text_message("ceo@acmec0rp.com", "wire", "Please pay the invoice today.");
     let r = analyze(&raw, &ctx);
-    let f = r.findings.iter().find(|f| f.code == "LOOKALIKE_DOMAIN").expect("lookalike");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "LOOKALIKE_DOMAIN")
+        .expect("lookalike");
     assert_eq!(f.evidence["imitates"], "acmecorp.com");
 }
 
@@ -180,15 +206,29 @@ fn display_name_carrying_another_address() {
         "hi",
         "hello",
     ));
-    assert_eq!(severity(&r, "HEADER_DISPLAY_NAME_SPOOF"), Some(Severity::Error));
-    let r = run(&text_message("\"alice@sender.example.com\" <alice@sender.example.com>", "hi", "hello"));
+    assert_eq!(
+        severity(&r, "HEADER_DISPLAY_NAME_SPOOF"),
+        Some(Severity::Error)
+    );
+    let r = run(&text_message(
+        "\"alice@sender.example.com\" <alice@sender.example.com>",
+        "hi",
+        "hello",
+    ));
     assert!(!has(&r, "HEADER_DISPLAY_NAME_SPOOF"));
 }
 
 #[test]
 fn brand_in_display_name_from_a_freemail() {
-    let r = run(&text_message("Netflix Billing <netflixbill123@gmail.com>", "hi", "hello"));
-    assert_eq!(severity(&r, "HEADER_DISPLAY_NAME_SPOOF"), Some(Severity::Error));
+    let r = run(&text_message(
+        "Netflix Billing <netflixbill123@gmail.com>",
+        "hi",
+        "hello",
+    ));
+    assert_eq!(
+        severity(&r, "HEADER_DISPLAY_NAME_SPOOF"),
+        Some(Severity::Error)
+    );
 }
 
 #[test]
@@ -213,7 +253,11 @@ fn several_from_fields_missing_date_and_message_id() {
     assert!(has(&r, "HEADER_MULTIPLE_FROM"));
     assert!(has(&r, "HEADER_DATE_MISSING"));
     assert!(has(&r, "HEADER_MESSAGE_ID_MISSING"));
-    let f = r.findings.iter().find(|f| f.code == "HEADER_MULTIPLE_FROM").expect("f");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "HEADER_MULTIPLE_FROM")
+        .expect("f");
     assert_eq!(f.cause, fivefifty::finding::Cause::Protocol);
 }
 
@@ -241,7 +285,11 @@ fn html_smuggling_blob_with_script() {
     let html = format!(
         "<html><body><script>var b64 = '{blob}'; var bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0)); var blob = new Blob([bytes]); var a = document.createElement('a'); a.href = URL.createObjectURL(blob); a.download = 'invoice.iso'; a.click();</script></body></html>"
     );
-    let r = run(&with_attachment("invoice.html", "text/html", html.as_bytes()));
+    let r = run(&with_attachment(
+        "invoice.html",
+        "text/html",
+        html.as_bytes(),
+    ));
     assert!(has(&r, "HTML_SMUGGLING"));
 }
 
@@ -252,7 +300,9 @@ fn data_uri_carrying_an_executable() {
     let r = run(&html_message(
         "a@sender.example.com",
         "hi",
-        &format!(r#"<a href="data:application/octet-stream;base64,{exe}" download="setup.exe">Get it</a>"#),
+        &format!(
+            r#"<a href="data:application/octet-stream;base64,{exe}" download="setup.exe">Get it</a>"#
+        ),
     ));
     assert!(has(&r, "HTML_SMUGGLING"));
 }
@@ -260,7 +310,8 @@ fn data_uri_carrying_an_executable() {
 #[test]
 fn inline_data_image_without_script_is_not_smuggling() {
     use base64::Engine;
-    let png = base64::engine::general_purpose::STANDARD.encode([0x89u8, b'P', b'N', b'G', 13, 10, 26, 10].repeat(500));
+    let png = base64::engine::general_purpose::STANDARD
+        .encode([0x89u8, b'P', b'N', b'G', 13, 10, 26, 10].repeat(500));
     let r = run(&html_message(
         "a@sender.example.com",
         "hi",

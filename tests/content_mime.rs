@@ -25,7 +25,11 @@ fn parts_are_listed_with_type_name_disposition_encoding_and_size() {
 fn rfc2231_and_encoded_word_file_names_are_decoded() {
     let raw = std::fs::read("tests/fixtures/content/rfc2231_names.eml").expect("fixture");
     let r = run(&raw);
-    let names: Vec<&str> = r.attachments.iter().filter_map(|a| a.file_name.as_deref()).collect();
+    let names: Vec<&str> = r
+        .attachments
+        .iter()
+        .filter_map(|a| a.file_name.as_deref())
+        .collect();
     assert!(names.contains(&"Rechnung März.pdf"), "{names:?}");
     assert!(names.contains(&"résumé.exe"), "{names:?}");
     assert!(has(&r, "ATTACHMENT_EXECUTABLE"));
@@ -39,7 +43,11 @@ fn missing_closing_boundary_is_malformed() {
     );
     let r = run(raw.as_bytes());
     assert!(has(&r, "MIME_MALFORMED"));
-    let f = r.findings.iter().find(|f| f.code == "MIME_MALFORMED").expect("finding");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "MIME_MALFORMED")
+        .expect("finding");
     assert_eq!(f.evidence["reason"], "no_closing_boundary");
 }
 
@@ -109,10 +117,20 @@ fn deep_nesting_stops_at_the_depth_limit() {
     raw.extend_from_slice(b"Content-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n");
     for i in 1..depth {
         raw.extend_from_slice(
-            format!("--b{}\r\nContent-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n", i - 1).as_bytes(),
+            format!(
+                "--b{}\r\nContent-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n",
+                i - 1
+            )
+            .as_bytes(),
         );
     }
-    raw.extend_from_slice(format!("--b{}\r\nContent-Type: text/plain\r\n\r\ndeep\r\n", depth - 1).as_bytes());
+    raw.extend_from_slice(
+        format!(
+            "--b{}\r\nContent-Type: text/plain\r\n\r\ndeep\r\n",
+            depth - 1
+        )
+        .as_bytes(),
+    );
     for i in (0..depth).rev() {
         raw.extend_from_slice(format!("--b{i}--\r\n").as_bytes());
     }
@@ -143,7 +161,8 @@ fn invalid_utf8_everywhere_never_panics() {
         raw.push((x >> 16) as u8);
     }
     let _ = run(&raw);
-    let mut with_header = b"Subject: x\r\nContent-Type: application/zip; name=a.zip\r\n\r\n".to_vec();
+    let mut with_header =
+        b"Subject: x\r\nContent-Type: application/zip; name=a.zip\r\n\r\n".to_vec();
     with_header.extend_from_slice(&raw);
     let _ = run(&with_header);
 }
@@ -187,7 +206,11 @@ fn decoded_size_limit_is_named_and_hit() {
 
 #[test]
 fn report_serialises_to_json() {
-    let r = run(&with_attachment("a.zip", "application/zip", &zip_of(&[("a.exe", &pe())])));
+    let r = run(&with_attachment(
+        "a.zip",
+        "application/zip",
+        &zip_of(&[("a.exe", &pe())]),
+    ));
     let v = serde_json::to_value(&r).expect("json");
     assert_eq!(v["attachments"][0]["members"][0]["path"], "a.zip/a.exe");
     assert!(v["findings"].as_array().is_some_and(|f| !f.is_empty()));
@@ -199,7 +222,10 @@ fn every_code_is_documented_once() {
     let mut seen = std::collections::HashSet::new();
     for (code, meaning) in CODES {
         assert!(seen.insert(*code), "{code} twice");
-        assert!(code.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()));
+        assert!(
+            code.chars()
+                .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        );
         assert!(!meaning.is_empty());
     }
     // Every code the sources emit is documented.
@@ -213,11 +239,29 @@ fn every_code_is_documented_once() {
             let is_code = word.len() > 6
                 && word.contains('_')
                 && word.chars().all(|c| c.is_ascii_uppercase() || c == '_')
-                && ["MIME_", "ATTACHMENT_", "ARCHIVE_", "OFFICE_", "PDF_", "HTML_", "LINK_", "URL_", "PHISHING_", "LOOKALIKE_", "HEADER_", "REPLY_", "SPAM_"]
-                    .iter()
-                    .any(|p| word.starts_with(p));
+                && [
+                    "MIME_",
+                    "ATTACHMENT_",
+                    "ARCHIVE_",
+                    "OFFICE_",
+                    "PDF_",
+                    "HTML_",
+                    "LINK_",
+                    "URL_",
+                    "PHISHING_",
+                    "LOOKALIKE_",
+                    "HEADER_",
+                    "REPLY_",
+                    "SPAM_",
+                ]
+                .iter()
+                .any(|p| word.starts_with(p));
             if is_code && !word.ends_with('_') {
-                assert!(seen.contains(word), "{word} in {} is not in CODES", path.display());
+                assert!(
+                    seen.contains(word),
+                    "{word} in {} is not in CODES",
+                    path.display()
+                );
             }
         }
     }

@@ -17,10 +17,18 @@ fn score(r: &fivefifty::checks::content::ContentReport, code: &str) -> f64 {
 
 #[test]
 fn shouting_subject_is_scored() {
-    let r = run(&text_message("a@sender.example.com", "FREE OFFER FOR YOU TODAY", "hello"));
+    let r = run(&text_message(
+        "a@sender.example.com",
+        "FREE OFFER FOR YOU TODAY",
+        "hello",
+    ));
     assert!(has(&r, "SPAM_SHOUTING_SUBJECT"));
     assert!(score(&r, "SPAM_SHOUTING_SUBJECT") > 0.0);
-    let r = run(&text_message("a@sender.example.com", "Minutes of the ACME board meeting", "hello"));
+    let r = run(&text_message(
+        "a@sender.example.com",
+        "Minutes of the ACME board meeting",
+        "hello",
+    ));
     assert!(!has(&r, "SPAM_SHOUTING_SUBJECT"));
 }
 
@@ -35,7 +43,11 @@ fn money_and_urgency_phrases_are_scored() {
     assert!(has(&r, "SPAM_URGENCY_PHRASES"));
     assert!(r.spam_score >= 4.0);
     // One "urgent" alone is ordinary business mail.
-    let r = run(&text_message("a@sender.example.com", "hello", "This is urgent: the report is due Monday."));
+    let r = run(&text_message(
+        "a@sender.example.com",
+        "hello",
+        "This is urgent: the report is due Monday.",
+    ));
     assert!(!has(&r, "SPAM_URGENCY_PHRASES"));
 }
 
@@ -99,8 +111,14 @@ impl SpamClassifier for AlwaysSpam {
     }
     fn classify(&self, _doc: &SpamDocument<'_>) -> Vec<Finding> {
         vec![
-            Finding::new("SPAM_MODEL", Cause::Content, Severity::Info, "body", "model says spam")
-                .evidence("score", 3.5),
+            Finding::new(
+                "SPAM_MODEL",
+                Cause::Content,
+                Severity::Info,
+                "body",
+                "model says spam",
+            )
+            .evidence("score", 3.5),
         ]
     }
 }

@@ -91,7 +91,10 @@ pub fn has(r: &ContentReport, code: &str) -> bool {
 
 /// The severity of the first finding with this code.
 pub fn severity(r: &ContentReport, code: &str) -> Option<Severity> {
-    r.findings.iter().find(|f| f.code == code).map(|f| f.severity)
+    r.findings
+        .iter()
+        .find(|f| f.code == code)
+        .map(|f| f.severity)
 }
 
 /// Asserts that no finding is at error level.
@@ -111,6 +114,10 @@ pub fn assert_fixes(r: &ContentReport) {
         if f.severity != Severity::Info {
             assert!(!f.fix.is_empty(), "{} has no fix", f.code);
         }
-        assert!(codes::describe(&f.code).is_some(), "{} is not in CODES", f.code);
+        assert!(
+            codes::describe(&f.code).is_some(),
+            "{} is not in CODES",
+            f.code
+        );
     }
 }

@@ -343,7 +343,10 @@ impl Inspector<'_> {
                 return;
             }
         };
-        let inner_path = format!("{path}/{}", inner_name.as_deref().unwrap_or("(gzip content)"));
+        let inner_path = format!(
+            "{path}/{}",
+            inner_name.as_deref().unwrap_or("(gzip content)")
+        );
         self.members.push(MemberInfo {
             path: inner_path.clone(),
             depth: depth + 1,
@@ -403,9 +406,7 @@ pub fn decoy_extension(name: &str) -> Option<String> {
     let stem = stem.trim_end();
     let (_, prev) = stem.rsplit_once('.')?;
     let prev = prev.trim().to_ascii_lowercase();
-    DECOY_EXTENSIONS
-        .contains(&prev.as_str())
-        .then_some(prev)
+    DECOY_EXTENSIONS.contains(&prev.as_str()).then_some(prev)
 }
 
 /// The trick a file name uses to hide its extension, if any: bidi controls, invisible
@@ -417,10 +418,12 @@ pub fn name_trick(name: &str) -> Option<&'static str> {
     }) {
         return Some("bidi_override");
     }
-    if name
-        .chars()
-        .any(|c| matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}'))
-    {
+    if name.chars().any(|c| {
+        matches!(
+            c,
+            '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}'
+        )
+    }) {
         return Some("invisible_character");
     }
     if let Some((stem, _)) = name.rsplit_once('.') {

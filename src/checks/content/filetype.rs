@@ -241,7 +241,18 @@ pub fn dangerous_extension(ext: &str) -> Option<&'static str> {
 pub fn is_archive_extension(ext: &str) -> bool {
     matches!(
         ext,
-        "zip" | "rar" | "7z" | "gz" | "tgz" | "tar" | "cab" | "ace" | "arj" | "lzh" | "z" | "xz"
+        "zip"
+            | "rar"
+            | "7z"
+            | "gz"
+            | "tgz"
+            | "tar"
+            | "cab"
+            | "ace"
+            | "arj"
+            | "lzh"
+            | "z"
+            | "xz"
             | "bz2"
     )
 }
@@ -255,9 +266,7 @@ pub fn expected_kinds(ext: &str) -> Option<&'static [Kind]> {
         "jpg" | "jpeg" | "png" | "gif" | "bmp" | "webp" | "tif" | "tiff" | "heic" => &[Image],
         "txt" | "csv" | "log" => &[Unknown],
         "doc" | "xls" | "ppt" | "msg" | "pub" | "vsd" => &[Ole2, Rtf, Html, Unknown],
-        "docx" | "xlsx" | "pptx" | "docm" | "xlsm" | "pptm" | "odt" | "ods" | "odp" => {
-            &[Zip, Ole2]
-        }
+        "docx" | "xlsx" | "pptx" | "docm" | "xlsm" | "pptm" | "odt" | "ods" | "odp" => &[Zip, Ole2],
         "zip" => &[Zip],
         "rar" => &[Rar],
         "7z" => &[SevenZip],

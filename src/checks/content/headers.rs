@@ -42,7 +42,12 @@ fn domain_of(addr: &str) -> Option<String> {
 
 fn addresses<'a>(v: &'a Address<'a>) -> Vec<(Option<String>, Option<String>)> {
     v.iter()
-        .map(|a| (a.name().map(str::to_string), a.address().map(str::to_string)))
+        .map(|a| {
+            (
+                a.name().map(str::to_string),
+                a.address().map(str::to_string),
+            )
+        })
         .collect()
 }
 
@@ -53,7 +58,9 @@ pub fn check(message: Option<&Message<'_>>, ctx: &ContentContext, sink: &mut Sin
         return facts;
     };
     let _ = ctx;
-    facts.subject = msg.subject().map(|s| super::html::truncate(s, 4096).to_string());
+    facts.subject = msg
+        .subject()
+        .map(|s| super::html::truncate(s, 4096).to_string());
 
     let from_count = msg
         .headers()
@@ -86,7 +93,10 @@ pub fn check(message: Option<&Message<'_>>, ctx: &ContentContext, sink: &mut Sin
             protocol(
                 "HEADER_MULTIPLE_FROM",
                 Severity::Warning,
-                format!("From lists {} addresses and there is no Sender field", froms.len()),
+                format!(
+                    "From lists {} addresses and there is no Sender field",
+                    froms.len()
+                ),
                 "Put one address in From (or add a Sender field naming the one who sent it).",
             )
             .evidence("from_addresses", froms.len()),
@@ -123,7 +133,11 @@ pub fn check(message: Option<&Message<'_>>, ctx: &ContentContext, sink: &mut Sin
             sink.push(
                 content_finding(
                     "HEADER_DISPLAY_NAME_SPOOF",
-                    if free { Severity::Error } else { Severity::Warning },
+                    if free {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    },
                     from_dom.as_str(),
                     format!(
                         "the From display name names {} but the mail is from {from_dom}",
@@ -157,11 +171,19 @@ pub fn check(message: Option<&Message<'_>>, ctx: &ContentContext, sink: &mut Sin
             let free = is_freemail(&rd) && !is_freemail(from_rd);
             let look = lookalike(d, std::slice::from_ref(from_rd));
             if free || look.is_some() {
-                let why = if look.is_some() { "a lookalike domain" } else { "a free mailbox" };
+                let why = if look.is_some() {
+                    "a lookalike domain"
+                } else {
+                    "a free mailbox"
+                };
                 sink.push(
                     content_finding(
                         "REPLY_TO_MISMATCH",
-                        if look.is_some() { Severity::Error } else { Severity::Warning },
+                        if look.is_some() {
+                            Severity::Error
+                        } else {
+                            Severity::Warning
+                        },
                         d.as_str(),
                         format!("replies go to {why} ({d}) while the mail is from {from_rd}"),
                         "Set Reply-To to an address at your own domain (or leave it out); \
@@ -191,7 +213,11 @@ pub fn check(message: Option<&Message<'_>>, ctx: &ContentContext, sink: &mut Sin
                 "the Date header field is not a valid RFC 5322 date",
                 "Send the Date in RFC 5322 form, e.g. \"Tue, 4 Jun 2024 10:00:00 +0000\".",
             )
-            .evidence("date", msg.header_raw(HeaderName::Date).map(|d| super::html::truncate(d.trim(), 100))),
+            .evidence(
+                "date",
+                msg.header_raw(HeaderName::Date)
+                    .map(|d| super::html::truncate(d.trim(), 100)),
+            ),
         ),
     }
 

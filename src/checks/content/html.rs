@@ -120,7 +120,8 @@ pub fn scan(html: &str, part: usize) -> HtmlDoc {
         );
         let rest = &bytes[i..];
         if rest.starts_with(b"<!--") {
-            let end = memchr::memmem::find(&rest[4..], b"-->").map_or(bytes.len(), |e| i + 4 + e + 3);
+            let end =
+                memchr::memmem::find(&rest[4..], b"-->").map_or(bytes.len(), |e| i + 4 + e + 3);
             i = end;
             text_start = i;
             continue;
@@ -165,10 +166,12 @@ pub fn scan(html: &str, part: usize) -> HtmlDoc {
         }
         let attr = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         for (k, v) in &attrs {
-            if v.len() > 5 && v[..5].eq_ignore_ascii_case("data:") {
-                if let Some(d) = data_uri(v, k) {
-                    doc.data_uris.push(d);
-                }
+            if v.len() > 5
+                && v.is_char_boundary(5)
+                && v[..5].eq_ignore_ascii_case("data:")
+                && let Some(d) = data_uri(v, k)
+            {
+                doc.data_uris.push(d);
             }
         }
         match name.as_str() {
@@ -224,15 +227,13 @@ pub fn scan(html: &str, part: usize) -> HtmlDoc {
                     );
                 }
             }
-            "input" => {
-                if attr("type").is_some_and(|t| t.eq_ignore_ascii_case("password")) {
-                    match in_form.and_then(|f| doc.forms.get_mut(f)) {
-                        Some(f) => f.has_password = true,
-                        None => doc.forms.push(Form {
-                            action: String::new(),
-                            has_password: true,
-                        }),
-                    }
+            "input" if attr("type").is_some_and(|t| t.eq_ignore_ascii_case("password")) => {
+                match in_form.and_then(|f| doc.forms.get_mut(f)) {
+                    Some(f) => f.has_password = true,
+                    None => doc.forms.push(Form {
+                        action: String::new(),
+                        has_password: true,
+                    }),
                 }
             }
             "meta" => {
@@ -259,7 +260,8 @@ pub fn scan(html: &str, part: usize) -> HtmlDoc {
             let body_end = find_ci(&bytes[i..], close.as_bytes()).map_or(bytes.len(), |e| i + e);
             let body = &html[i..body_end];
             if name == "script" && doc.scripts.len() < MAX_SCRIPT_BYTES {
-                doc.scripts.push_str(truncate(body, MAX_SCRIPT_BYTES - doc.scripts.len()));
+                doc.scripts
+                    .push_str(truncate(body, MAX_SCRIPT_BYTES - doc.scripts.len()));
                 doc.scripts.push('\n');
             }
             i = memchr::memchr(b'>', &bytes[body_end..]).map_or(bytes.len(), |e| body_end + e + 1);
@@ -277,7 +279,12 @@ pub fn scan(html: &str, part: usize) -> HtmlDoc {
             stack.push(Open { name, hidden });
         }
     }
-    add_text(&mut doc, &html[text_start.min(html.len())..], hidden_depth > 0, link.as_mut());
+    add_text(
+        &mut doc,
+        &html[text_start.min(html.len())..],
+        hidden_depth > 0,
+        link.as_mut(),
+    );
     if let Some(l) = link.take() {
         push_link(&mut doc, l);
     }
@@ -310,7 +317,8 @@ fn add_text(doc: &mut HtmlDoc, raw: &str, hidden: bool, link: Option<&mut Link>)
     doc.visible_chars += chars;
     let collapsed = collapse_ws(&text);
     if doc.text.len() < MAX_TEXT_BYTES {
-        doc.text.push_str(truncate(&collapsed, MAX_TEXT_BYTES - doc.text.len()));
+        doc.text
+            .push_str(truncate(&collapsed, MAX_TEXT_BYTES - doc.text.len()));
         doc.text.push(' ');
     }
     if let Some(l) = link
@@ -514,7 +522,7 @@ fn data_uri(v: &str, attribute: &str) -> Option<DataUri> {
         let take = (DATA_URI_SNIFF / 3 + 1) * 4;
         let cleaned: String = payload
             .chars()
-            .filter(|c| !c.is_whitespace())
+            .filter(|c| c.is_ascii() && !c.is_ascii_whitespace())
             .take(take)
             .collect();
         let cut = cleaned.len() / 4 * 4;
@@ -551,8 +559,10 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
         return None;
     }
     let first = needle[0];
-    memchr::memchr_iter(first, hay)
-        .find(|&p| hay.get(p..p + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
+    memchr::memchr_iter(first, hay).find(|&p| {
+        hay.get(p..p + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// Cuts `s` at a character boundary at most `max` bytes long.
@@ -578,9 +588,15 @@ downloads as HTML smuggling, a malware technique.";
 /// URIs carrying programs or archives.
 pub fn check_smuggling(doc: &HtmlDoc, subject: &str, sink: &mut Sink) {
     let s = &doc.scripts;
-    let blob_api = ["createObjectURL", "msSaveOrOpenBlob", "msSaveBlob", "new Blob", "Blob("]
-        .iter()
-        .any(|m| s.contains(m));
+    let blob_api = [
+        "createObjectURL",
+        "msSaveOrOpenBlob",
+        "msSaveBlob",
+        "new Blob",
+        "Blob(",
+    ]
+    .iter()
+    .any(|m| s.contains(m));
     if blob_api && doc.longest_base64 >= SMUGGLING_MIN_BLOB {
         sink.push(
             content_finding(
@@ -604,7 +620,10 @@ pub fn check_smuggling(doc: &HtmlDoc, subject: &str, sink: &mut Sink) {
             || kind.is_opaque_archive()
             || matches!(kind, Kind::Zip | Kind::Ole2);
         let download_type = d.media_type.starts_with("application/")
-            && !matches!(d.media_type.as_str(), "application/pdf" | "application/json")
+            && !matches!(
+                d.media_type.as_str(),
+                "application/pdf" | "application/json"
+            )
             && d.attribute == "href";
         if dangerous_kind || download_type {
             sink.push(

@@ -35,7 +35,9 @@ pub struct ParsedUrl {
 /// `javascript:`, `data:`) and garbage.
 pub fn parse(raw: &str) -> Option<ParsedUrl> {
     let mut tricks = Vec::new();
-    let trimmed = raw.trim().trim_matches(|c| matches!(c, '"' | '\'' | '<' | '>'));
+    let trimmed = raw
+        .trim()
+        .trim_matches(|c| matches!(c, '"' | '\'' | '<' | '>'));
     if trimmed.is_empty() || trimmed.len() > MAX_URL_LEN {
         return None;
     }
@@ -52,12 +54,19 @@ pub fn parse(raw: &str) -> Option<ParsedUrl> {
         }
     }
     let lower = s.to_ascii_lowercase();
-    let s = if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("ftp://") {
+    let s = if lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("ftp://")
+    {
         s
     } else if lower.starts_with("http:/") || lower.starts_with("https:/") {
         // One slash: browsers still go there.
         let colon = s.find(':')?;
-        format!("{}://{}", &s[..colon], s[colon + 1..].trim_start_matches('/'))
+        format!(
+            "{}://{}",
+            &s[..colon],
+            s[colon + 1..].trim_start_matches('/')
+        )
     } else if lower.starts_with("//") {
         format!("http:{s}")
     } else if lower.starts_with("www.") {
@@ -67,7 +76,9 @@ pub fn parse(raw: &str) -> Option<ParsedUrl> {
     };
     // The raw authority, to see what the url crate will normalise away.
     let after_scheme = &s[s.find("//")? + 2..];
-    let authority_end = after_scheme.find(['/', '?', '#']).unwrap_or(after_scheme.len());
+    let authority_end = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
     let authority = &after_scheme[..authority_end];
     let raw_host = authority.rsplit('@').next().unwrap_or(authority);
     if authority.contains('@') {
@@ -173,7 +184,10 @@ impl UrlSet {
                     "MIME_LIMIT_EXCEEDED",
                     Severity::Info,
                     "urls",
-                    format!("more than {} distinct URLs; the rest were not checked", self.max),
+                    format!(
+                        "more than {} distinct URLs; the rest were not checked",
+                        self.max
+                    ),
                     "",
                 )
                 .evidence("limit", "max_urls"),

@@ -90,10 +90,7 @@ pub(crate) fn check_ooxml(
                         "OFFICE_EXTERNAL_TEMPLATE",
                         Severity::Error,
                         path,
-                        format!(
-                            "{path} loads a remote {ty} from {} when opened",
-                            rel.target
-                        ),
+                        format!("{path} loads a remote {ty} from {} when opened", rel.target),
                         TEMPLATE_FIX,
                     )
                     .evidence("relationship", ty)

@@ -75,7 +75,11 @@ fn is_delim(b: u8) -> bool {
 fn scan_names(data: &[u8], keys: &mut PdfKeys, urls: &mut Vec<String>) {
     for slash in memchr::memchr_iter(b'/', data) {
         let rest = &data[slash + 1..];
-        let len = rest.iter().take(64).position(|&b| is_delim(b)).unwrap_or(rest.len().min(64));
+        let len = rest
+            .iter()
+            .take(64)
+            .position(|&b| is_delim(b))
+            .unwrap_or(rest.len().min(64));
         let raw = &rest[..len];
         let name = decode_name(raw);
         match name.as_slice() {
@@ -197,9 +201,15 @@ mod tests {
     #[test]
     fn escaped_names_are_decoded() {
         let mut urls = Vec::new();
-        let k = scan(b"%PDF-1.4\n1 0 obj << /S /J#61vaScript /JS (app.alert(1)) >>", &mut urls);
+        let k = scan(
+            b"%PDF-1.4\n1 0 obj << /S /J#61vaScript /JS (app.alert(1)) >>",
+            &mut urls,
+        );
         assert_eq!(k.javascript, 2);
-        let k = scan(b"%PDF-1.4\n<< /S /URI /URI (https://example.com/x) >>", &mut urls);
+        let k = scan(
+            b"%PDF-1.4\n<< /S /URI /URI (https://example.com/x) >>",
+            &mut urls,
+        );
         assert_eq!(k.javascript, 0);
         assert_eq!(urls, vec!["https://example.com/x".to_string()]);
     }

@@ -28,82 +28,425 @@ pub struct Brand {
 
 /// The built-in brand list (the most impersonated brands in phishing reports).
 pub const BRANDS: &[Brand] = &[
-    Brand { label: "paypal", domains: &["paypal.com", "paypal.me", "paypalobjects.com", "paypal-community.com"] },
-    Brand { label: "microsoft", domains: &["microsoft.com", "office.com", "office365.com", "outlook.com", "live.com", "hotmail.com", "microsoftonline.com", "sharepoint.com", "onmicrosoft.com", "azure.com", "windows.net", "msn.com", "bing.com", "skype.com", "microsoft365.com", "onedrive.com", "msauth.net", "msftauth.net"] },
-    Brand { label: "office365", domains: &["office365.com", "office.com", "microsoft.com", "microsoftonline.com"] },
-    Brand { label: "outlook", domains: &["outlook.com", "office.com", "live.com", "microsoft.com", "office365.com"] },
-    Brand { label: "onedrive", domains: &["onedrive.com", "live.com", "microsoft.com", "sharepoint.com"] },
-    Brand { label: "sharepoint", domains: &["sharepoint.com", "microsoft.com"] },
-    Brand { label: "apple", domains: &["apple.com", "icloud.com", "me.com", "mac.com", "itunes.com", "apple.news"] },
-    Brand { label: "icloud", domains: &["icloud.com", "apple.com"] },
-    Brand { label: "amazon", domains: &["amazon.com", "amazon.co.uk", "amazon.de", "amazon.fr", "amazon.it", "amazon.es", "amazon.co.jp", "amazon.ca", "amazon.com.au", "amazon.in", "amazon.nl", "amazon.com.br", "amazon.com.mx", "amazonses.com", "amazonaws.com", "amazon.jobs", "a2z.com"] },
-    Brand { label: "google", domains: &["google.com", "gmail.com", "googlemail.com", "youtube.com", "googleusercontent.com", "googleapis.com", "google.co.uk", "google.de", "google.fr", "goo.gl", "g.co"] },
-    Brand { label: "gmail", domains: &["gmail.com", "google.com", "googlemail.com"] },
-    Brand { label: "netflix", domains: &["netflix.com", "netflix.net", "nflxext.com"] },
-    Brand { label: "facebook", domains: &["facebook.com", "fb.com", "facebookmail.com", "meta.com", "fbcdn.net"] },
-    Brand { label: "instagram", domains: &["instagram.com", "facebookmail.com", "meta.com"] },
-    Brand { label: "whatsapp", domains: &["whatsapp.com", "whatsapp.net", "meta.com"] },
-    Brand { label: "linkedin", domains: &["linkedin.com", "licdn.com", "lnkd.in"] },
-    Brand { label: "dhl", domains: &["dhl.com", "dhl.de", "dhl.co.uk", "dhl.fr", "dhl.nl", "dhlparcel.nl", "dpdhl.com"] },
-    Brand { label: "fedex", domains: &["fedex.com"] },
-    Brand { label: "usps", domains: &["usps.com", "usps.gov"] },
-    Brand { label: "docusign", domains: &["docusign.com", "docusign.net"] },
-    Brand { label: "dropbox", domains: &["dropbox.com", "dropboxmail.com", "db.tt"] },
-    Brand { label: "adobe", domains: &["adobe.com", "adobesign.com", "echosign.com", "adobelogin.com"] },
-    Brand { label: "wetransfer", domains: &["wetransfer.com", "we.tl"] },
-    Brand { label: "wellsfargo", domains: &["wellsfargo.com", "wf.com"] },
-    Brand { label: "chase", domains: &["chase.com", "jpmorgan.com", "jpmorganchase.com"] },
-    Brand { label: "bankofamerica", domains: &["bankofamerica.com", "bofa.com", "ml.com"] },
-    Brand { label: "citibank", domains: &["citibank.com", "citi.com"] },
-    Brand { label: "hsbc", domains: &["hsbc.com", "hsbc.co.uk", "hsbc.com.hk"] },
-    Brand { label: "barclays", domains: &["barclays.com", "barclays.co.uk", "barclaycard.co.uk"] },
-    Brand { label: "americanexpress", domains: &["americanexpress.com", "aexp.com"] },
-    Brand { label: "mastercard", domains: &["mastercard.com"] },
-    Brand { label: "ebay", domains: &["ebay.com", "ebay.co.uk", "ebay.de", "ebay.fr", "ebay.it", "ebay.es", "ebay.com.au"] },
-    Brand { label: "coinbase", domains: &["coinbase.com"] },
-    Brand { label: "binance", domains: &["binance.com"] },
-    Brand { label: "steampowered", domains: &["steampowered.com", "steamcommunity.com"] },
-    Brand { label: "zoom", domains: &["zoom.us", "zoom.com"] },
-    Brand { label: "spotify", domains: &["spotify.com"] },
-    Brand { label: "yahoo", domains: &["yahoo.com", "yahoo.co.uk", "yahoo.co.jp", "ymail.com", "yahoodns.net"] },
-    Brand { label: "intuit", domains: &["intuit.com", "quickbooks.com", "turbotax.com"] },
-    Brand { label: "booking", domains: &["booking.com"] },
-    Brand { label: "twitter", domains: &["twitter.com", "x.com", "t.co"] },
-    Brand { label: "norton", domains: &["norton.com", "nortonlifelock.com", "gen.digital"] },
-    Brand { label: "mcafee", domains: &["mcafee.com"] },
+    Brand {
+        label: "paypal",
+        domains: &[
+            "paypal.com",
+            "paypal.me",
+            "paypalobjects.com",
+            "paypal-community.com",
+        ],
+    },
+    Brand {
+        label: "microsoft",
+        domains: &[
+            "microsoft.com",
+            "office.com",
+            "office365.com",
+            "outlook.com",
+            "live.com",
+            "hotmail.com",
+            "microsoftonline.com",
+            "sharepoint.com",
+            "onmicrosoft.com",
+            "azure.com",
+            "windows.net",
+            "msn.com",
+            "bing.com",
+            "skype.com",
+            "microsoft365.com",
+            "onedrive.com",
+            "msauth.net",
+            "msftauth.net",
+        ],
+    },
+    Brand {
+        label: "office365",
+        domains: &[
+            "office365.com",
+            "office.com",
+            "microsoft.com",
+            "microsoftonline.com",
+        ],
+    },
+    Brand {
+        label: "outlook",
+        domains: &[
+            "outlook.com",
+            "office.com",
+            "live.com",
+            "microsoft.com",
+            "office365.com",
+        ],
+    },
+    Brand {
+        label: "onedrive",
+        domains: &[
+            "onedrive.com",
+            "live.com",
+            "microsoft.com",
+            "sharepoint.com",
+        ],
+    },
+    Brand {
+        label: "sharepoint",
+        domains: &["sharepoint.com", "microsoft.com"],
+    },
+    Brand {
+        label: "apple",
+        domains: &[
+            "apple.com",
+            "icloud.com",
+            "me.com",
+            "mac.com",
+            "itunes.com",
+            "apple.news",
+        ],
+    },
+    Brand {
+        label: "icloud",
+        domains: &["icloud.com", "apple.com"],
+    },
+    Brand {
+        label: "amazon",
+        domains: &[
+            "amazon.com",
+            "amazon.co.uk",
+            "amazon.de",
+            "amazon.fr",
+            "amazon.it",
+            "amazon.es",
+            "amazon.co.jp",
+            "amazon.ca",
+            "amazon.com.au",
+            "amazon.in",
+            "amazon.nl",
+            "amazon.com.br",
+            "amazon.com.mx",
+            "amazonses.com",
+            "amazonaws.com",
+            "amazon.jobs",
+            "a2z.com",
+        ],
+    },
+    Brand {
+        label: "google",
+        domains: &[
+            "google.com",
+            "gmail.com",
+            "googlemail.com",
+            "youtube.com",
+            "googleusercontent.com",
+            "googleapis.com",
+            "google.co.uk",
+            "google.de",
+            "google.fr",
+            "goo.gl",
+            "g.co",
+        ],
+    },
+    Brand {
+        label: "gmail",
+        domains: &["gmail.com", "google.com", "googlemail.com"],
+    },
+    Brand {
+        label: "netflix",
+        domains: &["netflix.com", "netflix.net", "nflxext.com"],
+    },
+    Brand {
+        label: "facebook",
+        domains: &[
+            "facebook.com",
+            "fb.com",
+            "facebookmail.com",
+            "meta.com",
+            "fbcdn.net",
+        ],
+    },
+    Brand {
+        label: "instagram",
+        domains: &["instagram.com", "facebookmail.com", "meta.com"],
+    },
+    Brand {
+        label: "whatsapp",
+        domains: &["whatsapp.com", "whatsapp.net", "meta.com"],
+    },
+    Brand {
+        label: "linkedin",
+        domains: &["linkedin.com", "licdn.com", "lnkd.in"],
+    },
+    Brand {
+        label: "dhl",
+        domains: &[
+            "dhl.com",
+            "dhl.de",
+            "dhl.co.uk",
+            "dhl.fr",
+            "dhl.nl",
+            "dhlparcel.nl",
+            "dpdhl.com",
+        ],
+    },
+    Brand {
+        label: "fedex",
+        domains: &["fedex.com"],
+    },
+    Brand {
+        label: "usps",
+        domains: &["usps.com", "usps.gov"],
+    },
+    Brand {
+        label: "docusign",
+        domains: &["docusign.com", "docusign.net"],
+    },
+    Brand {
+        label: "dropbox",
+        domains: &["dropbox.com", "dropboxmail.com", "db.tt"],
+    },
+    Brand {
+        label: "adobe",
+        domains: &[
+            "adobe.com",
+            "adobesign.com",
+            "echosign.com",
+            "adobelogin.com",
+        ],
+    },
+    Brand {
+        label: "wetransfer",
+        domains: &["wetransfer.com", "we.tl"],
+    },
+    Brand {
+        label: "wellsfargo",
+        domains: &["wellsfargo.com", "wf.com"],
+    },
+    Brand {
+        label: "chase",
+        domains: &["chase.com", "jpmorgan.com", "jpmorganchase.com"],
+    },
+    Brand {
+        label: "bankofamerica",
+        domains: &["bankofamerica.com", "bofa.com", "ml.com"],
+    },
+    Brand {
+        label: "citibank",
+        domains: &["citibank.com", "citi.com"],
+    },
+    Brand {
+        label: "hsbc",
+        domains: &["hsbc.com", "hsbc.co.uk", "hsbc.com.hk"],
+    },
+    Brand {
+        label: "barclays",
+        domains: &["barclays.com", "barclays.co.uk", "barclaycard.co.uk"],
+    },
+    Brand {
+        label: "americanexpress",
+        domains: &["americanexpress.com", "aexp.com"],
+    },
+    Brand {
+        label: "mastercard",
+        domains: &["mastercard.com"],
+    },
+    Brand {
+        label: "ebay",
+        domains: &[
+            "ebay.com",
+            "ebay.co.uk",
+            "ebay.de",
+            "ebay.fr",
+            "ebay.it",
+            "ebay.es",
+            "ebay.com.au",
+        ],
+    },
+    Brand {
+        label: "coinbase",
+        domains: &["coinbase.com"],
+    },
+    Brand {
+        label: "binance",
+        domains: &["binance.com"],
+    },
+    Brand {
+        label: "steampowered",
+        domains: &["steampowered.com", "steamcommunity.com"],
+    },
+    Brand {
+        label: "zoom",
+        domains: &["zoom.us", "zoom.com"],
+    },
+    Brand {
+        label: "spotify",
+        domains: &["spotify.com"],
+    },
+    Brand {
+        label: "yahoo",
+        domains: &[
+            "yahoo.com",
+            "yahoo.co.uk",
+            "yahoo.co.jp",
+            "ymail.com",
+            "yahoodns.net",
+        ],
+    },
+    Brand {
+        label: "intuit",
+        domains: &["intuit.com", "quickbooks.com", "turbotax.com"],
+    },
+    Brand {
+        label: "booking",
+        domains: &["booking.com"],
+    },
+    Brand {
+        label: "twitter",
+        domains: &["twitter.com", "x.com", "t.co"],
+    },
+    Brand {
+        label: "norton",
+        domains: &["norton.com", "nortonlifelock.com", "gen.digital"],
+    },
+    Brand {
+        label: "mcafee",
+        domains: &["mcafee.com"],
+    },
 ];
 
 /// Well-known URL shorteners: the real destination is hidden until clicked.
 pub const SHORTENERS: &[&str] = &[
-    "bit.ly", "bitly.com", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "buff.ly",
-    "rebrand.ly", "cutt.ly", "shorturl.at", "rb.gy", "t.ly", "tiny.cc", "bl.ink", "s.id", "v.gd",
-    "qrco.de", "shorte.st", "adf.ly", "bit.do", "tr.im", "soo.gd", "clck.ru", "u.to", "x.co",
-    "lnkd.in", "trib.al", "shorturl.com", "tiny.one",
+    "bit.ly",
+    "bitly.com",
+    "tinyurl.com",
+    "t.co",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "buff.ly",
+    "rebrand.ly",
+    "cutt.ly",
+    "shorturl.at",
+    "rb.gy",
+    "t.ly",
+    "tiny.cc",
+    "bl.ink",
+    "s.id",
+    "v.gd",
+    "qrco.de",
+    "shorte.st",
+    "adf.ly",
+    "bit.do",
+    "tr.im",
+    "soo.gd",
+    "clck.ru",
+    "u.to",
+    "x.co",
+    "lnkd.in",
+    "trib.al",
+    "shorturl.com",
+    "tiny.one",
 ];
 
 /// Click-tracking, redirect and link-protection services whose links legitimately show another
 /// domain as their text (newsletter platforms, security gateways' URL rewriting).
 pub const REDIRECTORS: &[&str] = &[
-    "list-manage.com", "mailchimp.com", "mcusercontent.com", "sendgrid.net", "mandrillapp.com",
-    "hubspotlinks.com", "hubspotemail.net", "hs-sites.com", "exacttarget.com", "sailthru.com",
-    "mailgun.org", "awstrack.me", "rs6.net", "createsend.com", "cmail19.com", "cmail20.com",
-    "klclick.com", "klclick1.com", "klclick2.com", "klaviyomail.com", "spgo.io", "sparkpostmail.com",
-    "mktoweb.com", "mkt.com", "pardot.com", "salesforce.com", "constantcontact.com", "mlsend.com",
-    "safelinks.protection.outlook.com", "outlook.com", "urldefense.com", "urldefense.proofpoint.com",
-    "mimecast.com", "mimecastprotect.com", "barracudanetworks.com", "linkprotect.cudasvc.com",
-    "google.com", "doubleclick.net", "ct.sendgrid.net", "sendibt3.com", "sendinblue.com",
-    "brevo.com", "mailjet.com", "mjt.lu", "substack.com", "beehiiv.com", "convertkit-mail.com",
-    "ck.page", "campaign-archive.com", "intercom-clicks.com", "customeriomail.com",
+    "list-manage.com",
+    "mailchimp.com",
+    "mcusercontent.com",
+    "sendgrid.net",
+    "mandrillapp.com",
+    "hubspotlinks.com",
+    "hubspotemail.net",
+    "hs-sites.com",
+    "exacttarget.com",
+    "sailthru.com",
+    "mailgun.org",
+    "awstrack.me",
+    "rs6.net",
+    "createsend.com",
+    "cmail19.com",
+    "cmail20.com",
+    "klclick.com",
+    "klclick1.com",
+    "klclick2.com",
+    "klaviyomail.com",
+    "spgo.io",
+    "sparkpostmail.com",
+    "mktoweb.com",
+    "mkt.com",
+    "pardot.com",
+    "salesforce.com",
+    "constantcontact.com",
+    "mlsend.com",
+    "safelinks.protection.outlook.com",
+    "outlook.com",
+    "urldefense.com",
+    "urldefense.proofpoint.com",
+    "mimecast.com",
+    "mimecastprotect.com",
+    "barracudanetworks.com",
+    "linkprotect.cudasvc.com",
+    "google.com",
+    "doubleclick.net",
+    "ct.sendgrid.net",
+    "sendibt3.com",
+    "sendinblue.com",
+    "brevo.com",
+    "mailjet.com",
+    "mjt.lu",
+    "substack.com",
+    "beehiiv.com",
+    "convertkit-mail.com",
+    "ck.page",
+    "campaign-archive.com",
+    "intercom-clicks.com",
+    "customeriomail.com",
 ];
 
 /// Free mailbox providers: anyone can have an address there.
 pub const FREEMAIL: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com",
-    "outlook.com", "hotmail.com", "hotmail.co.uk", "hotmail.fr", "live.com", "msn.com", "aol.com",
-    "icloud.com", "me.com", "mac.com", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.com",
-    "proton.me", "protonmail.com", "zoho.com", "yandex.ru", "yandex.com", "mail.ru", "qq.com",
-    "163.com", "126.com", "tutanota.com", "fastmail.com", "free.fr", "orange.fr", "libero.it",
-    "seznam.cz", "wp.pl", "o2.pl", "rediffmail.com", "naver.com", "daum.net", "inbox.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "yahoo.de",
+    "ymail.com",
+    "outlook.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "hotmail.fr",
+    "live.com",
+    "msn.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.com",
+    "proton.me",
+    "protonmail.com",
+    "zoho.com",
+    "yandex.ru",
+    "yandex.com",
+    "mail.ru",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "tutanota.com",
+    "fastmail.com",
+    "free.fr",
+    "orange.fr",
+    "libero.it",
+    "seznam.cz",
+    "wp.pl",
+    "o2.pl",
+    "rediffmail.com",
+    "naver.com",
+    "daum.net",
+    "inbox.com",
 ];
 
 /// True when `domain` (registered) is a free mailbox provider.
@@ -127,12 +470,12 @@ pub fn brand_in_text(text: &str) -> Option<&'static Brand> {
     let words: Vec<String> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| canonical(w))
+        .map(canonical)
         .collect();
     let joined: String = words.concat();
     BRANDS.iter().find(|b| {
         let c = canonical(b.label);
-        words.iter().any(|w| *w == c) || (c.len() >= 8 && joined.contains(&c))
+        words.contains(&c) || (c.len() >= 8 && joined.contains(&c))
     })
 }
 
@@ -160,7 +503,10 @@ pub fn canonical(label: &str) -> String {
             c => c,
         })
         .collect();
-    mapped.replace("rn", "m").replace("vv", "w").replace("cl", "d")
+    mapped
+        .replace("rn", "m")
+        .replace("vv", "w")
+        .replace("cl", "d")
 }
 
 /// Damerau-Levenshtein distance, capped: returns `cap + 1` when over `cap`.
@@ -175,13 +521,15 @@ fn distance(a: &str, b: &str, cap: usize) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -212,7 +560,8 @@ pub fn lookalike(host: &str, parties: &[String]) -> Option<Lookalike> {
         let (tld, name) = (it.next()?, it.next()?);
         Some(format!("{name}.{tld}"))
     })?;
-    if BRANDS.iter().any(|b| is_brand_host(b, &host)) || parties.iter().any(|p| is_within(&host, p)) {
+    if BRANDS.iter().any(|b| is_brand_host(b, &host)) || parties.iter().any(|p| is_within(&host, p))
+    {
         return None;
     }
     let suffix_len = rd.find('.').map_or(0, |i| rd.len() - i);
@@ -312,7 +661,9 @@ pub fn lookalike(host: &str, parties: &[String]) -> Option<Lookalike> {
     }
 
     for p in parties {
-        let Some(prd) = registered_domain(p) else { continue };
+        let Some(prd) = registered_domain(p) else {
+            continue;
+        };
         if prd == rd {
             continue;
         }
@@ -324,7 +675,11 @@ pub fn lookalike(host: &str, parties: &[String]) -> Option<Lookalike> {
         if main_canon == pc && main != plabel {
             return Some(Lookalike {
                 imitates: prd.clone(),
-                technique: if unicode_main.is_ascii() { "character_swap" } else { "homograph" },
+                technique: if unicode_main.is_ascii() {
+                    "character_swap"
+                } else {
+                    "homograph"
+                },
                 severity: Severity::Error,
             });
         }
@@ -410,7 +765,11 @@ pub fn check(
                     "LOOKALIKE_DOMAIN",
                     l.severity,
                     host.as_str(),
-                    format!("the {} domain {host} {what} ({})", role.replace('_', "-"), l.technique),
+                    format!(
+                        "the {} domain {host} {what} ({})",
+                        role.replace('_', "-"),
+                        l.technique
+                    ),
                     LOOKALIKE_FIX,
                 )
                 .evidence("imitates", &l.imitates)
@@ -458,7 +817,11 @@ pub fn check(
                         "URL_OBFUSCATED",
                         Severity::Error,
                         u.host.as_str(),
-                        format!("a link to {} disguises its destination ({})", u.host, t.join(", ")),
+                        format!(
+                            "a link to {} disguises its destination ({})",
+                            u.host,
+                            t.join(", ")
+                        ),
                         "Write links plainly (https://your-domain/path): no user@ part, no \
                          percent-encoded or numeric hosts. Disguised links are a phishing trait.",
                     )
@@ -498,11 +861,17 @@ pub fn check(
                 Some(&rd) != from_rd.as_ref()
             });
             if off_site || form.has_password {
-                let target = action.as_ref().map_or("(no action)".to_string(), |a| a.host.clone());
+                let target = action
+                    .as_ref()
+                    .map_or("(no action)".to_string(), |a| a.host.clone());
                 sink.push(
                     content_finding(
                         "PHISHING_FORM",
-                        if form.has_password { Severity::Error } else { Severity::Warning },
+                        if form.has_password {
+                            Severity::Error
+                        } else {
+                            Severity::Warning
+                        },
                         format!("part {}", doc.part),
                         if form.has_password {
                             format!("a form asks for a password and sends it to {target}")
@@ -522,7 +891,9 @@ pub fn check(
 
 /// The domain a link's visible text shows, if it shows one.
 pub fn shown_domain(text: &str) -> Option<String> {
-    let t = text.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '/' && c != ':');
+    let t = text
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '/' && c != ':');
     let first = t.split_whitespace().next()?;
     if first.len() < 4 || !first.contains('.') {
         return None;
@@ -543,7 +914,12 @@ pub fn shown_domain(text: &str) -> Option<String> {
     registered_domain(&p.host)
 }
 
-fn check_text_mismatch(link: &super::html::Link, from_rd: Option<&str>, part: usize, sink: &mut Sink) {
+fn check_text_mismatch(
+    link: &super::html::Link,
+    from_rd: Option<&str>,
+    part: usize,
+    sink: &mut Sink,
+) {
     let Some(shown) = shown_domain(&link.text) else {
         return;
     };

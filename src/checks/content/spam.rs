@@ -5,9 +5,9 @@
 //! added later as another implementation and passed to [`super::analyze_with`]; it sees the
 //! same [`SpamDocument`] and speaks the same language (Findings with a score).
 
+use super::content_finding;
 use super::headers::HeaderFacts;
 use super::html::HtmlDoc;
-use super::content_finding;
 use crate::finding::{Finding, Severity};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::BTreeSet;
@@ -43,27 +43,86 @@ pub struct RuleClassifier;
 
 /// Phrases of money offers, prizes and pills (matched case-insensitively on whole words).
 pub const MONEY_PHRASES: &[&str] = &[
-    "100% free", "make money", "earn money", "extra cash", "cash bonus", "free money",
-    "million dollars", "you have won", "you've won", "you are a winner", "claim your prize",
-    "lottery", "jackpot", "casino", "risk-free", "risk free", "no credit check",
-    "credit score", "loan approved", "pre-approved", "lowest price", "best price", "cheap meds",
-    "online pharmacy", "viagra", "cialis", "weight loss", "investment opportunity",
-    "double your", "bitcoin", "crypto profit", "wire transfer", "western union", "inheritance",
-    "beneficiary", "unclaimed funds", "no hidden fees", "save big", "% off", "buy now",
-    "order now", "special promotion", "exclusive deal", "get paid", "work from home",
+    "100% free",
+    "make money",
+    "earn money",
+    "extra cash",
+    "cash bonus",
+    "free money",
+    "million dollars",
+    "you have won",
+    "you've won",
+    "you are a winner",
+    "claim your prize",
+    "lottery",
+    "jackpot",
+    "casino",
+    "risk-free",
+    "risk free",
+    "no credit check",
+    "credit score",
+    "loan approved",
+    "pre-approved",
+    "lowest price",
+    "best price",
+    "cheap meds",
+    "online pharmacy",
+    "viagra",
+    "cialis",
+    "weight loss",
+    "investment opportunity",
+    "double your",
+    "bitcoin",
+    "crypto profit",
+    "wire transfer",
+    "western union",
+    "inheritance",
+    "beneficiary",
+    "unclaimed funds",
+    "no hidden fees",
+    "save big",
+    "% off",
+    "buy now",
+    "order now",
+    "special promotion",
+    "exclusive deal",
+    "get paid",
+    "work from home",
 ];
 
 /// Phrases that press the reader to act at once.
 pub const URGENCY_PHRASES: &[&str] = &[
-    "act now", "urgent", "immediately", "within 24 hours", "within 48 hours", "expires today",
-    "final notice", "last chance", "limited time", "action required", "respond now",
-    "account will be suspended", "account has been suspended", "account will be closed",
-    "account has been locked", "verify your account", "confirm your identity",
-    "unusual activity", "unusual sign-in", "password expires", "password will expire",
-    "update your payment", "failure to comply", "don't miss out", "offer ends",
+    "act now",
+    "urgent",
+    "immediately",
+    "within 24 hours",
+    "within 48 hours",
+    "expires today",
+    "final notice",
+    "last chance",
+    "limited time",
+    "action required",
+    "respond now",
+    "account will be suspended",
+    "account has been suspended",
+    "account will be closed",
+    "account has been locked",
+    "verify your account",
+    "confirm your identity",
+    "unusual activity",
+    "unusual sign-in",
+    "password expires",
+    "password will expire",
+    "update your payment",
+    "failure to comply",
+    "don't miss out",
+    "offer ends",
 ];
 
-fn matcher(phrases: &'static [&'static str], cell: &'static OnceLock<AhoCorasick>) -> &'static AhoCorasick {
+fn matcher(
+    phrases: &'static [&'static str],
+    cell: &'static OnceLock<AhoCorasick>,
+) -> &'static AhoCorasick {
     cell.get_or_init(|| {
         AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -73,7 +132,11 @@ fn matcher(phrases: &'static [&'static str], cell: &'static OnceLock<AhoCorasick
     })
 }
 
-fn distinct_hits(ac: &AhoCorasick, phrases: &[&'static str], texts: &[&str]) -> BTreeSet<&'static str> {
+fn distinct_hits(
+    ac: &AhoCorasick,
+    phrases: &[&'static str],
+    texts: &[&str],
+) -> BTreeSet<&'static str> {
     let mut hits = BTreeSet::new();
     for t in texts {
         let b = t.as_bytes();
@@ -92,7 +155,11 @@ fn distinct_hits(ac: &AhoCorasick, phrases: &[&'static str], texts: &[&str]) -> 
 const MAX_PHRASE_SCAN: usize = 512 * 1024;
 
 fn spam(code: &str, score: f64, subject: &str, summary: String, fix: &str) -> Finding {
-    let sev = if score >= 2.0 { Severity::Warning } else { Severity::Info };
+    let sev = if score >= 2.0 {
+        Severity::Warning
+    } else {
+        Severity::Info
+    };
     content_finding(code, sev, subject, summary, fix).evidence("score", score)
 }
 
@@ -108,7 +175,11 @@ impl SpamClassifier for RuleClassifier {
         let subject = doc.subject.unwrap_or("");
 
         // Shouting subject.
-        let letters: Vec<char> = subject.chars().filter(|c| c.is_alphabetic()).take(4096).collect();
+        let letters: Vec<char> = subject
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .take(4096)
+            .collect();
         let upper = letters.iter().filter(|c| c.is_uppercase()).count();
         let bangs = subject.chars().take(4096).filter(|c| *c == '!').count();
         if (letters.len() >= 10 && upper * 10 >= letters.len() * 7) || bangs >= 3 {
@@ -120,14 +191,29 @@ impl SpamClassifier for RuleClassifier {
                     "the subject is written in capitals or with many exclamation marks".into(),
                     "Write the subject in normal sentence case without strings of \"!!!\".",
                 )
-                .evidence("uppercase_ratio", if letters.is_empty() { 0.0 } else { upper as f64 / letters.len() as f64 })
+                .evidence(
+                    "uppercase_ratio",
+                    if letters.is_empty() {
+                        0.0
+                    } else {
+                        upper as f64 / letters.len() as f64
+                    },
+                )
                 .evidence("exclamation_marks", bangs),
             );
         }
 
         let mut texts: Vec<&str> = vec![super::html::truncate(subject, 4096)];
-        texts.extend(doc.texts.iter().map(|t| super::html::truncate(t, MAX_PHRASE_SCAN)));
-        texts.extend(doc.html.iter().map(|h| super::html::truncate(&h.text, MAX_PHRASE_SCAN)));
+        texts.extend(
+            doc.texts
+                .iter()
+                .map(|t| super::html::truncate(t, MAX_PHRASE_SCAN)),
+        );
+        texts.extend(
+            doc.html
+                .iter()
+                .map(|h| super::html::truncate(&h.text, MAX_PHRASE_SCAN)),
+        );
 
         let money = distinct_hits(matcher(MONEY_PHRASES, &MONEY), MONEY_PHRASES, &texts);
         if money.len() >= 2 {
@@ -152,7 +238,10 @@ impl SpamClassifier for RuleClassifier {
                     "SPAM_URGENCY_PHRASES",
                     score,
                     "body",
-                    format!("the text presses for action with {} urgency phrases", urgent.len()),
+                    format!(
+                        "the text presses for action with {} urgency phrases",
+                        urgent.len()
+                    ),
                     "Drop the pressure (\"act now\", \"account will be suspended\", \"within 24 \
                      hours\"): it is the tone of phishing and filters score it.",
                 )
@@ -217,10 +306,10 @@ impl SpamClassifier for RuleClassifier {
                 .evidence("bulk_headers", h.bulk),
             );
         } else if let Some(lu) = &h.list_unsubscribe {
-            let one_click = h
-                .list_unsubscribe_post
-                .as_deref()
-                .is_some_and(|p| p.replace(' ', "").eq_ignore_ascii_case("List-Unsubscribe=One-Click"));
+            let one_click = h.list_unsubscribe_post.as_deref().is_some_and(|p| {
+                p.replace(' ', "")
+                    .eq_ignore_ascii_case("List-Unsubscribe=One-Click")
+            });
             let https = contains_ci(lu, "<https://");
             if !(one_click && https) {
                 out.push(
