@@ -15,6 +15,7 @@ use super::{ContentContext, Sink, UrlInfo, UrlSource, content_finding};
 use crate::finding::Severity;
 use crate::names::{is_within, registered_domain};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// A much-phished brand: its name as it appears in domain labels and display names, and the
 /// registered domains it really sends from and links to.
@@ -473,10 +474,11 @@ pub fn brand_in_text(text: &str) -> Option<&'static Brand> {
         .map(canonical)
         .collect();
     let joined: String = words.concat();
-    BRANDS.iter().find(|b| {
-        let c = canonical(b.label);
-        words.contains(&c) || (c.len() >= 8 && joined.contains(&c))
-    })
+    BRANDS
+        .iter()
+        .zip(brand_canon())
+        .find(|(_, c)| words.contains(c) || (c.len() >= 8 && joined.contains(c.as_str())))
+        .map(|(b, _)| b)
 }
 
 /// The canonical form of a label for lookalike comparison.
@@ -486,7 +488,13 @@ pub fn canonical(label: &str) -> String {
     } else {
         label.to_string()
     };
-    let skel: String = unicode_security::skeleton(&unicode.to_lowercase()).collect();
+    // ASCII needs no confusable skeleton: the digit and letter mapping below covers what
+    // the skeleton would do to it (0→o, 1/I→l, rn→m), and skipping it is much faster.
+    let skel: String = if unicode.is_ascii() {
+        unicode
+    } else {
+        unicode_security::skeleton(&unicode.to_lowercase()).collect()
+    };
     let mapped: String = skel
         .to_lowercase()
         .chars()
@@ -507,6 +515,24 @@ pub fn canonical(label: &str) -> String {
         .replace("rn", "m")
         .replace("vv", "w")
         .replace("cl", "d")
+}
+
+/// Canonical forms of the brand labels, in [`BRANDS`] order (computed once).
+fn brand_canon() -> &'static [String] {
+    static C: OnceLock<Vec<String>> = OnceLock::new();
+    C.get_or_init(|| BRANDS.iter().map(|b| canonical(b.label)).collect())
+}
+
+/// `(".domain.", domain)` for every brand domain: a host containing one has a brand's whole
+/// domain among its subdomains.
+fn brand_needles() -> &'static [(String, &'static str)] {
+    static N: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
+    N.get_or_init(|| {
+        BRANDS
+            .iter()
+            .flat_map(|b| b.domains.iter().map(|d| (format!(".{d}."), *d)))
+            .collect()
+    })
 }
 
 /// Damerau-Levenshtein distance, capped: returns `cap + 1` when over `cap`.
@@ -571,16 +597,14 @@ pub fn lookalike(host: &str, parties: &[String]) -> Option<Lookalike> {
     let subs = &labels[..labels.len() - 1];
 
     // A brand's whole domain placed in the subdomains: paypal.com.evil.example.
-    for b in BRANDS {
-        for d in b.domains {
-            let needle = format!("{d}.");
-            if host.starts_with(&needle) || host.contains(&format!(".{needle}")) {
-                return Some(Lookalike {
-                    imitates: d.to_string(),
-                    technique: "brand_in_subdomain",
-                    severity: Severity::Error,
-                });
-            }
+    let dotted = format!(".{host}");
+    for (needle, d) in brand_needles() {
+        if dotted.contains(needle.as_str()) {
+            return Some(Lookalike {
+                imitates: d.to_string(),
+                technique: "brand_in_subdomain",
+                severity: Severity::Error,
+            });
         }
     }
 
@@ -590,8 +614,22 @@ pub fn lookalike(host: &str, parties: &[String]) -> Option<Lookalike> {
         main.to_string()
     };
     let main_canon = canonical(main);
-    for b in BRANDS {
-        let bc = canonical(b.label);
+    // Canonical forms of each label's hyphen-separated words (trailing digits dropped).
+    let label_tokens: Vec<Vec<String>> = labels
+        .iter()
+        .map(|label| {
+            label
+                .split('-')
+                .filter(|t| !t.is_empty())
+                .map(|t| t.trim_end_matches(|c: char| c.is_ascii_digit()))
+                .filter(|t| !t.is_empty())
+                .map(canonical)
+                .collect()
+        })
+        .collect();
+    let sub_canon: Vec<String> = subs.iter().map(|s| canonical(s)).collect();
+    for (b, bc) in BRANDS.iter().zip(brand_canon()) {
+        let bc = bc.as_str();
         // Homograph or swap in the registered label.
         if main_canon == bc && main != b.label {
             let technique = if unicode_main.is_ascii() {
@@ -608,15 +646,12 @@ pub fn lookalike(host: &str, parties: &[String]) -> Option<Lookalike> {
         // The brand as one word of a longer label, in the registered label or a subdomain.
         for (i, label) in labels.iter().enumerate() {
             let is_main = i + 1 == labels.len();
-            let tokens: Vec<&str> = label.split('-').filter(|t| !t.is_empty()).collect();
-            if tokens.len() < 2 && !(is_main && *label == b.label) {
+            let words = label.split('-').filter(|t| !t.is_empty()).count();
+            if words < 2 && !(is_main && *label == b.label) {
                 continue;
             }
-            let hit = tokens.iter().any(|t| {
-                let t = t.trim_end_matches(|c: char| c.is_ascii_digit());
-                !t.is_empty() && canonical(t) == bc
-            });
-            if hit && tokens.len() >= 2 {
+            let hit = label_tokens[i].iter().any(|t| t == bc);
+            if hit && words >= 2 {
                 return Some(Lookalike {
                     imitates: b.domains[0].to_string(),
                     technique: "combosquatting",
@@ -633,8 +668,8 @@ pub fn lookalike(host: &str, parties: &[String]) -> Option<Lookalike> {
             }
         }
         // Canonical brand in a subdomain label that is not the brand's exact name (paypa1.x).
-        for s in subs {
-            if canonical(s) == bc && *s != b.label {
+        for (s, sc) in subs.iter().zip(&sub_canon) {
+            if sc == bc && *s != b.label {
                 return Some(Lookalike {
                     imitates: b.domains[0].to_string(),
                     technique: "character_swap",
@@ -651,7 +686,7 @@ pub fn lookalike(host: &str, parties: &[String]) -> Option<Lookalike> {
                 severity: Severity::Warning,
             });
         }
-        if bc.len() >= 6 && main_canon != bc && distance(&main_canon, &bc, 1) == 1 {
+        if bc.len() >= 6 && main_canon != bc && distance(&main_canon, bc, 1) == 1 {
             return Some(Lookalike {
                 imitates: b.domains[0].to_string(),
                 technique: "typo",

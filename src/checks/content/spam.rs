@@ -124,8 +124,9 @@ fn matcher(
     cell: &'static OnceLock<AhoCorasick>,
 ) -> &'static AhoCorasick {
     cell.get_or_init(|| {
+        // Patterns are lowercase and texts are lowercased once before searching: a
+        // case-sensitive automaton keeps its fast prefilter.
         AhoCorasick::builder()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(phrases)
             .expect("static phrases build")
@@ -135,12 +136,12 @@ fn matcher(
 fn distinct_hits(
     ac: &AhoCorasick,
     phrases: &[&'static str],
-    texts: &[&str],
+    texts: &[String],
 ) -> BTreeSet<&'static str> {
     let mut hits = BTreeSet::new();
     for t in texts {
         let b = t.as_bytes();
-        for m in ac.find_iter(*t) {
+        for m in ac.find_iter(t.as_str()) {
             let before_ok = m.start() == 0 || !b[m.start() - 1].is_ascii_alphanumeric();
             let after_ok = m.end() >= b.len() || !b[m.end()].is_ascii_alphanumeric();
             if before_ok && after_ok {
@@ -215,7 +216,8 @@ impl SpamClassifier for RuleClassifier {
                 .map(|h| super::html::truncate(&h.text, MAX_PHRASE_SCAN)),
         );
 
-        let money = distinct_hits(matcher(MONEY_PHRASES, &MONEY), MONEY_PHRASES, &texts);
+        let lowered: Vec<String> = texts.iter().map(|t| t.to_ascii_lowercase()).collect();
+        let money = distinct_hits(matcher(MONEY_PHRASES, &MONEY), MONEY_PHRASES, &lowered);
         if money.len() >= 2 {
             let score = (money.len() as f64).min(4.0);
             out.push(
@@ -230,7 +232,7 @@ impl SpamClassifier for RuleClassifier {
                 .evidence("phrases", &money),
             );
         }
-        let urgent = distinct_hits(matcher(URGENCY_PHRASES, &URGENT), URGENCY_PHRASES, &texts);
+        let urgent = distinct_hits(matcher(URGENCY_PHRASES, &URGENT), URGENCY_PHRASES, &lowered);
         if urgent.len() >= 2 {
             let score = (urgent.len() as f64).min(3.0);
             out.push(
@@ -291,7 +293,9 @@ impl SpamClassifier for RuleClassifier {
 
         // Bulk mail without unsubscribe.
         let h = doc.headers;
-        let mentions_unsub = texts.iter().any(|t| contains_ci(t, "unsubscribe"));
+        let mentions_unsub = lowered
+            .iter()
+            .any(|t| memchr::memmem::find(t.as_bytes(), b"unsubscribe").is_some());
         if h.list_unsubscribe.is_none() && (h.bulk || mentions_unsub) {
             out.push(
                 spam(
