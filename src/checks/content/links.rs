@@ -167,7 +167,7 @@ impl UrlSet {
         });
     }
 
-    /// The obfuscation tricks recorded for the URL at position `i`.
+    /// The obfuscation tricks recorded for a URL (as normalised in [`UrlInfo::url`]).
     pub fn tricks_of(&self, url: &str) -> &[&'static str] {
         self.index
             .get(url)
