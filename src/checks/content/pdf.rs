@@ -3,7 +3,7 @@
 //!
 //! Names are read token by token with their `#xx` escapes undone (`/J#61vaScript` is
 //! `/JavaScript`), in the file and in its compressed object streams (`/Type /ObjStm`, inflated
-//! within [`MAX_PDF_BYTES`](super::limits::MAX_PDF_BYTES)), where modern PDFs keep their
+//! within [`super::limits::MAX_PDF_BYTES`]), where modern PDFs keep their
 //! dictionaries. Link targets (`/URI (...)`) join the message's URLs.
 
 use super::attachments::Inspector;
