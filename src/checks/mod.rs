@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod blocklist;
+pub mod content;
 pub mod domain;
 pub mod reputation;
 pub mod tags;
