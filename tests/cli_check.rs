@@ -129,10 +129,18 @@ fn json_report_has_the_envelope_and_per_method_details() {
     let out = run(&["--json", "check", msg.to_str().expect("p")], None);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["command"], "check");
-    assert_eq!(v["details"]["envelope"]["inferred"][0], "client_ip");
-    assert_eq!(v["details"]["dmarc"]["result"], "pass");
-    assert_eq!(v["details"]["spf"]["mail_from"]["result"], "pass");
-    assert_eq!(v["details"]["dmarc"]["record_domain"], "good.example");
+    let auth = &v["details"]["auth"];
+    assert_eq!(auth["envelope"]["inferred"][0], "client_ip");
+    assert_eq!(auth["dmarc"]["result"], "pass");
+    assert_eq!(auth["spf"]["mail_from"]["result"], "pass");
+    assert_eq!(auth["dmarc"]["record_domain"], "good.example");
+    let content = &v["details"]["content"];
+    assert!(
+        content["parts"].is_array(),
+        "content report present: {content}"
+    );
+    assert!(content["attachments"].is_array());
+    assert!(v["details"]["url_listings"].is_array());
 }
 
 #[test]
@@ -212,4 +220,48 @@ fn keygen_then_publish_then_sign_then_check_passes() {
         assert!(text.contains("dkim=pass"), "{algorithm}: {text}");
         assert_eq!(out.status.code(), Some(0), "{algorithm}: {text}");
     }
+}
+
+const PHISH: &str = "From: \"PayPal Security\" <alert@good.example>\r\n\
+To: bob@good.example\r\n\
+Subject: Your account is limited\r\n\
+Date: Sat, 28 Nov 2026 10:00:00 +0000\r\n\
+Message-ID: <p1@good.example>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: text/html; charset=utf-8\r\n\
+\r\n\
+<p>Confirm your details: <a href=\"http://broken.example/login\">https://www.paypal.com/signin</a></p>\r\n";
+
+#[test]
+fn check_reports_content_and_listed_link_domains_with_authentication() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("phish.eml");
+    std::fs::write(&path, PHISH).expect("write");
+    let out = run(
+        &[
+            "--json",
+            "check",
+            path.to_str().expect("p"),
+            "--ip",
+            "192.0.2.20",
+            "--helo",
+            "mail.good.example",
+            "--mail-from",
+            "alert@good.example",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"SPF_PASS"), "{codes:?}");
+    assert!(codes.contains(&"LINK_TEXT_MISMATCH"), "{codes:?}");
+    // broken.example is on the lab zone's imitation of Spamhaus DBL.
+    assert!(codes.contains(&"BLOCKLIST_LISTED"), "{codes:?}");
+    assert_eq!(v["details"]["url_listings"][0]["target"], "broken.example");
 }

@@ -5,6 +5,8 @@ use super::dns::DnsSetup;
 use super::{CliError, GlobalOpts, Rendered};
 use fivefifty::checks::auth::message::{self, AuthOptions, AuthReport, DEFAULT_AUTHSERV_ID};
 use fivefifty::checks::auth::outcome::AuthResult;
+use fivefifty::checks::content::ContentReport;
+use fivefifty::doctor::check::MessageReport;
 use fivefifty::evidence::Evidence;
 use fivefifty::present::terminal::{Style, render_findings, render_tally};
 use fivefifty::present::{Outcome, auth_results, json};
@@ -43,6 +45,9 @@ pub struct CheckArgs {
     /// Verify DKIM signatures as of this Unix time (a replayed message: when it was received).
     #[arg(long = "at", value_name = "UNIX_TIME")]
     pub at: Option<u64>,
+    /// Merge this TOML file into the built-in blocklist catalog (used for the message's links).
+    #[arg(long = "lists", value_name = "FILE")]
+    pub lists: Option<PathBuf>,
 }
 
 /// Reads a message file (or stdin), bounded, with LF line endings turned into CRLF when the
@@ -106,16 +111,28 @@ pub async fn run(
         authserv_id: args.authserv_id.clone(),
         now: args.at,
     };
-    let report = message::authenticate_with(&dns.resolver, &evidence, &options).await;
-    let outcome = Outcome::of(&report.findings);
+    let catalog = super::ip::load_catalog(args.lists.as_ref())?;
+    let checked =
+        fivefifty::doctor::check::check_message(&dns.resolver, &evidence, &options, &catalog).await;
     let subject = args.message.display().to_string();
-    let text = if args.auth_results {
-        auth_results::render(&report)
+    let (text, findings) = if args.auth_results {
+        // The header speaks of authentication only.
+        (
+            auth_results::render(&checked.auth),
+            checked.auth.findings.clone(),
+        )
     } else if opts.json {
-        json::render("check", &subject, &report.findings, &report)
+        (
+            json::render("check", &subject, &checked.findings, &checked),
+            checked.findings.clone(),
+        )
     } else {
-        render_text(&report, &subject, opts.style(), opts.verbose)
+        (
+            render_text(&checked, &subject, opts.style(), opts.verbose),
+            checked.findings.clone(),
+        )
     };
+    let outcome = Outcome::of(&findings);
     Ok(Rendered { text, outcome })
 }
 
@@ -152,7 +169,8 @@ fn envelope_line(report: &AuthReport) -> String {
     parts.join("\n          ")
 }
 
-fn render_text(report: &AuthReport, subject: &str, style: Style, verbose: bool) -> String {
+fn render_text(checked: &MessageReport, subject: &str, style: Style, verbose: bool) -> String {
+    let report = &checked.auth;
     let mut out = String::new();
     let _ = writeln!(out, "{} {subject}", style.bold("Message"));
     let _ = writeln!(out, "Envelope  {}", envelope_line(report));
@@ -257,9 +275,34 @@ fn render_text(report: &AuthReport, subject: &str, style: Style, verbose: bool) 
             );
         }
     }
+    render_content(&mut out, &checked.content, style);
     out.push('\n');
-    out.push_str(&render_findings(&report.findings, style, verbose));
-    out.push_str(&render_tally(&report.findings, style));
+    out.push_str(&render_findings(&checked.findings, style, verbose));
+    out.push_str(&render_tally(&checked.findings, style));
     out.push('\n');
     out
+}
+
+fn render_content(out: &mut String, content: &ContentReport, style: Style) {
+    let _ = writeln!(
+        out,
+        "Content   {} MIME part(s), {} attachment(s), {} link(s)",
+        content.parts.len(),
+        content.attachments.len(),
+        content.urls.len()
+    );
+    for a in &content.attachments {
+        let name = a.file_name.as_deref().unwrap_or("(no name)");
+        let _ = writeln!(
+            out,
+            "          {}  {} declared {}, looks like {}",
+            style.bold(name),
+            a.size,
+            a.declared_type,
+            a.detected_type
+        );
+        for m in a.members.iter().take(10) {
+            let _ = writeln!(out, "            {}", style.dim(&m.path));
+        }
+    }
 }
