@@ -188,3 +188,93 @@ fn domain_audit_with_dead_dns_is_undecided_not_failed() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["tally"]["errors"], 0, "no error from a DNS failure: {v}");
 }
+
+#[test]
+fn explain_a_bare_security_policy_reply() {
+    let out = fivefifty(&[
+        "--json",
+        "explain",
+        "550 5.7.1 Email rejected because it violates our security policy",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a permanent failure is a problem"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["command"], "explain");
+    let report = &v["details"]["reports"][0];
+    assert_eq!(report["kind"], "smtp_reply");
+    assert_eq!(report["recipients"][0]["status"], "5.7.1");
+    let f = &v["findings"][0];
+    assert!(f["code"].as_str().is_some_and(|c| c.starts_with("BOUNCE_")));
+    assert!(f["fix"].as_str().is_some_and(|s| !s.is_empty()));
+}
+
+#[test]
+fn explain_rejects_input_that_is_neither_file_nor_reply() {
+    let out = fivefifty(&["explain", "hello there"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SMTP reply"));
+}
+
+#[test]
+fn explain_diagnose_checks_the_listed_sending_ip() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("bounce.eml");
+    let bounce = "From: MAILER-DAEMON@mx.dest.example\r\n\
+To: alice@good.example\r\n\
+Subject: Undelivered Mail Returned to Sender\r\n\
+Date: Sat, 28 Nov 2026 10:00:00 +0000\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\
+\r\n\
+--b\r\n\
+Content-Type: text/plain\r\n\
+\r\n\
+Your message could not be delivered.\r\n\
+--b\r\n\
+Content-Type: message/delivery-status\r\n\
+\r\n\
+Reporting-MTA: dns; mx.dest.example\r\n\
+\r\n\
+Final-Recipient: rfc822; bob@dest.example\r\n\
+Action: failed\r\n\
+Status: 5.7.1\r\n\
+Diagnostic-Code: smtp; 554 5.7.1 Service unavailable; Client host [192.0.2.66] blocked using zen.spamhaus.org\r\n\
+\r\n\
+--b\r\n\
+Content-Type: text/rfc822-headers\r\n\
+\r\n\
+Received: from mail.good.example (mail.good.example [192.0.2.66]) by mx.dest.example\r\n\
+From: alice@good.example\r\n\
+To: bob@dest.example\r\n\
+Subject: hello\r\n\
+Message-ID: <x1@good.example>\r\n\
+--b--\r\n";
+    std::fs::write(&path, bounce).expect("write");
+    let zone = lab_zone();
+    let out = fivefifty(&[
+        "--dns-zone",
+        &zone,
+        "--json",
+        "explain",
+        path.to_str().expect("path"),
+        "--diagnose",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let row = &v["details"]["reports"][0]["recipients"][0];
+    assert_eq!(row["recipient"], "bob@dest.example");
+    assert_eq!(row["cause"], "blocklist", "{row}");
+    let listings = v["details"]["diagnosis"]["ip_listings"]
+        .as_array()
+        .expect("listings");
+    assert!(!listings.is_empty(), "the sending IP was checked: {v}");
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"BLOCKLIST_LISTED"), "{codes:?}");
+}

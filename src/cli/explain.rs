@@ -49,6 +49,8 @@ pub async fn run(
         for r in &reports {
             let d = explain::diagnose(&dns.resolver, r).await;
             all.domains.extend(d.domains);
+            all.ip_listings.extend(d.ip_listings);
+            all.ip_reputation.extend(d.ip_reputation);
             all.findings.extend(d.findings);
         }
         findings.extend(all.findings.iter().cloned());
@@ -126,7 +128,15 @@ fn render_text(
             let _ = writeln!(out, "  nothing to check for these causes");
         } else {
             for dom in &d.domains {
-                let _ = writeln!(out, "  audited {}", dom.domain);
+                let _ = writeln!(out, "  audited the domain {}", dom.domain);
+            }
+            for ip in &d.ip_listings {
+                let _ = writeln!(
+                    out,
+                    "  checked the sending IP {} on {} lists",
+                    ip.target,
+                    ip.lists.len()
+                );
             }
             out.push('\n');
             out.push_str(&terminal::render_findings(&d.findings, style, verbose));

@@ -150,7 +150,7 @@ pub async fn diagnose(dns: &Resolver, report: &BounceReport) -> Diagnosis {
             .sending_ips
             .iter()
             .filter_map(|ip| ip.parse().ok())
-            .filter(|ip| reputation::special_range(*ip).is_none())
+            .filter(|ip| !is_internal_hop(*ip))
             .collect();
         ips.dedup();
         ips.truncate(MAX_DIAGNOSED_IPS);
@@ -172,4 +172,20 @@ pub async fn diagnose(dns: &Resolver, report: &BounceReport) -> Diagnosis {
         }
     }
     diagnosis
+}
+
+/// Addresses of a sender's own network (private, loopback, link-local): hops inside the
+/// sending organisation, never the address a receiver judged.
+fn is_internal_hop(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified()
+        }
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+        }
+    }
 }
