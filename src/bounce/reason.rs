@@ -257,10 +257,32 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::PolicyViolation,
         &[
             "potential security issue",
+            "content presents a potential",
             "not accepted for policy reasons",
+            "rejected for policy reasons",
+            "denied by policy",
+            "header error",
+            "protocol violation",
+            "local policy violation",
+            "members-only list",
+            "closed mailing list",
         ],
     ),
     (Reason::SecurityError, &["unauthenticated sender"]),
+    // Verdicts of a spam filter: stronger than the authentication words around them.
+    (
+        Reason::SpamDetected,
+        &[
+            "spam classification",
+            "scored as spam",
+            "classified as spam",
+            "detected as spam",
+            "identified as spam",
+            "rejected as spam",
+            "blacklisted url",
+            "listed url",
+        ],
+    ),
     (
         Reason::VirusDetected,
         &[
@@ -506,6 +528,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "is locked",
             "account locked",
             "blocked account",
+            "account is blocked",
+            "tried to reach is disabled",
+            "tried to reach is inactive",
         ],
     ),
     (
@@ -558,6 +583,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "no mail host",
             "could not find mail exchanger",
             "unknown mail domain",
+            "dns lookup failure: host * not found",
         ],
     ),
     (
@@ -684,6 +710,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         &[
             "rfc 5322",
             "multiple addresses in from",
+            "multiple * addresses in from",
             "rfc 5322 compliant",
             "rfc5322",
             "rfc 2822",
