@@ -179,6 +179,7 @@ fn is_weak(r: Reason) -> bool {
             | Reason::ContentError
             | Reason::PolicyViolation
             | Reason::Suspend
+            | Reason::Expired
     )
 }
 
@@ -703,6 +704,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "invalid user",
             "not found",
             "rejected recipient",
+            "doesn't have a * account",
+            "address couldn't be found",
+            "invalid final delivery userid",
         ],
     ),
     (
@@ -800,6 +804,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "sorbs",
             "abuseat",
             "rejected by policy",
+            // Outlook.com's documented block codes.
+            "sc-001",
+            "sc-002",
+            "sc-003",
+            "sc-004",
             "blocked",
         ],
     ),
@@ -832,6 +841,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "encryption required",
             "must use tls",
             "tls handshake",
+            "not support tls",
         ],
     ),
     (
@@ -848,9 +858,32 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "password",
         ],
     ),
+    // Network failures named precisely: they explain an expiry (RFC 3463 x.4.1, x.4.7).
+    (
+        Reason::NetworkError,
+        &[
+            "no route to host",
+            "network is unreachable",
+            "host is unreachable",
+            "establish an smtp connection",
+            "name server",
+            "host name lookup failure",
+            "dns query failed",
+            "malformed name server reply",
+            "too many hops",
+            "hop count exceeded",
+            "mail loop",
+            "routing loop",
+            "mail forwarding loop",
+            "message looping",
+            "unable to resolve route",
+        ],
+    ),
     (
         Reason::Expired,
         &[
+            "connection timed out",
+            "server did not respond",
             "delivery time expired",
             "delivery failed * attempts",
             "unable to deliver this message after",
@@ -883,7 +916,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::NetworkError,
         &[
-            "connection timed out",
             "requests to connect",
             "connection refused",
             "connection reset",
@@ -986,6 +1018,8 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "recipient email address is possibly incorrect",
     "account that you tried to reach does not exist",
     "doesn't have a",
+    "address couldn't be found",
+    "invalid final delivery userid",
     "unknown user:",
     "no such user here",
     "recipient not found",
