@@ -270,6 +270,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         ],
     ),
     (Reason::SecurityError, &["unauthenticated sender"]),
+    // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
+    (
+        Reason::Blocked,
+        &["my name was rejected", "smtp server of your isp"],
+    ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
     (
         Reason::SpamDetected,
@@ -404,6 +409,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "too large for",
             "larger than the current system limit",
             "line too long",
+            "line limit exceeded",
             "message exceeds",
         ],
     ),
@@ -585,6 +591,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "could not find mail exchanger",
             "unknown mail domain",
             "dns lookup failure: host * not found",
+            "domain is not reachable",
         ],
     ),
     (
@@ -884,6 +891,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         &[
             "connection timed out",
             "server did not respond",
+            "could not find a gateway for",
             "delivery time expired",
             "delivery failed * attempts",
             "unable to deliver this message after",
