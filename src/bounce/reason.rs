@@ -937,6 +937,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "network is unreachable",
             "network error",
             "host is unreachable",
+            "host not reachable",
             "temporary failure in name resolution",
             "dns lookup",
             "dns error",

@@ -397,6 +397,11 @@ const BOUNCE_SUBJECT_WORDS: &[&str] = &[
     "permanent error",
     "failed delivery",
     "mail failure",
+    // Japanese carriers and providers: "mail error (notice)", "delivery error", "undelivered".
+    "メールエラー",
+    "配信エラー",
+    "送信エラー",
+    "不達",
 ];
 
 fn bounce_like_subject(s: &str) -> bool {

@@ -296,6 +296,7 @@ fn recipient_on_line(line: &str) -> Option<String> {
                 " to:",
                 "recipient",
                 "address",
+                "address:",
                 "for",
                 " an",
                 " à",
