@@ -270,6 +270,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         ],
     ),
     (Reason::SecurityError, &["unauthenticated sender"]),
+    // RFC 3463 X.4.3 "directory server failure": explains a later expiry.
+    (
+        Reason::SystemError,
+        &["unable to contact ldap", "ldap server", "directory server failure"],
+    ),
     // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
     (
         Reason::Blocked,
@@ -287,6 +292,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "rejected as spam",
             "blacklisted url",
             "listed url",
+            // amavisd-new: "554 5.7.0 Reject, id=... - SPAM".
+            " - spam",
         ],
     ),
     (
@@ -711,6 +718,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "invalid user",
             "not found",
             "rejected recipient",
+            // Exchange Online directory-based edge blocking: the address is not in the directory.
+            "recipient address rejected: access denied",
+            "address is possibly incorrect",
             "doesn't have a * account",
             "address couldn't be found",
             "invalid final delivery userid",
@@ -1027,6 +1037,8 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "recipient email address is possibly incorrect",
     "account that you tried to reach does not exist",
     "doesn't have a",
+    "recipient address rejected: access denied",
+    "address is possibly incorrect",
     "address couldn't be found",
     "invalid final delivery userid",
     "unknown user:",
