@@ -446,6 +446,28 @@ const KNOWN: &[Known] = &[
         fix: "Nothing to fix in your setup: the recipient does not accept this mail.",
         link: None,
     },
+    // Mimecast (https://community.mimecast.com/docs/DOC-1369).
+    Known {
+        provider: "Mimecast",
+        code: "554 host network not allowed",
+        needles: &["host network not allowed"],
+        reason: Some(Reason::PolicyViolation),
+        cause: None,
+        meaning: "The receiving organisation's Mimecast policy does not accept mail from the sending network.",
+        fix: "Ask the recipient's administrator to permit your sending IP range, or send through a network they accept.",
+        link: Some("https://community.mimecast.com/docs/DOC-1369"),
+    },
+    // Yahoo's "dd" reply: the mailbox does not exist.
+    Known {
+        provider: "Yahoo",
+        code: "554 delivery error: dd",
+        needles: &["delivery error: dd", "doesn't have a"],
+        reason: Some(Reason::UserUnknown),
+        cause: None,
+        meaning: "Yahoo has no account with this address.",
+        fix: "Remove the address from your list or correct it.",
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    },
     // Cox (documented AUP codes).
     Known {
         provider: "Cox",

@@ -599,6 +599,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "unknown mail domain",
             "dns lookup failure: host * not found",
             "domain is not reachable",
+            "account or domain may not exist",
         ],
     ),
     (
@@ -821,6 +822,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "sorbs",
             "abuseat",
             "rejected by policy",
+            "invalid ip for sending mail",
             // Outlook.com's documented block codes.
             "sc-001",
             "sc-002",
