@@ -904,6 +904,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "connection timed out",
             "server did not respond",
             "could not find a gateway for",
+            // Gmail's delay notice: the receiver kept refusing connections until the queue ran out.
+            "requests to connect",
             "delivery time expired",
             "delivery failed * attempts",
             "unable to deliver this message after",
@@ -936,7 +938,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::NetworkError,
         &[
-            "requests to connect",
             "connection refused",
             "connection reset",
             "connection lost",
