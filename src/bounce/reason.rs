@@ -207,6 +207,8 @@ pub fn status_reason(s: DsnStatus) -> Option<Reason> {
         (3, 2) => NotAccept,
         (3, 3) | (3, 5) => SystemError,
         (3, 4) => MesgTooBig,
+        // "Other or undefined protocol status": a fault in the SMTP exchange itself.
+        (5, 0) if perm => SystemError,
         (4, 0) if perm => NetworkError,
         (4, 1) => {
             if perm {
@@ -1192,6 +1194,8 @@ pub fn classify(f: &Facts<'_>) -> Reason {
         (_, Some(StatusClass::Transient)) => Reason::OnHold,
         (_, Some(StatusClass::Permanent)) if f.command == Some("DATA") => Reason::Filtered,
         (_, Some(StatusClass::Permanent)) => Reason::OnHold,
+        // A failure the report states but does not explain: held for a decision.
+        (Some(Action::Failed), None) => Reason::OnHold,
         _ => Reason::Undefined,
     }
 }
