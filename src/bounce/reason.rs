@@ -496,6 +496,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "relay prohibited",
             "not local host",
             "is not a gateway",
+            // Amazon SES: the sending identity is not verified, so SES does not relay for it.
+            "email address is not verified",
         ],
     ),
     (
@@ -640,6 +642,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "mail from",
             "domain of sender",
             "sender's email address",
+            // Gmail / Google Workspace: the "Send mail as" alias is not set up for this sender.
+            "'send mail as'",
         ],
     ),
     (
