@@ -468,6 +468,17 @@ const KNOWN: &[Known] = &[
         fix: "Remove the address from your list or correct it.",
         link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
     },
+    // T-Online: "554 IP=... - A problem occurred. (Ask your postmaster ...) (BL)".
+    Known {
+        provider: "T-Online",
+        code: "BL",
+        needles: &["ask your postmaster for help", "(bl)"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "T-Online refuses the sending IP (its own blocklist).",
+        fix: "Make sure the sending host has a proper PTR record and an imprint on its web site, then ask T-Online's postmaster to delist the IP.",
+        link: None,
+    },
     // Cox (documented AUP codes).
     Known {
         provider: "Cox",
