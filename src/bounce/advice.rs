@@ -479,6 +479,27 @@ const KNOWN: &[Known] = &[
         fix: "Make sure the sending host has a proper PTR record and an imprint on its web site, then ask T-Online's postmaster to delist the IP.",
         link: None,
     },
+    // Spectrum (documented AUP# codes).
+    Known {
+        provider: "Spectrum",
+        code: "AUP#1300",
+        needles: &["aup#", "-1300"],
+        reason: Some(Reason::TooManyConn),
+        cause: None,
+        meaning: "Spectrum limits the number of concurrent connections from one sender.",
+        fix: "Open fewer simultaneous connections to Spectrum's servers and retry.",
+        link: Some("https://www.spectrum.net/support/internet/understanding-email-error-codes"),
+    },
+    Known {
+        provider: "Spectrum",
+        code: "AUP#1310",
+        needles: &["aup#", "-1310"],
+        reason: Some(Reason::TooManyConn),
+        cause: None,
+        meaning: "Spectrum limits the number of concurrent connections from one sender.",
+        fix: "Open fewer simultaneous connections to Spectrum's servers and retry.",
+        link: Some("https://www.spectrum.net/support/internet/understanding-email-error-codes"),
+    },
     // Cox (documented AUP codes).
     Known {
         provider: "Cox",
