@@ -179,6 +179,7 @@ fn is_weak(r: Reason) -> bool {
             | Reason::ContentError
             | Reason::PolicyViolation
             | Reason::Suspend
+            | Reason::Expired
     )
 }
 
@@ -206,6 +207,8 @@ pub fn status_reason(s: DsnStatus) -> Option<Reason> {
         (3, 2) => NotAccept,
         (3, 3) | (3, 5) => SystemError,
         (3, 4) => MesgTooBig,
+        // "Other or undefined protocol status": a fault in the SMTP exchange itself.
+        (5, 0) if perm => SystemError,
         (4, 0) if perm => NetworkError,
         (4, 1) => {
             if perm {
@@ -257,10 +260,44 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::PolicyViolation,
         &[
             "potential security issue",
+            "content presents a potential",
             "not accepted for policy reasons",
+            "rejected for policy reasons",
+            "denied by policy",
+            "header error",
+            "protocol violation",
+            "local policy violation",
+            "members-only list",
+            "closed mailing list",
         ],
     ),
     (Reason::SecurityError, &["unauthenticated sender"]),
+    // RFC 3463 X.4.3 "directory server failure": explains a later expiry.
+    (
+        Reason::SystemError,
+        &["unable to contact ldap", "ldap server", "directory server failure"],
+    ),
+    // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
+    (
+        Reason::Blocked,
+        &["my name was rejected", "smtp server of your isp"],
+    ),
+    // Verdicts of a spam filter: stronger than the authentication words around them.
+    (
+        Reason::SpamDetected,
+        &[
+            "spam classification",
+            "scored as spam",
+            "classified as spam",
+            "detected as spam",
+            "identified as spam",
+            "rejected as spam",
+            "blacklisted url",
+            "listed url",
+            // amavisd-new: "554 5.7.0 Reject, id=... - SPAM".
+            " - spam",
+        ],
+    ),
     (
         Reason::VirusDetected,
         &[
@@ -381,6 +418,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "too large for",
             "larger than the current system limit",
             "line too long",
+            "line limit exceeded",
             "message exceeds",
         ],
     ),
@@ -458,6 +496,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "relay prohibited",
             "not local host",
             "is not a gateway",
+            // Amazon SES: the sending identity is not verified, so SES does not relay for it.
+            "email address is not verified",
         ],
     ),
     (
@@ -506,6 +546,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "is locked",
             "account locked",
             "blocked account",
+            "account is blocked",
+            "tried to reach is disabled",
+            "tried to reach is inactive",
         ],
     ),
     (
@@ -558,6 +601,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "no mail host",
             "could not find mail exchanger",
             "unknown mail domain",
+            "dns lookup failure: host * not found",
+            "domain is not reachable",
+            "account or domain may not exist",
         ],
     ),
     (
@@ -596,6 +642,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "mail from",
             "domain of sender",
             "sender's email address",
+            // Gmail / Google Workspace: the "Send mail as" alias is not set up for this sender.
+            "'send mail as'",
         ],
     ),
     (
@@ -677,6 +725,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "invalid user",
             "not found",
             "rejected recipient",
+            // Exchange Online directory-based edge blocking: the address is not in the directory.
+            "recipient address rejected: access denied",
+            "address is possibly incorrect",
+            "doesn't have a * account",
+            "address couldn't be found",
+            "invalid final delivery userid",
         ],
     ),
     (
@@ -684,6 +738,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         &[
             "rfc 5322",
             "multiple addresses in from",
+            "multiple * addresses in from",
             "rfc 5322 compliant",
             "rfc5322",
             "rfc 2822",
@@ -773,6 +828,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "sorbs",
             "abuseat",
             "rejected by policy",
+            "invalid ip for sending mail",
+            // Outlook.com's documented block codes.
+            "sc-001",
+            "sc-002",
+            "sc-003",
+            "sc-004",
             "blocked",
         ],
     ),
@@ -805,6 +866,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "encryption required",
             "must use tls",
             "tls handshake",
+            "not support tls",
         ],
     ),
     (
@@ -821,9 +883,35 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "password",
         ],
     ),
+    // Network failures named precisely: they explain an expiry (RFC 3463 x.4.1, x.4.7).
+    (
+        Reason::NetworkError,
+        &[
+            "no route to host",
+            "network is unreachable",
+            "host is unreachable",
+            "establish an smtp connection",
+            "name server",
+            "host name lookup failure",
+            "dns query failed",
+            "malformed name server reply",
+            "too many hops",
+            "hop count exceeded",
+            "mail loop",
+            "routing loop",
+            "mail forwarding loop",
+            "message looping",
+            "unable to resolve route",
+        ],
+    ),
     (
         Reason::Expired,
         &[
+            "connection timed out",
+            "server did not respond",
+            "could not find a gateway for",
+            // Gmail's delay notice: the receiver kept refusing connections until the queue ran out.
+            "requests to connect",
             "delivery time expired",
             "delivery failed * attempts",
             "unable to deliver this message after",
@@ -856,8 +944,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::NetworkError,
         &[
-            "connection timed out",
-            "requests to connect",
             "connection refused",
             "connection reset",
             "connection lost",
@@ -870,6 +956,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "network is unreachable",
             "network error",
             "host is unreachable",
+            "host not reachable",
             "temporary failure in name resolution",
             "dns lookup",
             "dns error",
@@ -959,6 +1046,10 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "recipient email address is possibly incorrect",
     "account that you tried to reach does not exist",
     "doesn't have a",
+    "recipient address rejected: access denied",
+    "address is possibly incorrect",
+    "address couldn't be found",
+    "invalid final delivery userid",
     "unknown user:",
     "no such user here",
     "recipient not found",
@@ -1107,6 +1198,8 @@ pub fn classify(f: &Facts<'_>) -> Reason {
         (_, Some(StatusClass::Transient)) => Reason::OnHold,
         (_, Some(StatusClass::Permanent)) if f.command == Some("DATA") => Reason::Filtered,
         (_, Some(StatusClass::Permanent)) => Reason::OnHold,
+        // A failure the report states but does not explain: held for a decision.
+        (Some(Action::Failed), None) => Reason::OnHold,
         _ => Reason::Undefined,
     }
 }

@@ -81,6 +81,7 @@ impl DsnStatus {
                 && b[i + 1] == b'.'
                 && (i == 0
                     || is_code_boundary(b[i - 1])
+                    || is_label_colon(b, i)
                     || (b[i - 1] == b'-'
                         && i >= 4
                         && b[i - 4..i - 1].iter().all(u8::is_ascii_digit)))
@@ -141,6 +142,15 @@ impl DsnStatus {
     pub fn with_class(self, class: u8) -> Option<Self> {
         Self::new(class, self.subject, self.detail)
     }
+}
+
+/// `Status:5.1.1`, `ERROR_CODE :5.1.1`: a code right after a label's colon. The byte before the
+/// colon must be a space or a letter that is no hex digit, so IPv6 text (`::`, `db8:`) never
+/// counts.
+fn is_label_colon(b: &[u8], i: usize) -> bool {
+    i >= 2
+        && b[i - 1] == b':'
+        && (b[i - 2] == b' ' || (b[i - 2].is_ascii_alphabetic() && !b[i - 2].is_ascii_hexdigit()))
 }
 
 fn is_code_boundary(b: u8) -> bool {

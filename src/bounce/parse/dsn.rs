@@ -26,6 +26,8 @@ pub(crate) struct DsnRow {
     pub status: Option<DsnStatus>,
     pub remote_mta: Option<String>,
     pub diagnostic: String,
+    /// The diagnostic is typed `X-Unix`: a local mailer's exit status (RFC 3464 section 2.3.6).
+    pub mailer_exit: bool,
 }
 
 impl DsnRow {
@@ -94,6 +96,9 @@ pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
             "status" => cur.status = DsnStatus::parse(&value),
             "remote-mta" => cur.remote_mta = Some(typed_value(&value).to_string()),
             "diagnostic-code" => {
+                if value.trim_start().to_ascii_lowercase().starts_with("x-unix") {
+                    cur.mailer_exit = true;
+                }
                 let v = typed_value(&value);
                 if !cur.diagnostic.is_empty() {
                     cur.diagnostic.push(' ');

@@ -30,6 +30,8 @@ struct RawRow {
     context: String,
     /// A fixed reason (feedback, vacation) that classification must not change.
     fixed: Option<reason::Reason>,
+    /// The DSN typed the diagnostic `X-Unix`: a local delivery program failed.
+    mailer_exit: bool,
 }
 
 /// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
@@ -397,6 +399,11 @@ const BOUNCE_SUBJECT_WORDS: &[&str] = &[
     "permanent error",
     "failed delivery",
     "mail failure",
+    // Japanese carriers and providers: "mail error (notice)", "delivery error", "undelivered".
+    "メールエラー",
+    "配信エラー",
+    "送信エラー",
+    "不達",
 ];
 
 fn bounce_like_subject(s: &str) -> bool {
@@ -576,6 +583,7 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
                     diagnostic: r.diagnostic,
                     context: block,
                     fixed: None,
+                    mailer_exit: r.mailer_exit,
                 });
             }
         }
@@ -925,7 +933,22 @@ fn finish_row(
             } else {
                 r
             };
-            provider_reason.unwrap_or(r)
+            let r = provider_reason.unwrap_or(r);
+            // A local program's exit status says the mailer failed, unless the words say more.
+            if raw.mailer_exit
+                && matches!(
+                    r,
+                    reason::Reason::OnHold
+                        | reason::Reason::Undefined
+                        | reason::Reason::Expired
+                        | reason::Reason::SystemError
+                        | reason::Reason::NetworkError
+                )
+            {
+                reason::Reason::MailerError
+            } else {
+                r
+            }
         }
     };
     let permanent = match class {

@@ -296,6 +296,7 @@ fn recipient_on_line(line: &str) -> Option<String> {
                 " to:",
                 "recipient",
                 "address",
+                "address:",
                 "for",
                 " an",
                 " à",
@@ -445,10 +446,17 @@ pub(crate) fn command_in(text: &str) -> Option<&'static str> {
 pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     let mut last: Option<&'static str> = None;
+    // The address of the last `>>> RCPT TO:<...>`, for a refusal that does not repeat it.
+    let mut last_rcpt: Option<String> = None;
     for line in text.lines() {
         let t = line.trim_start();
         if let Some(cmd) = t.strip_prefix(">>>") {
             let c = cmd.trim_start().to_ascii_uppercase();
+            last_rcpt = if c.starts_with("RCPT") {
+                find_address(cmd, 0).map(|(_, _, a)| a.to_ascii_lowercase())
+            } else {
+                None
+            };
             last = if c.starts_with("DATA") || c.starts_with('.') {
                 Some("DATA")
             } else if c.starts_with("RCPT") {
@@ -464,6 +472,11 @@ pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
             && let (Some(c), Some((_, _, a))) = (last, find_address(reply, 0))
         {
             out.push((a.to_ascii_lowercase(), c));
+        } else if let Some(reply) = t.strip_prefix("<<<")
+            && matches!(reply.trim_start().as_bytes().first(), Some(b'4' | b'5'))
+            && let Some(a) = last_rcpt.take()
+        {
+            out.push((a, "RCPT"));
         }
     }
     out
