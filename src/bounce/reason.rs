@@ -275,7 +275,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     // RFC 3463 X.4.3 "directory server failure": explains a later expiry.
     (
         Reason::SystemError,
-        &["unable to contact ldap", "ldap server", "directory server failure"],
+        &[
+            "unable to contact ldap",
+            "ldap server",
+            "directory server failure",
+        ],
     ),
     // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
     (

@@ -96,7 +96,11 @@ pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
             "status" => cur.status = DsnStatus::parse(&value),
             "remote-mta" => cur.remote_mta = Some(typed_value(&value).to_string()),
             "diagnostic-code" => {
-                if value.trim_start().to_ascii_lowercase().starts_with("x-unix") {
+                if value
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("x-unix")
+                {
                     cur.mailer_exit = true;
                 }
                 let v = typed_value(&value);

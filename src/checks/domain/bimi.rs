@@ -7,9 +7,9 @@
 //! in as `dmarc_enforced` (from [`crate::checks::auth::dmarc::DmarcAudit::enforced`]) so that
 //! the two checks do not look the record up twice. It never downloads the logo or certificate.
 
-use super::{version_problems, versioned};
+use super::version_problems;
 use crate::checks::tags;
-use crate::dns::{Answer, Resolver};
+use crate::dns::Resolver;
 use crate::finding::{Cause, Finding, Severity};
 use serde::Serialize;
 
@@ -48,22 +48,13 @@ pub async fn audit(dns: &Resolver, domain: &str, dmarc_enforced: bool) -> BimiAu
         authority: None,
         findings: Vec::new(),
     };
-    let texts = match dns.txt(&name).await {
-        Answer::Failed(e) => {
-            audit.findings.push(
-                finding(
-                    "BIMI_DNS_TEMPFAIL",
-                    Severity::Temporary,
-                    &name,
-                    format!("Could not look up {name}: {e}"),
-                )
-                .fix("Try again later."),
-            );
+    let records = match super::versioned_txt(dns, &name, "BIMI1", "BIMI_DNS_TEMPFAIL").await {
+        Ok(records) => records,
+        Err(tempfail) => {
+            audit.findings.push(tempfail);
             return audit;
         }
-        answer => answer.records().to_vec(),
     };
-    let records = versioned(&texts, "BIMI1");
     match records.len() {
         0 => {
             audit.findings.push(

@@ -9,6 +9,29 @@ pub mod mx;
 pub mod tlsrpt;
 
 use crate::checks::tags;
+use crate::dns::{Answer, Resolver};
+use crate::finding::{Cause, Finding, Severity};
+
+/// The TXT records at `name` meant as records of `version` (see [`versioned`]), or, when DNS
+/// could not tell, the Temporary finding `tempfail_code` to report instead.
+pub(crate) async fn versioned_txt(
+    dns: &Resolver,
+    name: &str,
+    version: &str,
+    tempfail_code: &str,
+) -> Result<Vec<String>, Finding> {
+    match dns.txt(name).await {
+        Answer::Failed(e) => Err(Finding::new(
+            tempfail_code,
+            Cause::Configuration,
+            Severity::Temporary,
+            name,
+            format!("Could not look up {name}: {e}"),
+        )
+        .fix("Try again later.")),
+        answer => Ok(versioned(answer.records(), version)),
+    }
+}
 
 /// The TXT records at a name that are meant as records of `version` (their `v=` tag matches it
 /// case-insensitively), so that a misspelt version is reported rather than skipped, and other

@@ -14,7 +14,7 @@
 //! little (one GET, no redirects, status 200, a small text body). Size and time are bounded by
 //! [`POLICY_MAX_BYTES`] and [`FETCH_TIMEOUT`].
 
-use super::{version_problems, versioned};
+use super::version_problems;
 use crate::checks::tags;
 use crate::dns::{Answer, Resolver};
 use crate::finding::{Cause, Finding, Severity};
@@ -268,22 +268,13 @@ pub async fn audit(dns: &Resolver, domain: &str, online: bool) -> MtaStsAudit {
         findings: Vec::new(),
     };
     let example = format!("{name}. IN TXT \"v=STSv1; id=20260101T000000\"");
-    let texts = match dns.txt(&name).await {
-        Answer::Failed(e) => {
-            audit.findings.push(
-                finding(
-                    "MTA_STS_DNS_TEMPFAIL",
-                    Severity::Temporary,
-                    &name,
-                    format!("Could not look up {name}: {e}"),
-                )
-                .fix("Try again later."),
-            );
+    let records = match super::versioned_txt(dns, &name, "STSv1", "MTA_STS_DNS_TEMPFAIL").await {
+        Ok(records) => records,
+        Err(tempfail) => {
+            audit.findings.push(tempfail);
             return audit;
         }
-        answer => answer.records().to_vec(),
     };
-    let records = versioned(&texts, "STSv1");
     match records.len() {
         0 => {
             audit.findings.push(

@@ -3,9 +3,9 @@
 //! What it decides: whether `_smtp._tls.<domain>` holds exactly one `v=TLSRPTv1` record with a
 //! usable `rua` (`mailto:` or `https:` URIs). It never sends or reads reports.
 
-use super::{version_problems, versioned};
+use super::version_problems;
 use crate::checks::tags;
-use crate::dns::{Answer, Resolver};
+use crate::dns::Resolver;
 use crate::finding::{Cause, Finding, Severity};
 use mail_auth::common::parse::TxtRecordParser;
 use serde::Serialize;
@@ -38,22 +38,13 @@ pub async fn audit(dns: &Resolver, domain: &str) -> TlsRptAudit {
         rua: Vec::new(),
         findings: Vec::new(),
     };
-    let texts = match dns.txt(&name).await {
-        Answer::Failed(e) => {
-            audit.findings.push(
-                finding(
-                    "TLSRPT_DNS_TEMPFAIL",
-                    Severity::Temporary,
-                    &name,
-                    format!("Could not look up {name}: {e}"),
-                )
-                .fix("Try again later."),
-            );
+    let records = match super::versioned_txt(dns, &name, "TLSRPTv1", "TLSRPT_DNS_TEMPFAIL").await {
+        Ok(records) => records,
+        Err(tempfail) => {
+            audit.findings.push(tempfail);
             return audit;
         }
-        answer => answer.records().to_vec(),
     };
-    let records = versioned(&texts, "TLSRPTv1");
     match records.len() {
         0 => {
             audit.findings.push(
