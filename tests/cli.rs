@@ -278,3 +278,24 @@ Message-ID: <x1@good.example>\r\n\
         .collect();
     assert!(codes.contains(&"BLOCKLIST_LISTED"), "{codes:?}");
 }
+
+#[test]
+fn domain_audit_checks_the_domain_and_its_mx_addresses_on_blocklists() {
+    let (_, v) = domain_json("broken.example");
+    let listing = &v["details"]["blocklists"]["domain"];
+    assert_eq!(listing["target"], "broken.example");
+    let listed: Vec<&str> = listing["lists"]
+        .as_array()
+        .expect("lists")
+        .iter()
+        .filter(|l| l["outcome"] == "listed")
+        .filter_map(|l| l["zone"].as_str())
+        .collect();
+    assert_eq!(listed, vec!["dbl.spamhaus.org"], "{listing}");
+    assert!(codes(&v).contains(&"BLOCKLIST_LISTED".to_string()));
+    let (_, good) = domain_json("good.example");
+    let mx_ips = good["details"]["blocklists"]["mx_ips"]
+        .as_array()
+        .expect("mx_ips");
+    assert_eq!(mx_ips.len(), 3, "two IPv4 and one IPv6 MX address");
+}
