@@ -72,17 +72,14 @@ pub async fn audit(dns: &Resolver, domain: &str, dmarc_enforced: bool) -> BimiAu
             return audit;
         }
         1 => {}
-        n => {
-            audit.findings.push(
-                finding(
-                    "BIMI_MULTIPLE_RECORDS",
-                    Severity::Warning,
-                    &name,
-                    format!("{name} has {n} BIMI records; providers then use none"),
-                )
-                .fix(format!("Keep exactly one:\n  {example}"))
-                .evidence("records", &records),
-            );
+        _ => {
+            audit.findings.push(super::multiple_records(
+                "BIMI_MULTIPLE_RECORDS",
+                &name,
+                &records,
+                "BIMI records; providers then use none",
+                &example,
+            ));
             return audit;
         }
     }

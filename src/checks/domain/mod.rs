@@ -33,6 +33,25 @@ pub(crate) async fn versioned_txt(
     }
 }
 
+/// The finding for several records of one kind at `name`: receivers then use none of them.
+pub(crate) fn multiple_records(
+    code: &str,
+    name: &str,
+    records: &[String],
+    consequence: &str,
+    example: &str,
+) -> Finding {
+    Finding::new(
+        code,
+        Cause::Configuration,
+        Severity::Warning,
+        name,
+        format!("{name} has {} {consequence}", records.len()),
+    )
+    .fix(format!("Keep exactly one:\n  {example}"))
+    .evidence("records", records)
+}
+
 /// The TXT records at a name that are meant as records of `version` (their `v=` tag matches it
 /// case-insensitively), so that a misspelt version is reported rather than skipped, and other
 /// TXT records sharing the name are ignored as receivers ignore them.

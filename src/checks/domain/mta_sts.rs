@@ -295,17 +295,14 @@ pub async fn audit(dns: &Resolver, domain: &str, online: bool) -> MtaStsAudit {
             return audit;
         }
         1 => {}
-        n => {
-            audit.findings.push(
-                finding(
-                    "MTA_STS_MULTIPLE_RECORDS",
-                    Severity::Warning,
-                    &name,
-                    format!("{name} has {n} MTA-STS records; senders then apply no policy (RFC 8461 3.1)"),
-                )
-                .fix(format!("Keep exactly one:\n  {example}"))
-                .evidence("records", &records),
-            );
+        _ => {
+            audit.findings.push(super::multiple_records(
+                "MTA_STS_MULTIPLE_RECORDS",
+                &name,
+                &records,
+                "MTA-STS records; senders then apply no policy (RFC 8461 3.1)",
+                &example,
+            ));
             return audit;
         }
     }
