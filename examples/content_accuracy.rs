@@ -10,7 +10,10 @@
 //!   HEADER_DISPLAY_NAME_SPOOF, REPLY_TO_MISMATCH at error level;
 //! - `other_error`: any other error-level Finding;
 //! - `spam_rules`: at least one SPAM_* rule fired (any severity);
-//! - `warn_only`: a warning but no error; `clean`: neither.
+//! - `warn_only`: a warning but no error; `clean`: neither;
+//! - `flagged`: for malware and phishing kinds, the message has a Finding of the expected class
+//!   at warning or error level (the "flagged with the right cause"). Plain ham is judged
+//!   at error level only, by the classes above.
 
 use fivefifty::checks::content::{ContentContext, analyze};
 use fivefifty::finding::{Cause, Severity};
@@ -96,7 +99,13 @@ fn main() {
             *row.entry("total").or_default() += 1;
             let mut classes = std::collections::BTreeSet::new();
             let mut warn = false;
+            let mut flagged = std::collections::BTreeSet::new();
             for f in &report.findings {
+                if f.severity >= Severity::Warning
+                    && (f.cause == Cause::Content || f.cause == Cause::Protocol)
+                {
+                    flagged.insert(class_of(&f.code));
+                }
                 if f.severity == Severity::Error {
                     classes.insert(if f.cause == Cause::Content || f.cause == Cause::Protocol {
                         class_of(&f.code)
@@ -131,8 +140,13 @@ fn main() {
             } else {
                 None
             };
+            if let Some(w) = wanted
+                && flagged.contains(w)
+            {
+                *row.entry("flagged").or_default() += 1;
+            }
             let miss = match wanted {
-                Some(w) => !classes.contains(w),
+                Some(w) => !flagged.contains(w),
                 None => kind.starts_with("ham") && has_error,
             };
             if miss && misses.len() < 20 {
@@ -155,6 +169,7 @@ fn main() {
         "spam_rules",
         "warn_only",
         "clean",
+        "flagged",
     ];
     print!("{:<12}", "kind");
     for c in cols {

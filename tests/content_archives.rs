@@ -47,7 +47,49 @@ fn zip_of_documents_is_clean() {
     ]);
     let r = run(&with_attachment("minutes.zip", "application/zip", &z));
     assert_no_error(&r);
+    assert!(!has(&r, "ARCHIVE_LONE_DOCUMENT"));
     assert_eq!(r.attachments[0].members.len(), 2);
+}
+
+#[test]
+fn zip_holding_one_pdf_is_a_lure_warning() {
+    let z = zip_of(&[("report.pdf", &plain_pdf())]);
+    let r = run(&with_attachment("documents_17.zip", "application/zip", &z));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "ARCHIVE_LONE_DOCUMENT")
+        .expect("lone document reported");
+    assert_eq!(f.severity, fivefifty::finding::Severity::Warning);
+    assert_eq!(
+        f.evidence.get("member").and_then(|v| v.as_str()),
+        Some("report.pdf")
+    );
+    assert_no_error(&r);
+}
+
+#[test]
+fn zip_holding_one_document_disguised_by_name_is_still_a_lone_document() {
+    // Found by content: a PDF named .dat is still a document to the reader's viewer.
+    let z = zip_of(&[("scan0001.dat", &plain_pdf())]);
+    let r = run(&with_attachment("scan.zip", "application/zip", &z));
+    assert!(has(&r, "ARCHIVE_LONE_DOCUMENT"));
+}
+
+#[test]
+fn zip_holding_one_log_file_is_ordinary() {
+    let z = zip_of(&[("server.log", b"2026-01-01 started\n2026-01-01 stopped\n")]);
+    let r = run(&with_attachment("logs.zip", "application/zip", &z));
+    assert!(!has(&r, "ARCHIVE_LONE_DOCUMENT"));
+    assert_no_error(&r);
+}
+
+#[test]
+fn zip_holding_one_program_is_reported_as_a_program_only() {
+    let z = zip_of(&[("setup.scr", &pe())]);
+    let r = run(&with_attachment("setup.zip", "application/zip", &z));
+    assert!(has(&r, "ARCHIVE_EXECUTABLE"));
+    assert!(!has(&r, "ARCHIVE_LONE_DOCUMENT"));
 }
 
 /// Sets the "encrypted" flag of every member (local and central headers).

@@ -10,10 +10,10 @@
 //! [`Limits::max_archive_members`]: super::limits::Limits::max_archive_members
 
 use super::attachments::{BOMB_FIX, Inspector, truncated};
-use super::filetype::{self, SNIFF_BYTES};
+use super::filetype::{self, Kind, SNIFF_BYTES};
 use super::limits::RATIO_MIN_SIZE;
 use super::{MemberInfo, content_finding, office};
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
 use std::io::{Cursor, Read};
 
 /// Smallest central-directory entry (bytes): bounds how many members `n` bytes can hold.
@@ -82,6 +82,8 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
     insp.budget.members_left = insp.budget.members_left.saturating_sub(count);
 
     let mut names = Vec::with_capacity(count);
+    // (name, sniffed kind) of every file member read; `None` once one could not be read.
+    let mut files: Option<Vec<(String, Kind)>> = Some(Vec::new());
     let mut total: u64 = 0;
     let mut encrypted_reported = false;
     let mut bomb_reported = false;
@@ -163,6 +165,7 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
         }
         let base_name = name.rsplit('/').next().unwrap_or(&name).to_string();
         if encrypted || bomb_reported {
+            files = None;
             // Judge by name only.
             insp.members.push(info);
             insp.inspect(&member_path, Some(&base_name), None, &[], depth + 1);
@@ -172,6 +175,7 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
         let content = match content {
             Some(Ok(c)) => c,
             Some(Err(())) => {
+                files = None;
                 if !corrupt_reported {
                     corrupt_reported = true;
                     insp.sink.push(truncated(path, "zip"));
@@ -181,6 +185,7 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
                 continue;
             }
             None => {
+                files = None;
                 insp.members.push(info);
                 continue;
             }
@@ -199,14 +204,77 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
                 .evidence("declared", size),
             );
         }
-        info.detected_type = Some(filetype::sniff(&content).1);
+        let (kind, label) = filetype::sniff(&content);
+        info.detected_type = Some(label);
+        if let Some(f) = files.as_mut() {
+            f.push((base_name.clone(), kind));
+        }
         insp.members.push(info);
         insp.inspect(&member_path, Some(&base_name), None, &content, depth + 1);
     }
 
     if names.iter().any(|n| n == "[Content_Types].xml") {
         office::check_ooxml(insp, path, &names, &mut zip);
+    } else if let Some([(name, kind)]) = files.as_deref()
+        && is_lure_document(name, *kind)
+    {
+        insp.sink.push(lone_document(path, name));
     }
+}
+
+/// Is a file that an archive holds on its own a document a reader opens (PDF, Office, RTF,
+/// HTML, an image)? Those gain little from compression, so zipping a single one mostly hides
+/// it from attachment filters. Programs are reported by their own rule; text and data are left
+/// alone (a zipped log or CSV is ordinary).
+fn is_lure_document(name: &str, kind: Kind) -> bool {
+    let by_ext = filetype::extension(name).is_some_and(|e| {
+        matches!(
+            e.as_str(),
+            "pdf"
+                | "doc"
+                | "docx"
+                | "docm"
+                | "xls"
+                | "xlsx"
+                | "xlsm"
+                | "xlsb"
+                | "ppt"
+                | "pptx"
+                | "pptm"
+                | "rtf"
+                | "odt"
+                | "ods"
+                | "htm"
+                | "html"
+                | "shtml"
+                | "svg"
+                | "jpg"
+                | "jpeg"
+                | "png"
+                | "gif"
+                | "tif"
+                | "tiff"
+        )
+    });
+    by_ext || matches!(kind, Kind::Pdf | Kind::Rtf | Kind::Ole2 | Kind::Html)
+}
+
+/// `ARCHIVE_LONE_DOCUMENT`: an archive whose only content is one document.
+fn lone_document(path: &str, member: &str) -> Finding {
+    content_finding(
+        "ARCHIVE_LONE_DOCUMENT",
+        Severity::Warning,
+        path,
+        format!(
+            "{path} holds nothing but one document, {member}: a lone document in an archive is \
+             how malware campaigns carry invoices, scans and delivery notices past attachment \
+             filters"
+        ),
+        "Attach the document itself, not a zip of it (documents barely compress, so the \
+         archive gains nothing), or share it by link. Receivers treat a lone zipped document \
+         from an unfamiliar sender as a likely lure.",
+    )
+    .evidence("member", member)
 }
 
 /// Reads a member: its first bytes, and all of it (up to the per-member limit) when those bytes

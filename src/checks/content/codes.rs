@@ -48,6 +48,10 @@ pub const CODES: &[(&str, &str)] = &[
         "An archive cannot be looked into: RAR, 7z or CAB format, or a truncated or corrupt file.",
     ),
     (
+        "ARCHIVE_LONE_DOCUMENT",
+        "An archive holds nothing but one document (PDF, Office, RTF, HTML, image): a common malware lure, since documents barely compress.",
+    ),
+    (
         "OFFICE_MACRO",
         "An Office document contains VBA macros (vbaProject.bin, an OLE2 VBA storage) or Excel 4.0 macro sheets.",
     ),
