@@ -282,3 +282,138 @@ fn corrupt_deflate_data_is_reported() {
     let r = run(&with_attachment("bad.zip", "application/zip", &z));
     assert_eq!(r.attachments.len(), 1);
 }
+
+/// A 7z archive from tests/fixtures/content/7z (see its README for how each was made).
+fn seven_zip(name: &str) -> Vec<u8> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/content/7z")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn run_7z(name: &str) -> fivefifty::checks::content::ContentReport {
+    run(&with_attachment(
+        "files.7z",
+        "application/x-7z-compressed",
+        &seven_zip(name),
+    ))
+}
+
+#[test]
+fn seven_zip_members_are_listed_and_a_program_inside_is_dangerous() {
+    let r = run_7z("exe.7z");
+    assert!(has(&r, "ARCHIVE_EXECUTABLE"), "{:#?}", r.findings);
+    assert!(!has(&r, "ARCHIVE_UNSCANNABLE"));
+    let m = &r.attachments[0].members;
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].path, "files.7z/setup.exe");
+    assert_eq!(m[0].detected_type.as_deref(), Some("pe"));
+}
+
+#[test]
+fn seven_zip_program_renamed_as_a_picture_is_found_by_content() {
+    let r = run_7z("renamed.7z");
+    assert!(has(&r, "ARCHIVE_EXECUTABLE"), "{:#?}", r.findings);
+    assert!(has(&r, "ATTACHMENT_TYPE_MISMATCH"));
+}
+
+#[test]
+fn seven_zip_of_documents_is_clean_and_a_lone_one_is_a_lure() {
+    let r = run_7z("docs.7z");
+    assert_no_error(&r);
+    assert!(!has(&r, "ARCHIVE_LONE_DOCUMENT"));
+    assert_eq!(r.attachments[0].members.len(), 2);
+
+    let r = run_7z("lone.7z");
+    assert_no_error(&r);
+    assert!(has(&r, "ARCHIVE_LONE_DOCUMENT"));
+}
+
+#[test]
+fn zip_inside_seven_zip_is_opened() {
+    let r = run_7z("nested.7z");
+    assert!(has(&r, "ARCHIVE_EXECUTABLE"), "{:#?}", r.findings);
+    assert!(has(&r, "ATTACHMENT_DOUBLE_EXTENSION"));
+    assert!(
+        r.attachments[0]
+            .members
+            .iter()
+            .any(|m| m.path == "files.7z/inner.zip/invoice.pdf.exe" && m.depth == 2)
+    );
+}
+
+#[test]
+fn encrypted_seven_zip_is_reported_and_names_still_checked() {
+    let r = run_7z("enc.7z");
+    assert!(has(&r, "ARCHIVE_ENCRYPTED"), "{:#?}", r.findings);
+    // The names are in clear: setup.exe is judged by its name.
+    assert!(has(&r, "ARCHIVE_EXECUTABLE"));
+}
+
+#[test]
+fn seven_zip_with_encrypted_names_is_reported_without_a_listing() {
+    let r = run_7z("hdrenc.7z");
+    assert!(has(&r, "ARCHIVE_ENCRYPTED"), "{:#?}", r.findings);
+    assert!(r.attachments[0].members.is_empty());
+}
+
+#[test]
+fn seven_zip_bomb_is_reported_without_decompressing() {
+    let started = Instant::now();
+    let r = run_7z("bomb.7z");
+    assert!(has(&r, "ARCHIVE_BOMB"), "{:#?}", r.findings);
+    assert_eq!(r.attachments[0].members[0].size, 200 * 1024 * 1024);
+    // Not a timing assertion on speed, a guard that 200 MiB were not inflated: that takes
+    // seconds, a listing takes microseconds.
+    assert!(started.elapsed().as_secs() < 5);
+}
+
+#[test]
+fn truncated_or_corrupt_seven_zip_is_unscannable_not_a_panic() {
+    let full = seven_zip("docs.7z");
+    for cut in [6, 32, full.len() / 2, full.len() - 1] {
+        let r = run_7z_bytes(&full[..cut]);
+        assert!(
+            has(&r, "ARCHIVE_UNSCANNABLE"),
+            "cut at {cut}: {:#?}",
+            r.findings
+        );
+    }
+    // Damaged packed data (between the 32-byte signature header and the end header): the
+    // CRC check fails while the members are read.
+    let mut flipped = full.clone();
+    for b in flipped[40..80].iter_mut() {
+        *b ^= 0x5a;
+    }
+    let r = run_7z_bytes(&flipped);
+    assert!(has(&r, "ARCHIVE_UNSCANNABLE"), "{:#?}", r.findings);
+    assert_eq!(r.attachments[0].members.len(), 2);
+}
+
+fn run_7z_bytes(data: &[u8]) -> fivefifty::checks::content::ContentReport {
+    run(&with_attachment(
+        "files.7z",
+        "application/x-7z-compressed",
+        data,
+    ))
+}
+
+#[test]
+fn seven_zip_members_count_against_the_decompression_budget() {
+    let ctx = ContentContext {
+        limits: Some(Limits {
+            max_decompressed_total: 64,
+            ..Limits::default()
+        }),
+        ..ContentContext::new(None::<&str>, &[] as &[&str])
+    };
+    let raw = with_attachment(
+        "files.7z",
+        "application/x-7z-compressed",
+        &seven_zip("renamed.7z"),
+    );
+    let r = analyze(&raw, &ctx);
+    // The PE stub is larger than the budget: it is listed, judged by name, not read.
+    assert_eq!(r.attachments[0].members.len(), 1);
+    assert_eq!(r.attachments[0].members[0].detected_type, None);
+}

@@ -1,5 +1,9 @@
-//! Zip archives, opened in memory: every member listed (nested archives too), each judged like
-//! an attachment, with limits on member count, declared and real sizes, ratio and depth.
+//! Zip and 7z archives, opened in memory: every member listed (nested archives too), each
+//! judged like an attachment, with limits on member count, declared and real sizes, ratio and
+//! depth.
+//!
+//! 7z is read by `sevenz-rust2` (pure Rust, with memory limits on header and decoder buffers).
+//! RAR and CAB are only recognised: no well-kept pure-Rust crate lists their members.
 //!
 //! The `zip` crate does the reading. One thing is done here by hand first: the zip crate sizes
 //! its member table from the count the end-of-central-directory record *declares*, and a zip64
@@ -55,20 +59,7 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
     };
     let room = data.len() as u64 / MIN_CENTRAL_ENTRY + 1;
     if declared > insp.budget.members_left as u64 || declared > room {
-        insp.sink.push(
-            content_finding(
-                "ARCHIVE_BOMB",
-                Severity::Error,
-                path,
-                format!(
-                    "{path} declares {declared} members, more than the limit of {} or than its size can hold",
-                    limits.max_archive_members
-                ),
-                BOMB_FIX,
-            )
-            .evidence("reason", "member_count")
-            .evidence("declared_members", declared),
-        );
+        insp.sink.push(too_many_members(path, declared, &limits));
         return;
     }
     let mut zip = match zip::ZipArchive::new(Cursor::new(data)) {
@@ -216,6 +207,265 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
     if names.iter().any(|n| n == "[Content_Types].xml") {
         office::check_ooxml(insp, path, &names, &mut zip);
     } else if let Some([(name, kind)]) = files.as_deref()
+        && is_lure_document(name, *kind)
+    {
+        insp.sink.push(lone_document(path, name));
+    }
+}
+
+/// `ARCHIVE_BOMB` for an archive declaring more members than may be listed.
+fn too_many_members(path: &str, declared: u64, limits: &super::Limits) -> Finding {
+    content_finding(
+        "ARCHIVE_BOMB",
+        Severity::Error,
+        path,
+        format!(
+            "{path} declares {declared} members, more than the limit of {} or than its size can hold",
+            limits.max_archive_members
+        ),
+        BOMB_FIX,
+    )
+    .evidence("reason", "member_count")
+    .evidence("declared_members", declared)
+}
+
+/// `ARCHIVE_BOMB` for a member whose declared size (or the archive's total) is beyond limits.
+fn declared_bomb(path: &str, size: u64, csize: u64, total: u64, reason: &str) -> Finding {
+    content_finding(
+        "ARCHIVE_BOMB",
+        Severity::Error,
+        path,
+        format!("{path} expands from {csize} to {size} bytes (archive total {total})"),
+        BOMB_FIX,
+    )
+    .evidence("reason", reason)
+    .evidence("size", size)
+    .evidence("compressed_size", csize)
+    .evidence("ratio", size / csize.max(1))
+}
+
+/// `ARCHIVE_ENCRYPTED` for a password-protected archive.
+fn encrypted_archive(path: &str) -> Finding {
+    content_finding(
+        "ARCHIVE_ENCRYPTED",
+        Severity::Warning,
+        path,
+        format!("{path} is password-protected, so its contents cannot be checked"),
+        "Send the archive without a password (or share the files by link, and give \
+         access separately): encrypted archives are the classic way malware \
+         slips past scanners and many gateways refuse them.",
+    )
+}
+
+/// `ARCHIVE_UNSCANNABLE` for a 7z archive packed with a method this build cannot decode.
+fn unsupported_method(path: &str, method: &str) -> Finding {
+    content_finding(
+        "ARCHIVE_UNSCANNABLE",
+        Severity::Warning,
+        path,
+        format!("{path} is packed with a method ({method}) that cannot be decoded here, so its contents were not checked"),
+        "Re-create the archive with standard settings (LZMA or LZMA2), or send a .zip: \
+         gateways refuse archives they cannot look into.",
+    )
+    .evidence("type", "7z")
+    .evidence("reason", "method")
+    .evidence("method", method)
+}
+
+/// Memory the 7z reader may use for its header and decoder buffers, in KiB. LZMA dictionaries
+/// are declared by the archive; one asking for more is refused, not allocated.
+const SEVENZ_MEMORY_KB: usize = 64 * 1024;
+
+/// One 7z member, as listed by its header.
+struct SevenZipEntry {
+    name: String,
+    size: u64,
+    compressed_size: u64,
+    is_dir: bool,
+    encrypted: bool,
+}
+
+/// Lists and judges the members of the 7z archive `data` (found at `path`, nesting level
+/// `depth`): names and declared sizes from the header, then the first bytes of each member
+/// (all of it for nested containers) within the message's decompression budget.
+pub(crate) fn scan_7z(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth: usize) {
+    use sevenz_rust2::{Archive, ArchiveReader, EntryDecision, Error, Password};
+    let limits = *insp.limits;
+    if depth + 1 > limits.max_archive_depth {
+        insp.too_deep(path);
+        return;
+    }
+    let archive = match Archive::read_with_memory_limit(
+        &mut Cursor::new(data),
+        &Password::empty(),
+        SEVENZ_MEMORY_KB,
+    ) {
+        Ok(a) => a,
+        // The names themselves are encrypted (7z -mhe): nothing can be listed. (This build has
+        // no AES, so an encrypted header shows as an unsupported method.)
+        Err(Error::PasswordRequired | Error::MaybeBadPassword(_)) => {
+            insp.sink
+                .push(encrypted_archive(path).evidence("names_hidden", true));
+            return;
+        }
+        Err(Error::UnsupportedCompressionMethod(m)) if m.contains("AES") => {
+            insp.sink
+                .push(encrypted_archive(path).evidence("names_hidden", true));
+            return;
+        }
+        Err(Error::UnsupportedCompressionMethod(m)) => {
+            insp.sink.push(unsupported_method(path, &m));
+            return;
+        }
+        Err(_) => {
+            insp.sink.push(truncated(path, "7z"));
+            return;
+        }
+    };
+    let count = archive.files.len();
+    if count > insp.budget.members_left {
+        insp.sink
+            .push(too_many_members(path, count as u64, &limits));
+        return;
+    }
+    insp.budget.members_left -= count;
+    let entries: Vec<SevenZipEntry> = archive
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| SevenZipEntry {
+            name: f.name.clone(),
+            size: f.size,
+            compressed_size: f.compressed_size,
+            is_dir: f.is_directory,
+            encrypted: archive.is_file_encrypted(i),
+        })
+        .collect();
+    drop(archive);
+
+    let total = entries.iter().fold(0u64, |t, e| t.saturating_add(e.size));
+    let packed = data.len() as u64;
+    let bomb = if total > limits.max_archive_total_uncompressed {
+        Some("declared_size")
+    } else if total >= RATIO_MIN_SIZE && total / packed.max(1) > limits.max_compression_ratio {
+        Some("compression_ratio")
+    } else {
+        None
+    };
+    if let Some(reason) = bomb {
+        let biggest = entries.iter().max_by_key(|e| e.size);
+        let member = biggest.map_or(path.to_string(), |e| format!("{path}/{}", e.name));
+        insp.sink.push(declared_bomb(
+            &member,
+            biggest.map_or(total, |e| e.size),
+            packed,
+            total,
+            reason,
+        ));
+    }
+    let encrypted = entries.iter().any(|e| e.encrypted);
+    if encrypted {
+        insp.sink.push(encrypted_archive(path));
+    }
+
+    // First bytes of each member, in the reader's order, while the budget lasts. The reader
+    // decodes whatever a member leaves unread, so each member is charged its declared size.
+    let mut heads: Vec<(String, Vec<u8>)> = Vec::new();
+    if bomb.is_none() && !encrypted {
+        let reader = ArchiveReader::new_with_memory_limit(
+            Cursor::new(data),
+            Password::empty(),
+            SEVENZ_MEMORY_KB,
+        );
+        let outcome = reader.and_then(|mut reader| {
+            reader.set_thread_count(1);
+            reader.for_each_entries_with_decision(|entry, r| {
+                if entry.is_directory {
+                    return Ok(EntryDecision::Continue);
+                }
+                let cost = usize::try_from(entry.size).unwrap_or(usize::MAX);
+                if cost > insp.budget.decompress_left {
+                    return Ok(EntryDecision::SkipBlock);
+                }
+                let member_path = format!("{path}/{}", entry.name);
+                // One byte past a small member's size reaches its end, where the CRC is checked.
+                let want = SNIFF_BYTES.min(cost.saturating_add(1));
+                let mut head = match insp.read_budgeted(&member_path, r, want) {
+                    Some(Ok(h)) => h,
+                    Some(Err(e)) => return Err(Error::from(e)),
+                    None => return Ok(EntryDecision::Stop),
+                };
+                let container = matches!(
+                    filetype::sniff(&head).0,
+                    Kind::Zip | Kind::Ole2 | Kind::Pdf | Kind::Gzip | Kind::SevenZip
+                );
+                if container && head.len() == SNIFF_BYTES {
+                    let rest = limits.max_member_read.saturating_sub(head.len());
+                    match insp.read_budgeted(&member_path, r, rest) {
+                        Some(Ok(more)) => head.extend_from_slice(&more),
+                        Some(Err(e)) => return Err(Error::from(e)),
+                        None => {}
+                    }
+                }
+                // Charge what the reader will decode past what was read.
+                let unread = cost.saturating_sub(head.len());
+                insp.budget.decompress_left = insp.budget.decompress_left.saturating_sub(unread);
+                heads.push((entry.name.clone(), head));
+                Ok(EntryDecision::Continue)
+            })
+        });
+        match outcome {
+            Ok(()) => {}
+            Err(Error::UnsupportedCompressionMethod(m)) => {
+                insp.sink.push(unsupported_method(path, &m))
+            }
+            Err(_) => insp.sink.push(truncated(path, "7z")),
+        }
+    }
+
+    let mut files: Option<Vec<(String, Kind)>> = Some(Vec::new());
+    for e in &entries {
+        let member_path = format!("{path}/{}", e.name);
+        let base_name = e
+            .name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(&e.name)
+            .to_string();
+        let mut info = MemberInfo {
+            path: member_path.clone(),
+            depth: depth + 1,
+            size: e.size,
+            compressed_size: e.compressed_size,
+            encrypted: e.encrypted,
+            detected_type: None,
+        };
+        if e.is_dir {
+            insp.members.push(info);
+            continue;
+        }
+        let head = heads
+            .iter()
+            .position(|(n, _)| *n == e.name)
+            .map(|i| heads.swap_remove(i).1);
+        match head {
+            Some(content) => {
+                let (kind, label) = filetype::sniff(&content);
+                info.detected_type = Some(label);
+                if let Some(f) = files.as_mut() {
+                    f.push((base_name.clone(), kind));
+                }
+                insp.members.push(info);
+                insp.inspect(&member_path, Some(&base_name), None, &content, depth + 1);
+            }
+            None => {
+                files = None;
+                insp.members.push(info);
+                insp.inspect(&member_path, Some(&base_name), None, &[], depth + 1);
+            }
+        }
+    }
+    if let Some([(name, kind)]) = files.as_deref()
         && is_lure_document(name, *kind)
     {
         insp.sink.push(lone_document(path, name));

@@ -139,13 +139,14 @@ impl Inspector<'_> {
             Kind::Pdf => pdf::check(self, path, data),
             Kind::Rtf => office::check_rtf(self, path, data),
             Kind::Gzip => self.gunzip(path, name, data, depth),
+            Kind::SevenZip => archive::scan_7z(self, path, data, depth),
             k if k.is_opaque_archive() => self.push(
                 content_finding(
                     "ARCHIVE_UNSCANNABLE",
                     Severity::Warning,
                     path,
                     format!("{path} is a {label} archive, whose members cannot be checked"),
-                    "Send a .zip instead of a RAR, 7z or CAB archive (and no password), or \
+                    "Send a .zip instead of a RAR or CAB archive (and no password), or \
                      share the files by link: gateways refuse archives they cannot look into.",
                 )
                 .evidence("type", &label)

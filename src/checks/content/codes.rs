@@ -45,7 +45,7 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     (
         "ARCHIVE_UNSCANNABLE",
-        "An archive cannot be looked into: RAR, 7z or CAB format, or a truncated or corrupt file.",
+        "An archive cannot be looked into: RAR or CAB format, or a truncated or corrupt file (zip, 7z, gzip).",
     ),
     (
         "ARCHIVE_LONE_DOCUMENT",

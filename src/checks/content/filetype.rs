@@ -66,9 +66,17 @@ impl Kind {
         matches!(self, Kind::Iso | Kind::Vhd)
     }
 
-    /// True for archives whose members this crate cannot list.
+    /// True for archives whose members this crate cannot list (no well-kept pure-Rust reader).
     pub fn is_opaque_archive(self) -> bool {
-        matches!(self, Kind::Rar | Kind::SevenZip | Kind::Cab)
+        matches!(self, Kind::Rar | Kind::Cab)
+    }
+
+    /// True for any archive format (listable or not).
+    pub fn is_archive(self) -> bool {
+        matches!(
+            self,
+            Kind::Zip | Kind::Rar | Kind::SevenZip | Kind::Cab | Kind::Gzip
+        )
     }
 }
 

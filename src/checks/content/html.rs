@@ -615,10 +615,8 @@ pub fn check_smuggling(doc: &HtmlDoc, subject: &str, sink: &mut Sink) {
     }
     for d in &doc.data_uris {
         let (kind, label) = filetype::sniff(&d.head);
-        let dangerous_kind = kind.is_executable()
-            || kind.is_disk_image()
-            || kind.is_opaque_archive()
-            || matches!(kind, Kind::Zip | Kind::Ole2);
+        let dangerous_kind =
+            kind.is_executable() || kind.is_disk_image() || kind.is_archive() || kind == Kind::Ole2;
         let download_type = d.media_type.starts_with("application/")
             && !matches!(
                 d.media_type.as_str(),
