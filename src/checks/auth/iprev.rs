@@ -6,7 +6,8 @@
 //! without a matching PTR ("550 ... reverse DNS"), so a failure is a warning with the fix.
 
 use super::outcome::AuthResult;
-use crate::dns::{Answer, Resolver};
+use crate::checks::reputation::reverse_dns;
+use crate::dns::Resolver;
 use crate::finding::{Cause, Finding, Severity};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -85,41 +86,26 @@ pub async fn check(dns: &Resolver, ip: IpAddr) -> (IprevReport, Vec<Finding>) {
     (report, vec![finding.evidence("ptr", &ptr)])
 }
 
-/// How many PTR names are followed forward (RFC 8601 section 3 leaves it to the verifier;
-/// mail-auth and most MTAs stop at a handful).
-pub const MAX_PTR_NAMES: usize = 10;
-
-/// PTR, then A/AAAA of each name, through the engine's resolver so that "no PTR", "the PTR name
-/// does not resolve" and "could not ask" stay apart.
+/// PTR, then A/AAAA of each name, through the reputation check's lookup (one implementation
+/// of forward-confirmed reverse DNS) so that "no PTR", "the PTR name does not resolve" and
+/// "could not ask" stay apart.
 async fn forward_confirm(dns: &Resolver, ip: IpAddr) -> (AuthResult, Vec<String>, String) {
-    let names = match dns.ptr(ip).await {
-        Answer::Records(names) => names,
-        Answer::NxDomain | Answer::NoData => {
-            return (AuthResult::PermError, Vec::new(), "no PTR record".into());
-        }
-        Answer::Failed(f) => return (AuthResult::TempError, Vec::new(), f.to_string()),
-    };
-    let mut failure = None;
-    for name in names.iter().take(MAX_PTR_NAMES) {
-        let forward = match ip {
-            IpAddr::V4(_) => dns.a(name).await.map(IpAddr::V4),
-            IpAddr::V6(_) => dns.aaaa(name).await.map(IpAddr::V6),
-        };
-        match forward {
-            Answer::Records(addrs) if addrs.contains(&ip) => {
-                let detail = format!("{name} resolves to {ip}");
-                return (AuthResult::Pass, names, detail);
-            }
-            Answer::Failed(f) => failure = Some(f.to_string()),
-            Answer::Records(_) => {}
-            Answer::NxDomain | Answer::NoData => {}
-        }
+    let facts = reverse_dns(dns, ip).await;
+    if let Some(f) = facts.failure {
+        return (AuthResult::TempError, Vec::new(), f.to_string());
     }
-    match failure {
-        Some(f) => (AuthResult::TempError, names, f),
+    if facts.names.is_empty() {
+        return (AuthResult::PermError, Vec::new(), "no PTR record".into());
+    }
+    if let Some(name) = facts.confirmed {
+        let detail = format!("{name} resolves to {ip}");
+        return (AuthResult::Pass, facts.names, detail);
+    }
+    match facts.forward.iter().find_map(|f| f.failure.as_ref()) {
+        Some(f) => (AuthResult::TempError, facts.names.clone(), f.to_string()),
         None => (
             AuthResult::Fail,
-            names,
+            facts.names,
             "no PTR name resolves back to the IP".into(),
         ),
     }

@@ -149,31 +149,14 @@ pub async fn check_ip(dns: &Resolver, ip: IpAddr, helo: Option<&str>) -> Reputat
         Some(HeloForm::Name(n)) => Some(n.clone()),
         _ => None,
     };
-    let (ptr_answer, helo_lookup) = tokio::join!(dns.ptr(ip), async {
+    let (mut facts, helo_lookup) = tokio::join!(reverse_dns(dns, ip), async {
         match &helo_name {
             Some(n) => Some(forward(dns, n).await),
             None => None,
         }
     });
-    let mut facts = PtrFacts::default();
-    match ptr_answer {
-        Answer::Records(mut names) => {
-            names.sort();
-            names.dedup();
-            names.truncate(MAX_PTR_NAMES);
-            facts.forward = forward_all(dns, &names).await;
-            facts.confirmed = facts
-                .forward
-                .iter()
-                .find(|f| f.addresses.contains(&ip))
-                .map(|f| f.name.clone());
-            let examined = facts.confirmed.as_ref().or(names.first());
-            facts.generic = examined.and_then(|n| generic_ptr_reason(n, ip));
-            facts.names = names;
-        }
-        Answer::NxDomain | Answer::NoData => {}
-        Answer::Failed(f) => facts.failure = Some(f),
-    }
+    let examined = facts.confirmed.as_ref().or(facts.names.first());
+    facts.generic = examined.and_then(|n| generic_ptr_reason(n, ip));
     let helo_facts = match (helo, helo_form) {
         (Some(given), Some(form)) => Some(helo_facts(given, form, helo_lookup, ip, &facts)),
         _ => None,
@@ -187,6 +170,32 @@ pub async fn check_ip(dns: &Resolver, ip: IpAddr, helo: Option<&str>) -> Reputat
     };
     report.findings = findings::for_report(&report);
     report
+}
+
+/// Reverse DNS of `ip` with forward confirmation: its PTR names (at most [`MAX_PTR_NAMES`]),
+/// the A/AAAA lookup of each, and the first that resolves back to the IP. The one lookup both
+/// this check and iprev ([`crate::checks::auth::iprev`]) use, so they never disagree. Does not
+/// judge the names ([`PtrFacts::generic`] is left empty).
+pub async fn reverse_dns(dns: &Resolver, ip: IpAddr) -> PtrFacts {
+    let ip = ip.to_canonical();
+    let mut facts = PtrFacts::default();
+    match dns.ptr(ip).await {
+        Answer::Records(mut names) => {
+            names.sort();
+            names.dedup();
+            names.truncate(MAX_PTR_NAMES);
+            facts.forward = forward_all(dns, &names).await;
+            facts.confirmed = facts
+                .forward
+                .iter()
+                .find(|f| f.addresses.contains(&ip))
+                .map(|f| f.name.clone());
+            facts.names = names;
+        }
+        Answer::NxDomain | Answer::NoData => {}
+        Answer::Failed(f) => facts.failure = Some(f),
+    }
+    facts
 }
 
 fn helo_facts(
