@@ -251,8 +251,57 @@ pub fn check_policy(domain: &str, policy: &StsPolicy, mx_hosts: &[String]) -> Ve
     out
 }
 
-/// Audits MTA-STS for `domain`. The policy file is fetched only when `online` is true.
+/// How the policy file is fetched: the HTTPS port and the certificate roots trusted. The
+/// default is what senders do (port 443, the platform's roots); the lab and the tests point it
+/// at a loopback server with their own root.
+#[derive(Debug, Clone)]
+pub struct PolicyFetcher {
+    port: u16,
+    roots: Option<Arc<tokio_rustls::rustls::RootCertStore>>,
+}
+
+impl Default for PolicyFetcher {
+    fn default() -> Self {
+        PolicyFetcher {
+            port: 443,
+            roots: None,
+        }
+    }
+}
+
+impl PolicyFetcher {
+    /// A fetcher that trusts only the given DER certificates (instead of the platform's roots)
+    /// and connects to `port`.
+    pub fn with_roots(
+        port: u16,
+        roots: impl IntoIterator<Item = rustls_pki_types::CertificateDer<'static>>,
+    ) -> Result<Self, String> {
+        let mut store = tokio_rustls::rustls::RootCertStore::empty();
+        for cert in roots {
+            store
+                .add(cert)
+                .map_err(|e| format!("not a usable root certificate: {e}"))?;
+        }
+        Ok(PolicyFetcher {
+            port,
+            roots: Some(Arc::new(store)),
+        })
+    }
+}
+
+/// Audits MTA-STS for `domain`. The policy file is fetched only when `online` is true, the way
+/// senders fetch it ([`PolicyFetcher::default`]).
 pub async fn audit(dns: &Resolver, domain: &str, online: bool) -> MtaStsAudit {
+    let fetcher = PolicyFetcher::default();
+    audit_with(dns, domain, online.then_some(&fetcher)).await
+}
+
+/// Like [`audit`], fetching the policy with `fetcher` (no fetch when `None`).
+pub async fn audit_with(
+    dns: &Resolver,
+    domain: &str,
+    fetcher: Option<&PolicyFetcher>,
+) -> MtaStsAudit {
     let domain = crate::names::normalize_domain(domain).unwrap_or_else(|_| domain.to_string());
     let name = format!("_mta-sts.{domain}");
     let host = format!("mta-sts.{domain}");
@@ -356,7 +405,7 @@ pub async fn audit(dns: &Resolver, domain: &str, online: bool) -> MtaStsAudit {
             .collect();
     }
 
-    if !online {
+    let Some(fetcher) = fetcher else {
         audit.fetch = PolicyFetch::NotAttempted("offline mode".into());
         audit.findings.push(
             finding(
@@ -372,8 +421,8 @@ pub async fn audit(dns: &Resolver, domain: &str, online: bool) -> MtaStsAudit {
             )),
         );
         return audit;
-    }
-    match fetch_policy(dns, &host).await {
+    };
+    match fetch_policy(dns, &host, fetcher).await {
         Ok(body) => {
             let policy = parse_policy(&body);
             audit
@@ -422,13 +471,17 @@ pub async fn audit(dns: &Resolver, domain: &str, online: bool) -> MtaStsAudit {
 }
 
 /// Fetches the policy body from `https://<host>/.well-known/mta-sts.txt`.
-async fn fetch_policy(dns: &Resolver, host: &str) -> Result<String, String> {
+async fn fetch_policy(
+    dns: &Resolver,
+    host: &str,
+    fetcher: &PolicyFetcher,
+) -> Result<String, String> {
     let addrs: Vec<IpAddr> = match dns.ips(host).await {
         Answer::Records(a) => a,
         Answer::NxDomain | Answer::NoData => return Err(format!("{host} has no address in DNS")),
         Answer::Failed(e) => return Err(format!("could not resolve {host}: {e}")),
     };
-    match tokio::time::timeout(FETCH_TIMEOUT, get(host, &addrs)).await {
+    match tokio::time::timeout(FETCH_TIMEOUT, get(host, &addrs, fetcher)).await {
         Ok(result) => result,
         Err(_) => Err(format!(
             "no answer from {host} within {} s",
@@ -437,29 +490,33 @@ async fn fetch_policy(dns: &Resolver, host: &str) -> Result<String, String> {
     }
 }
 
-async fn get(host: &str, addrs: &[IpAddr]) -> Result<String, String> {
+async fn get(host: &str, addrs: &[IpAddr], fetcher: &PolicyFetcher) -> Result<String, String> {
     use rustls_platform_verifier::BuilderVerifierExt;
     use tokio_rustls::rustls;
 
     let mut last = String::from("no address to connect to");
     let mut stream = None;
     for ip in addrs.iter().take(4) {
-        match tokio::net::TcpStream::connect(SocketAddr::new(*ip, 443)).await {
+        match tokio::net::TcpStream::connect(SocketAddr::new(*ip, fetcher.port)).await {
             Ok(s) => {
                 stream = Some(s);
                 break;
             }
-            Err(e) => last = format!("cannot connect to {ip} port 443: {e}"),
+            Err(e) => last = format!("cannot connect to {ip} port {}: {e}", fetcher.port),
         }
     }
     let stream = stream.ok_or(last)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?
-        .with_platform_verifier()
-        .map_err(|e| format!("TLS setup: {e}"))?
-        .with_no_client_auth();
+        .map_err(|e| format!("TLS setup: {e}"))?;
+    let config = match &fetcher.roots {
+        Some(roots) => builder.with_root_certificates(roots.clone()),
+        None => builder
+            .with_platform_verifier()
+            .map_err(|e| format!("TLS setup: {e}"))?,
+    }
+    .with_no_client_auth();
     let server_name = rustls::pki_types::ServerName::try_from(host.to_string())
         .map_err(|e| format!("{host} is not a valid TLS server name: {e}"))?;
     let mut tls = tokio_rustls::TlsConnector::from(Arc::new(config))
