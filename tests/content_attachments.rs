@@ -289,6 +289,21 @@ fn pdf_with_javascript_even_when_escaped() {
 }
 
 #[test]
+fn pdf_open_action_without_script_is_informational() {
+    let pdf = b"%PDF-1.6\n1 0 obj << /Type /Catalog /OpenAction [3 0 R /Fit] >> endobj\n%%EOF";
+    let r = run(&with_attachment("brochure.pdf", "application/pdf", pdf));
+    assert_eq!(severity(&r, "PDF_OPEN_ACTION"), Some(Severity::Info));
+    assert!(!has(&r, "PDF_JAVASCRIPT"));
+    // Near miss: a plain PDF has no open action.
+    let r = run(&with_attachment(
+        "invoice.pdf",
+        "application/pdf",
+        &plain_pdf(),
+    ));
+    assert!(!has(&r, "PDF_OPEN_ACTION"));
+}
+
+#[test]
 fn pdf_launch_and_embedded_files() {
     let pdf = b"%PDF-1.6\n1 0 obj << /Type /Catalog /Names << /EmbeddedFiles 3 0 R >> >> endobj\n2 0 obj << /S /Launch /F (cmd.exe) >> endobj\n%%EOF";
     let r = run(&with_attachment("a.pdf", "application/pdf", pdf));

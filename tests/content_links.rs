@@ -262,6 +262,18 @@ fn several_from_fields_missing_date_and_message_id() {
 }
 
 #[test]
+fn missing_or_unusable_from_is_an_error() {
+    let no_from = b"To: bob@example.edu\r\nSubject: x\r\nDate: Tue, 04 Jun 2024 10:00:00 +0000\r\nMessage-ID: <a@b.example>\r\n\r\nbody\r\n";
+    let r = run(no_from);
+    assert_eq!(severity(&r, "HEADER_FROM_MISSING"), Some(Severity::Error));
+    let group_only = b"From: undisclosed-senders:;\r\nTo: bob@example.edu\r\nSubject: x\r\nDate: Tue, 04 Jun 2024 10:00:00 +0000\r\nMessage-ID: <a@b.example>\r\n\r\nbody\r\n";
+    assert!(has(&run(group_only), "HEADER_FROM_MISSING"));
+    // Near miss: one ordinary From.
+    let ok = text_message("Alice <alice@sender.example.com>", "Hello", "Hi Bob.");
+    assert!(!has(&run(&ok), "HEADER_FROM_MISSING"));
+}
+
+#[test]
 fn malformed_date_and_message_id() {
     let raw = b"From: a@sender.example.com\r\nTo: bob@example.edu\r\nSubject: x\r\nDate: yesterday-ish\r\nMessage-ID: not-an-id\r\n\r\nbody\r\n";
     let r = run(raw);
