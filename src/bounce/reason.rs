@@ -279,12 +279,27 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "unable to contact ldap",
             "ldap server",
             "directory server failure",
+            // McAfee MXLogic: the receiver's domain routing data could not be read.
+            "could not load drd",
+            "local configuration error",
+            "mail system configuration error",
+            "server configuration error",
+            "queue file write error",
+            "local error in processing",
+            "interrupted system call",
         ],
     ),
     // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
     (
         Reason::Blocked,
-        &["my name was rejected", "smtp server of your isp"],
+        &[
+            "my name was rejected",
+            "smtp server of your isp",
+            // The client is refused as an open relay ("no access from mail server ... which is
+            // an open relay").
+            "open relay",
+            "no access from mail server",
+        ],
     ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
     (
@@ -296,6 +311,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "detected as spam",
             "identified as spam",
             "rejected as spam",
+            "flagged as spam",
             "blacklisted url",
             "listed url",
             // amavisd-new: "554 5.7.0 Reject, id=... - SPAM".
@@ -360,6 +376,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "does not have ptr",
             "does not resolve to your ip",
             "fcrdns",
+            // An IP without a name that resolves back to it: "unverifiable sending IPs",
+            // "domain [x] mismatches client ip".
+            "unverifyable sending ip",
+            "unverifiable sending ip",
+            "mismatches client ip",
             "reverse name",
         ],
     ),
@@ -484,6 +505,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::NoRelaying,
         &[
             "relay access denied",
+            "insecure mail relay",
             "relaying denied",
             "relaying not allowed",
             "relay not permitted",
@@ -639,6 +661,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "sender is on",
             "from address",
             "sender mismatch",
+            // "You are sending to/from an address that has been blacklisted".
+            "address that has been blacklisted",
             "not accept mail from",
             "null sender",
             "bogus mail from",
@@ -735,6 +759,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "doesn't have a * account",
             "address couldn't be found",
             "invalid final delivery userid",
+            // The RCPT restriction wording with no reason after it (with a reason, Postfix
+            // writes "Recipient address rejected: <reason>").
+            "recipient address rejected.",
         ],
     ),
     (
@@ -814,7 +841,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "connection refused by",
             "connections will not be accepted",
             "connection rejected",
-            "access denied",
             "access to this mail system has been rejected",
             "banned",
             "has been blocked",
@@ -1048,15 +1074,11 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "mailbox unavailable",
     "invalid recipient",
     "recipient email address is possibly incorrect",
-    "account that you tried to reach does not exist",
-    "doesn't have a",
     "recipient address rejected: access denied",
     "address is possibly incorrect",
     "address couldn't be found",
     "invalid final delivery userid",
     "unknown user:",
-    "no such user here",
-    "recipient not found",
 ];
 
 /// One automaton over every phrase of [`PHRASES`] (the plain ones; phrases with `*` are few
@@ -1202,10 +1224,18 @@ pub fn classify(f: &Facts<'_>) -> Reason {
         (_, Some(StatusClass::Transient)) => Reason::OnHold,
         (_, Some(StatusClass::Permanent)) if f.command == Some("DATA") => Reason::Filtered,
         (_, Some(StatusClass::Permanent)) => Reason::OnHold,
-        // A failure the report states but does not explain: held for a decision.
-        (Some(Action::Failed), None) => Reason::OnHold,
+        // A failure the report states but does not explain: held for a decision; with no words
+        // at all besides the address, nothing can be said.
+        (Some(Action::Failed), None) if has_words(f.text) => Reason::OnHold,
         _ => Reason::Undefined,
     }
+}
+
+/// Does the normalised text say anything besides addresses and punctuation?
+fn has_words(text: &str) -> bool {
+    text.split_whitespace()
+        .filter(|w| *w != "<addr>" && *w != "<url>")
+        .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
 }
 
 /// A host that cannot be found *for now* (a 4xx DNS answer) is a network problem; a final
@@ -1234,7 +1264,11 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
     if r != Reason::UserUnknown {
         return r;
     }
-    let status_says_address = f.status.is_some_and(|s| s.subject() == 1);
+    // Only the address codes RFC 3463 and its updates register (x.1.0 to x.1.10) say so; a
+    // vendor's own detail (Exchange's 5.1.351) does not.
+    let status_says_address = f
+        .status
+        .is_some_and(|s| s.subject() == 1 && s.detail() <= 10);
     let directory = DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
     if status_says_address || f.command == Some("RCPT") || (f.command != Some("DATA") && directory)
     {
@@ -1299,6 +1333,121 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(r, Reason::UserUnknown);
+    }
+
+    #[test]
+    fn generic_unknown_user_words_without_command_are_filtered() {
+        // Sendmail/James "No such user here", Exchange "Recipient Not Found", Gmail's "account
+        // ... does not exist": with no RCPT and no x.1.x status, the vocabulary says filtered.
+        for t in [
+            "550 <a@b.example> No such user here",
+            "a@b.example on 4/29/01 Recipient Not Found",
+            "The email account that you tried to reach does not exist.",
+            "This user doesn't have a b.example account",
+        ] {
+            assert_eq!(text(t), Reason::Filtered, "{t}");
+        }
+        // Directory lookups (Domino, Exchange's categorizer) still say the user is unknown.
+        assert_eq!(
+            text("User some.name (a@b.example) not listed in Domino Directory"),
+            Reason::UserUnknown
+        );
+    }
+
+    #[test]
+    fn vendor_detail_codes_do_not_name_the_address() {
+        // Exchange's 5.1.351 is not an RFC 3463 address code: the words decide.
+        let n = normalise("550 5.1.351 Remote server returned -> 550 : User unknown");
+        let r = classify(&Facts {
+            status: DsnStatus::parse("5.1.351"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::Filtered);
+    }
+
+    #[test]
+    fn access_denied_alone_is_not_a_block() {
+        // "Access denied" says nothing about a blocklist: a 5.7.1 stays a security refusal.
+        assert_eq!(
+            text("550 550 5.7.1 <a@b.example>... Access denied"),
+            Reason::SecurityError
+        );
+        // In reply to MAIL FROM it is the sender that was refused (Postfix's wording).
+        assert_eq!(
+            text("550 5.7.1 Access denied (in reply to MAIL FROM command)"),
+            Reason::Rejected
+        );
+    }
+
+    #[test]
+    fn mta_wordings_added_for_issue_4() {
+        // Unverifiable sending IPs and HELO/IP mismatches are reverse-DNS requirements.
+        assert_eq!(
+            text("450 service permits 2 unverifyable sending IPs"),
+            Reason::RequirePtr
+        );
+        assert_eq!(
+            text("550 domain [example.com] mismatches client ip 192.0.2.1."),
+            Reason::RequirePtr
+        );
+        // The sender address is on a list (not the client IP).
+        assert_eq!(
+            text("Sorry, you are sending to/from an address that has been blacklisted"),
+            Reason::Rejected
+        );
+        // McAfee MXLogic and other MTA-side faults.
+        assert_eq!(
+            text("451 Could not load DRD for domain (example.com)"),
+            Reason::SystemError
+        );
+        assert_eq!(
+            text("451 4.3.0 Local configuration error"),
+            Reason::SystemError
+        );
+        // Open relays are refused as clients; insecure relays are relaying refusals.
+        assert_eq!(
+            text(
+                "501 <a@b.example>... no access from mail server [192.0.2.1] which is an open relay."
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(text("550 Insecure Mail Relay"), Reason::NoRelaying);
+        assert_eq!(
+            text("554 5.7.1 Email cannot be delivered. Reason: Email flagged as Spam."),
+            Reason::SpamDetected
+        );
+        // A bare "Recipient address rejected." with no reason after it.
+        let n = normalise("550 <a@b.example>: Recipient address rejected.");
+        let r = classify(&Facts {
+            command: Some("RCPT"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::UserUnknown);
+        // With a reason after the colon, the reason decides.
+        assert_eq!(
+            text("554 5.3.0 <a@b.example>: Recipient address rejected: Internal system error"),
+            Reason::SystemError
+        );
+    }
+
+    #[test]
+    fn a_failure_with_no_words_is_undefined() {
+        let n = normalise("* a@b.example");
+        let r = classify(&Facts {
+            action: Some(Action::Failed),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::Undefined);
+        let n = normalise("a@b.example some words");
+        let r = classify(&Facts {
+            action: Some(Action::Failed),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::OnHold);
     }
 
     #[test]

@@ -726,7 +726,13 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
                 })
             })
             .or_else(|| text::command_in(&raw.diagnostic))
-            .or_else(|| text::command_in(&raw.context));
+            // A transcript's commands (`>>> MAIL From:`) in the context belong to the rows
+            // the transcript names, not to this one.
+            .or_else(|| {
+                (!raw.context.contains(">>>"))
+                    .then(|| text::command_in(&raw.context))
+                    .flatten()
+            });
         let remote = raw
             .remote_mta
             .clone()

@@ -334,7 +334,17 @@ pub(crate) fn extract(
     let mut rows: Vec<TextRow> = Vec::new();
     let mut preamble = String::new();
     let mut current: Option<usize> = None;
+    // Lines that explain the *next* recipient: a Sendmail transcript's `<<<` replies (written
+    // before the `NNN <addr>... reason` line that names the address) and the reasons under a
+    // Lotus Notes "Failure Reasons" heading (written before the address they explain).
+    let mut pending = String::new();
+    let mut in_failure_reasons = false;
     for line in text.lines() {
+        let t = line.trim();
+        if is_failure_reasons_heading(t) {
+            in_failure_reasons = true;
+            pending.clear();
+        }
         if let Some(addr) = recipient_on_line(line) {
             let lower = addr.to_ascii_lowercase();
             let excluded =
@@ -346,15 +356,32 @@ pub(crate) fn extract(
                 {
                     current = Some(i);
                 } else if rows.len() < max_rows {
+                    let mut block = String::new();
+                    if !pending.is_empty() && (in_failure_reasons || starts_with_reply_code(t)) {
+                        block.push_str(&pending);
+                    }
                     rows.push(TextRow {
                         recipient: addr,
-                        block: String::new(),
+                        block,
                     });
                     current = Some(rows.len() - 1);
                 } else {
                     current = None;
                 }
+                pending.clear();
+                in_failure_reasons = false;
             }
+        } else if t.starts_with("<<<") {
+            push_capped(&mut pending, t, max_block);
+        } else if t.starts_with(">>>") {
+            pending.clear();
+        } else if in_failure_reasons && !t.is_empty() && !is_failure_reasons_heading(t) {
+            push_capped(&mut pending, t, max_block);
+        } else if is_host_summary(t) || t.starts_with("While talking to ") {
+            // Sendmail's per-host lines ("421 host (smtp)... Deferred: ...", "While talking to
+            // host:") close the block of the recipient before them: they are about the next
+            // host's recipients.
+            current = None;
         }
         match current {
             Some(i) => {
@@ -377,6 +404,45 @@ pub(crate) fn extract(
         }
     }
     (rows, preamble)
+}
+
+fn push_capped(out: &mut String, line: &str, max: usize) {
+    if out.len() + line.len() < max {
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
+/// Lotus Notes / Domino: `------- Failure Reasons --------` heads the reasons, written before
+/// the addresses they explain.
+fn is_failure_reasons_heading(t: &str) -> bool {
+    t.starts_with("---") && t.to_ascii_lowercase().contains("failure reasons")
+}
+
+/// `550 ...`: a line that starts with an SMTP reply code.
+fn starts_with_reply_code(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() > 4
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && matches!(b[0], b'2'..=b'5')
+        && b[3] == b' '
+}
+
+/// Sendmail's per-host summary line: `421 host.example (smtp)... Deferred: ...`.
+fn is_host_summary(t: &str) -> bool {
+    if !starts_with_reply_code(t) {
+        return false;
+    }
+    let mut words = t[4..].split_whitespace();
+    match (words.next(), words.next()) {
+        (Some(host), Some(mailer)) => {
+            !host.contains('@')
+                && host.contains('.')
+                && mailer.starts_with('(')
+                && mailer.ends_with(")...")
+        }
+        _ => false,
+    }
 }
 
 /// Words that place a reply after an SMTP command, and the command they name.
@@ -545,6 +611,25 @@ mod tests {
         let (n, o) = split_original(t);
         assert!(n.contains("bad"));
         assert!(o.is_some_and(|o| o.contains("Received")));
+    }
+
+    #[test]
+    fn sendmail_transcript_replies_go_to_the_recipient_they_precede() {
+        let t = "   ----- Transcript of session follows -----\nWhile talking to mx.example.edu:\n>>> MAIL From:<s@example.jp>\n<<< 550 Insecure Mail Relay\n554 <k@example.edu>... Remote protocol error\n421 example.org (smtp)... Deferred: Connection timed out\nWhile talking to mx.example.org:\n>>> RCPT To:<m@example.org>\n<<< 550 No such user here.\n550 <m@example.org>... User unknown\n";
+        let (rows, _) = extract(t, &["s@example.jp".to_string()], 10, 4000);
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].block.contains("Insecure Mail Relay"));
+        // The per-host "Deferred" line and the next host's session are not this row's.
+        assert!(!rows[0].block.contains("Deferred"));
+        assert!(rows[1].block.starts_with("<<< 550 No such user here."));
+    }
+
+    #[test]
+    fn notes_failure_reasons_precede_the_address() {
+        let t = "------- Failure Reasons  --------\n\nUser not listed in public Name & Address Book\nk@example.com\n\n------- Returned Message --------\n";
+        let (rows, _) = extract(t, &[], 10, 4000);
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].block.contains("not listed in public Name"));
     }
 
     #[test]
