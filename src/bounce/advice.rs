@@ -427,6 +427,16 @@ const KNOWN: &[Known] = &[
     },
     Known {
         provider: "Orange",
+        code: "506",
+        needles: &["ofr", "_506"],
+        reason: Some(Reason::SpamDetected),
+        cause: Some(BounceCause::Content),
+        meaning: "Orange refused the message as spam (\"Mail rejete. Mail rejected. OFR_506\").",
+        fix: "Review the content, links and sending volume against Orange's postmaster guidelines; check the sending IP's reputation.",
+        link: Some("https://postmaster.orange.fr/"),
+    },
+    Known {
+        provider: "Orange",
         code: "630",
         needles: &["lpn", "_630"],
         reason: Some(Reason::PolicyViolation),
@@ -734,4 +744,18 @@ pub fn remediation(reason: Reason) -> Vec<String> {
         Undefined => &["The reason could not be determined: read the diagnostic text."],
     };
     steps.iter().map(|s| (*s).to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orange_codes_name_their_reason() {
+        let t =
+            crate::bounce::reason::normalise("550 5.2.0 Mail rejete. Mail rejected. OFR_506 [506]");
+        let (recs, reason, _) = recognise(&t);
+        assert_eq!(reason, Some(Reason::SpamDetected));
+        assert_eq!(recs.first().map(|r| r.code), Some("506"));
+    }
 }

@@ -1056,8 +1056,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "service unavailable",
             "service not available",
             "temporarily unavailable",
-            "try again later",
-            "unable to deliver",
             "misconfigured",
             "configuration error",
             "not capable",

@@ -709,6 +709,18 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
         );
     }
 
+    // KDDI (au) marks a message its recipient's filter refused with `X-SPASIGN: NG` on the
+    // bounce: the refusal is the recipient's filter, whatever the text says.
+    let spam_sign_ng = report.kind == ReportKind::Bounce
+        && msg
+            .header_raw("X-SPASIGN")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("NG"));
+    if spam_sign_ng {
+        for raw in rows.iter_mut().filter(|r| r.fixed.is_none()) {
+            raw.fixed = Some(reason::Reason::Filtered);
+        }
+    }
+
     // Finish rows.
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();

@@ -148,6 +148,12 @@ fn is_header_line(line: &str) -> bool {
     })
 }
 
+/// A line of decoration only (`------`, `=====`), at least five characters.
+fn is_rule_line(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 5 && t.bytes().all(|c| matches!(c, b'-' | b'=' | b'_' | b'*'))
+}
+
 /// Split a text bounce into (notification, returned message). The split is at a marker line,
 /// or at a block of at least two header lines that follows a blank line.
 pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
@@ -169,7 +175,8 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
                 return (&text[..offset], Some(&text[offset..]));
             }
         }
-        prev_blank = content.trim().is_empty();
+        // A rule line (`-----`) separates like a blank line does.
+        prev_blank = content.trim().is_empty() || is_rule_line(content);
         offset += line.len();
     }
     (text, None)
@@ -630,6 +637,14 @@ mod tests {
         let (rows, _) = extract(t, &[], 10, 4000);
         assert_eq!(rows.len(), 1);
         assert!(rows[0].block.contains("not listed in public Name"));
+    }
+
+    #[test]
+    fn returned_headers_after_a_rule_line_are_cut() {
+        let t = "<a@b.example>\n\nEach of the following recipients was rejected.\n------------\nReceived: from x\nFrom: s@c.example\nContent-Type: text/plain\n";
+        let (n, o) = split_original(t);
+        assert!(!n.contains("Content-Type"));
+        assert!(o.is_some_and(|o| o.starts_with("Received")));
     }
 
     #[test]
