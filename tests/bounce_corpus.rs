@@ -74,9 +74,9 @@ fn is_address(a: &str) -> bool {
 /// Issue 4's bar for reasons, in percent (not met yet; reported by the test).
 const ISSUE_REASON_BAR: f64 = 95.0;
 /// Today's reason accuracy, rounded down: the regression floor.
-const REASON_FLOOR: f64 = 93.7;
+const REASON_FLOOR: f64 = 95.4;
 /// Today's recipient accuracy, rounded down.
-const RECIPIENT_FLOOR: f64 = 99.0;
+const RECIPIENT_FLOOR: f64 = 100.0;
 /// Not-bounces recognised today (of 3).
 const NOT_BOUNCE_FLOOR: usize = 2;
 

@@ -1071,6 +1071,8 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "not listed in public name",
     "mailbox unavailable",
     "invalid recipient",
+    // MMS gateways (Verizon's MMSC): the number is not a valid recipient.
+    "no valid recipients",
     "recipient email address is possibly incorrect",
     "recipient address rejected: access denied",
     "address is possibly incorrect",

@@ -100,6 +100,7 @@ fn is_original_marker(line: &str) -> bool {
         "below is a copy",
         "the text you sent follows",
         "the original message was",
+        "original message:",
         "content-type: message/rfc822",
         "content-type: text/rfc822-headers",
         "original message headers:",
@@ -148,6 +149,14 @@ fn is_header_line(line: &str) -> bool {
     })
 }
 
+/// `Subject:` and `Date:` lines, which notifications also use to describe the message.
+fn is_summary_field(line: &str) -> bool {
+    let l = line.as_bytes();
+    [&b"subject:"[..], &b"date:"[..]]
+        .iter()
+        .any(|h| l.len() >= h.len() && l[..h.len()].eq_ignore_ascii_case(h))
+}
+
 /// A line of decoration only (`------`, `=====`), at least five characters.
 fn is_rule_line(line: &str) -> bool {
     let t = line.trim();
@@ -167,11 +176,13 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
             return (&text[..offset], Some(rest));
         }
         if prev_blank && offset > 0 && is_header_line(content) {
-            let next_is_header = lines.peek().is_some_and(|n| {
-                let n = n.trim_end_matches(['\n', '\r']);
-                is_header_line(n) || n.starts_with([' ', '\t'])
-            });
-            if next_is_header {
+            let next = lines.peek().map(|n| n.trim_end_matches(['\n', '\r']));
+            let next_is_header =
+                next.is_some_and(|n| is_header_line(n) || n.starts_with([' ', '\t']));
+            // A summary of the message ("Subject: x" / "Date: y" after "Full details
+            // follow:") is not the returned header block.
+            let summary_only = is_summary_field(content) && next.is_some_and(is_summary_field);
+            if next_is_header && !summary_only {
                 return (&text[..offset], Some(&text[offset..]));
             }
         }
@@ -185,6 +196,13 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
 /// Labels that introduce a recipient: `Recipient: addr`, `Failed address: addr`.
 fn is_recipient_label(label: &str) -> bool {
     let l = label.trim().to_ascii_lowercase();
+    // "The following recipients returned permanent errors: addr" (a sentence as the label).
+    if l.len() <= 80
+        && l.starts_with("the following ")
+        && (l.contains("recipient") || l.contains("address"))
+    {
+        return true;
+    }
     if l.len() > 40 || l.is_empty() {
         return false;
     }
@@ -452,6 +470,27 @@ fn is_host_summary(t: &str) -> bool {
     }
 }
 
+/// Apache James's bounce notification (its `AbstractNotify` mailets): the error under
+/// `Error message below:`, then `Message details:` with one `RCPT TO: addr` line per recipient.
+/// Returns the recipients and the error text.
+pub(crate) fn james_layout(text: &str, max_rows: usize) -> Option<(Vec<String>, String)> {
+    let start = text.find("Error message below:")?;
+    let rest = &text[start + "Error message below:".len()..];
+    let details = rest.find("Message details:")?;
+    let error = rest[..details].trim().to_string();
+    let mut recipients = Vec::new();
+    for line in rest[details..].lines() {
+        let t = line.trim();
+        if let Some(v) = t.strip_prefix("RCPT TO:")
+            && let Some((_, _, a)) = find_address(v, 0)
+            && recipients.len() < max_rows
+        {
+            recipients.push(a.to_string());
+        }
+    }
+    (!recipients.is_empty()).then_some((recipients, error))
+}
+
 /// Words that place a reply after an SMTP command, and the command they name.
 const COMMAND_WORDS: &[(&str, &str)] = &[
     ("end of data", "DATA"),
@@ -640,11 +679,38 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_and_date_summary_is_not_the_returned_message() {
+        let t = "We had trouble delivering your message. Full details follow:\n\nSubject: 'x'\nDate: 'y'\n\n1 error(s):\n\nThe following recipients returned permanent errors: k@example.org.\n";
+        let (n, o) = split_original(t);
+        assert!(n.contains("permanent errors"));
+        assert!(o.is_none());
+    }
+
+    #[test]
     fn returned_headers_after_a_rule_line_are_cut() {
         let t = "<a@b.example>\n\nEach of the following recipients was rejected.\n------------\nReceived: from x\nFrom: s@c.example\nContent-Type: text/plain\n";
         let (n, o) = split_original(t);
         assert!(!n.contains("Content-Type"));
         assert!(o.is_some_and(|o| o.starts_with("Received")));
+    }
+
+    #[test]
+    fn james_notification_names_recipients_in_details() {
+        let t = "Error: Invalid user address\nError message below:\n550 - Requested action not taken: no such user here\n\nMessage details:\n  Subject: Test\n  MAIL FROM: s@example.com\n  RCPT TO: r@example.net\n  From: s@example.com\n";
+        let (r, e) = james_layout(t, 10).expect("james layout");
+        assert_eq!(r, vec!["r@example.net".to_string()]);
+        assert_eq!(e, "550 - Requested action not taken: no such user here");
+    }
+
+    #[test]
+    fn a_sentence_label_names_the_recipient() {
+        assert_eq!(
+            recipient_on_line(
+                "The following recipients returned permanent errors: k@example.org. Reason: SMTP Server <192.0.2.1> refused"
+            )
+            .as_deref(),
+            Some("k@example.org")
+        );
     }
 
     #[test]
