@@ -74,7 +74,7 @@ fn is_address(a: &str) -> bool {
 /// Issue 4's bar for reasons, in percent (not met yet; reported by the test).
 const ISSUE_REASON_BAR: f64 = 95.0;
 /// Today's reason accuracy, rounded down: the regression floor.
-const REASON_FLOOR: f64 = 95.4;
+const REASON_FLOOR: f64 = 96.4;
 /// Today's recipient accuracy, rounded down.
 const RECIPIENT_FLOOR: f64 = 100.0;
 /// Not-bounces recognised today (of 3).

@@ -1044,6 +1044,14 @@ fn finish_row(
                 r
             };
             let r = provider_reason.unwrap_or(r);
+            // Japanese mobile carriers answer a refusal by the recipient's reception filter
+            // with "unknown user" words; their documented forms tell the two apart.
+            let r = advice::carrier_reason(
+                raw.recipient.as_deref().and_then(domain_of).as_deref(),
+                remote_mta.as_deref(),
+                &n_diag,
+            )
+            .unwrap_or(r);
             // A local program's exit status says the mailer failed, unless the words say more.
             if raw.mailer_exit
                 && matches!(
