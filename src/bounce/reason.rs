@@ -292,14 +292,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
     (
         Reason::Blocked,
-        &[
-            "my name was rejected",
-            "smtp server of your isp",
-            // The client is refused as an open relay ("no access from mail server ... which is
-            // an open relay").
-            "open relay",
-            "no access from mail server",
-        ],
+        &["my name was rejected", "smtp server of your isp"],
     ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
     (
@@ -424,6 +417,14 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "quota violation",
             "too much mail data",
             "exceeded the storage",
+            "disc quota",
+            "does not have enough space",
+            "not enough disk space",
+            "not sufficient disk space",
+            "space has been used up",
+            "too many messages on the server",
+            // French: "boîte du destinataire pleine".
+            "destinataire pleine",
         ],
     ),
     (
@@ -520,6 +521,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "relay not allowed",
             "not our customer",
             "relay prohibited",
+            "relaying is prohibited",
             "not local host",
             "is not a gateway",
             // Amazon SES: the sending identity is not verified, so SES does not relay for it.
@@ -575,6 +577,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "account is blocked",
             "tried to reach is disabled",
             "tried to reach is inactive",
+            "has been suspended",
+            "currently suspended",
+            "temporarily inactive",
+            "user is terminated",
+            "no longer accepts mail",
         ],
     ),
     (
@@ -665,6 +672,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "address that has been blacklisted",
             "not accept mail from",
             "null sender",
+            "empty envelope sender",
+            "sender is spammer",
+            "returned mail not accepted here",
             "bogus mail from",
             "sender address",
             "mail from",
@@ -759,6 +769,22 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "doesn't have a * account",
             "address couldn't be found",
             "invalid final delivery userid",
+            "unknown mailbox",
+            "mailbox unknown",
+            "mailbox invalid",
+            "mailbox is unavailable",
+            "user not known",
+            "not known at this site",
+            "not a valid recipient",
+            "not a valid user",
+            // qmail's badrcptto / validrcptto patches.
+            "badrcptto",
+            "validrcptto",
+            // French, Italian and Spanish wordings.
+            "utilisateur inconnu",
+            "destinataire inconnu",
+            "nessun utente",
+            "no existe",
             // The RCPT restriction wording with no reason after it (with a reason, Postfix
             // writes "Recipient address rejected: <reason>").
             "recipient address rejected.",
@@ -821,6 +847,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::Blocked,
         &[
+            // The client is refused as an open relay ("no access from mail server ... which is
+            // an open relay"); after the relaying table, so "we are not an open relay" with
+            // "unable to relay" stays a relaying refusal.
+            "open relay",
+            "open proxy",
+            "no access from mail server",
             "blocked using",
             "listed in",
             "listed on",
@@ -962,6 +994,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "gave up",
             "timeout waiting",
             "was not delivered within",
+            "allowed queue period",
+            "multiple retries",
             "maximum time",
             "time limit",
             "will continue to be tried",
@@ -1221,6 +1255,9 @@ pub fn classify(f: &Facts<'_>) -> Reason {
     // Nothing but the codes and the action.
     match (f.action, class) {
         (Some(Action::Delayed), _) => Reason::Expired,
+        // Refused at the greeting or in answer to HELO/EHLO, for no stated reason: the client
+        // itself was refused.
+        _ if matches!(f.command, Some("HELO" | "CONN")) => Reason::Blocked,
         (_, Some(StatusClass::Transient)) => Reason::OnHold,
         (_, Some(StatusClass::Permanent)) if f.command == Some("DATA") => Reason::Filtered,
         (_, Some(StatusClass::Permanent)) => Reason::OnHold,
@@ -1414,6 +1451,10 @@ mod tests {
         );
         assert_eq!(text("550 Insecure Mail Relay"), Reason::NoRelaying);
         assert_eq!(
+            text("554 5.7.1 Unable to relay; we are not an open relay"),
+            Reason::NoRelaying
+        );
+        assert_eq!(
             text("554 5.7.1 Email cannot be delivered. Reason: Email flagged as Spam."),
             Reason::SpamDetected
         );
@@ -1430,6 +1471,58 @@ mod tests {
             text("554 5.3.0 <a@b.example>: Recipient address rejected: Internal system error"),
             Reason::SystemError
         );
+    }
+
+    #[test]
+    fn common_mta_wordings_per_reason() {
+        for (t, r) in [
+            ("552 5.2.2 Disc quota exceeded", Reason::MailboxFull),
+            (
+                "550 user has too many messages on the server",
+                Reason::MailboxFull,
+            ),
+            (
+                "550 5.2.1 This mailbox is currently suspended",
+                Reason::Suspend,
+            ),
+            (
+                "550 Sorry, this address no longer accepts mail",
+                Reason::Suspend,
+            ),
+            (
+                "553 sorry, this recipient is in my badrcptto list (#5.7.1)",
+                Reason::UserUnknown,
+            ),
+            ("550 Unknown mailbox", Reason::UserUnknown),
+            ("550 Utilisateur inconnu", Reason::UserUnknown),
+            ("553 Empty envelope senders not allowed", Reason::Rejected),
+            ("550 Rejecting open proxy 192.0.2.1", Reason::Blocked),
+            ("554 Relaying is prohibited", Reason::NoRelaying),
+            (
+                "Unable to deliver message after multiple retries, giving up.",
+                Reason::Expired,
+            ),
+        ] {
+            let n = normalise(t);
+            let got = classify(&Facts {
+                command: Some("RCPT"),
+                text: &n,
+                ..Default::default()
+            });
+            assert_eq!(got, r, "{t}");
+        }
+    }
+
+    #[test]
+    fn an_unexplained_refusal_of_helo_is_a_block() {
+        let n = normalise("550 Go away");
+        let r = classify(&Facts {
+            command: Some("HELO"),
+            reply_code: ReplyCode::find_in("550 Go away"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::Blocked);
     }
 
     #[test]
