@@ -941,7 +941,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "not authorized",
             "unauthorized",
             "insecure",
-            "security",
+            // Not the bare word "security": product names in notification boilerplate carry
+            // it ("InterScan Messaging Security Suite").
+            "security reasons",
+            "security requirements",
             "password",
         ],
     ),
@@ -1511,6 +1514,16 @@ mod tests {
             });
             assert_eq!(got, r, "{t}");
         }
+    }
+
+    #[test]
+    fn product_names_are_not_reasons() {
+        assert_eq!(
+            phrase_reason(&normalise(
+                "****** Message from InterScan Messaging Security Suite ******"
+            )),
+            None
+        );
     }
 
     #[test]
