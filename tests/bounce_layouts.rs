@@ -40,6 +40,15 @@ fn a_list_post_that_mentions_members_is_not_a_bounce() {
 }
 
 #[test]
+fn a_post_held_for_the_moderator_is_not_a_refusal() {
+    let raw = "From: list-owner@example.org\nTo: s@example.net\nSubject: Your message to List awaits moderator approval\nList-Id: <list.example.org>\n\nYour mail to 'List' <list@example.org> is being held until the list moderator can review it.\nThe reason it is being held: Post by non-member to a members-only list\n";
+    assert_ne!(
+        explain(raw).recipients.first().map(|r| r.reason),
+        Some(Reason::Rejected)
+    );
+}
+
+#[test]
 fn kddi_spasign_ng_marks_a_filter_refusal() {
     let raw = "From: <Postmaster@ezweb.ne.jp>\nTo: <s@example.or.jp>\nSubject: Mail System Error - Returned Mail\nX-SPASIGN: NG\n\n<r@ezweb.ne.jp>\n\nEach of the following recipients was rejected by a remote mail server.\n";
     let r = explain(raw);

@@ -454,9 +454,14 @@ fn is_list_refusal(msg: &Message<'_>, from: Option<&str>, subject: &str, text: &
     }
     let s = subject.to_ascii_lowercase();
     let t = first_paragraphs(text, 1000).to_ascii_lowercase();
-    NOT_MEMBER_WORDS
+    // A post held for the moderator (Mailman's "awaits moderator approval") is not refused.
+    let held = ["awaits moderator", "being held", "held for moderation"]
         .iter()
-        .any(|w| s.contains(w) || t.contains(w))
+        .any(|w| s.contains(w) || t.contains(w));
+    !held
+        && NOT_MEMBER_WORDS
+            .iter()
+            .any(|w| s.contains(w) || t.contains(w))
 }
 
 /// Explain one message (see [`super::explain_bytes`]).
