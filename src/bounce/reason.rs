@@ -180,6 +180,7 @@ fn is_weak(r: Reason) -> bool {
             | Reason::PolicyViolation
             | Reason::Suspend
             | Reason::Expired
+            | Reason::SyntaxError
     )
 }
 
@@ -229,8 +230,10 @@ pub fn status_reason(s: DsnStatus) -> Option<Reason> {
         (4, 5) => SystemFull,
         (4, 6) => NetworkError,
         (4, 7) => Expired,
+        // Invalid command, syntax error, invalid command arguments.
+        (5, 1) | (5, 2) | (5, 4) => SyntaxError,
         (5, 3) => TooManyConn,
-        (5, 4) | (5, 5) => SystemError,
+        (5, 5) => SystemError,
         (5, 6) => SecurityError,
         (6, _) => ContentError,
         (7, 0) | (7, 1) => SecurityError,
@@ -1261,6 +1264,10 @@ pub fn classify(f: &Facts<'_>) -> Reason {
         // Refused at the greeting or in answer to HELO/EHLO, for no stated reason: the client
         // itself was refused.
         _ if matches!(f.command, Some("HELO" | "CONN")) => Reason::Blocked,
+        // RFC 5321's 500 to 504: the command or its arguments were not understood.
+        _ if f.status.is_none() && f.reply_code.is_some_and(|r| (500..=504).contains(&r.get())) => {
+            Reason::SyntaxError
+        }
         (_, Some(StatusClass::Transient)) => Reason::OnHold,
         (_, Some(StatusClass::Permanent)) if f.command == Some("DATA") => Reason::Filtered,
         (_, Some(StatusClass::Permanent)) => Reason::OnHold,
@@ -1536,6 +1543,17 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(r, Reason::Blocked);
+    }
+
+    #[test]
+    fn syntax_codes_without_words_are_syntax_errors() {
+        assert_eq!(text("501 5.5.2 x"), Reason::SyntaxError);
+        assert_eq!(text("502 x"), Reason::SyntaxError);
+        // Words still refine the status.
+        assert_eq!(
+            text("554 5.5.4 <a@b.example>: Relay access denied"),
+            Reason::NoRelaying
+        );
     }
 
     #[test]
