@@ -295,7 +295,14 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
     (
         Reason::Blocked,
-        &["my name was rejected", "smtp server of your isp"],
+        &[
+            "my name was rejected",
+            "smtp server of your isp",
+            // Gmail: "The IP you're using to send mail is not authorized to send email directly
+            // to our servers" (a dynamic or unlisted IP: use your provider's relay).
+            "not authorized to send email directly",
+            "not authorized to send mail directly",
+        ],
     ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
     (
@@ -639,6 +646,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "unknown mail domain",
             "dns lookup failure: host * not found",
             "domain is not reachable",
+            // Exim: "all relevant MX records point to non-existent hosts".
+            "point to non-existent hosts",
             "account or domain may not exist",
         ],
     ),
@@ -793,9 +802,27 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "recipient address rejected.",
         ],
     ),
+    // The recipient's side refused the message by its own rules (not an unknown mailbox).
+    (
+        Reason::Filtered,
+        &[
+            // Exchange: delivery restrictions of the recipient or group.
+            "resolver.rst.notauthorized",
+            "refused due to recipient preferences",
+            "message filtered",
+            "message rejected due to user rules",
+            "you have been blocked by the recipient",
+            "only accepting mail from specific email addresses",
+            "user reject",
+            "this account is protected by",
+            "has restricted sms e-mail",
+        ],
+    ),
     (
         Reason::NotCompliantRfc,
         &[
+            // Gmail: "Messages missing a valid address in From: header ... are not accepted."
+            "missing a valid address in from",
             "rfc 5322",
             "multiple addresses in from",
             "multiple * addresses in from",
@@ -1530,6 +1557,32 @@ mod tests {
                 "****** Message from InterScan Messaging Security Suite ******"
             )),
             None
+        );
+    }
+
+    #[test]
+    fn recipient_side_rules_are_filtered() {
+        assert_eq!(
+            text("550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized"),
+            Reason::Filtered
+        );
+        assert_eq!(
+            text("550 5.7.1 You have been blocked by the recipient"),
+            Reason::Filtered
+        );
+        assert_eq!(
+            text(
+                "550-5.7.1 The IP you're using to send mail is not authorized to send email directly to our servers."
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(
+            text("550-5.7.1 Messages missing a valid address in From: header are not accepted."),
+            Reason::NotCompliantRfc
+        );
+        assert_eq!(
+            text("all relevant MX records point to non-existent hosts"),
+            Reason::HostUnknown
         );
     }
 

@@ -503,6 +503,8 @@ const COMMAND_WORDS: &[(&str, &str)] = &[
     ("after end of", "DATA"),
     ("[data]", "DATA"),
     ("during data", "DATA"),
+    // Exim: "SMTP error from remote mail server after pipelined DATA".
+    ("pipelined data", "DATA"),
     ("rcpt to", "RCPT"),
     ("rcpt_to", "RCPT"),
     ("smtp:rcpt", "RCPT"),
