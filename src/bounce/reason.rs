@@ -8,7 +8,16 @@
 //! 3. phrase tables, one per reason ([`PHRASES`]), matched on the diagnostic text after
 //!    addresses and URLs have been blanked (so `mailboxfull@example.com` says nothing);
 //! 4. the status table for the weak codes (`5.1.1`, `5.7.1`, …) that texts may refine;
-//! 5. the reply code and the action, as a last resort.
+//! 5. the reply code and the action, as a last resort: a delayed action is `expired`, an
+//!    unexplained refusal at the greeting or HELO is `blocked`, RFC 5321's 500 to 504 are
+//!    `syntaxerror`, a failure with words but no reason is `onhold`, one with no words at all
+//!    `undefined`.
+//!
+//! The SMTP command adjusts the result the vocabulary's way: words about an unknown user are
+//! `userunknown` only with an RFC 3463 address status (`x.1.0` to `x.1.10`), in answer to
+//! RCPT TO, or in a recipient-directory text (Domino, Exchange's categorizer); elsewhere they
+//! are the receiver filtering the message (`filtered`). Refusals in answer to MAIL FROM are about
+//! the sender (`rejected`).
 //!
 //! It never looks at file names or at anything but the row's own facts.
 
