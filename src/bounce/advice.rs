@@ -427,6 +427,16 @@ const KNOWN: &[Known] = &[
     },
     Known {
         provider: "Orange",
+        code: "506",
+        needles: &["ofr", "_506"],
+        reason: Some(Reason::SpamDetected),
+        cause: Some(BounceCause::Content),
+        meaning: "Orange refused the message as spam (\"Mail rejete. Mail rejected. OFR_506\").",
+        fix: "Review the content, links and sending volume against Orange's postmaster guidelines; check the sending IP's reputation.",
+        link: Some("https://postmaster.orange.fr/"),
+    },
+    Known {
+        provider: "Orange",
         code: "630",
         needles: &["lpn", "_630"],
         reason: Some(Reason::PolicyViolation),
@@ -584,6 +594,38 @@ pub fn recognise(text: &str) -> (Vec<Recognition>, Option<Reason>, Option<Bounce
     (recs, reason, cause)
 }
 
+/// Is `host` the domain or a host under it?
+fn host_in(host: &str, domains: &[&str]) -> bool {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    domains
+        .iter()
+        .any(|d| h == *d || h.strip_suffix(d).is_some_and(|p| p.ends_with('.')))
+}
+
+/// The reason a Japanese mobile carrier's reply means, for recipients at the carrier (by the
+/// recipient's domain or the remote MTA's name), from the normalised diagnostic. KDDI au
+/// (`ezweb.ne.jp`, `au.com`): `550 <addr>: User unknown` quotes the address it does not know
+/// (an unknown mailbox); `550 : User unknown`, without the address, is what au answers when
+/// the recipient's reception filter refuses the sender (filtered).
+pub fn carrier_reason(
+    recipient_domain: Option<&str>,
+    remote_mta: Option<&str>,
+    text: &str,
+) -> Option<Reason> {
+    let at = |domains: &[&str]| {
+        recipient_domain.is_some_and(|d| host_in(d, domains))
+            || remote_mta.is_some_and(|h| host_in(h, domains))
+    };
+    if at(&["ezweb.ne.jp", "au.com"]) && text.contains("user unknown") {
+        return Some(if text.contains("<addr> user unknown") {
+            Reason::UserUnknown
+        } else {
+            Reason::Filtered
+        });
+    }
+    None
+}
+
 /// The seed cause of a reason, given whether a blocklist or an authentication word was named.
 pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
     use BounceCause as C;
@@ -734,4 +776,49 @@ pub fn remediation(reason: Reason) -> Vec<String> {
         Undefined => &["The reason could not be determined: read the diagnostic text."],
     };
     steps.iter().map(|s| (*s).to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_carriers_tell_filter_refusals_apart() {
+        let n = |t: &str| crate::bounce::reason::normalise(t);
+        assert_eq!(
+            carrier_reason(
+                Some("ezweb.ne.jp"),
+                None,
+                &n("550 <a@ezweb.ne.jp>: User unknown")
+            ),
+            Some(Reason::UserUnknown)
+        );
+        assert_eq!(
+            carrier_reason(
+                None,
+                Some("msmx.au.com"),
+                &n("550 5.1.351 Remote server returned unknown recipient -> 550 : User unknown")
+            ),
+            Some(Reason::Filtered)
+        );
+        assert_eq!(
+            carrier_reason(
+                Some("example.com"),
+                Some("mx.example.com"),
+                &n("550 <a@example.com>: User unknown")
+            ),
+            None
+        );
+        // A look-alike domain is not the carrier.
+        assert!(!host_in("notezweb.ne.jp", &["ezweb.ne.jp"]));
+    }
+
+    #[test]
+    fn orange_codes_name_their_reason() {
+        let t =
+            crate::bounce::reason::normalise("550 5.2.0 Mail rejete. Mail rejected. OFR_506 [506]");
+        let (recs, reason, _) = recognise(&t);
+        assert_eq!(reason, Some(Reason::SpamDetected));
+        assert_eq!(recs.first().map(|r| r.code), Some("506"));
+    }
 }

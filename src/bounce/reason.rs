@@ -8,7 +8,16 @@
 //! 3. phrase tables, one per reason ([`PHRASES`]), matched on the diagnostic text after
 //!    addresses and URLs have been blanked (so `mailboxfull@example.com` says nothing);
 //! 4. the status table for the weak codes (`5.1.1`, `5.7.1`, …) that texts may refine;
-//! 5. the reply code and the action, as a last resort.
+//! 5. the reply code and the action, as a last resort: a delayed action is `expired`, an
+//!    unexplained refusal at the greeting or HELO is `blocked`, RFC 5321's 500 to 504 are
+//!    `syntaxerror`, a failure with words but no reason is `onhold`, one with no words at all
+//!    `undefined`.
+//!
+//! The SMTP command adjusts the result the vocabulary's way: words about an unknown user are
+//! `userunknown` only with an RFC 3463 address status (`x.1.0` to `x.1.10`), in answer to
+//! RCPT TO, or in a recipient-directory text (Domino, Exchange's categorizer); elsewhere they
+//! are the receiver filtering the message (`filtered`). Refusals in answer to MAIL FROM are about
+//! the sender (`rejected`).
 //!
 //! It never looks at file names or at anything but the row's own facts.
 
@@ -180,6 +189,7 @@ fn is_weak(r: Reason) -> bool {
             | Reason::PolicyViolation
             | Reason::Suspend
             | Reason::Expired
+            | Reason::SyntaxError
     )
 }
 
@@ -229,8 +239,10 @@ pub fn status_reason(s: DsnStatus) -> Option<Reason> {
         (4, 5) => SystemFull,
         (4, 6) => NetworkError,
         (4, 7) => Expired,
+        // Invalid command, syntax error, invalid command arguments.
+        (5, 1) | (5, 2) | (5, 4) => SyntaxError,
         (5, 3) => TooManyConn,
-        (5, 4) | (5, 5) => SystemError,
+        (5, 5) => SystemError,
         (5, 6) => SecurityError,
         (6, _) => ContentError,
         (7, 0) | (7, 1) => SecurityError,
@@ -279,12 +291,27 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "unable to contact ldap",
             "ldap server",
             "directory server failure",
+            // McAfee MXLogic: the receiver's domain routing data could not be read.
+            "could not load drd",
+            "local configuration error",
+            "mail system configuration error",
+            "server configuration error",
+            "queue file write error",
+            "local error in processing",
+            "interrupted system call",
         ],
     ),
     // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
     (
         Reason::Blocked,
-        &["my name was rejected", "smtp server of your isp"],
+        &[
+            "my name was rejected",
+            "smtp server of your isp",
+            // Gmail: "The IP you're using to send mail is not authorized to send email directly
+            // to our servers" (a dynamic or unlisted IP: use your provider's relay).
+            "not authorized to send email directly",
+            "not authorized to send mail directly",
+        ],
     ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
     (
@@ -296,6 +323,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "detected as spam",
             "identified as spam",
             "rejected as spam",
+            "flagged as spam",
             "blacklisted url",
             "listed url",
             // amavisd-new: "554 5.7.0 Reject, id=... - SPAM".
@@ -360,6 +388,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "does not have ptr",
             "does not resolve to your ip",
             "fcrdns",
+            // An IP without a name that resolves back to it: "unverifiable sending IPs",
+            // "domain [x] mismatches client ip".
+            "unverifyable sending ip",
+            "unverifiable sending ip",
+            "mismatches client ip",
             "reverse name",
         ],
     ),
@@ -403,6 +436,14 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "quota violation",
             "too much mail data",
             "exceeded the storage",
+            "disc quota",
+            "does not have enough space",
+            "not enough disk space",
+            "not sufficient disk space",
+            "space has been used up",
+            "too many messages on the server",
+            // French: "boîte du destinataire pleine".
+            "destinataire pleine",
         ],
     ),
     (
@@ -484,6 +525,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::NoRelaying,
         &[
             "relay access denied",
+            "insecure mail relay",
             "relaying denied",
             "relaying not allowed",
             "relay not permitted",
@@ -498,6 +540,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "relay not allowed",
             "not our customer",
             "relay prohibited",
+            "relaying is prohibited",
             "not local host",
             "is not a gateway",
             // Amazon SES: the sending identity is not verified, so SES does not relay for it.
@@ -553,6 +596,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "account is blocked",
             "tried to reach is disabled",
             "tried to reach is inactive",
+            "has been suspended",
+            "currently suspended",
+            "temporarily inactive",
+            "user is terminated",
+            "no longer accepts mail",
         ],
     ),
     (
@@ -607,6 +655,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "unknown mail domain",
             "dns lookup failure: host * not found",
             "domain is not reachable",
+            // Exim: "all relevant MX records point to non-existent hosts".
+            "point to non-existent hosts",
             "account or domain may not exist",
         ],
     ),
@@ -639,8 +689,13 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "sender is on",
             "from address",
             "sender mismatch",
+            // "You are sending to/from an address that has been blacklisted".
+            "address that has been blacklisted",
             "not accept mail from",
             "null sender",
+            "empty envelope sender",
+            "sender is spammer",
+            "returned mail not accepted here",
             "bogus mail from",
             "sender address",
             "mail from",
@@ -735,11 +790,48 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "doesn't have a * account",
             "address couldn't be found",
             "invalid final delivery userid",
+            "unknown mailbox",
+            "mailbox unknown",
+            "mailbox invalid",
+            "mailbox is unavailable",
+            "user not known",
+            "not known at this site",
+            "not a valid recipient",
+            "not a valid user",
+            // qmail's badrcptto / validrcptto patches.
+            "badrcptto",
+            "validrcptto",
+            // French, Italian and Spanish wordings.
+            "utilisateur inconnu",
+            "destinataire inconnu",
+            "nessun utente",
+            "no existe",
+            // The RCPT restriction wording with no reason after it (with a reason, Postfix
+            // writes "Recipient address rejected: <reason>").
+            "recipient address rejected.",
+        ],
+    ),
+    // The recipient's side refused the message by its own rules (not an unknown mailbox).
+    (
+        Reason::Filtered,
+        &[
+            // Exchange: delivery restrictions of the recipient or group.
+            "resolver.rst.notauthorized",
+            "refused due to recipient preferences",
+            "message filtered",
+            "message rejected due to user rules",
+            "you have been blocked by the recipient",
+            "only accepting mail from specific email addresses",
+            "user reject",
+            "this account is protected by",
+            "has restricted sms e-mail",
         ],
     ),
     (
         Reason::NotCompliantRfc,
         &[
+            // Gmail: "Messages missing a valid address in From: header ... are not accepted."
+            "missing a valid address in from",
             "rfc 5322",
             "multiple addresses in from",
             "multiple * addresses in from",
@@ -794,6 +886,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::Blocked,
         &[
+            // The client is refused as an open relay ("no access from mail server ... which is
+            // an open relay"); after the relaying table, so "we are not an open relay" with
+            // "unable to relay" stays a relaying refusal.
+            "open relay",
+            "open proxy",
+            "no access from mail server",
             "blocked using",
             "listed in",
             "listed on",
@@ -814,7 +912,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "connection refused by",
             "connections will not be accepted",
             "connection rejected",
-            "access denied",
             "access to this mail system has been rejected",
             "banned",
             "has been blocked",
@@ -883,7 +980,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "not authorized",
             "unauthorized",
             "insecure",
-            "security",
+            // Not the bare word "security": product names in notification boilerplate carry
+            // it ("InterScan Messaging Security Suite").
+            "security reasons",
+            "security requirements",
             "password",
         ],
     ),
@@ -936,6 +1036,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "gave up",
             "timeout waiting",
             "was not delivered within",
+            "allowed queue period",
+            "multiple retries",
             "maximum time",
             "time limit",
             "will continue to be tried",
@@ -1030,8 +1132,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "service unavailable",
             "service not available",
             "temporarily unavailable",
-            "try again later",
-            "unable to deliver",
             "misconfigured",
             "configuration error",
             "not capable",
@@ -1047,16 +1147,14 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "not listed in public name",
     "mailbox unavailable",
     "invalid recipient",
+    // MMS gateways (Verizon's MMSC): the number is not a valid recipient.
+    "no valid recipients",
     "recipient email address is possibly incorrect",
-    "account that you tried to reach does not exist",
-    "doesn't have a",
     "recipient address rejected: access denied",
     "address is possibly incorrect",
     "address couldn't be found",
     "invalid final delivery userid",
     "unknown user:",
-    "no such user here",
-    "recipient not found",
 ];
 
 /// One automaton over every phrase of [`PHRASES`] (the plain ones; phrases with `*` are few
@@ -1199,13 +1297,28 @@ pub fn classify(f: &Facts<'_>) -> Reason {
     // Nothing but the codes and the action.
     match (f.action, class) {
         (Some(Action::Delayed), _) => Reason::Expired,
+        // Refused at the greeting or in answer to HELO/EHLO, for no stated reason: the client
+        // itself was refused.
+        _ if matches!(f.command, Some("HELO" | "CONN")) => Reason::Blocked,
+        // RFC 5321's 500 to 504: the command or its arguments were not understood.
+        _ if f.status.is_none() && f.reply_code.is_some_and(|r| (500..=504).contains(&r.get())) => {
+            Reason::SyntaxError
+        }
         (_, Some(StatusClass::Transient)) => Reason::OnHold,
         (_, Some(StatusClass::Permanent)) if f.command == Some("DATA") => Reason::Filtered,
         (_, Some(StatusClass::Permanent)) => Reason::OnHold,
-        // A failure the report states but does not explain: held for a decision.
-        (Some(Action::Failed), None) => Reason::OnHold,
+        // A failure the report states but does not explain: held for a decision; with no words
+        // at all besides the address, nothing can be said.
+        (Some(Action::Failed), None) if has_words(f.text) => Reason::OnHold,
         _ => Reason::Undefined,
     }
+}
+
+/// Does the normalised text say anything besides addresses and punctuation?
+fn has_words(text: &str) -> bool {
+    text.split_whitespace()
+        .filter(|w| *w != "<addr>" && *w != "<url>")
+        .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
 }
 
 /// A host that cannot be found *for now* (a 4xx DNS answer) is a network problem; a final
@@ -1234,7 +1347,11 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
     if r != Reason::UserUnknown {
         return r;
     }
-    let status_says_address = f.status.is_some_and(|s| s.subject() == 1);
+    // Only the address codes RFC 3463 and its updates register (x.1.0 to x.1.10) say so; a
+    // vendor's own detail (Exchange's 5.1.351) does not.
+    let status_says_address = f
+        .status
+        .is_some_and(|s| s.subject() == 1 && s.detail() <= 10);
     let directory = DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
     if status_says_address || f.command == Some("RCPT") || (f.command != Some("DATA") && directory)
     {
@@ -1299,6 +1416,224 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(r, Reason::UserUnknown);
+    }
+
+    #[test]
+    fn generic_unknown_user_words_without_command_are_filtered() {
+        // Sendmail/James "No such user here", Exchange "Recipient Not Found", Gmail's "account
+        // ... does not exist": with no RCPT and no x.1.x status, the vocabulary says filtered.
+        for t in [
+            "550 <a@b.example> No such user here",
+            "a@b.example on 4/29/01 Recipient Not Found",
+            "The email account that you tried to reach does not exist.",
+            "This user doesn't have a b.example account",
+        ] {
+            assert_eq!(text(t), Reason::Filtered, "{t}");
+        }
+        // Directory lookups (Domino, Exchange's categorizer) still say the user is unknown.
+        assert_eq!(
+            text("User some.name (a@b.example) not listed in Domino Directory"),
+            Reason::UserUnknown
+        );
+    }
+
+    #[test]
+    fn vendor_detail_codes_do_not_name_the_address() {
+        // Exchange's 5.1.351 is not an RFC 3463 address code: the words decide.
+        let n = normalise("550 5.1.351 Remote server returned -> 550 : User unknown");
+        let r = classify(&Facts {
+            status: DsnStatus::parse("5.1.351"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::Filtered);
+    }
+
+    #[test]
+    fn access_denied_alone_is_not_a_block() {
+        // "Access denied" says nothing about a blocklist: a 5.7.1 stays a security refusal.
+        assert_eq!(
+            text("550 550 5.7.1 <a@b.example>... Access denied"),
+            Reason::SecurityError
+        );
+        // In reply to MAIL FROM it is the sender that was refused (Postfix's wording).
+        assert_eq!(
+            text("550 5.7.1 Access denied (in reply to MAIL FROM command)"),
+            Reason::Rejected
+        );
+    }
+
+    #[test]
+    fn mta_wordings_added_for_issue_4() {
+        // Unverifiable sending IPs and HELO/IP mismatches are reverse-DNS requirements.
+        assert_eq!(
+            text("450 service permits 2 unverifyable sending IPs"),
+            Reason::RequirePtr
+        );
+        assert_eq!(
+            text("550 domain [example.com] mismatches client ip 192.0.2.1."),
+            Reason::RequirePtr
+        );
+        // The sender address is on a list (not the client IP).
+        assert_eq!(
+            text("Sorry, you are sending to/from an address that has been blacklisted"),
+            Reason::Rejected
+        );
+        // McAfee MXLogic and other MTA-side faults.
+        assert_eq!(
+            text("451 Could not load DRD for domain (example.com)"),
+            Reason::SystemError
+        );
+        assert_eq!(
+            text("451 4.3.0 Local configuration error"),
+            Reason::SystemError
+        );
+        // Open relays are refused as clients; insecure relays are relaying refusals.
+        assert_eq!(
+            text(
+                "501 <a@b.example>... no access from mail server [192.0.2.1] which is an open relay."
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(text("550 Insecure Mail Relay"), Reason::NoRelaying);
+        assert_eq!(
+            text("554 5.7.1 Unable to relay; we are not an open relay"),
+            Reason::NoRelaying
+        );
+        assert_eq!(
+            text("554 5.7.1 Email cannot be delivered. Reason: Email flagged as Spam."),
+            Reason::SpamDetected
+        );
+        // A bare "Recipient address rejected." with no reason after it.
+        let n = normalise("550 <a@b.example>: Recipient address rejected.");
+        let r = classify(&Facts {
+            command: Some("RCPT"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::UserUnknown);
+        // With a reason after the colon, the reason decides.
+        assert_eq!(
+            text("554 5.3.0 <a@b.example>: Recipient address rejected: Internal system error"),
+            Reason::SystemError
+        );
+    }
+
+    #[test]
+    fn common_mta_wordings_per_reason() {
+        for (t, r) in [
+            ("552 5.2.2 Disc quota exceeded", Reason::MailboxFull),
+            (
+                "550 user has too many messages on the server",
+                Reason::MailboxFull,
+            ),
+            (
+                "550 5.2.1 This mailbox is currently suspended",
+                Reason::Suspend,
+            ),
+            (
+                "550 Sorry, this address no longer accepts mail",
+                Reason::Suspend,
+            ),
+            (
+                "553 sorry, this recipient is in my badrcptto list (#5.7.1)",
+                Reason::UserUnknown,
+            ),
+            ("550 Unknown mailbox", Reason::UserUnknown),
+            ("550 Utilisateur inconnu", Reason::UserUnknown),
+            ("553 Empty envelope senders not allowed", Reason::Rejected),
+            ("550 Rejecting open proxy 192.0.2.1", Reason::Blocked),
+            ("554 Relaying is prohibited", Reason::NoRelaying),
+            (
+                "Unable to deliver message after multiple retries, giving up.",
+                Reason::Expired,
+            ),
+        ] {
+            let n = normalise(t);
+            let got = classify(&Facts {
+                command: Some("RCPT"),
+                text: &n,
+                ..Default::default()
+            });
+            assert_eq!(got, r, "{t}");
+        }
+    }
+
+    #[test]
+    fn product_names_are_not_reasons() {
+        assert_eq!(
+            phrase_reason(&normalise(
+                "****** Message from InterScan Messaging Security Suite ******"
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn recipient_side_rules_are_filtered() {
+        assert_eq!(
+            text("550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized"),
+            Reason::Filtered
+        );
+        assert_eq!(
+            text("550 5.7.1 You have been blocked by the recipient"),
+            Reason::Filtered
+        );
+        assert_eq!(
+            text(
+                "550-5.7.1 The IP you're using to send mail is not authorized to send email directly to our servers."
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(
+            text("550-5.7.1 Messages missing a valid address in From: header are not accepted."),
+            Reason::NotCompliantRfc
+        );
+        assert_eq!(
+            text("all relevant MX records point to non-existent hosts"),
+            Reason::HostUnknown
+        );
+    }
+
+    #[test]
+    fn an_unexplained_refusal_of_helo_is_a_block() {
+        let n = normalise("550 Go away");
+        let r = classify(&Facts {
+            command: Some("HELO"),
+            reply_code: ReplyCode::find_in("550 Go away"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::Blocked);
+    }
+
+    #[test]
+    fn syntax_codes_without_words_are_syntax_errors() {
+        assert_eq!(text("501 5.5.2 x"), Reason::SyntaxError);
+        assert_eq!(text("502 x"), Reason::SyntaxError);
+        // Words still refine the status.
+        assert_eq!(
+            text("554 5.5.4 <a@b.example>: Relay access denied"),
+            Reason::NoRelaying
+        );
+    }
+
+    #[test]
+    fn a_failure_with_no_words_is_undefined() {
+        let n = normalise("* a@b.example");
+        let r = classify(&Facts {
+            action: Some(Action::Failed),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::Undefined);
+        let n = normalise("a@b.example some words");
+        let r = classify(&Facts {
+            action: Some(Action::Failed),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::OnHold);
     }
 
     #[test]

@@ -411,6 +411,59 @@ fn bounce_like_subject(s: &str) -> bool {
     BOUNCE_SUBJECT_WORDS.iter().any(|w| l.contains(w))
 }
 
+/// The undecoded body of a message as text (lossy UTF-8), at most `max` bytes.
+fn raw_body_text(msg: &Message<'_>, max: usize) -> String {
+    let Some(root) = msg.parts.first() else {
+        return String::new();
+    };
+    let start = root.offset_body as usize;
+    let end = (root.offset_end as usize).min(start.saturating_add(max));
+    msg.raw_message
+        .get(start..end)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
+}
+
+/// Words of a list manager refusing a post from someone who is not subscribed.
+const NOT_MEMBER_WORDS: &[&str] = &[
+    "not member",
+    "not a member",
+    "non-member",
+    "non member",
+    "not subscribed",
+    "not allowed to post",
+];
+
+/// A mailing-list manager's refusal of a post: sent by the list's administrative address
+/// (`list-admin@`, `-owner`, `-request`, `-bounces`, fml's `-ctl`), from list software (fml's
+/// `X-MLServer`, or a `List-Id`), saying the poster is not a member.
+fn is_list_refusal(msg: &Message<'_>, from: Option<&str>, subject: &str, text: &str) -> bool {
+    let list_software = msg.header_raw("X-MLServer").is_some()
+        || msg.header_raw("X-ML-Name").is_some()
+        || msg.header_raw("List-Id").is_some();
+    let local = from
+        .and_then(|f| f.split('@').next())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let admin = ["-admin", "-owner", "-request", "-bounces", "-ctl"]
+        .iter()
+        .any(|s| local.ends_with(s))
+        || local.starts_with("owner-");
+    if !(list_software && admin) {
+        return false;
+    }
+    let s = subject.to_ascii_lowercase();
+    let t = first_paragraphs(text, 1000).to_ascii_lowercase();
+    // A post held for the moderator (Mailman's "awaits moderator approval") is not refused.
+    let held = ["awaits moderator", "being held", "held for moderation"]
+        .iter()
+        .any(|w| s.contains(w) || t.contains(w));
+    !held
+        && NOT_MEMBER_WORDS
+            .iter()
+            .any(|w| s.contains(w) || t.contains(w))
+}
+
 /// Explain one message (see [`super::explain_bytes`]).
 pub(crate) fn explain_message(raw: &[u8], limits: &Limits) -> BounceReport {
     let (bytes, truncated) = prepare(raw, limits.max_message_bytes);
@@ -465,6 +518,12 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
         .collect();
 
     let mut parts = walk(msg, limits);
+    if parts.notification.trim().is_empty() && parts.dsn.is_none() && parts.feedback.is_none() {
+        // Not part of the MIME walk: a fallback for bodies the MIME parser could not split
+        // (a multipart whose boundary parameter is not folded into its Content-Type, so the
+        // parts are never found). Their text is read as it stands.
+        parts.notification = raw_body_text(msg, limits.max_scan_bytes);
+    }
     let (notification, returned) = {
         let (n, o) = text::split_original(&parts.notification);
         (n.to_string(), o.map(str::to_string))
@@ -599,11 +658,41 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
     }
 
     // 3. Human-readable bounce text.
+    let james = text::james_layout(&notification, limits.max_recipients);
+    let list_refusal = is_list_refusal(msg, report.report_from.as_deref(), &subject, &notification);
     let bounceish = return_path_null
         || is_system_sender(report.report_from.as_deref(), &from_raw)
         || !x_failed.is_empty()
         || bounce_like_subject(&subject)
-        || auto_submitted.starts_with("auto-generated");
+        || auto_submitted.starts_with("auto-generated")
+        || james.is_some()
+        || list_refusal;
+    if rows.is_empty()
+        && bounceish
+        && let Some((recipients, error)) = james
+    {
+        for a in recipients {
+            rows.push(RawRow {
+                recipient: Some(lower_domain(&a)),
+                diagnostic: error.clone(),
+                ..Default::default()
+            });
+        }
+        report.kind = ReportKind::Bounce;
+    }
+    if rows.is_empty() && list_refusal {
+        // A list manager refusing a post from a non-member: the sender was rejected; the
+        // recipient is the list the text names.
+        if let Some(t) = text_rows.first() {
+            rows.push(RawRow {
+                recipient: Some(lower_domain(&t.recipient)),
+                diagnostic: first_paragraphs(&notification, limits.max_diagnostic_chars),
+                fixed: Some(reason::Reason::Rejected),
+                ..Default::default()
+            });
+            report.kind = ReportKind::Bounce;
+        }
+    }
     if rows.is_empty() && bounceish {
         for t in &text_rows {
             rows.push(RawRow {
@@ -615,11 +704,19 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
         }
         if rows.is_empty() {
             // The recipient is not in the text: take X-Failed-Recipients, or the returned
-            // message's To when the text carries an SMTP reply or status code.
+            // message's To when the text carries an SMTP reply or status code, or words that
+            // name a reason ("Error: No valid recipients").
             let has_code = DsnStatus::find_in(&notification).is_some()
                 || ReplyCode::find_in(&notification).is_some();
+            let names_reason = || {
+                reason::phrase_reason(&reason::normalise(&first_paragraphs(
+                    &notification,
+                    limits.max_diagnostic_chars,
+                )))
+                .is_some()
+            };
             let mut recips = x_failed.clone();
-            if recips.is_empty() && has_code {
+            if recips.is_empty() && (has_code || names_reason()) {
                 recips = parts
                     .original
                     .to
@@ -709,6 +806,18 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
         );
     }
 
+    // KDDI (au) marks a message its recipient's filter refused with `X-SPASIGN: NG` on the
+    // bounce: the refusal is the recipient's filter, whatever the text says.
+    let spam_sign_ng = report.kind == ReportKind::Bounce
+        && msg
+            .header_raw("X-SPASIGN")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("NG"));
+    if spam_sign_ng {
+        for raw in rows.iter_mut().filter(|r| r.fixed.is_none()) {
+            raw.fixed = Some(reason::Reason::Filtered);
+        }
+    }
+
     // Finish rows.
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
@@ -726,7 +835,13 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
                 })
             })
             .or_else(|| text::command_in(&raw.diagnostic))
-            .or_else(|| text::command_in(&raw.context));
+            // A transcript's commands (`>>> MAIL From:`) in the context belong to the rows
+            // the transcript names, not to this one.
+            .or_else(|| {
+                (!raw.context.contains(">>>"))
+                    .then(|| text::command_in(&raw.context))
+                    .flatten()
+            });
         let remote = raw
             .remote_mta
             .clone()
@@ -934,6 +1049,14 @@ fn finish_row(
                 r
             };
             let r = provider_reason.unwrap_or(r);
+            // Japanese mobile carriers answer a refusal by the recipient's reception filter
+            // with "unknown user" words; their documented forms tell the two apart.
+            let r = advice::carrier_reason(
+                raw.recipient.as_deref().and_then(domain_of).as_deref(),
+                remote_mta.as_deref(),
+                &n_diag,
+            )
+            .unwrap_or(r);
             // A local program's exit status says the mailer failed, unless the words say more.
             if raw.mailer_exit
                 && matches!(

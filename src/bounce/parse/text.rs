@@ -100,6 +100,7 @@ fn is_original_marker(line: &str) -> bool {
         "below is a copy",
         "the text you sent follows",
         "the original message was",
+        "original message:",
         "content-type: message/rfc822",
         "content-type: text/rfc822-headers",
         "original message headers:",
@@ -148,6 +149,20 @@ fn is_header_line(line: &str) -> bool {
     })
 }
 
+/// `Subject:` and `Date:` lines, which notifications also use to describe the message.
+fn is_summary_field(line: &str) -> bool {
+    let l = line.as_bytes();
+    [&b"subject:"[..], &b"date:"[..]]
+        .iter()
+        .any(|h| l.len() >= h.len() && l[..h.len()].eq_ignore_ascii_case(h))
+}
+
+/// A line of decoration only (`------`, `=====`), at least five characters.
+fn is_rule_line(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 5 && t.bytes().all(|c| matches!(c, b'-' | b'=' | b'_' | b'*'))
+}
+
 /// Split a text bounce into (notification, returned message). The split is at a marker line,
 /// or at a block of at least two header lines that follows a blank line.
 pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
@@ -161,15 +176,18 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
             return (&text[..offset], Some(rest));
         }
         if prev_blank && offset > 0 && is_header_line(content) {
-            let next_is_header = lines.peek().is_some_and(|n| {
-                let n = n.trim_end_matches(['\n', '\r']);
-                is_header_line(n) || n.starts_with([' ', '\t'])
-            });
-            if next_is_header {
+            let next = lines.peek().map(|n| n.trim_end_matches(['\n', '\r']));
+            let next_is_header =
+                next.is_some_and(|n| is_header_line(n) || n.starts_with([' ', '\t']));
+            // A summary of the message ("Subject: x" / "Date: y" after "Full details
+            // follow:") is not the returned header block.
+            let summary_only = is_summary_field(content) && next.is_some_and(is_summary_field);
+            if next_is_header && !summary_only {
                 return (&text[..offset], Some(&text[offset..]));
             }
         }
-        prev_blank = content.trim().is_empty();
+        // A rule line (`-----`) separates like a blank line does.
+        prev_blank = content.trim().is_empty() || is_rule_line(content);
         offset += line.len();
     }
     (text, None)
@@ -178,6 +196,13 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
 /// Labels that introduce a recipient: `Recipient: addr`, `Failed address: addr`.
 fn is_recipient_label(label: &str) -> bool {
     let l = label.trim().to_ascii_lowercase();
+    // "The following recipients returned permanent errors: addr" (a sentence as the label).
+    if l.len() <= 80
+        && l.starts_with("the following ")
+        && (l.contains("recipient") || l.contains("address"))
+    {
+        return true;
+    }
     if l.len() > 40 || l.is_empty() {
         return false;
     }
@@ -334,7 +359,17 @@ pub(crate) fn extract(
     let mut rows: Vec<TextRow> = Vec::new();
     let mut preamble = String::new();
     let mut current: Option<usize> = None;
+    // Lines that explain the *next* recipient: a Sendmail transcript's `<<<` replies (written
+    // before the `NNN <addr>... reason` line that names the address) and the reasons under a
+    // Lotus Notes "Failure Reasons" heading (written before the address they explain).
+    let mut pending = String::new();
+    let mut in_failure_reasons = false;
     for line in text.lines() {
+        let t = line.trim();
+        if is_failure_reasons_heading(t) {
+            in_failure_reasons = true;
+            pending.clear();
+        }
         if let Some(addr) = recipient_on_line(line) {
             let lower = addr.to_ascii_lowercase();
             let excluded =
@@ -346,15 +381,32 @@ pub(crate) fn extract(
                 {
                     current = Some(i);
                 } else if rows.len() < max_rows {
+                    let mut block = String::new();
+                    if !pending.is_empty() && (in_failure_reasons || starts_with_reply_code(t)) {
+                        block.push_str(&pending);
+                    }
                     rows.push(TextRow {
                         recipient: addr,
-                        block: String::new(),
+                        block,
                     });
                     current = Some(rows.len() - 1);
                 } else {
                     current = None;
                 }
+                pending.clear();
+                in_failure_reasons = false;
             }
+        } else if t.starts_with("<<<") {
+            push_capped(&mut pending, t, max_block);
+        } else if t.starts_with(">>>") {
+            pending.clear();
+        } else if in_failure_reasons && !t.is_empty() && !is_failure_reasons_heading(t) {
+            push_capped(&mut pending, t, max_block);
+        } else if is_host_summary(t) || t.starts_with("While talking to ") {
+            // Sendmail's per-host lines ("421 host (smtp)... Deferred: ...", "While talking to
+            // host:") close the block of the recipient before them: they are about the next
+            // host's recipients.
+            current = None;
         }
         match current {
             Some(i) => {
@@ -379,6 +431,66 @@ pub(crate) fn extract(
     (rows, preamble)
 }
 
+fn push_capped(out: &mut String, line: &str, max: usize) {
+    if out.len() + line.len() < max {
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
+/// Lotus Notes / Domino: `------- Failure Reasons --------` heads the reasons, written before
+/// the addresses they explain.
+fn is_failure_reasons_heading(t: &str) -> bool {
+    t.starts_with("---") && t.to_ascii_lowercase().contains("failure reasons")
+}
+
+/// `550 ...`: a line that starts with an SMTP reply code.
+fn starts_with_reply_code(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() > 4
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && matches!(b[0], b'2'..=b'5')
+        && b[3] == b' '
+}
+
+/// Sendmail's per-host summary line: `421 host.example (smtp)... Deferred: ...`.
+fn is_host_summary(t: &str) -> bool {
+    if !starts_with_reply_code(t) {
+        return false;
+    }
+    let mut words = t[4..].split_whitespace();
+    match (words.next(), words.next()) {
+        (Some(host), Some(mailer)) => {
+            !host.contains('@')
+                && host.contains('.')
+                && mailer.starts_with('(')
+                && mailer.ends_with(")...")
+        }
+        _ => false,
+    }
+}
+
+/// Apache James's bounce notification (its `AbstractNotify` mailets): the error under
+/// `Error message below:`, then `Message details:` with one `RCPT TO: addr` line per recipient.
+/// Returns the recipients and the error text.
+pub(crate) fn james_layout(text: &str, max_rows: usize) -> Option<(Vec<String>, String)> {
+    let start = text.find("Error message below:")?;
+    let rest = &text[start + "Error message below:".len()..];
+    let details = rest.find("Message details:")?;
+    let error = rest[..details].trim().to_string();
+    let mut recipients = Vec::new();
+    for line in rest[details..].lines() {
+        let t = line.trim();
+        if let Some(v) = t.strip_prefix("RCPT TO:")
+            && let Some((_, _, a)) = find_address(v, 0)
+            && recipients.len() < max_rows
+        {
+            recipients.push(a.to_string());
+        }
+    }
+    (!recipients.is_empty()).then_some((recipients, error))
+}
+
 /// Words that place a reply after an SMTP command, and the command they name.
 const COMMAND_WORDS: &[(&str, &str)] = &[
     ("end of data", "DATA"),
@@ -391,6 +503,8 @@ const COMMAND_WORDS: &[(&str, &str)] = &[
     ("after end of", "DATA"),
     ("[data]", "DATA"),
     ("during data", "DATA"),
+    // Exim: "SMTP error from remote mail server after pipelined DATA".
+    ("pipelined data", "DATA"),
     ("rcpt to", "RCPT"),
     ("rcpt_to", "RCPT"),
     ("smtp:rcpt", "RCPT"),
@@ -545,6 +659,60 @@ mod tests {
         let (n, o) = split_original(t);
         assert!(n.contains("bad"));
         assert!(o.is_some_and(|o| o.contains("Received")));
+    }
+
+    #[test]
+    fn sendmail_transcript_replies_go_to_the_recipient_they_precede() {
+        let t = "   ----- Transcript of session follows -----\nWhile talking to mx.example.edu:\n>>> MAIL From:<s@example.jp>\n<<< 550 Insecure Mail Relay\n554 <k@example.edu>... Remote protocol error\n421 example.org (smtp)... Deferred: Connection timed out\nWhile talking to mx.example.org:\n>>> RCPT To:<m@example.org>\n<<< 550 No such user here.\n550 <m@example.org>... User unknown\n";
+        let (rows, _) = extract(t, &["s@example.jp".to_string()], 10, 4000);
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].block.contains("Insecure Mail Relay"));
+        // The per-host "Deferred" line and the next host's session are not this row's.
+        assert!(!rows[0].block.contains("Deferred"));
+        assert!(rows[1].block.starts_with("<<< 550 No such user here."));
+    }
+
+    #[test]
+    fn notes_failure_reasons_precede_the_address() {
+        let t = "------- Failure Reasons  --------\n\nUser not listed in public Name & Address Book\nk@example.com\n\n------- Returned Message --------\n";
+        let (rows, _) = extract(t, &[], 10, 4000);
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].block.contains("not listed in public Name"));
+    }
+
+    #[test]
+    fn a_subject_and_date_summary_is_not_the_returned_message() {
+        let t = "We had trouble delivering your message. Full details follow:\n\nSubject: 'x'\nDate: 'y'\n\n1 error(s):\n\nThe following recipients returned permanent errors: k@example.org.\n";
+        let (n, o) = split_original(t);
+        assert!(n.contains("permanent errors"));
+        assert!(o.is_none());
+    }
+
+    #[test]
+    fn returned_headers_after_a_rule_line_are_cut() {
+        let t = "<a@b.example>\n\nEach of the following recipients was rejected.\n------------\nReceived: from x\nFrom: s@c.example\nContent-Type: text/plain\n";
+        let (n, o) = split_original(t);
+        assert!(!n.contains("Content-Type"));
+        assert!(o.is_some_and(|o| o.starts_with("Received")));
+    }
+
+    #[test]
+    fn james_notification_names_recipients_in_details() {
+        let t = "Error: Invalid user address\nError message below:\n550 - Requested action not taken: no such user here\n\nMessage details:\n  Subject: Test\n  MAIL FROM: s@example.com\n  RCPT TO: r@example.net\n  From: s@example.com\n";
+        let (r, e) = james_layout(t, 10).expect("james layout");
+        assert_eq!(r, vec!["r@example.net".to_string()]);
+        assert_eq!(e, "550 - Requested action not taken: no such user here");
+    }
+
+    #[test]
+    fn a_sentence_label_names_the_recipient() {
+        assert_eq!(
+            recipient_on_line(
+                "The following recipients returned permanent errors: k@example.org. Reason: SMTP Server <192.0.2.1> refused"
+            )
+            .as_deref(),
+            Some("k@example.org")
+        );
     }
 
     #[test]

@@ -1,0 +1,71 @@
+//! MTA layouts the bounce explainer reads, each with a synthetic message in the MTA's
+//! documented wording (no corpus files).
+
+use fivefifty::bounce::{self, Reason, ReportKind};
+
+fn explain(raw: &str) -> bounce::BounceReport {
+    bounce::explain_bytes(raw.replace('\n', "\r\n").as_bytes())
+}
+
+#[test]
+fn apache_james_notification_with_an_unfolded_boundary() {
+    // James's AbstractNotify text inside a multipart whose boundary parameter sits on its own
+    // unfolded line: the MIME parser finds no parts, the text is read as it stands.
+    let raw = "From: postmaster@example.net\nTo: s@example.com\nSubject: Re:Test\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"AAA\"\n\n--AAA\nContent-Type: multipart/alternative;\nboundary=\"BBB\"\n\n--BBB\nContent-Type: text/plain\n\nError: Invalid user address\n\nError message below:\n550 - Requested action not taken: no such user here\n\nMessage details:\n  Subject: Test\n  MAIL FROM: s@example.com\n  RCPT TO: r@example.net\n  From: s@example.com\n\n--BBB--\n\n--AAA--\n";
+    let r = explain(raw);
+    assert_eq!(r.kind, ReportKind::Bounce);
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(r.recipients[0].recipient.as_deref(), Some("r@example.net"));
+    // No SMTP command is known: the vocabulary calls "no such user" filtered then.
+    assert_eq!(r.recipients[0].reason, Reason::Filtered);
+}
+
+#[test]
+fn fml_refuses_a_post_from_a_non_member() {
+    let raw = "From: list-admin@example.org\nTo: s@example.net\nSubject: You s@example.net are not member (list ML)\nX-MLServer: fml [fml 4.0.3 release]\n\nYou are not a member of this mailing list <list@example.org>.\n";
+    let r = explain(raw);
+    assert_eq!(r.kind, ReportKind::Bounce);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("list@example.org")
+    );
+    assert_eq!(r.recipients[0].reason, Reason::Rejected);
+}
+
+#[test]
+fn a_list_post_that_mentions_members_is_not_a_bounce() {
+    // A list's ordinary post (not from the list's admin address) is not a refusal.
+    let raw = "From: alice@example.org\nTo: list@example.org\nSubject: who is not a member?\nList-Id: <list.example.org>\n\nAsking who is not a member of <list@example.org> yet.\n";
+    assert_eq!(explain(raw).kind, ReportKind::NotBounce);
+}
+
+#[test]
+fn a_post_held_for_the_moderator_is_not_a_refusal() {
+    let raw = "From: list-owner@example.org\nTo: s@example.net\nSubject: Your message to List awaits moderator approval\nList-Id: <list.example.org>\n\nYour mail to 'List' <list@example.org> is being held until the list moderator can review it.\nThe reason it is being held: Post by non-member to a members-only list\n";
+    assert_ne!(
+        explain(raw).recipients.first().map(|r| r.reason),
+        Some(Reason::Rejected)
+    );
+}
+
+#[test]
+fn kddi_spasign_ng_marks_a_filter_refusal() {
+    let raw = "From: <Postmaster@ezweb.ne.jp>\nTo: <s@example.or.jp>\nSubject: Mail System Error - Returned Mail\nX-SPASIGN: NG\n\n<r@ezweb.ne.jp>\n\nEach of the following recipients was rejected by a remote mail server.\n";
+    let r = explain(raw);
+    assert_eq!(r.recipients[0].recipient.as_deref(), Some("r@ezweb.ne.jp"));
+    assert_eq!(r.recipients[0].reason, Reason::Filtered);
+}
+
+#[test]
+fn recipient_from_the_returned_message_when_the_text_names_a_reason() {
+    // An MMS gateway's notice: no address in the text, the returned message's To is the
+    // recipient, and the words name the reason.
+    let raw = "From: MMSC NDR Administrator <sysadmin@mms.example.com>\nTo: s@example.jp\nSubject: Undeliverable Message\n\nMessage could not be delivered to mobile.\nError: No valid recipients for this MM\n\nOriginal Message:\nFrom: S <s@example.jp>\nTo: 0000000000@mms.example.com\nSubject: test\n";
+    let r = explain(raw);
+    assert_eq!(r.kind, ReportKind::Bounce);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("0000000000@mms.example.com")
+    );
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+}
