@@ -67,7 +67,9 @@ fn io_err(path: &Path, source: io::Error) -> BounceError {
 /// Read at most `max` bytes of a file; the rest is not read. Returns (bytes, file was longer).
 fn read_capped(path: &Path, max: usize) -> io::Result<Vec<u8>> {
     let f = File::open(path)?;
-    let mut buf = Vec::new();
+    // Sized from the file's length, the read takes one system call instead of a growing series.
+    let len = f.metadata().map_or(0, |m| m.len());
+    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(max).min(max) + 1);
     // One byte more than the cap tells the parser that the message was cut.
     f.take(max as u64 + 1).read_to_end(&mut buf)?;
     Ok(buf)
@@ -111,7 +113,13 @@ fn list_files(dir: &Path, max: usize) -> Result<Vec<PathBuf>, BounceError> {
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
-        if p.is_file() {
+        // The entry's own type needs no system call; a link is followed to see what it is.
+        let is_file = match entry.file_type() {
+            Ok(t) if t.is_file() => true,
+            Ok(t) if !t.is_symlink() => false,
+            _ => p.is_file(),
+        };
+        if is_file {
             out.push(p);
         }
     }
