@@ -36,7 +36,7 @@ fn is_ws(b: u8) -> bool {
 /// is skipped, a line that starts with white space continues the field above, and the block
 /// ends at the first empty (or all-blank) line. Returns the fields and the offset of the body.
 pub(crate) fn split_fields(data: &[u8]) -> (Vec<Field<'_>>, usize) {
-    let mut fields = Vec::new();
+    let mut fields = Vec::with_capacity(16);
     let mut pos = 0;
     let len = data.len();
     loop {
@@ -100,7 +100,16 @@ fn trim_ws(b: &[u8]) -> &[u8] {
 /// A header value read as mail-parser's raw reader does: white space trimmed at both ends,
 /// folding kept, invalid UTF-8 replaced.
 fn raw_text(v: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(trim_ws(v))
+    lossy(trim_ws(v))
+}
+
+/// Bytes as text, invalid UTF-8 replaced; valid text (the usual case) is checked by the fast
+/// validator and borrowed.
+pub(crate) fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 /// The header fields of one message or part.
@@ -110,6 +119,12 @@ pub(crate) struct Headers<'a> {
 }
 
 impl<'a> Headers<'a> {
+    /// The header block at the top of `raw`; `None` when it holds no field.
+    pub(crate) fn parse(raw: &'a [u8]) -> Option<Self> {
+        let (fields, _) = split_fields(raw);
+        (!fields.is_empty()).then_some(Self { fields })
+    }
+
     /// The last field of this name (names compare case-insensitively).
     fn last(&self, name: &str) -> Option<&Field<'a>> {
         self.fields
@@ -314,7 +329,7 @@ impl<'a> Part<'a> {
             .and_then(|c| charset_decoder(c.as_bytes()));
         match (bytes, decoder) {
             (b, Some(d)) => Cow::Owned(d(&b)),
-            (Cow::Borrowed(b), None) => String::from_utf8_lossy(b),
+            (Cow::Borrowed(b), None) => lossy(b),
             (Cow::Owned(v), None) => Cow::Owned(
                 String::from_utf8(v)
                     .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),

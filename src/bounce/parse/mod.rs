@@ -89,10 +89,11 @@ pub(crate) fn clean_address(v: &str) -> Option<String> {
 }
 
 fn lower_domain(a: &str) -> String {
-    match a.rsplit_once('@') {
-        Some((l, d)) => format!("{l}@{}", d.to_ascii_lowercase()),
-        None => a.to_string(),
+    let mut out = a.to_string();
+    if let Some(at) = a.rfind('@') {
+        out[at + 1..].make_ascii_lowercase();
     }
+    out
 }
 
 fn first_address(a: Option<&Address<'_>>) -> Option<String> {
@@ -185,10 +186,24 @@ fn looks_like_mail(b: &[u8]) -> bool {
 
 /// The client IP of a raw Received header: the first address in its `from` clause.
 fn received_client_ip(v: &str) -> Option<IpAddr> {
-    let l = v.to_ascii_lowercase();
-    let from = l.find("from ")?;
-    let end = l[from..].find(" by ").map(|e| from + e).unwrap_or(l.len());
-    ips_in(&v[from..end]).into_iter().next()
+    let from = find_ascii_ci(v.as_bytes(), b"from ")?;
+    let end = find_ascii_ci(&v.as_bytes()[from..], b" by ").map_or(v.len(), |e| from + e);
+    ips_in(v.get(from..end)?).into_iter().next()
+}
+
+/// The first position of an ASCII needle in `hay`, ignoring ASCII case (no lower-case copy).
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let mut at = 0;
+    while let Some(p) = memchr::memchr2(lo, up, &hay[at..]) {
+        let i = at + p;
+        if hay.len() - i >= needle.len() && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 /// Everything the MIME walk collects about one bounce.
@@ -253,8 +268,7 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
         let inner = match kind {
             Kind::Message if !have_original => {
                 let bytes = part.bytes();
-                let h = Mail::parse(&bytes).map(|m| m.headers);
-                if let Some(h) = h {
+                if let Some(h) = Headers::parse(&bytes) {
                     fill_original(&h, &mut p);
                     have_original = true;
                     continue;
@@ -266,10 +280,10 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
         let is_message = kind == Kind::Message && inner.is_none();
         match (ctype, sub) {
             ("message", "delivery-status" | "global-delivery-status") if p.dsn.is_none() => {
-                p.dsn = Some(String::from_utf8_lossy(&part.bytes()).into_owned());
+                p.dsn = Some(mime::lossy(&part.bytes()).into_owned());
             }
             ("message", "feedback-report") if p.feedback.is_none() => {
-                p.feedback = Some(String::from_utf8_lossy(&part.bytes()).into_owned());
+                p.feedback = Some(mime::lossy(&part.bytes()).into_owned());
             }
             ("text" | "message", "rfc822-headers" | "rfc822-header" | "rfc822")
                 if !part.root && p.original_headers.is_none() =>
@@ -485,8 +499,8 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         let hdrs = parts.original_headers.take().or(returned);
         if let Some(h) = hdrs {
             let h = h.trim_start();
-            if let Some(m) = Mail::parse(h.as_bytes()) {
-                fill_original(&m.headers, &mut parts);
+            if let Some(h) = Headers::parse(h.as_bytes()) {
+                fill_original(&h, &mut parts);
             }
         }
     }
@@ -665,7 +679,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         let attached = msg.parts().into_iter().find_map(|p| {
             (p.kind == Kind::Message)
                 .then(|| p.bytes())
-                .filter(|b| Mail::parse(b).is_some())
+                .filter(|b| Headers::parse(b).is_some())
         });
         if let Some(bytes) = attached
             && let Some(inner) = Mail::parse(&bytes)
