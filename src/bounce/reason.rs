@@ -1143,8 +1143,8 @@ pub fn normalise(text: &str) -> String {
         let is_url = b.windows(3).any(|w| w == b"://")
             || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
         let is_addr = !is_url
-            && match word.find('@') {
-                Some(at) => at > 0 && word[at + 1..].contains('.'),
+            && match memchr::memchr(b'@', b) {
+                Some(at) => at > 0 && b[at + 1..].contains(&b'.'),
                 None => false,
             };
         if is_url {
@@ -1162,16 +1162,38 @@ pub fn normalise(text: &str) -> String {
 
 /// The words of a text, as `split_whitespace` gives them; ASCII text is split byte by byte
 /// (on the same six white-space characters), which is much cheaper than decoding characters.
-fn words(text: &str) -> Box<dyn Iterator<Item = &str> + '_> {
-    if !text.is_ascii() {
-        return Box::new(text.split_whitespace());
+pub(crate) fn words(text: &str) -> Words<'_> {
+    if text.is_ascii() {
+        Words::Ascii(text, 0)
+    } else {
+        Words::Other(text.split_whitespace())
     }
-    Box::new(
-        text.as_bytes()
-            .split(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '))
-            .filter(|w| !w.is_empty())
-            .map(|w| std::str::from_utf8(w).unwrap_or_default()),
-    )
+}
+
+/// See [`words`].
+pub(crate) enum Words<'a> {
+    /// ASCII text and the position reached.
+    Ascii(&'a str, usize),
+    /// Any other text.
+    Other(std::str::SplitWhitespace<'a>),
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Words::Other(w) => w.next(),
+            Words::Ascii(text, pos) => {
+                let b = text.as_bytes();
+                let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+                let start = (*pos..b.len()).find(|&i| !ws(b[i]))?;
+                let end = (start..b.len()).find(|&i| ws(b[i])).unwrap_or(b.len());
+                *pos = end;
+                text.get(start..end)
+            }
+        }
+    }
 }
 
 /// Classify one row.

@@ -889,7 +889,7 @@ fn first_paragraphs(text: &str, max: usize) -> String {
 
 fn fold(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars));
-    for (n, w) in text.split_whitespace().enumerate() {
+    for (n, w) in reason::words(text).enumerate() {
         if out.len() + w.len() + 1 > max_chars {
             out.push_str(" …");
             break;
