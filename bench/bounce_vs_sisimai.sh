@@ -33,6 +33,9 @@ BIN=$(cargo bench --bench bounce --no-run --message-format=json 2>/dev/null \
 [ -x "$BIN" ] || { echo "could not build the bench binary"; exit 1; }
 OURS=$(BOUNCE_MAILDIR="$WORK/maildir" BOUNCE_RUNS=$RUNS "$BIN")
 echo "$OURS"
+# For information: the same with two threads (BounceStream::for_each_parallel); the ratio
+# below uses the single-thread figure.
+BOUNCE_MAILDIR="$WORK/maildir" BOUNCE_RUNS=$RUNS BOUNCE_THREADS=2 "$BIN"
 T0=$(date +%s.%N); BOUNCE_MAILDIR="$WORK/maildir" BOUNCE_RUNS=1 "$BIN" >/dev/null; T1=$(date +%s.%N)
 echo "fivefifty whole process (1 pass): $(echo "$T1 - $T0" | bc) s"
 

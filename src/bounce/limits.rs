@@ -53,3 +53,9 @@ impl Default for Limits {
         }
     }
 }
+
+/// The deepest nesting of multiparts the MIME walk follows; deeper parts are not read.
+pub const MAX_MIME_DEPTH: usize = 16;
+
+/// The most MIME parts read from one message; the rest are not read.
+pub const MAX_MIME_PARTS: usize = 1000;

@@ -1233,15 +1233,16 @@ fn phrase_matches(text: &str, phrase: &str) -> bool {
 /// blanked (a local part such as `mailboxfull` must not read as a reason).
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    for word in words(text) {
         if !out.is_empty() {
             out.push(' ');
         }
         let b = word.as_bytes();
-        let is_url = word.contains("://") || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
+        let is_url = b.windows(3).any(|w| w == b"://")
+            || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
         let is_addr = !is_url
-            && match word.find('@') {
-                Some(at) => at > 0 && word[at + 1..].contains('.'),
+            && match memchr::memchr(b'@', b) {
+                Some(at) => at > 0 && b[at + 1..].contains(&b'.'),
                 None => false,
             };
         if is_url {
@@ -1255,6 +1256,42 @@ pub fn normalise(text: &str) -> String {
         }
     }
     out
+}
+
+/// The words of a text, as `split_whitespace` gives them; ASCII text is split byte by byte
+/// (on the same six white-space characters), which is much cheaper than decoding characters.
+pub(crate) fn words(text: &str) -> Words<'_> {
+    if text.is_ascii() {
+        Words::Ascii(text, 0)
+    } else {
+        Words::Other(text.split_whitespace())
+    }
+}
+
+/// See [`words`].
+pub(crate) enum Words<'a> {
+    /// ASCII text and the position reached.
+    Ascii(&'a str, usize),
+    /// Any other text.
+    Other(std::str::SplitWhitespace<'a>),
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Words::Other(w) => w.next(),
+            Words::Ascii(text, pos) => {
+                let b = text.as_bytes();
+                let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+                let start = (*pos..b.len()).find(|&i| !ws(b[i]))?;
+                let end = (start..b.len()).find(|&i| ws(b[i])).unwrap_or(b.len());
+                *pos = end;
+                text.get(start..end)
+            }
+        }
+    }
 }
 
 /// Classify one row.
@@ -1364,6 +1401,22 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_words_split_as_split_whitespace() {
+        for t in [
+            "",
+            "  a\tb\n\x0bc\x0c d\r\n",
+            "x",
+            " \x1c y ",
+            "caf\u{e9}\u{a0}au lait",
+        ] {
+            assert_eq!(
+                words(t).collect::<Vec<_>>(),
+                t.split_whitespace().collect::<Vec<_>>()
+            );
+        }
+    }
 
     fn text(t: &str) -> Reason {
         let n = normalise(t);

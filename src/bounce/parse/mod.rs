@@ -5,6 +5,7 @@
 //! input: a message that cannot be read becomes a report of kind `not_mail` with a note.
 
 pub(crate) mod dsn;
+pub(crate) mod mime;
 pub(crate) mod text;
 
 use super::advice;
@@ -12,7 +13,8 @@ use super::limits::Limits;
 use super::reason::{self, Facts};
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use super::{Action, BounceReport, Hints, OriginalMessage, RecipientRow, ReportKind};
-use mail_parser::{Address, HeaderName, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::Address;
+use mime::{Headers, Kind, Mail};
 use std::borrow::Cow;
 use std::net::IpAddr;
 
@@ -87,10 +89,11 @@ pub(crate) fn clean_address(v: &str) -> Option<String> {
 }
 
 fn lower_domain(a: &str) -> String {
-    match a.rsplit_once('@') {
-        Some((l, d)) => format!("{l}@{}", d.to_ascii_lowercase()),
-        None => a.to_string(),
+    let mut out = a.to_string();
+    if let Some(at) = a.rfind('@') {
+        out[at + 1..].make_ascii_lowercase();
     }
+    out
 }
 
 fn first_address(a: Option<&Address<'_>>) -> Option<String> {
@@ -181,24 +184,26 @@ fn looks_like_mail(b: &[u8]) -> bool {
     }
 }
 
-/// The parser: structured parsing only for the headers read here (MIME, addresses, ids,
-/// subject); every other header, Received included, is kept raw, which is what makes a bounce
-/// cheap to read (Received lines are many and only their client IP is wanted).
-static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
-    MessageParser::new()
-        .with_mime_headers()
-        .with_address_headers()
-        .with_message_ids()
-        .header_text(HeaderName::Subject)
-        .header_id(HeaderName::ReturnPath)
-});
-
 /// The client IP of a raw Received header: the first address in its `from` clause.
 fn received_client_ip(v: &str) -> Option<IpAddr> {
-    let l = v.to_ascii_lowercase();
-    let from = l.find("from ")?;
-    let end = l[from..].find(" by ").map(|e| from + e).unwrap_or(l.len());
-    ips_in(&v[from..end]).into_iter().next()
+    let from = find_ascii_ci(v.as_bytes(), b"from ")?;
+    let end = find_ascii_ci(&v.as_bytes()[from..], b" by ").map_or(v.len(), |e| from + e);
+    ips_in(v.get(from..end)?).into_iter().next()
+}
+
+/// The first position of an ASCII needle in `hay`, ignoring ASCII case (no lower-case copy).
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let mut at = 0;
+    while let Some(p) = memchr::memchr2(lo, up, &hay[at..]) {
+        let i = at + p;
+        if hay.len() - i >= needle.len() && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 /// Everything the MIME walk collects about one bounce.
@@ -207,7 +212,6 @@ struct Parts {
     dsn: Option<String>,
     feedback: Option<String>,
     notification: String,
-    html: String,
     original_headers: Option<String>,
     original: OriginalMessage,
     original_ips: Vec<IpAddr>,
@@ -215,83 +219,104 @@ struct Parts {
     report_type: Option<String>,
 }
 
-fn fill_original(m: &Message<'_>, p: &mut Parts) {
+fn fill_original(h: &Headers<'_>, p: &mut Parts) {
+    let from = h.address("From");
     let o = &mut p.original;
-    o.from = first_address(m.from());
-    o.to = all_addresses(m.to());
-    o.message_id = m.message_id().map(str::to_string);
-    o.subject = m.subject().map(str::to_string);
+    o.from = first_address(from.as_ref());
+    o.to = all_addresses(h.address("To").as_ref());
+    o.message_id = h.id("Message-ID");
+    o.subject = h.unstructured("Subject");
     if o.envelope_from.is_none() {
-        o.envelope_from = m
-            .return_address()
-            .map(lower_domain)
+        // The Return-Path, or else the From address (as mail-parser's `return_address`).
+        o.envelope_from = h
+            .id("Return-Path")
+            .or_else(|| {
+                from.as_ref()
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.address())
+                    .map(str::to_string)
+            })
+            .map(|a| lower_domain(&a))
             .filter(|a| a.contains('@'));
     }
-    for v in m.header_values(HeaderName::Received) {
-        if let Some(ip) = v.as_text().and_then(received_client_ip) {
+    for v in h.texts("Received") {
+        if let Some(ip) = received_client_ip(&v) {
             p.original_ips.push(ip);
         }
     }
-    if let Some(v) = m.header_raw("X-HmXmrOriginalRecipient") {
+    if let Some(v) = h.raw("X-HmXmrOriginalRecipient") {
         p.complaint_recipient = clean_address(v);
     }
 }
 
-fn walk(m: &Message<'_>, limits: &Limits) -> Parts {
+/// Collect the parts a bounce is read from. Only these are decoded: text and HTML parts, the
+/// delivery-status and feedback-report parts, and the returned message's header block.
+fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
     let mut p = Parts {
         report_type: m
+            .headers
             .content_type()
-            .and_then(|c| c.attribute("report-type"))
-            .map(|s| s.to_ascii_lowercase()),
+            .and_then(|c| c.attribute("report-type").map(|s| s.to_ascii_lowercase())),
         ..Default::default()
     };
     let mut have_original = false;
-    for (i, part) in m.parts.iter().enumerate() {
-        let (ctype, sub) = part
-            .content_type()
-            .map(|c| {
-                (
-                    c.ctype().to_ascii_lowercase(),
-                    c.subtype().unwrap_or("").to_ascii_lowercase(),
-                )
-            })
-            .unwrap_or_else(|| ("text".into(), "plain".into()));
-        match (&part.body, ctype.as_str(), sub.as_str()) {
-            (PartType::Message(inner), _, _) if !have_original => {
-                fill_original(inner, &mut p);
-                have_original = true;
+    // HTML is read only when there is no plain text, so it is decoded only then.
+    let mut html_parts = Vec::new();
+    for part in m.parts() {
+        let (kind, ctype, sub) = (part.kind, part.ctype.as_str(), part.subtype.as_str());
+        // An attached message whose header block cannot be read is an opaque part.
+        let inner = match kind {
+            Kind::Message if !have_original => {
+                let bytes = part.bytes();
+                if let Some(h) = Headers::parse(&bytes) {
+                    fill_original(&h, &mut p);
+                    have_original = true;
+                    continue;
+                }
+                Some(bytes)
             }
-            (_, "message", "delivery-status" | "global-delivery-status") if p.dsn.is_none() => {
-                p.dsn = Some(String::from_utf8_lossy(part.contents()).into_owned());
+            _ => None,
+        };
+        let is_message = kind == Kind::Message && inner.is_none();
+        match (ctype, sub) {
+            ("message", "delivery-status" | "global-delivery-status") if p.dsn.is_none() => {
+                p.dsn = Some(mime::lossy(&part.bytes()).into_owned());
             }
-            (_, "message", "feedback-report") if p.feedback.is_none() => {
-                p.feedback = Some(String::from_utf8_lossy(part.contents()).into_owned());
+            ("message", "feedback-report") if p.feedback.is_none() => {
+                p.feedback = Some(mime::lossy(&part.bytes()).into_owned());
             }
-            (_, "text" | "message", "rfc822-headers" | "rfc822-header" | "rfc822")
-                if i > 0 && p.original_headers.is_none() =>
+            ("text" | "message", "rfc822-headers" | "rfc822-header" | "rfc822")
+                if !part.root && p.original_headers.is_none() =>
             {
-                p.original_headers = Some(String::from_utf8_lossy(part.contents()).into_owned());
+                p.original_headers = Some(match (&inner, kind) {
+                    (Some(b), _) => String::from_utf8_lossy(b).into_owned(),
+                    (None, Kind::Text | Kind::Html) => part.text().into_owned(),
+                    _ => String::from_utf8_lossy(&part.bytes()).into_owned(),
+                });
             }
             // A second returned-headers part is ignored, not read as notification text.
-            (_, "text" | "message", "rfc822-headers" | "rfc822-header" | "rfc822") if i > 0 => {}
-            (PartType::Text(t), _, _)
-                if p.notification.len() < limits.max_scan_bytes
-                    && !part
-                        .content_disposition()
-                        .is_some_and(|d| d.is_attachment()) =>
+            ("text" | "message", "rfc822-headers" | "rfc822-header" | "rfc822") if !part.root => {}
+            _ if is_message => {}
+            _ if kind == Kind::Text
+                && p.notification.len() < limits.max_scan_bytes
+                && !part.attachment =>
             {
-                p.notification.push_str(t);
+                p.notification.push_str(&part.text());
                 p.notification.push('\n');
             }
-            (PartType::Html(h), _, _) if p.html.len() < limits.max_scan_bytes => {
-                p.html.push_str(h);
-                p.html.push('\n');
-            }
+            _ if kind == Kind::Html => html_parts.push(part),
             _ => {}
         }
     }
-    if p.notification.trim().is_empty() && !p.html.is_empty() {
-        p.notification = strip_html(&p.html);
+    if p.notification.trim().is_empty() && !html_parts.is_empty() {
+        let mut html = String::new();
+        for part in html_parts {
+            if html.len() < limits.max_scan_bytes {
+                html.push_str(&part.text());
+                html.push('\n');
+            }
+        }
+        p.notification = strip_html(&html);
     }
     if p.notification.len() > limits.max_scan_bytes {
         let mut cut = limits.max_scan_bytes;
@@ -339,7 +364,7 @@ fn strip_html(h: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn header_text(m: &Message<'_>, name: &str) -> Option<String> {
+fn header_text(m: &Mail<'_>, name: &str) -> Option<String> {
     m.header_raw(name).map(|v| v.trim().to_string())
 }
 
@@ -477,7 +502,7 @@ pub(crate) fn explain_message(raw: &[u8], limits: &Limits) -> BounceReport {
         });
         return r;
     }
-    let Some(msg) = PARSER.parse(body) else {
+    let Some(msg) = Mail::parse(body) else {
         let mut r = BounceReport::empty(ReportKind::NotMail);
         r.notes
             .push("The input could not be parsed as a mail message.".into());
@@ -496,7 +521,7 @@ pub(crate) fn explain_message(raw: &[u8], limits: &Limits) -> BounceReport {
 /// How deep a forwarded bounce (a bounce attached to another message) is followed.
 const MAX_NESTED_BOUNCE: usize = 2;
 
-fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceReport {
+fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport {
     let mut report = BounceReport::empty(ReportKind::NotBounce);
     let from_raw = header_text(msg, "From").unwrap_or_default();
     report.report_from = first_address(msg.from());
@@ -510,8 +535,8 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
         .unwrap_or_default()
         .to_ascii_lowercase();
     let x_failed: Vec<String> = msg
-        .header_values("X-Failed-Recipients")
-        .filter_map(|v| v.as_text())
+        .headers
+        .texts("X-Failed-Recipients")
         .flat_map(|v| v.split(',').map(str::to_string).collect::<Vec<_>>())
         .filter_map(|v| clean_address(&v))
         .filter(|a| a.contains('@'))
@@ -533,8 +558,8 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
         let hdrs = parts.original_headers.take().or(returned);
         if let Some(h) = hdrs {
             let h = h.trim_start();
-            if let Some(m) = PARSER.parse_headers(h.as_bytes()) {
-                fill_original(&m, &mut parts);
+            if let Some(h) = Headers::parse(h.as_bytes()) {
+                fill_original(&h, &mut parts);
             }
         }
     }
@@ -748,16 +773,20 @@ fn explain_parsed(msg: &Message<'_>, limits: &Limits, depth: usize) -> BounceRep
 
     // 3b. A bounce forwarded as an attachment: explain the attached bounce.
     if rows.is_empty() && depth < MAX_NESTED_BOUNCE {
-        for part in &msg.parts {
-            if let PartType::Message(inner) = &part.body {
-                let inner_report = explain_parsed(inner, limits, depth + 1);
-                if matches!(inner_report.kind, ReportKind::Bounce | ReportKind::Feedback) {
-                    let mut r = inner_report;
-                    r.notes
-                        .push("The bounce was found attached to this message (forwarded).".into());
-                    return r;
-                }
-                break;
+        let attached = msg.parts().into_iter().find_map(|p| {
+            (p.kind == Kind::Message)
+                .then(|| p.bytes())
+                .filter(|b| Headers::parse(b).is_some())
+        });
+        if let Some(bytes) = attached
+            && let Some(inner) = Mail::parse(&bytes)
+        {
+            let inner_report = explain_parsed(&inner, limits, depth + 1);
+            if matches!(inner_report.kind, ReportKind::Bounce | ReportKind::Feedback) {
+                let mut r = inner_report;
+                r.notes
+                    .push("The bounce was found attached to this message (forwarded).".into());
+                return r;
             }
         }
     }
@@ -975,7 +1004,7 @@ fn first_paragraphs(text: &str, max: usize) -> String {
 
 fn fold(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars));
-    for (n, w) in text.split_whitespace().enumerate() {
+    for (n, w) in reason::words(text).enumerate() {
         if out.len() + w.len() + 1 > max_chars {
             out.push_str(" …");
             break;

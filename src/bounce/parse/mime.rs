@@ -1,0 +1,759 @@
+//! A lazy MIME splitter for bounces.
+//!
+//! Why hand-written: a full MIME parser (mail-parser's `parse`) decodes every part of a
+//! message, the returned original's body and its attachments included, and parses every header
+//! of every part. A bounce explainer reads a handful of things: the top-level headers, the
+//! notification text, the `message/delivery-status` or `message/feedback-report` part, and the
+//! returned message's headers. This module only finds where parts begin and end (a `memchr`
+//! search for the boundary) and leaves each part's body as a slice of the input; a part's body
+//! is decoded (base64, quoted-printable, charset to UTF-8) only when the explainer asks for it.
+//! Header values are handed to mail-parser's own field parsers (addresses, Subject, Content-Type)
+//! so they read exactly as before, and its transfer and charset decoders are reused.
+//!
+//! Every loop is bounded by the input's length, nesting by [`MAX_MIME_DEPTH`] and the number of
+//! parts by [`MAX_MIME_PARTS`]; nothing here panics on any input.
+
+use super::super::limits::{MAX_MIME_DEPTH, MAX_MIME_PARTS};
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::parsers::MessageStream;
+use mail_parser::{Address, ContentType, HeaderValue};
+use std::borrow::Cow;
+
+/// One header field: its name and its raw value (from after the colon to the end of the field,
+/// folded lines and the final line break included).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Field<'a> {
+    name: &'a [u8],
+    value: &'a [u8],
+}
+
+/// Is `b` one of the white-space bytes mail-parser skips around a header name?
+fn is_ws(b: u8) -> bool {
+    b.is_ascii_whitespace()
+}
+
+/// Split a header block into fields, the way mail-parser reads one: a line that has no colon
+/// is skipped, a line that starts with white space continues the field above, and the block
+/// ends at the first empty (or all-blank) line. Returns the fields and the offset of the body.
+pub(crate) fn split_fields(data: &[u8]) -> (Vec<Field<'_>>, usize) {
+    let mut fields = Vec::with_capacity(16);
+    let mut pos = 0;
+    let len = data.len();
+    loop {
+        // Skip white space at the start of a line; an empty line ends the block.
+        while pos < len && data[pos] != b'\n' && is_ws(data[pos]) {
+            pos += 1;
+        }
+        if pos >= len {
+            return (fields, len);
+        }
+        if data[pos] == b'\n' {
+            return (fields, pos + 1);
+        }
+        // The name: from the first character that is neither blank nor a colon, up to the next
+        // colon. A line without one holds no field and is skipped.
+        let line_end = memchr::memchr(b'\n', &data[pos..]).map_or(len, |p| pos + p);
+        let line = &data[pos..line_end];
+        let name_start = line.iter().position(|c| !is_ws(*c) && *c != b':');
+        let colon = name_start
+            .and_then(|s| memchr::memchr(b':', &line[s..]).map(|c| (pos + s, pos + s + c)));
+        let Some((name_start, colon)) = colon else {
+            if line_end >= len {
+                return (fields, len);
+            }
+            pos = line_end + 1;
+            continue;
+        };
+        let name = trim_ws(&data[name_start..colon]);
+        // The value: up to a line break that is not followed by a space or a tab.
+        let start = colon + 1;
+        let mut end = line_end;
+        loop {
+            if end >= len {
+                end = len;
+                break;
+            }
+            match data.get(end + 1) {
+                Some(b' ' | b'\t') => {
+                    end = memchr::memchr(b'\n', &data[end + 1..]).map_or(len, |p| end + 1 + p);
+                }
+                _ => {
+                    end += 1;
+                    break;
+                }
+            }
+        }
+        fields.push(Field {
+            name,
+            value: &data[start..end],
+        });
+        pos = end;
+    }
+}
+
+fn trim_ws(b: &[u8]) -> &[u8] {
+    let s = b.iter().position(|c| !is_ws(*c)).unwrap_or(b.len());
+    let e = b.iter().rposition(|c| !is_ws(*c)).map_or(s, |e| e + 1);
+    &b[s..e.max(s)]
+}
+
+/// A header value read as mail-parser's raw reader does: white space trimmed at both ends,
+/// folding kept, invalid UTF-8 replaced.
+fn raw_text(v: &[u8]) -> Cow<'_, str> {
+    lossy(trim_ws(v))
+}
+
+/// Bytes as text, invalid UTF-8 replaced; valid text (the usual case) is checked by the fast
+/// validator and borrowed.
+pub(crate) fn lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
+/// The header fields of one message or part.
+#[derive(Debug, Default)]
+pub(crate) struct Headers<'a> {
+    fields: Vec<Field<'a>>,
+}
+
+impl<'a> Headers<'a> {
+    /// The header block at the top of `raw`; `None` when it holds no field.
+    pub(crate) fn parse(raw: &'a [u8]) -> Option<Self> {
+        let (fields, _) = split_fields(raw);
+        (!fields.is_empty()).then_some(Self { fields })
+    }
+
+    /// The last field of this name (names compare case-insensitively).
+    fn last(&self, name: &str) -> Option<&Field<'a>> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|f| f.name.eq_ignore_ascii_case(name.as_bytes()))
+    }
+
+    /// The raw value of the last field of this name, if it is valid UTF-8.
+    pub(crate) fn raw(&self, name: &str) -> Option<&'a str> {
+        self.last(name)
+            .and_then(|f| std::str::from_utf8(f.value).ok())
+    }
+
+    /// Every field of this name, in order, as trimmed text.
+    pub(crate) fn texts<'s>(&'s self, name: &'s str) -> impl Iterator<Item = Cow<'a, str>> + 's {
+        self.fields
+            .iter()
+            .filter(move |f| f.name.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|f| raw_text(f.value))
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The last field of this name parsed as an address list.
+    pub(crate) fn address(&self, name: &str) -> Option<Address<'a>> {
+        match MessageStream::new(self.last(name)?.value).parse_address() {
+            HeaderValue::Address(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The last field of this name as unstructured text (encoded words decoded).
+    pub(crate) fn unstructured(&self, name: &str) -> Option<String> {
+        text_of(MessageStream::new(self.last(name)?.value).parse_unstructured())
+    }
+
+    /// The last field of this name read as message ids (the last id when there are several).
+    pub(crate) fn id(&self, name: &str) -> Option<String> {
+        text_of(MessageStream::new(self.last(name)?.value).parse_id())
+    }
+
+    /// The parsed `Content-Type` field.
+    pub(crate) fn content_type(&self) -> Option<ContentType<'a>> {
+        match MessageStream::new(self.last("Content-Type")?.value).parse_content_type() {
+            HeaderValue::ContentType(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Is the part an attachment (`Content-Disposition: attachment`)?
+    fn is_attachment(&self) -> bool {
+        self.last("Content-Disposition").is_some_and(|f| {
+            let v = trim_ws(f.value);
+            let end = v
+                .iter()
+                .position(|c| *c == b';' || is_ws(*c))
+                .unwrap_or(v.len());
+            v[..end].eq_ignore_ascii_case(b"attachment")
+        })
+    }
+
+    /// The transfer encoding.
+    fn encoding(&self) -> Encoding {
+        match self
+            .last("Content-Transfer-Encoding")
+            .map(|f| trim_ws(f.value))
+        {
+            Some(v) if v.eq_ignore_ascii_case(b"base64") => Encoding::Base64,
+            Some(v) if v.eq_ignore_ascii_case(b"quoted-printable") => Encoding::QuotedPrintable,
+            _ => Encoding::None,
+        }
+    }
+}
+
+fn text_of(v: HeaderValue<'_>) -> Option<String> {
+    v.as_text().map(str::to_string)
+}
+
+/// A message: its header fields and its undecoded body.
+#[derive(Debug)]
+pub(crate) struct Mail<'a> {
+    /// The top-level header fields.
+    pub(crate) headers: Headers<'a>,
+    body: &'a [u8],
+    from: Option<Address<'a>>,
+    to: Option<Address<'a>>,
+    subject: Option<String>,
+}
+
+impl<'a> Mail<'a> {
+    /// Split a message's header block from its body. `None` when there is no header field.
+    pub(crate) fn parse(raw: &'a [u8]) -> Option<Self> {
+        let (fields, body) = split_fields(raw);
+        if fields.is_empty() {
+            return None;
+        }
+        let headers = Headers { fields };
+        Some(Self {
+            from: headers.address("From"),
+            to: headers.address("To"),
+            subject: headers.unstructured("Subject"),
+            headers,
+            body: raw.get(body..).unwrap_or_default(),
+        })
+    }
+
+    /// The `From` addresses (last field).
+    pub(crate) fn from(&self) -> Option<&Address<'a>> {
+        self.from.as_ref()
+    }
+
+    /// The `To` addresses (last field).
+    pub(crate) fn to(&self) -> Option<&Address<'a>> {
+        self.to.as_ref()
+    }
+
+    /// The decoded `Subject`.
+    pub(crate) fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// The raw value of a header field (see [`Headers::raw`]).
+    pub(crate) fn header_raw(&self, name: &str) -> Option<&'a str> {
+        self.headers.raw(name)
+    }
+
+    /// The message's parts, leaves only, in order (multipart containers are walked, not listed).
+    pub(crate) fn parts(&self) -> Vec<Part<'a>> {
+        let mut out = Vec::new();
+        collect(&self.headers, self.body, true, false, 0, &mut out);
+        out
+    }
+}
+
+/// A transfer encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    None,
+    Base64,
+    QuotedPrintable,
+}
+
+/// How a part's body is read, the way mail-parser classifies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Text (`text/*` but HTML, or untyped): decoded to UTF-8.
+    Text,
+    /// `text/html`, decoded to UTF-8.
+    Html,
+    /// An attached message (`message/rfc822` or `message/global`).
+    Message,
+    /// Anything else: transfer-decoded bytes.
+    Binary,
+}
+
+/// One leaf part, its body not yet decoded.
+#[derive(Debug)]
+pub(crate) struct Part<'a> {
+    /// Is this the message's own body (not a part of a multipart)?
+    pub(crate) root: bool,
+    /// How the body reads.
+    pub(crate) kind: Kind,
+    /// Content type and subtype, lower case (`text`/`plain` when absent).
+    pub(crate) ctype: String,
+    /// See `ctype`.
+    pub(crate) subtype: String,
+    /// `Content-Disposition: attachment`.
+    pub(crate) attachment: bool,
+    charset: Option<String>,
+    encoding: Encoding,
+    body: &'a [u8],
+}
+
+impl<'a> Part<'a> {
+    /// The body with its transfer encoding undone. A body that does not decode is returned as
+    /// it is (as mail-parser does).
+    pub(crate) fn bytes(&self) -> Cow<'a, [u8]> {
+        match self.encoding {
+            Encoding::None => Cow::Borrowed(self.body),
+            Encoding::Base64 => {
+                let (end, b) = MessageStream::new(self.body).decode_base64_mime(b"");
+                if end == usize::MAX {
+                    Cow::Borrowed(self.body)
+                } else {
+                    Cow::Owned(b.into_owned())
+                }
+            }
+            Encoding::QuotedPrintable => match decode_qp(self.body) {
+                Some(b) => Cow::Owned(b),
+                None => Cow::Borrowed(self.body),
+            },
+        }
+    }
+
+    /// The body as text: transfer-decoded, then converted from its charset to UTF-8.
+    pub(crate) fn text(&self) -> Cow<'a, str> {
+        let bytes = self.bytes();
+        let decoder = self
+            .charset
+            .as_deref()
+            .filter(|c| !(ascii_compatible(c) && bytes.is_ascii()))
+            .and_then(|c| charset_decoder(c.as_bytes()));
+        match (bytes, decoder) {
+            (b, Some(d)) => Cow::Owned(d(&b)),
+            (Cow::Borrowed(b), None) => lossy(b),
+            (Cow::Owned(v), None) => Cow::Owned(
+                String::from_utf8(v)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            ),
+        }
+    }
+}
+
+/// Charsets that read ASCII bytes as ASCII: text in one of them that is all ASCII needs no
+/// conversion (and is valid UTF-8 as it is).
+fn ascii_compatible(charset: &str) -> bool {
+    let c = charset.trim().as_bytes();
+    let starts = |p: &[u8]| c.len() >= p.len() && c[..p.len()].eq_ignore_ascii_case(p);
+    [
+        &b"us-ascii"[..],
+        b"ascii",
+        b"utf-8",
+        b"utf8",
+        b"iso-8859-",
+        b"iso8859-",
+        b"windows-125",
+        b"cp125",
+        b"latin",
+    ]
+    .iter()
+    .any(|p| starts(p))
+}
+
+/// Quoted-printable decoding, byte for byte what mail-parser's `decode_quoted_printable_mime`
+/// gives for a part body (soft breaks joined, trailing white space of a line dropped, the line
+/// break kept as CRLF once a CR was seen), but copying runs of plain bytes at once.
+/// `None` when the body is not quoted-printable (`==`).
+fn decode_qp(src: &[u8]) -> Option<Vec<u8>> {
+    use mail_parser::decoders::quoted_printable::HEX_MAP;
+    #[derive(PartialEq, Eq)]
+    enum St {
+        Plain,
+        Eq,
+        Hex1,
+    }
+    let hex = |c: u8| u8::try_from(HEX_MAP.get(usize::from(c)).copied().unwrap_or(-1)).ok();
+    let mut buf = Vec::with_capacity(src.len());
+    let mut state = St::Plain;
+    let mut hex1 = 0u8;
+    let mut last_ch = 0u8;
+    let mut ws_count = 0usize;
+    let mut crlf: &[u8] = b"\n";
+    let mut i = 0;
+    while i < src.len() {
+        if state == St::Plain {
+            let end = memchr::memchr3(b'=', b'\n', b'\r', &src[i..]).map_or(src.len(), |p| i + p);
+            if end > i {
+                let run = &src[i..end];
+                buf.extend_from_slice(run);
+                let trailing = run
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.is_ascii_whitespace())
+                    .count();
+                ws_count = if trailing == run.len() {
+                    ws_count + trailing
+                } else {
+                    trailing
+                };
+                last_ch = run[run.len() - 1];
+                i = end;
+                continue;
+            }
+        }
+        let ch = src[i];
+        match ch {
+            b'=' if state == St::Plain => state = St::Eq,
+            b'=' => return None,
+            b'\n' => {
+                if state == St::Eq {
+                    state = St::Plain;
+                } else {
+                    buf.truncate(buf.len().saturating_sub(ws_count));
+                    buf.extend_from_slice(crlf);
+                }
+                ws_count = 0;
+            }
+            b'\r' => crlf = b"\r\n",
+            _ => match state {
+                St::Plain => {
+                    ws_count = if ch.is_ascii_whitespace() {
+                        ws_count + 1
+                    } else {
+                        0
+                    };
+                    buf.push(ch);
+                }
+                St::Eq => {
+                    if let Some(h) = hex(ch) {
+                        hex1 = h;
+                        state = St::Hex1;
+                    } else if !ch.is_ascii_whitespace() {
+                        state = St::Plain;
+                        buf.extend_from_slice(&[b'=', ch]);
+                        ws_count = 0;
+                    }
+                }
+                St::Hex1 => {
+                    state = St::Plain;
+                    match hex(ch) {
+                        Some(h) => buf.push((hex1 << 4) | h),
+                        None => buf.extend_from_slice(&[b'=', last_ch, ch]),
+                    }
+                    ws_count = 0;
+                }
+            },
+        }
+        last_ch = ch;
+        i += 1;
+    }
+    Some(buf)
+}
+
+/// Collect the leaves of one entity (header fields plus body) into `out`.
+fn collect<'a>(
+    headers: &Headers<'a>,
+    body: &'a [u8],
+    root: bool,
+    in_digest: bool,
+    depth: usize,
+    out: &mut Vec<Part<'a>>,
+) {
+    if out.len() >= MAX_MIME_PARTS {
+        return;
+    }
+    let ct = headers.content_type();
+    let (ctype, subtype) = match &ct {
+        Some(c) => (
+            c.ctype().to_ascii_lowercase(),
+            c.subtype().unwrap_or("").to_ascii_lowercase(),
+        ),
+        None if in_digest => ("message".to_string(), "rfc822".to_string()),
+        None => ("text".to_string(), "plain".to_string()),
+    };
+    let mut kind = match (ctype.as_str(), subtype.as_str()) {
+        ("text", "html") => Kind::Html,
+        ("text", _) => Kind::Text,
+        ("message", "rfc822" | "global") => Kind::Message,
+        _ => Kind::Binary,
+    };
+    if ctype == "multipart" {
+        match ct.as_ref().and_then(|c| c.attribute("boundary")) {
+            Some(b) if depth < MAX_MIME_DEPTH => {
+                if let Some(parts) = split_multipart(body, b.as_bytes()) {
+                    let digest = subtype == "digest";
+                    for p in parts {
+                        let (fields, at) = split_fields(p);
+                        let h = Headers { fields };
+                        collect(&h, &p[at.min(p.len())..], false, digest, depth + 1, out);
+                        if out.len() >= MAX_MIME_PARTS {
+                            return;
+                        }
+                    }
+                    return;
+                }
+                // The boundary never occurs: the body is read as text.
+                kind = Kind::Text;
+            }
+            Some(_) => return,
+            // No boundary: an opaque part.
+            None => kind = Kind::Binary,
+        }
+    }
+    let encoding = headers.encoding();
+    if kind == Kind::Message {
+        // A returned message whose body does not hold a header block reads as text.
+        let has_headers = match encoding {
+            Encoding::None => !split_fields(body).0.is_empty(),
+            _ => true,
+        };
+        if !has_headers {
+            kind = Kind::Text;
+        }
+    }
+    out.push(Part {
+        root,
+        kind,
+        ctype,
+        subtype,
+        attachment: headers.is_attachment(),
+        charset: ct
+            .as_ref()
+            .and_then(|c| c.attribute("charset"))
+            .map(str::to_string),
+        encoding,
+        body,
+    });
+}
+
+/// The bodies of a multipart's parts (each with its header block), or `None` when the boundary
+/// never starts a line. A missing closing boundary ends the last part at the end of the input;
+/// text before the first boundary and after the closing one is not part of any part.
+fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Option<Vec<&'a [u8]>> {
+    if boundary.is_empty() || boundary.len() > 200 {
+        return None;
+    }
+    let mut pat = Vec::with_capacity(boundary.len() + 2);
+    pat.extend_from_slice(b"--");
+    pat.extend_from_slice(boundary);
+    let finder = memchr::memmem::Finder::new(&pat);
+    let mut parts = Vec::new();
+    // Start of the current part's content (after its delimiter line), once a delimiter is seen.
+    let mut open: Option<usize> = None;
+    let mut from = 0;
+    while let Some(p) = finder.find(&body[from..]) {
+        let at = from + p;
+        from = at + pat.len();
+        if at > 0 && body[at - 1] != b'\n' {
+            continue;
+        }
+        let rest = &body[from..];
+        let line_end = memchr::memchr(b'\n', rest).map_or(body.len(), |e| from + e);
+        let close = rest.starts_with(b"--");
+        if !close && !body[from..line_end].iter().all(|c| is_ws(*c)) {
+            continue;
+        }
+        if let Some(start) = open {
+            // The line break before the delimiter belongs to the delimiter.
+            let mut end = at;
+            if end > start && body[end - 1] == b'\n' {
+                end -= 1;
+                if end > start && body[end - 1] == b'\r' {
+                    end -= 1;
+                }
+            }
+            parts.push(&body[start..end.max(start)]);
+            if parts.len() >= MAX_MIME_PARTS {
+                return Some(parts);
+            }
+        }
+        if close {
+            return Some(parts);
+        }
+        open = Some((line_end + 1).min(body.len()));
+        from = open.unwrap_or(body.len());
+    }
+    let start = open?;
+    parts.push(&body[start..]);
+    Some(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(raw: &str) -> Vec<(String, Kind, String)> {
+        let m = Mail::parse(raw.as_bytes()).expect("headers");
+        m.parts()
+            .iter()
+            .map(|p| {
+                (
+                    format!("{}/{}", p.ctype, p.subtype),
+                    p.kind,
+                    p.text().into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fields_unfold_and_skip_junk() {
+        let (f, body) = split_fields(b"From: a@b\r\nX-Junk\r\nSubject: one\r\n two\r\n\r\nbody");
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[1].name, b"Subject");
+        assert_eq!(f[1].value, b" one\r\n two\r\n");
+        assert_eq!(body, 41);
+        let m = Mail::parse(b"Subject: =?utf-8?q?caf=C3=A9?=\n\nx").expect("mail");
+        assert_eq!(m.subject(), Some("café"));
+    }
+
+    #[test]
+    fn a_report_splits_into_its_parts() {
+        let raw = "Content-Type: multipart/report; boundary=\"B\"\n\npreamble\n--B\n\
+                   Content-Type: text/plain\n\nhello\n--B\n\
+                   Content-Type: message/delivery-status\n\nAction: failed\n\n--B\n\
+                   Content-Type: message/rfc822\n\nFrom: x@y\n\nbody\n--B--\nepilogue\n";
+        let p = parts(raw);
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[0], ("text/plain".into(), Kind::Text, "hello".into()));
+        assert_eq!(p[1].2, "Action: failed\n");
+        assert_eq!(p[2].1, Kind::Message);
+    }
+
+    #[test]
+    fn nested_multiparts_and_encodings() {
+        let raw = "Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n\
+                   Content-Type: multipart/alternative; boundary=ab\r\n\r\n--ab\r\n\
+                   Content-Type: text/plain; charset=iso-8859-1\r\n\
+                   Content-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9\r\n--ab\r\n\
+                   Content-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+                   PGI+aGk8L2I+\r\n--ab--\r\n--a--\r\n";
+        let p = parts(raw);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].2, "café");
+        assert_eq!(p[1], ("text/html".into(), Kind::Html, "<b>hi</b>".into()));
+    }
+
+    #[test]
+    fn missing_or_bad_boundaries_degrade_to_text() {
+        // Never closed: the last part runs to the end.
+        let p = parts("Content-Type: multipart/mixed; boundary=z\n\n--z\n\nlast words\n");
+        assert_eq!(
+            p,
+            vec![("text/plain".into(), Kind::Text, "last words\n".into())]
+        );
+        // The boundary never occurs: the body is text.
+        let p = parts("Content-Type: multipart/mixed; boundary=q\n\njust text\n");
+        assert_eq!(p[0].1, Kind::Text);
+        assert_eq!(p[0].2, "just text\n");
+        // No boundary parameter: opaque.
+        let p = parts("Content-Type: multipart/mixed\n\njust text\n");
+        assert_eq!(p[0].1, Kind::Binary);
+        // A boundary inside a line, or followed by other text, is not a delimiter.
+        let p = parts("Content-Type: multipart/mixed; boundary=z\n\n--z\n\nx --z\n--zz\n--z--\n");
+        assert_eq!(p[0].2, "x --z\n--zz");
+    }
+
+    #[test]
+    fn quoted_printable_reads_as_mail_parser_reads_it() {
+        let mut inputs: Vec<Vec<u8>> = [
+            &b"caf=E9 =\r\nsoft  \r\ntrail \t\r\n=3D=3d=\n=XY=4=\r\n"[..],
+            b"a==b",
+            b"=A\nb=\t \nc  \n\n= x=\r",
+            b"",
+            b"   \n",
+        ]
+        .iter()
+        .map(|b| b.to_vec())
+        .collect();
+        // Pseudo-random mixes of the bytes that matter.
+        let alphabet = b"=\r\n \taF09x\x0c\xe9";
+        let mut seed = 7u32;
+        for n in 0..500 {
+            let v = (0..n % 40)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    alphabet[(seed >> 16) as usize % alphabet.len()]
+                })
+                .collect();
+            inputs.push(v);
+        }
+        for input in inputs {
+            let (end, theirs) = MessageStream::new(&input).decode_quoted_printable_mime(b"");
+            let theirs = (end != usize::MAX).then(|| theirs.into_owned());
+            assert_eq!(decode_qp(&input), theirs, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_text_needs_no_charset_conversion() {
+        let ascii: Vec<u8> = (0u8..128).collect();
+        for cs in [
+            "us-ascii",
+            "ASCII",
+            "utf-8",
+            "iso-8859-1",
+            "ISO-8859-15",
+            "windows-1252",
+        ] {
+            assert!(ascii_compatible(cs));
+            // Charsets mail-parser has no decoder for (UTF-8) are read as UTF-8 anyway.
+            if let Some(d) = charset_decoder(cs.as_bytes()) {
+                assert_eq!(d(&ascii).as_bytes(), &ascii[..], "{cs}");
+            }
+        }
+        for cs in ["utf-16", "utf-7", "iso-2022-jp", "shift_jis"] {
+            assert!(!ascii_compatible(cs));
+        }
+    }
+
+    #[test]
+    fn hostile_input_is_bounded() {
+        // 10,000 parts: capped.
+        let mut raw = String::from("Content-Type: multipart/mixed; boundary=b\n\n");
+        for _ in 0..10_000 {
+            raw.push_str("--b\n\nx\n");
+        }
+        let m = Mail::parse(raw.as_bytes()).expect("mail");
+        assert_eq!(m.parts().len(), MAX_MIME_PARTS);
+        // Deep nesting: the walk stops at the depth limit.
+        let mut raw = String::new();
+        for d in 0..1000 {
+            raw.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=d{d}\n\n--d{d}\n"
+            ));
+        }
+        raw.push_str("\ninnermost\n");
+        let m = Mail::parse(raw.as_bytes()).expect("mail");
+        assert!(m.parts().len() <= 1);
+        // A huge header line and binary garbage.
+        let mut raw = b"Subject: ".to_vec();
+        raw.extend(std::iter::repeat_n(b'x', 2_000_000));
+        raw.extend_from_slice(
+            b"\nContent-Type: multipart/mixed; boundary=\xff\xfe\n\n\x00\x01--\xff\xfe\n\xff",
+        );
+        let m = Mail::parse(&raw).expect("mail");
+        assert_eq!(m.subject().map(str::len), Some(2_000_000));
+        let _ = m.parts().iter().map(|p| p.text().len()).sum::<usize>();
+        for len in 0..64 {
+            let junk: Vec<u8> = (0..len).map(|i| (i * 37 % 256) as u8).collect();
+            if let Some(m) = Mail::parse(&junk) {
+                for p in m.parts() {
+                    let _ = p.text();
+                }
+            }
+        }
+        // Unterminated everything.
+        for raw in [
+            &b"Content-Type: multipart/mixed; boundary=\"b"[..],
+            b"Content-Type: multipart/mixed; boundary=b\n\n--b",
+            b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n",
+            b"Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!",
+            b"Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n=",
+        ] {
+            if let Some(m) = Mail::parse(raw) {
+                for p in m.parts() {
+                    let _ = p.text();
+                }
+            }
+        }
+    }
+}
