@@ -231,6 +231,11 @@ impl<'a> Mail<'a> {
         })
     }
 
+    /// The undecoded body (everything after the header block).
+    pub(crate) fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
     /// The `From` addresses (last field).
     pub(crate) fn from(&self) -> Option<&Address<'a>> {
         self.from.as_ref()

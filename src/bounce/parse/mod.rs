@@ -437,16 +437,16 @@ fn bounce_like_subject(s: &str) -> bool {
 }
 
 /// The undecoded body of a message as text (lossy UTF-8), at most `max` bytes.
-fn raw_body_text(msg: &Message<'_>, max: usize) -> String {
-    let Some(root) = msg.parts.first() else {
-        return String::new();
-    };
-    let start = root.offset_body as usize;
-    let end = (root.offset_end as usize).min(start.saturating_add(max));
-    msg.raw_message
-        .get(start..end)
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default()
+fn raw_body_text(msg: &Mail<'_>, max: usize) -> String {
+    let body = msg.body();
+    let mut end = body.len().min(max);
+    // Cut on a line end when the cap falls inside a line.
+    if end < body.len()
+        && let Some(nl) = body[..end].iter().rposition(|&b| b == b'\n')
+    {
+        end = nl + 1;
+    }
+    String::from_utf8_lossy(&body[..end]).into_owned()
 }
 
 /// Words of a list manager refusing a post from someone who is not subscribed.
@@ -462,7 +462,7 @@ const NOT_MEMBER_WORDS: &[&str] = &[
 /// A mailing-list manager's refusal of a post: sent by the list's administrative address
 /// (`list-admin@`, `-owner`, `-request`, `-bounces`, fml's `-ctl`), from list software (fml's
 /// `X-MLServer`, or a `List-Id`), saying the poster is not a member.
-fn is_list_refusal(msg: &Message<'_>, from: Option<&str>, subject: &str, text: &str) -> bool {
+fn is_list_refusal(msg: &Mail<'_>, from: Option<&str>, subject: &str, text: &str) -> bool {
     let list_software = msg.header_raw("X-MLServer").is_some()
         || msg.header_raw("X-ML-Name").is_some()
         || msg.header_raw("List-Id").is_some();
