@@ -63,54 +63,61 @@ fn is_original_marker(line: &str) -> bool {
         Some(c) if t.len() > 120 || !b"-=*_#ocmtbiOCMTBI".contains(c) => return false,
         _ => {}
     }
-    let t = t.to_ascii_lowercase();
-    let decorated = t.starts_with("--")
-        || t.starts_with("==")
-        || t.starts_with("**")
-        || t.starts_with("__")
-        || t.starts_with("##");
-    let names_original = [
-        "original message",
-        "copy of",
-        "below this line",
-        "returned message",
-        "undelivered message",
-        "unsent message",
-        "original mail",
-        "headers of",
-        "header of",
-        "message header",
-        "original header",
-        "returned mail",
-        "rfc822",
-        "message text",
-        "bounced e-mail",
-        "bounced email",
-    ]
-    .iter()
-    .any(|w| t.contains(w));
-    if decorated && names_original {
-        return true;
+    let b = t.as_bytes();
+    let decorated =
+        b.len() >= 2 && b[0] == b[1] && matches!(b[0], b'-' | b'=' | b'*' | b'_' | b'#');
+    // Only a decorated line is lower-cased and searched (most lines are not).
+    if decorated {
+        let l = t.to_ascii_lowercase();
+        if NAMES_ORIGINAL.iter().any(|w| l.contains(w)) {
+            return true;
+        }
     }
-    [
-        "original message follows",
-        "message headers follow",
-        "the original message headers",
-        "the headers of the original message",
-        "below is a copy",
-        "the text you sent follows",
-        "the original message was",
-        "original message:",
-        "content-type: message/rfc822",
-        "content-type: text/rfc822-headers",
-        "original message headers:",
-        "included is a copy",
-        "bounced e-mail:",
-        "bounced email:",
-    ]
-    .iter()
-    .any(|p| t.starts_with(p))
-        && !t.starts_with("the original message was received")
+    ORIGINAL_PREFIXES.iter().any(|p| starts_with_ci(b, p))
+        && !starts_with_ci(b, "the original message was received")
+}
+
+/// Words that, on a decorated line (`--- Original message ---`), mark the returned message.
+const NAMES_ORIGINAL: &[&str] = &[
+    "original message",
+    "copy of",
+    "below this line",
+    "returned message",
+    "undelivered message",
+    "unsent message",
+    "original mail",
+    "headers of",
+    "header of",
+    "message header",
+    "original header",
+    "returned mail",
+    "rfc822",
+    "message text",
+    "bounced e-mail",
+    "bounced email",
+];
+
+/// Sentences that, at the start of a line, introduce the returned message.
+const ORIGINAL_PREFIXES: &[&str] = &[
+    "original message follows",
+    "message headers follow",
+    "the original message headers",
+    "the headers of the original message",
+    "below is a copy",
+    "the text you sent follows",
+    "the original message was",
+    "original message:",
+    "content-type: message/rfc822",
+    "content-type: text/rfc822-headers",
+    "original message headers:",
+    "included is a copy",
+    "bounced e-mail:",
+    "bounced email:",
+];
+
+/// ASCII case-insensitive `starts_with` (the prefix is lower case).
+fn starts_with_ci(hay: &[u8], prefix: &str) -> bool {
+    hay.len() >= prefix.len() && hay[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 const HEADER_NAMES: &[&str] = &[
