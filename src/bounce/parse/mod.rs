@@ -1051,7 +1051,10 @@ fn finish_row(
         _ => None,
     });
     let n_diag = reason::normalise(&diagnostic);
-    let n_ctx = reason::normalise(&context);
+    // The context is normalised only when it is read (most rows are decided by the diagnostic).
+    let n_ctx_cell = std::cell::OnceCell::new();
+    let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(&context));
+    let ctx_has_words = reason::words(&context).next().is_some();
     let (recognitions, provider_reason, provider_cause) = advice::recognise(&n_diag);
     let reason = match raw.fixed {
         Some(r) => r,
@@ -1065,9 +1068,9 @@ fn finish_row(
             };
             let r = reason::classify(&facts);
             let undecided = matches!(r, reason::Reason::OnHold | reason::Reason::Undefined)
-                || (reason::phrase_reason(&n_diag).is_none() && !n_ctx.is_empty());
-            let r = if undecided && !n_ctx.is_empty() {
-                facts.text = &n_ctx;
+                || (reason::phrase_reason(&n_diag).is_none() && ctx_has_words);
+            let r = if undecided && ctx_has_words {
+                facts.text = n_ctx();
                 let r2 = reason::classify(&facts);
                 if matches!(r2, reason::Reason::OnHold | reason::Reason::Undefined) {
                     r
@@ -1116,7 +1119,8 @@ fn finish_row(
     let mut remediation: Vec<String> = recognitions.iter().map(|r| r.fix.to_string()).collect();
     remediation.extend(advice::remediation(reason));
     let (diagnostic, n_diag) = if diagnostic.is_empty() {
-        (context, n_ctx)
+        let n = n_ctx().clone();
+        (context, n)
     } else {
         (diagnostic, n_diag)
     };
