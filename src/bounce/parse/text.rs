@@ -605,29 +605,54 @@ pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
 
 /// The remote host named in a diagnostic block (`host mx.example[192.0.2.1] said`).
 pub(crate) fn remote_host_in(text: &str) -> Option<String> {
-    let l = text.to_ascii_lowercase();
-    for key in [
-        "host ",
-        "remote-mta: dns;",
-        "remote host ",
-        "while talking to ",
-    ] {
-        let mut from = 0;
-        while let Some(p) = l[from..].find(key) {
-            let start = from + p + key.len();
-            let tok: String = text[start..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+    // Each key in turn, each of its places in order: what the lower-cased scan used to do,
+    // without lower-casing the text.
+    let places: Vec<(usize, usize)> = match REMOTE_HOST_INDEX.as_ref() {
+        Some(ac) => {
+            let mut v: Vec<(usize, usize)> = ac
+                .find_overlapping_iter(text)
+                .map(|m| (m.pattern().as_usize(), m.end()))
                 .collect();
-            let tok = tok.trim_end_matches('.');
-            if tok.contains('.') && tok.chars().any(|c| c.is_ascii_alphabetic()) {
-                return Some(tok.to_ascii_lowercase());
+            v.sort_unstable();
+            v
+        }
+        None => {
+            let l = text.to_ascii_lowercase();
+            let mut v = Vec::new();
+            for (k, key) in REMOTE_HOST_KEYS.iter().enumerate() {
+                v.extend(l.match_indices(key).map(|(p, _)| (k, p + key.len())));
             }
-            from = start;
+            v
+        }
+    };
+    for (_, start) in places {
+        let tok: String = text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+            .collect();
+        let tok = tok.trim_end_matches('.');
+        if tok.contains('.') && tok.chars().any(|c| c.is_ascii_alphabetic()) {
+            return Some(tok.to_ascii_lowercase());
         }
     }
     None
 }
+
+/// Words after which a remote host's name follows, in order of preference.
+const REMOTE_HOST_KEYS: [&str; 4] = [
+    "host ",
+    "remote-mta: dns;",
+    "remote host ",
+    "while talking to ",
+];
+
+static REMOTE_HOST_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(REMOTE_HOST_KEYS)
+            .ok()
+    });
 
 #[cfg(test)]
 mod tests {
