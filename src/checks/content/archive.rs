@@ -98,48 +98,26 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
         };
         let member_path = format!("{path}/{name}");
         total = total.saturating_add(size);
-        let ratio = size / csize.max(1);
+        let over_ratio =
+            size >= RATIO_MIN_SIZE && size / csize.max(1) > limits.max_compression_ratio;
         if !bomb_reported
             && (size > limits.max_archive_total_uncompressed
                 || total > limits.max_archive_total_uncompressed
-                || (size >= RATIO_MIN_SIZE && ratio > limits.max_compression_ratio))
+                || over_ratio)
         {
             bomb_reported = true;
-            let reason = if size >= RATIO_MIN_SIZE && ratio > limits.max_compression_ratio {
+            let reason = if over_ratio {
                 "compression_ratio"
             } else {
                 "declared_size"
             };
-            insp.sink.push(
-                content_finding(
-                    "ARCHIVE_BOMB",
-                    Severity::Error,
-                    member_path.as_str(),
-                    format!(
-                        "{member_path} expands from {csize} to {size} bytes (archive total {total})"
-                    ),
-                    BOMB_FIX,
-                )
-                .evidence("reason", reason)
-                .evidence("size", size)
-                .evidence("compressed_size", csize)
-                .evidence("ratio", ratio),
-            );
+            insp.sink
+                .push(declared_bomb(&member_path, size, csize, total, reason));
         }
         if encrypted && !encrypted_reported {
             encrypted_reported = true;
-            insp.sink.push(
-                content_finding(
-                    "ARCHIVE_ENCRYPTED",
-                    Severity::Warning,
-                    path,
-                    format!("{path} is password-protected, so its contents cannot be checked"),
-                    "Send the archive without a password (or share the files by link, and give \
-                     access separately): encrypted archives are the classic way malware \
-                     slips past scanners and many gateways refuse them.",
-                )
-                .evidence("member", &name),
-            );
+            insp.sink
+                .push(encrypted_archive(path).evidence("member", &name));
         }
         names.push(name.clone());
         let mut info = MemberInfo {
@@ -206,10 +184,8 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
 
     if names.iter().any(|n| n == "[Content_Types].xml") {
         office::check_ooxml(insp, path, &names, &mut zip);
-    } else if let Some([(name, kind)]) = files.as_deref()
-        && is_lure_document(name, *kind)
-    {
-        insp.sink.push(lone_document(path, name));
+    } else {
+        report_lone_document(insp, path, files.as_deref());
     }
 }
 
@@ -465,7 +441,13 @@ pub(crate) fn scan_7z(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth: 
             }
         }
     }
-    if let Some([(name, kind)]) = files.as_deref()
+    report_lone_document(insp, path, files.as_deref());
+}
+
+/// `ARCHIVE_LONE_DOCUMENT` when the archive's only file (`files`: every file member read, with
+/// its kind; `None` when some could not be read) is a document.
+fn report_lone_document(insp: &mut Inspector<'_>, path: &str, files: Option<&[(String, Kind)]>) {
+    if let Some([(name, kind)]) = files
         && is_lure_document(name, *kind)
     {
         insp.sink.push(lone_document(path, name));
