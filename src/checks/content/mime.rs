@@ -10,7 +10,7 @@
 
 use super::limits::Limits;
 use super::{PartInfo, Sink, content_finding};
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
 use mail_parser::{Encoding, Message, MessageParser, MimeHeaders, PartType};
 use std::borrow::Cow;
 
@@ -54,6 +54,18 @@ pub struct Walked<'a> {
 const MALFORMED_FIX: &str = "Send the message from a standard mail program or library: its MIME \
 structure is broken (a missing closing boundary or invalid base64), which gateways treat as an \
 attempt to hide content from scanners.";
+/// `MIME_LIMIT_EXCEEDED` for the named limit (a field of [`Limits`]).
+fn limit_exceeded(severity: Severity, limit: &str, summary: String) -> Finding {
+    content_finding(
+        "MIME_LIMIT_EXCEEDED",
+        severity,
+        "message",
+        summary,
+        LIMIT_FIX,
+    )
+    .evidence("limit", limit)
+}
+
 const LIMIT_FIX: &str = "Send fewer, smaller attachments in a simpler structure (or share large \
 files by link): the message is beyond what the receiving gateway scans, and unscannable mail \
 is refused.";
@@ -65,18 +77,11 @@ pub fn walk<'a>(raw: &'a [u8], limits: &Limits, sink: &mut Sink) -> Walked<'a> {
 
     if raw.len() > limits.max_message_bytes {
         sink.push(
-            content_finding(
-                "MIME_LIMIT_EXCEEDED",
-                Severity::Error,
-                "message",
-                format!(
+            limit_exceeded(Severity::Error, "max_message_bytes", format!(
                     "the message is {} bytes, over the {}-byte scanning limit; only its headers were checked",
                     raw.len(),
                     limits.max_message_bytes
-                ),
-                LIMIT_FIX,
-            )
-            .evidence("limit", "max_message_bytes")
+                ))
             .evidence("size", raw.len()),
         );
         walked.message = parser.parse_headers(raw);
@@ -84,17 +89,10 @@ pub fn walk<'a>(raw: &'a [u8], limits: &Limits, sink: &mut Sink) -> Walked<'a> {
     }
     if let Some(estimate) = too_many_parts(raw, limits.max_mime_parts) {
         sink.push(
-            content_finding(
-                "MIME_LIMIT_EXCEEDED",
-                Severity::Error,
-                "message",
-                format!(
+            limit_exceeded(Severity::Error, "max_mime_parts", format!(
                     "the message has about {estimate} MIME parts, over the limit of {}; only its headers were checked",
                     limits.max_mime_parts
-                ),
-                LIMIT_FIX,
-            )
-            .evidence("limit", "max_mime_parts")
+                ))
             .evidence("parts", estimate),
         );
         walked.message = parser.parse_headers(raw);
@@ -117,18 +115,11 @@ pub fn walk<'a>(raw: &'a [u8], limits: &Limits, sink: &mut Sink) -> Walked<'a> {
     if message.parts.len() > limits.max_mime_parts {
         // The estimate above is a bound on boundary lines; this is the real count.
         sink.push(
-            content_finding(
-                "MIME_LIMIT_EXCEEDED",
-                Severity::Error,
-                "message",
-                format!(
+            limit_exceeded(Severity::Error, "max_mime_parts", format!(
                     "the message has {} MIME parts, over the limit of {}; only its headers were checked",
                     message.parts.len(),
                     limits.max_mime_parts
-                ),
-                LIMIT_FIX,
-            )
-            .evidence("limit", "max_mime_parts")
+                ))
             .evidence("parts", message.parts.len()),
         );
         for p in message.parts.iter_mut().skip(1) {
@@ -187,17 +178,10 @@ fn walk_part<'a>(
         if !st.depth_limit_hit {
             st.depth_limit_hit = true;
             sink.push(
-                content_finding(
-                    "MIME_LIMIT_EXCEEDED",
-                    Severity::Error,
-                    "message",
-                    format!(
+                limit_exceeded(Severity::Error, "max_mime_depth", format!(
                         "MIME parts are nested more than {} levels deep; the deeper parts were not scanned",
                         st.limits.max_mime_depth
-                    ),
-                    LIMIT_FIX,
-                )
-                .evidence("limit", "max_mime_depth"),
+                    )),
             );
         }
         return;
@@ -328,19 +312,14 @@ fn walk_part<'a>(
         if st.decoded.saturating_add(size) > st.limits.max_decoded_bytes {
             if !st.decoded_limit_hit {
                 st.decoded_limit_hit = true;
-                sink.push(
-                    content_finding(
-                        "MIME_LIMIT_EXCEEDED",
-                        Severity::Warning,
-                        "message",
-                        format!(
-                            "the decoded parts add up to more than {} bytes; the rest were not scanned",
-                            st.limits.max_decoded_bytes
-                        ),
-                        LIMIT_FIX,
-                    )
-                    .evidence("limit", "max_decoded_bytes"),
-                );
+                sink.push(limit_exceeded(
+                    Severity::Warning,
+                    "max_decoded_bytes",
+                    format!(
+                        "the decoded parts add up to more than {} bytes; the rest were not scanned",
+                        st.limits.max_decoded_bytes
+                    ),
+                ));
             }
             return;
         }
