@@ -254,14 +254,6 @@ enum Job {
 }
 
 impl Job {
-    /// Bytes held in memory before the job runs.
-    fn held(&self) -> usize {
-        match self {
-            Job::Mbox { msg, .. } => msg.len(),
-            _ => 0,
-        }
-    }
-
     fn run(self, limits: &Limits) -> Result<BounceReport, BounceError> {
         match self {
             Job::File(p) => explain_file(&p, limits),
@@ -281,11 +273,53 @@ impl Job {
     }
 }
 
-/// Messages per thread in one parallel batch.
-const BATCH_PER_THREAD: usize = 64;
+/// How far ahead of the oldest undelivered report the workers may run. It bounds the reports
+/// held for reordering when one message is slow; message bytes are held only by the jobs in
+/// flight (one per thread).
+const REORDER_WINDOW: usize = 256;
 
-/// The most mbox bytes one parallel batch holds in memory.
-const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+/// The work queue the threads of [`BounceStream::for_each_parallel`] share.
+struct Queue {
+    stream: BounceStream,
+    /// Index of the next job handed out.
+    next: usize,
+    /// Reports delivered so far, in order.
+    delivered: usize,
+    /// The stream is exhausted.
+    done: bool,
+    /// How far `next` may run ahead of `delivered`.
+    window: usize,
+}
+
+/// Take the next job and its index. A worker (`wait`) sleeps while it is `REORDER_WINDOW` ahead
+/// of delivery; the delivering thread never sleeps here, since only it moves delivery on.
+fn take_job(
+    queue: &std::sync::Mutex<Queue>,
+    moved: &std::sync::Condvar,
+    wait: bool,
+) -> Option<(usize, Job)> {
+    let mut q = lock(queue);
+    while !q.done && q.next >= q.delivered + q.window {
+        if !wait {
+            return None;
+        }
+        q = moved.wait(q).unwrap_or_else(|p| p.into_inner());
+    }
+    if q.done {
+        return None;
+    }
+    match q.stream.next_job() {
+        Some(job) => {
+            q.next += 1;
+            Some((q.next - 1, job))
+        }
+        None => {
+            q.done = true;
+            moved.notify_all();
+            None
+        }
+    }
+}
 
 impl BounceStream {
     fn next_job(&mut self) -> Option<Job> {
@@ -326,12 +360,24 @@ impl BounceStream {
     }
 
     /// Explain the remaining messages on `threads` threads (the calling one included) and hand
-    /// each result to `each`, in the order the plain iterator gives them. Messages are taken in
-    /// batches, so memory stays bounded: at most a few hundred reports, and (for an mbox) about
-    /// 16 MB of message bytes, are held at once. `threads <= 1` is the plain iterator.
+    /// each result to `each`, in the order the plain iterator gives them. The threads live for
+    /// the whole stream and take one message at a time, so a slow message holds up no one.
+    /// Memory stays bounded: one message per thread, and at most `REORDER_WINDOW` reports
+    /// waiting for an earlier one. `threads <= 1` is the plain iterator.
     pub fn for_each_parallel(
-        mut self,
+        self,
         threads: usize,
+        each: impl FnMut(Result<BounceReport, BounceError>),
+    ) {
+        self.for_each_windowed(threads, REORDER_WINDOW, each);
+    }
+
+    /// [`Self::for_each_parallel`] with the reorder window as a parameter, so tests can run it
+    /// with a window that fills.
+    fn for_each_windowed(
+        self,
+        threads: usize,
+        window: usize,
         mut each: impl FnMut(Result<BounceReport, BounceError>),
     ) {
         if threads <= 1 {
@@ -339,45 +385,62 @@ impl BounceStream {
             return;
         }
         let limits = self.limits;
-        loop {
-            let mut jobs = Vec::with_capacity(threads * BATCH_PER_THREAD);
-            let mut held = 0;
-            while jobs.len() < threads * BATCH_PER_THREAD && held < MAX_BATCH_BYTES {
-                let Some(job) = self.next_job() else { break };
-                held += job.held();
-                jobs.push(std::sync::Mutex::new(Some(job)));
-            }
-            if jobs.is_empty() {
-                return;
-            }
-            let results: Vec<std::sync::Mutex<Option<Result<BounceReport, BounceError>>>> =
-                jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let work = || {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let (Some(job), Some(slot)) = (jobs.get(i), results.get(i)) else {
-                        return;
-                    };
-                    let job = lock(job).take();
-                    if let Some(job) = job {
-                        *lock(slot) = Some(job.run(&limits));
+        let queue = std::sync::Mutex::new(Queue {
+            stream: self,
+            next: 0,
+            delivered: 0,
+            done: false,
+            window: window.max(1),
+        });
+        let moved = std::sync::Condvar::new();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            for _ in 1..threads {
+                let tx = tx.clone();
+                let (queue, moved) = (&queue, &moved);
+                s.spawn(move || {
+                    while let Some((i, job)) = take_job(queue, moved, true) {
+                        if tx.send((i, job.run(&limits))).is_err() {
+                            return;
+                        }
                     }
+                });
+            }
+            drop(tx);
+            // This thread works too, and delivers: results wait in `early` until every
+            // earlier one is in.
+            let mut early = std::collections::BTreeMap::new();
+            let mut delivered = 0;
+            loop {
+                while let Ok((i, r)) = rx.try_recv() {
+                    early.insert(i, r);
                 }
-            };
-            std::thread::scope(|s| {
-                for _ in 1..threads {
-                    s.spawn(work);
-                }
-                work();
-            });
-            for slot in results {
-                let r = slot.into_inner().unwrap_or_else(|p| p.into_inner());
-                if let Some(r) = r {
+                let before = delivered;
+                while let Some(r) = early.remove(&delivered) {
                     each(r);
+                    delivered += 1;
+                }
+                if delivered > before {
+                    lock(&queue).delivered = delivered;
+                    moved.notify_all();
+                }
+                if let Some((i, job)) = take_job(&queue, &moved, false) {
+                    early.insert(i, job.run(&limits));
+                    continue;
+                }
+                // Nothing to take (the stream is done, or the window is full): wait for the
+                // workers; the channel closes when the last one has finished.
+                match rx.recv() {
+                    Ok((i, r)) => {
+                        early.insert(i, r);
+                    }
+                    Err(_) => break,
                 }
             }
-        }
+            for r in early.into_values() {
+                each(r);
+            }
+        });
     }
 }
 
@@ -392,5 +455,53 @@ impl Iterator for BounceStream {
     fn next(&mut self) -> Option<Self::Item> {
         let limits = self.limits;
         self.next_job().map(|j| j.run(&limits))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bounce for `user{i}`; every seventh is padded so its thread falls behind the others.
+    fn message(i: usize) -> String {
+        let pad = if i.is_multiple_of(7) {
+            "x ".repeat(200_000)
+        } else {
+            String::new()
+        };
+        format!(
+            "From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail\n\n\
+             <user{i}@example.org>: host mx.example.org said: 550 5.1.1 unknown user {pad}\n"
+        )
+    }
+
+    fn recipients(stream: BounceStream, threads: usize, window: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        stream.for_each_windowed(threads, window, |r| {
+            let r = r.expect("readable");
+            out.push(format!("{:?}", r.recipients.first().map(|x| &x.recipient)));
+        });
+        out
+    }
+
+    #[test]
+    fn order_holds_when_the_reorder_window_fills() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for i in 0..40 {
+            std::fs::write(dir.path().join(format!("{i:03}.eml")), message(i)).expect("write");
+        }
+        let open = || BounceStream::open(dir.path(), Limits::default()).expect("open");
+        let plain = recipients(open(), 1, 1);
+        assert_eq!(plain.len(), 40);
+        assert!(plain[3].contains("user3@example.org"), "{}", plain[3]);
+        for threads in [2, 3, 5] {
+            for window in [1, 2, 3, 64] {
+                assert_eq!(
+                    recipients(open(), threads, window),
+                    plain,
+                    "threads={threads} window={window}"
+                );
+            }
+        }
     }
 }
