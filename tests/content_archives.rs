@@ -343,6 +343,25 @@ fn zip_inside_seven_zip_is_opened() {
 }
 
 #[test]
+fn seven_zip_inside_zip_is_opened() {
+    // Larger than the bytes sniffed from a member, so it is opened only if read in full.
+    let outer = zip_of(&[
+        ("parcel.7z", &seven_zip("padded.7z")),
+        ("readme.txt", b"hello"),
+    ]);
+    let r = run(&with_attachment("files.zip", "application/zip", &outer));
+    assert!(has(&r, "ARCHIVE_EXECUTABLE"), "{:#?}", r.findings);
+    assert!(
+        r.attachments[0]
+            .members
+            .iter()
+            .any(|m| m.path == "files.zip/parcel.7z/setup.exe" && m.depth == 2),
+        "{:#?}",
+        r.attachments[0].members
+    );
+}
+
+#[test]
 fn encrypted_seven_zip_is_reported_and_names_still_checked() {
     let r = run_7z("enc.7z");
     assert!(has(&r, "ARCHIVE_ENCRYPTED"), "{:#?}", r.findings);

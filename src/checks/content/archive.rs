@@ -371,11 +371,7 @@ pub(crate) fn scan_7z(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth: 
                     Some(Err(e)) => return Err(Error::from(e)),
                     None => return Ok(EntryDecision::Stop),
                 };
-                let container = matches!(
-                    filetype::sniff(&head).0,
-                    Kind::Zip | Kind::Ole2 | Kind::Pdf | Kind::Gzip | Kind::SevenZip
-                );
-                if container && head.len() == SNIFF_BYTES {
+                if worth_opening(filetype::sniff(&head).0) && head.len() == SNIFF_BYTES {
                     let rest = limits.max_member_read.saturating_sub(head.len());
                     match insp.read_budgeted(&member_path, r, rest) {
                         Some(Ok(more)) => head.extend_from_slice(&more),
@@ -509,6 +505,16 @@ fn lone_document(path: &str, member: &str) -> Finding {
     .evidence("member", member)
 }
 
+/// Is a member of this type read in full, to be opened in turn? These are the containers the
+/// scanner looks inside: archives, Office (OLE2) files and PDFs. The zip and 7z readers share it,
+/// so each opens the other.
+fn worth_opening(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Zip | Kind::Ole2 | Kind::Pdf | Kind::Gzip | Kind::SevenZip
+    )
+}
+
 /// Reads a member: its first bytes, and all of it (up to the per-member limit) when those bytes
 /// show a container worth opening. `None` when the decompression budget is spent.
 fn read_member(
@@ -526,12 +532,7 @@ fn read_member(
         Ok(h) => h,
         Err(_) => return Some(Err(())),
     };
-    let (kind, _) = filetype::sniff(&head);
-    let container = matches!(
-        kind,
-        filetype::Kind::Zip | filetype::Kind::Ole2 | filetype::Kind::Pdf | filetype::Kind::Gzip
-    );
-    if !container || head.len() < SNIFF_BYTES {
+    if !worth_opening(filetype::sniff(&head).0) || head.len() < SNIFF_BYTES {
         return Some(Ok(head));
     }
     // Read the rest, one byte past the declaration to catch members that lie about their size.
