@@ -560,7 +560,7 @@ async fn verify_one(
     if sig.l != 0 {
         check.warnings.push(DkimProblem::PartialBody);
     }
-    if !unsigned_critical_headers(message, sig).is_empty() {
+    if !unsigned_critical_headers(message, &sig.h).is_empty() {
         check.warnings.push(DkimProblem::HeadersUnsigned);
     }
     check.detail = format!("signature by {} verified with {key_name}", sig.d);
@@ -579,10 +579,10 @@ fn identity_within_domain(i: &str, d: &str) -> bool {
     auid == d || auid.ends_with(&format!(".{d}"))
 }
 
-/// The critical headers present in the message but not in `h=`.
+/// The critical headers present in the message but not among `signed` (a signature's `h=`).
 fn unsigned_critical_headers(
     message: &AuthenticatedMessage<'_>,
-    sig: &Signature,
+    signed: &[String],
 ) -> Vec<&'static str> {
     CRITICAL_HEADERS
         .iter()
@@ -592,7 +592,7 @@ fn unsigned_critical_headers(
                 .headers
                 .iter()
                 .any(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
-                && !sig.h.iter().any(|h| h.trim().eq_ignore_ascii_case(name))
+                && !signed.iter().any(|h| h.trim().eq_ignore_ascii_case(name))
         })
         .collect()
 }
@@ -1102,7 +1102,7 @@ fn findings_for(
             )
             .fix("Synchronise the signing server's clock (NTP); receivers may ignore signatures from the future."),
             DkimProblem::HeadersUnsigned => {
-                let missing = unsigned_critical_headers_names(message, check);
+                let missing = unsigned_critical_headers(message, &check.signed_headers);
                 base(
                     "DKIM_HEADERS_UNSIGNED",
                     Severity::Warning,
@@ -1120,26 +1120,6 @@ fn findings_for(
         out.push(f);
     }
     out
-}
-
-fn unsigned_critical_headers_names(
-    message: &AuthenticatedMessage<'_>,
-    check: &SignatureCheck,
-) -> Vec<&'static str> {
-    CRITICAL_HEADERS
-        .iter()
-        .copied()
-        .filter(|name| {
-            message
-                .headers
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
-                && !check
-                    .signed_headers
-                    .iter()
-                    .any(|h| h.trim().eq_ignore_ascii_case(name))
-        })
-        .collect()
 }
 
 #[cfg(test)]
