@@ -67,11 +67,16 @@ fn io_err(path: &Path, source: io::Error) -> BounceError {
 /// Read at most `max` bytes of a file; the rest is not read. Returns (bytes, file was longer).
 fn read_capped(path: &Path, max: usize) -> io::Result<Vec<u8>> {
     let f = File::open(path)?;
-    // Sized from the file's length, the read takes one system call instead of a growing series.
-    let len = f.metadata().map_or(0, |m| m.len());
-    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(max).min(max) + 1);
     // One byte more than the cap tells the parser that the message was cut.
-    f.take(max as u64 + 1).read_to_end(&mut buf)?;
+    let cap = max as u64 + 1;
+    // A regular file is read to its known length: one system call, and no second one to find
+    // the end (a file that grows meanwhile is read as it was).
+    let want = match f.metadata() {
+        Ok(m) if m.is_file() => m.len().min(cap),
+        _ => cap,
+    };
+    let mut buf = Vec::with_capacity(usize::try_from(want).unwrap_or(max).min(max) + 1);
+    f.take(want).read_to_end(&mut buf)?;
     Ok(buf)
 }
 
