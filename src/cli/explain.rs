@@ -177,14 +177,16 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
         let _ = writeln!(out, "  {}", style.dim(n));
     }
     for row in &r.recipients {
+        // Hard means the address itself is dead (remove it from the list); a soft bounce,
+        // even a permanent one, leaves the address worth keeping.
         let hard = if row.hard_bounce {
-            style.paint("1;31", "hard")
+            style.paint("1;31", "hard bounce: remove the address")
         } else {
-            style.paint("33", "soft")
+            style.paint("33", "soft bounce: the address stays")
         };
         let _ = writeln!(
             out,
-            "\n  {}  {} {}  cause: {}",
+            "\n  {}  {}  {}  cause: {}",
             style.bold(row.recipient.as_deref().unwrap_or("(unknown recipient)")),
             style.bold(row.reason.as_str()),
             hard,
