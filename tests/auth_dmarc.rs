@@ -32,6 +32,9 @@ $ORIGIN slow.example.
 _dmarc   IN TXT  "v=DMARC1; p=reject"
 $ORIGIN plain.example.
 @        IN TXT  "v=spf1 ip4:192.0.2.95 -all"
+$ORIGIN nopolicy.example.
+@        IN TXT  "v=spf1 ip4:192.0.2.96 -all"
+_dmarc   IN TXT  "v=DMARC1; adkim=s"
 "#;
 
 async fn world() -> LabServer {
@@ -303,6 +306,18 @@ async fn from_domain_without_any_dmarc_record_is_dmarc_none_with_the_record_to_p
         "{}",
         f.fix
     );
+    // A record without p= and without rua= asks for nothing: none, as a fact.
+    let raw = support::message("alice@nopolicy.example", "", "hello\n");
+    let r = run(&server, raw, "192.0.2.96", "alice@nopolicy.example").await;
+    let f = finding(&r, "DMARC_NONE");
+    assert_eq!(f.severity, Severity::Info);
+    assert!(
+        f.summary
+            .contains("the record at _dmarc.nopolicy.example sets no policy"),
+        "{}",
+        f.summary
+    );
+    assert_eq!(f.evidence["record"], "v=DMARC1; adkim=s");
     // Near miss: a domain that publishes one passes or fails, never "none".
     let raw = support::message("alice@good.example", "", "hello\n");
     let r = run(&server, raw, "192.0.2.20", "alice@good.example").await;
