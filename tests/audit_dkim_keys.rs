@@ -98,6 +98,30 @@ async fn lab() -> LabServer {
         "mail._domainkey.truncated.example",
         &format!("v=DKIM1; p={}", &RSA_2048[..300]),
     );
+    for key in [RSA_2048, RSA_4096] {
+        txt(
+            &mut zones,
+            "mail._domainkey.twice.example",
+            &format!("v=DKIM1; k=rsa; p={key}"),
+        );
+    }
+    // A key and an unrelated TXT record at one name: one key.
+    txt(
+        &mut zones,
+        "mail._domainkey.mixed.example",
+        &format!("v=DKIM1; k=rsa; p={RSA_2048}"),
+    );
+    txt(&mut zones, "mail._domainkey.mixed.example", "v=spf1 -all");
+    txt(
+        &mut zones,
+        "s1._domainkey.service.example",
+        &format!("v=DKIM1; s=tlsrpt; p={RSA_2048}"),
+    );
+    txt(
+        &mut zones,
+        "s2._domainkey.service.example",
+        &format!("v=DKIM1; s=email:tlsrpt; p={RSA_2048}"),
+    );
     zones
         .silence("sel._domainkey.slow.example", None)
         .expect("silence");
@@ -217,4 +241,44 @@ async fn dkim_dns_timeout_is_temporary() {
     let a = run("slow.example", &["sel"]).await;
     assert_eq!(severity_of(&a, "DKIM_DNS_TEMPFAIL"), Severity::Temporary);
     assert!(a.findings.iter().all(|f| f.severity != Severity::Error));
+}
+
+#[tokio::test]
+async fn dkim_two_key_records_at_one_selector_are_flagged() {
+    let a = run("twice.example", &[]).await;
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "DKIM_KEY_MULTIPLE")
+        .unwrap_or_else(|| panic!("no DKIM_KEY_MULTIPLE in {:?}", codes(&a)));
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.subject, "mail._domainkey.twice.example");
+    assert_eq!(f.evidence["records"].as_array().map(Vec::len), Some(2));
+    assert_eq!(a.keys.len(), 2, "both keys are audited");
+    // Near miss: a key beside a TXT record that is no key is one key.
+    let mixed = run("mixed.example", &[]).await;
+    assert_eq!(codes(&mixed), vec!["DKIM_KEY_OK"]);
+}
+
+#[tokio::test]
+async fn dkim_key_restricted_to_another_service_cannot_verify_mail() {
+    let a = run("service.example", &["s1", "s2"]).await;
+    let service: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|f| f.code == "DKIM_KEY_SERVICE")
+        .map(|f| f.subject.as_str())
+        .collect();
+    // Near miss: s2 lists email among its services.
+    assert_eq!(service, vec!["s1._domainkey.service.example"]);
+    assert_eq!(severity_of(&a, "DKIM_KEY_SERVICE"), Severity::Error);
+    assert_eq!(a.keys[0].services, vec!["tlsrpt"]);
+    assert_eq!(
+        a.findings
+            .iter()
+            .filter(|f| f.code == "DKIM_KEY_OK")
+            .map(|f| f.subject.as_str())
+            .collect::<Vec<_>>(),
+        vec!["s2._domainkey.service.example"]
+    );
 }

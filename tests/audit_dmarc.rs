@@ -28,6 +28,9 @@ _dmarc.junk IN TXT "v=DMARC1; p=reject; rua=mailto:d@junk.example; polcy=reject"
 _dmarc.slow IN TXT "v=DMARC1; p=reject"
 _dmarc.spf IN TXT "v=spf1 -all"
 _dmarc.long IN TXT "v=DMARC1; p=reject; rua=mailto:d@long.example"
+_dmarc.psd IN TXT "v=DMARC1; p=reject; psd=y; rua=mailto:d@psd.example"
+_dmarc.own.psd IN TXT "v=DMARC1; p=quarantine; rua=mailto:d@own.psd.example"
+_dmarc.badruf IN TXT "v=DMARC1; p=reject; rua=mailto:d@badruf.example; ruf=https://reports.example/ruf,mailto:f@badruf.example"
 "#;
 
 async fn lab() -> LabServer {
@@ -250,4 +253,60 @@ async fn dmarc_hostile_record_does_not_panic() {
         .filter(|f| f.code == "DMARC_SYNTAX")
         .count();
     assert!(syntax <= dmarc::MAX_SYNTAX_FINDINGS + 1);
+}
+
+#[tokio::test]
+async fn dmarc_record_with_psd_y_declares_a_public_suffix() {
+    let a = run("psd.example").await;
+    let f = finding(&a, "DMARC_PSD");
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(f.subject, "_dmarc.psd.example");
+    assert!(f.summary.contains("psd.example"), "{}", f.summary);
+    assert!(!codes(&a).contains(&"DMARC_PSD_POLICY_ONLY"));
+    // Near miss: an ordinary record declares nothing.
+    assert!(!codes(&run("good.example").await).contains(&"DMARC_PSD"));
+}
+
+#[tokio::test]
+async fn dmarc_domain_covered_only_by_its_public_suffix_record_is_told_to_publish_its_own() {
+    let a = run("shop.psd.example").await;
+    assert_eq!(a.policy_domain.as_deref(), Some("psd.example"));
+    let f = finding(&a, "DMARC_PSD_POLICY_ONLY");
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.subject, "shop.psd.example");
+    assert!(f.summary.contains("psd.example"), "{}", f.summary);
+    assert!(
+        f.fix.contains("_dmarc.shop.psd.example. IN TXT"),
+        "{}",
+        f.fix
+    );
+    assert!(
+        !codes(&a).contains(&"DMARC_PSD"),
+        "the record is not its own"
+    );
+    // Near miss: a domain under the same suffix with its own record.
+    let own = run("own.psd.example").await;
+    assert_eq!(own.policy_domain.as_deref(), Some("own.psd.example"));
+    assert!(
+        !codes(&own).contains(&"DMARC_PSD_POLICY_ONLY"),
+        "{:?}",
+        codes(&own)
+    );
+}
+
+#[tokio::test]
+async fn dmarc_ruf_that_is_not_mailto_is_invalid() {
+    let a = run("badruf.example").await;
+    let bad: Vec<&fivefifty::finding::Finding> = a
+        .findings
+        .iter()
+        .filter(|f| f.code == "DMARC_RUF_INVALID")
+        .collect();
+    assert_eq!(bad.len(), 1, "only the https URI: {:?}", codes(&a));
+    assert_eq!(bad[0].severity, Severity::Warning);
+    assert_eq!(bad[0].subject, "_dmarc.badruf.example");
+    assert_eq!(bad[0].evidence["uri"], "https://reports.example/ruf");
+    assert!(bad[0].fix.contains("ruf=mailto:"), "{}", bad[0].fix);
+    // The rua is fine: no rua finding.
+    assert!(!codes(&a).contains(&"DMARC_RUA_INVALID"));
 }

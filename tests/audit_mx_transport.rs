@@ -41,6 +41,10 @@ _smtp._tls.twice IN TXT "v=TLSRPTv1; rua=mailto:b@twice.example"
 default._bimi.badlogo IN TXT "v=BIMI1; l=http://badlogo.example/logo.png"
 default._bimi.nocert IN TXT "v=BIMI1; l=https://nocert.example/logo.svg"
 default._bimi.declined IN TXT "v=BIMI1; l=;"
+default._bimi.twice IN TXT "v=BIMI1; l=https://twice.example/old.svg; a=https://twice.example/vmc.pem"
+default._bimi.twice IN TXT "v=BIMI1; l=https://twice.example/new.svg; a=https://twice.example/vmc.pem"
+default._bimi.shared IN TXT "v=BIMI1; l=https://shared.example/logo.svg; a=https://shared.example/vmc.pem"
+default._bimi.shared IN TXT "site-verification=abc123"
 "#;
 
 async fn lab() -> LabServer {
@@ -369,4 +373,19 @@ async fn bimi_record_syntax_and_certificate() {
         severity_of(&slow.findings, "BIMI_DNS_TEMPFAIL"),
         Severity::Temporary
     );
+}
+
+#[tokio::test]
+async fn bimi_two_records_are_flagged_and_neither_is_used() {
+    let a = bimi_of("twice.example", true).await;
+    assert_eq!(codes(&a.findings), vec!["BIMI_MULTIPLE_RECORDS"]);
+    let f = &a.findings[0];
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.cause, fivefifty::finding::Cause::Configuration);
+    assert_eq!(f.subject, "default._bimi.twice.example");
+    assert_eq!(f.evidence["records"].as_array().map(Vec::len), Some(2));
+    assert!(a.record.is_none() && a.logo.is_none());
+    // Near miss: one BIMI record beside a TXT record of another kind is one record.
+    let shared = bimi_of("shared.example", true).await;
+    assert_eq!(codes(&shared.findings), vec!["BIMI_OK"]);
 }

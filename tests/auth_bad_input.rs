@@ -1,6 +1,7 @@
 //! Bad input never panics and always gets a clear Finding: malformed DKIM-Signature tags, a
 //! 100 kB header, 500 signatures (capped, and said so), invalid base64, a garbage key record,
-//! a key too short, an l= signature, From not signed, a message with no header section.
+//! a key too short, a key of the wrong type, an l= signature, From not signed, critical headers
+//! left unsigned, a message with no header section, no message at all, no client IP.
 
 mod support;
 
@@ -9,6 +10,7 @@ use fivefifty::checks::auth::message::{AuthReport, authenticate};
 use fivefifty::checks::auth::outcome::AuthResult;
 use fivefifty::dns::lab::LabServer;
 use fivefifty::evidence::Evidence;
+use fivefifty::finding::{Cause, Finding, Severity};
 use std::sync::Arc;
 
 async fn world() -> LabServer {
@@ -24,6 +26,11 @@ async fn world() -> LabServer {
         (
             "gone._domainkey.good.example".to_string(),
             "v=DKIM1; k=rsa; p=".to_string(),
+        ),
+        (
+            // An Ed25519 key (RFC 8463's example) where the signer uses RSA.
+            "ed._domainkey.good.example".to_string(),
+            "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=".to_string(),
         ),
     ];
     support::lab(support::zones(&support::lab_zone_text(), &garbage)).await
@@ -43,6 +50,45 @@ async fn check(server: &LabServer, raw: Vec<u8>) -> AuthReport {
 
 fn has(r: &AuthReport, code: &str) -> bool {
     r.findings.iter().any(|f| f.code == code)
+}
+
+fn finding<'a>(r: &'a AuthReport, code: &str) -> &'a Finding {
+    r.findings
+        .iter()
+        .find(|f| f.code == code)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {code} in {:?}",
+                r.findings.iter().map(|f| &f.code).collect::<Vec<_>>()
+            )
+        })
+}
+
+/// Signs `raw` with good.example's s2048 key, covering only the `headers` given.
+fn sign_only(raw: &[u8], headers: &[&str]) -> Vec<u8> {
+    use mail_auth::common::crypto::{RsaKey, Sha256};
+    use mail_auth::common::headers::HeaderWriter;
+    use mail_auth::dkim::DkimSigner;
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/keys/good.example.s2048.pem"
+    ))
+    .expect("key");
+    let key = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs8(
+        PrivatePkcs8KeyDer::from_pem_slice(&pem).expect("pem"),
+    ))
+    .expect("key");
+    let sig = DkimSigner::from_key(key)
+        .domain("good.example")
+        .selector("s2048")
+        .headers(headers.iter().copied())
+        .sign(raw)
+        .expect("signs");
+    let mut signed = sig.to_header().into_bytes();
+    signed.extend_from_slice(raw);
+    signed
 }
 
 fn with_signature(sig: &str) -> Vec<u8> {
@@ -305,4 +351,134 @@ async fn no_header_section_and_binary_garbage_do_not_panic() {
         let r = check(&server, raw).await;
         assert!(!r.findings.is_empty());
     }
+}
+
+#[tokio::test]
+async fn a_good_signature_passes_and_names_its_key() {
+    let server = world().await;
+    let raw = support::sign(
+        &support::message("alice@good.example", "", "hello\n"),
+        "good.example",
+        "s2048",
+    );
+    let r = check(&server, raw).await;
+    let f = finding(&r, "DKIM_PASS");
+    assert_eq!(f.cause, Cause::Authentication);
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(f.subject, "good.example (s=s2048)");
+    assert_eq!(f.evidence["key_bits"], 2048);
+    assert_eq!(f.evidence["algorithm"], "rsa-sha256");
+    // Every critical header is signed: nothing to warn about.
+    assert!(!has(&r, "DKIM_HEADERS_UNSIGNED"), "{:?}", r.findings);
+}
+
+#[tokio::test]
+async fn critical_headers_left_out_of_h_are_named_but_the_signature_passes() {
+    let server = world().await;
+    let raw = sign_only(
+        &support::message("alice@good.example", "", "hello\n"),
+        &["From", "Message-ID"],
+    );
+    let r = check(&server, raw).await;
+    assert_eq!(r.dkim.signatures[0].result, AuthResult::Pass);
+    assert!(has(&r, "DKIM_PASS"));
+    let f = finding(&r, "DKIM_HEADERS_UNSIGNED");
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.subject, "good.example (s=s2048)");
+    assert_eq!(
+        f.evidence["unsigned"],
+        serde_json::json!(["subject", "date", "to"])
+    );
+    assert!(f.fix.contains("subject, date, to"), "{}", f.fix);
+    // Near miss: signing them too leaves nothing unsigned.
+    let raw = sign_only(
+        &support::message("alice@good.example", "", "hello\n"),
+        &["From", "Message-ID", "Subject", "Date", "To"],
+    );
+    assert!(!has(&check(&server, raw).await, "DKIM_HEADERS_UNSIGNED"));
+}
+
+#[tokio::test]
+async fn an_rsa_signature_against_an_ed25519_key_is_a_key_type_mismatch() {
+    let server = world().await;
+    let raw = support::sign(
+        &support::message("alice@good.example", "", "hello\n"),
+        "good.example",
+        "ed",
+    );
+    let r = check(&server, raw).await;
+    assert_eq!(r.dkim.signatures[0].result, AuthResult::PermError);
+    assert_eq!(
+        r.dkim.signatures[0].problem,
+        Some(DkimProblem::KeyTypeMismatch)
+    );
+    let f = finding(&r, "DKIM_KEY_TYPE_MISMATCH");
+    assert_eq!(f.severity, Severity::Error, "no other signature passes");
+    assert_eq!(f.subject, "good.example (s=ed)");
+    let detail = f.evidence["detail"].as_str().expect("detail");
+    assert!(
+        detail.contains("rsa-sha256") && detail.contains("k=ed25519"),
+        "{detail}"
+    );
+    assert!(f.fix.contains("ed._domainkey.good.example"), "{}", f.fix);
+    assert!(!has(&r, "DKIM_KEY_INVALID"));
+}
+
+#[tokio::test]
+async fn no_message_checks_the_envelope_only_and_says_so() {
+    let server = world().await;
+    let dns = server.resolver().expect("resolver");
+    let evidence = Evidence {
+        client_ip: Some("192.0.2.20".parse().expect("ip")),
+        helo: Some("mail.good.example".into()),
+        mail_from: Some("alice@good.example".into()),
+        ..Evidence::default()
+    };
+    let r = authenticate(&dns, &evidence).await;
+    let f = finding(&r, "MESSAGE_MISSING");
+    assert_eq!(f.cause, Cause::Protocol);
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(f.subject, "message");
+    assert!(has(&r, "SPF_PASS"), "the envelope is still checked");
+    assert!(r.dmarc.is_none());
+    assert!(!has(&r, "MESSAGE_UNPARSEABLE"));
+}
+
+#[tokio::test]
+async fn a_message_without_a_header_section_is_unparseable() {
+    let server = world().await;
+    for raw in [b"\r\n\r\njust a body".to_vec(), Vec::new()] {
+        let r = check(&server, raw.clone()).await;
+        let f = finding(&r, "MESSAGE_UNPARSEABLE");
+        assert_eq!(f.cause, Cause::Protocol);
+        assert_eq!(f.severity, Severity::Error);
+        assert!(!f.fix.is_empty());
+        assert!(!has(&r, "MESSAGE_MISSING"), "{raw:?}");
+    }
+    // Near miss: one header field is enough to be a message.
+    let r = check(&server, b"From: alice@good.example\r\n\r\nhi\r\n".to_vec()).await;
+    assert!(!has(&r, "MESSAGE_UNPARSEABLE"), "{:?}", r.findings);
+}
+
+#[tokio::test]
+async fn no_client_ip_means_spf_not_checked() {
+    let server = world().await;
+    let dns = server.resolver().expect("resolver");
+    let raw = support::message("alice@good.example", "", "hello\n");
+    let evidence = Evidence {
+        mail_from: Some("alice@good.example".into()),
+        message: Some(Arc::from(raw.clone())),
+        ..Evidence::default()
+    };
+    let r = authenticate(&dns, &evidence).await;
+    let f = finding(&r, "SPF_NOT_CHECKED");
+    assert_eq!(f.cause, Cause::Authentication);
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(f.subject, "envelope");
+    assert!(f.fix.contains("--ip"), "{}", f.fix);
+    assert!(r.spf.mail_from.is_none() && r.iprev.is_none());
+    // Near miss: with the client IP, SPF is checked.
+    let r = check(&server, raw).await;
+    assert!(!has(&r, "SPF_NOT_CHECKED"));
+    assert!(has(&r, "SPF_PASS"));
 }

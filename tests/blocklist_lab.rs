@@ -52,6 +52,7 @@ async fn lab() -> (LabServer, Resolver) {
     zones
         .load_file(Path::new("tests/zones/blocklists.zone"))
         .expect("zone file loads");
+    zones.servfail("2.2.0.192.sick.bl.test").expect("servfail");
     for name in [
         "2.2.0.192.slow.bl.test",
         "2.0.0.127.slow.bl.test",
@@ -63,6 +64,15 @@ async fn lab() -> (LabServer, Resolver) {
     let dns = server.resolver().expect("resolver");
     (server, dns)
 }
+
+/// A lab list whose server answers SERVFAIL for 192.0.2.2; added only where a test asks for it.
+const SICK_LIST: &str = r#"
+[[list]]
+zone = "sick.bl.test"
+name = "Sick list"
+kind = "ipv4"
+codes = [{ value = "127.0.0.2", meaning = "listed" }]
+"#;
 
 fn catalog() -> Catalog {
     Catalog::builtin()
@@ -281,6 +291,51 @@ async fn dns_timeout_is_temporary_never_listed() {
     let f = finding_for(&report.findings, "BLOCKLIST_TIMEOUT", "slow.bl.test");
     assert_eq!(f.severity, Severity::Temporary);
     assert!(report.listed().all(|r| r.zone != "slow.bl.test"));
+}
+
+#[tokio::test]
+async fn dns_servfail_is_a_failed_lookup_never_listed() {
+    let (_server, dns) = lab().await;
+    let c = catalog().with_overrides_toml(SICK_LIST).expect("sick list");
+    let report = check_ip(&dns, &c, ip("192.0.2.2")).await;
+    assert!(matches!(
+        on(&report, "sick.bl.test").outcome,
+        ListOutcome::Failed { .. }
+    ));
+    let f = finding_for(&report.findings, "BLOCKLIST_LOOKUP_FAILED", "sick.bl.test");
+    assert_eq!(f.severity, Severity::Temporary);
+    assert_eq!(f.subject, "192.0.2.2");
+    assert_eq!(f.evidence["list_name"], "Sick list");
+    assert_eq!(f.evidence["query"], "2.2.0.192.sick.bl.test");
+    assert!(f.evidence.contains_key("failure"), "{f:?}");
+    assert!(report.listed().all(|r| r.zone != "sick.bl.test"));
+    // Near miss: the same list answering NXDOMAIN for another IP is a clean answer.
+    let clean = check_ip(&dns, &c, ip("192.0.2.1")).await;
+    finding_for(&clean.findings, "BLOCKLIST_CLEAN", "sick.bl.test");
+}
+
+#[tokio::test]
+async fn unlisted_ip_is_clean_on_each_list_and_keeps_what_the_list_said() {
+    let (_server, dns) = lab().await;
+    let report = check_ip(&dns, &Catalog::builtin(), ip("192.0.2.1")).await;
+    let f = finding_for(&report.findings, "BLOCKLIST_CLEAN", "zen.spamhaus.org");
+    assert_eq!(f.cause, fivefifty::finding::Cause::Blocklist);
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(f.subject, "192.0.2.1");
+    assert_eq!(f.evidence["query"], "1.2.0.192.zen.spamhaus.org");
+    assert!(f.summary.contains("not listed"), "{}", f.summary);
+    // A reputation list's good answer is clean, and its meaning is kept as evidence.
+    let mailspike = finding_for(&report.findings, "BLOCKLIST_CLEAN", "rep.mailspike.net");
+    assert!(
+        mailspike.evidence["meanings"][0]
+            .as_str()
+            .is_some_and(|m| m.contains("H3")),
+        "{mailspike:?}"
+    );
+    // Near miss: a listed IP is not clean on the list that lists it.
+    let listed = check_ip(&dns, &Catalog::builtin(), ip("192.0.2.2")).await;
+    assert!(!listed.findings.iter().any(|f| f.code == "BLOCKLIST_CLEAN"
+        && f.evidence.get("list").and_then(|v| v.as_str()) == Some("zen.spamhaus.org")));
 }
 
 #[tokio::test]

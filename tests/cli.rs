@@ -219,6 +219,48 @@ fn explain_rejects_input_that_is_neither_file_nor_reply() {
 }
 
 #[test]
+fn explain_of_a_message_that_is_no_bounce_says_so_and_exits_0() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let plain = dir.path().join("plain.eml");
+    std::fs::write(
+        &plain,
+        "From: alice@good.example\r\nTo: bob@dest.example\r\nSubject: lunch?\r\n\
+         Date: Sat, 28 Nov 2026 10:00:00 +0000\r\nMessage-ID: <l1@good.example>\r\n\r\n\
+         Are you free at noon?\r\n",
+    )
+    .expect("write");
+    let binary = dir.path().join("photo.bin");
+    std::fs::write(
+        &binary,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x01",
+    )
+    .expect("write");
+    for (path, kind, summary) in [
+        (&plain, "not_bounce", "not a bounce"),
+        (&binary, "not_mail", "not an Internet mail message"),
+    ] {
+        let path = path.to_str().expect("path");
+        let out = fivefifty(&["--json", "explain", path]);
+        assert_eq!(out.status.code(), Some(0), "{kind}: nothing failed");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(v["details"]["reports"][0]["kind"], kind);
+        assert_eq!(codes(&v), vec!["NOT_A_BOUNCE"], "{kind}");
+        let f = &v["findings"][0];
+        assert_eq!(f["severity"], "info");
+        assert_eq!(f["cause"], "protocol");
+        assert_eq!(f["subject"], path, "the finding names the input");
+        assert!(
+            f["summary"].as_str().is_some_and(|s| s.contains(summary)),
+            "{f}"
+        );
+    }
+    // Near miss: a rejection is a bounce.
+    let out = fivefifty(&["--json", "explain", "550 5.7.1 Message rejected"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(!codes(&v).contains(&"NOT_A_BOUNCE".to_string()), "{v}");
+}
+
+#[test]
 fn explain_diagnose_checks_the_listed_sending_ip() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("bounce.eml");

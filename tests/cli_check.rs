@@ -1,8 +1,19 @@
 //! `fivefifty check` and `fivefifty dkim keygen/sign` from the command line: exit codes, the
 //! envelope inference note, Authentication-Results, JSON, and keygen → publish → sign → check.
+//! Then the check's own findings through the library ([`check_message`]) where a test needs
+//! DNS that answers SERVFAIL or nothing: whether the From domain can receive replies.
 
+mod support;
+
+use fivefifty::checks::auth::message::AuthOptions;
+use fivefifty::checks::blocklist::Catalog;
+use fivefifty::doctor::check::{MessageReport, check_message};
+use fivefifty::evidence::Evidence;
+use fivefifty::finding::{Cause, Severity};
+use hickory_proto::rr::RecordType;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_fivefifty"))
@@ -264,4 +275,107 @@ fn check_reports_content_and_listed_link_domains_with_authentication() {
     // broken.example is on the lab zone's imitation of Spamhaus DBL.
     assert!(codes.contains(&"BLOCKLIST_LISTED"), "{codes:?}");
     assert_eq!(v["details"]["url_listings"][0]["target"], "broken.example");
+}
+
+/// From domains for the reply check, beside the lab world: one with only a TXT record, one with
+/// only an address, one whose address lookup gets no answer; `sick.example` answers SERVFAIL.
+const FROM_DOMAINS: &str = r#"
+$ORIGIN noaddr.example.
+@ IN TXT "v=spf1 -all"
+$ORIGIN implicit.example.
+@ IN A 192.0.2.77
+$ORIGIN slowaddr.example.
+@ IN TXT "v=spf1 -all"
+"#;
+
+/// Runs `check_message` on a plain message from `from`, sent by good.example's server.
+async fn check_from(from: &str) -> MessageReport {
+    let mut zones = support::zones(
+        &format!("{}\n{FROM_DOMAINS}", support::lab_zone_text()),
+        &[],
+    );
+    zones.servfail("sick.example").expect("servfail");
+    zones
+        .silence("slowaddr.example", Some(RecordType::A))
+        .expect("silence");
+    let server = support::lab(zones).await;
+    let dns = server.resolver().expect("resolver");
+    let evidence = Evidence {
+        client_ip: Some("192.0.2.20".parse().expect("ip")),
+        helo: Some("mail.good.example".into()),
+        mail_from: Some("alice@good.example".into()),
+        rcpt_to: vec!["bob@dest.example".into()],
+        message: Some(Arc::from(support::message(from, "", "hello\n"))),
+        inferred: Vec::new(),
+    };
+    check_message(
+        &dns,
+        &evidence,
+        &AuthOptions::default(),
+        &Catalog::builtin(),
+    )
+    .await
+}
+
+fn report_codes(r: &MessageReport) -> Vec<&str> {
+    r.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+#[tokio::test]
+async fn from_domain_that_cannot_receive_replies_is_an_error_naming_why() {
+    for (from, domain, why) in [
+        ("alice@nullmx.example", "nullmx.example", "null MX"),
+        ("alice@ghost.example", "ghost.example", "does not exist"),
+        (
+            "alice@noaddr.example",
+            "noaddr.example",
+            "neither MX nor address",
+        ),
+    ] {
+        let r = check_from(from).await;
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == "FROM_DOMAIN_CANNOT_RECEIVE")
+            .unwrap_or_else(|| panic!("{from}: {:?}", report_codes(&r)));
+        assert_eq!(f.cause, Cause::Protocol);
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.subject, domain);
+        assert!(f.summary.contains(why), "{from}: {}", f.summary);
+        assert!(f.fix.contains(domain), "{}", f.fix);
+    }
+    // Near misses: an MX, or no MX but an address to deliver to.
+    for from in ["alice@good.example", "alice@implicit.example"] {
+        let r = check_from(from).await;
+        assert!(
+            !report_codes(&r)
+                .iter()
+                .any(|c| c.starts_with("FROM_DOMAIN_")),
+            "{from}: {:?}",
+            report_codes(&r)
+        );
+    }
+}
+
+#[tokio::test]
+async fn from_domain_dns_failure_is_temporary_never_cannot_receive() {
+    // SERVFAIL on the MX lookup, and no answer to the address lookup of a domain without MX.
+    for (from, domain) in [
+        ("alice@sick.example", "sick.example"),
+        ("alice@slowaddr.example", "slowaddr.example"),
+    ] {
+        let r = check_from(from).await;
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == "FROM_DOMAIN_MX_TEMPFAIL")
+            .unwrap_or_else(|| panic!("{from}: {:?}", report_codes(&r)));
+        assert_eq!(f.cause, Cause::Protocol);
+        assert_eq!(f.severity, Severity::Temporary);
+        assert_eq!(f.subject, domain);
+        assert!(
+            !report_codes(&r).contains(&"FROM_DOMAIN_CANNOT_RECEIVE"),
+            "{from}"
+        );
+    }
 }

@@ -32,6 +32,12 @@ mta-sts.huge IN A 127.0.0.1
 wrongcert IN MX 10 mx1.wrongcert.example.
 _mta-sts.wrongcert IN TXT "v=STSv1; id=1"
 mta-sts.wrongcert IN A 127.0.0.1
+retiring IN MX 10 mx1.retiring.example.
+_mta-sts.retiring IN TXT "v=STSv1; id=2"
+mta-sts.retiring IN A 127.0.0.1
+trial IN MX 10 mx1.trial.example.
+_mta-sts.trial IN TXT "v=STSv1; id=1"
+mta-sts.trial IN A 127.0.0.1
 "#;
 
 /// The test CA and the server's certificate chain and key.
@@ -112,6 +118,11 @@ fn respond(request: &str) -> Vec<u8> {
         ok("version: STSv1\r\nmode: enforce\r\nmx: mx1.covered.example\r\nmx: *.covered.example\r\nmax_age: 604800\r\n".into())
     } else if request.contains("host: mta-sts.partial.example") {
         ok("version: STSv1\nmode: enforce\nmx: mx1.partial.example\nmax_age: 604800\n".into())
+    } else if request.contains("host: mta-sts.retiring.example") {
+        // RFC 8461 section 5: a policy being withdrawn, with no mx lines.
+        ok("version: STSv1\nmode: none\nmax_age: 86400\n".into())
+    } else if request.contains("host: mta-sts.trial.example") {
+        ok("version: STSv1\nmode: testing\nmx: mx1.trial.example\nmax_age: 86400\n".into())
     } else if request.contains("host: mta-sts.huge.example") {
         ok("version: STSv1\nmode: testing\n".to_string() + &"mx: x.huge.example\n".repeat(5000))
     } else {
@@ -131,6 +142,8 @@ async fn setup() -> Setup {
         "mta-sts.partial.example",
         "mta-sts.missing.example",
         "mta-sts.huge.example",
+        "mta-sts.retiring.example",
+        "mta-sts.trial.example",
     ]);
     let port = https_server(&pki).await;
     let mut zones = LabZones::new();
@@ -229,4 +242,31 @@ async fn untrusted_certificate_fails_the_fetch() {
         panic!("fetch should fail: {:?}", a.fetch);
     };
     assert!(why.contains("TLS"), "{why}");
+}
+
+#[tokio::test]
+async fn policy_in_mode_none_is_reported_as_being_withdrawn() {
+    let s = setup().await;
+    let a = audit(&s, "retiring.example").await;
+    assert!(matches!(a.fetch, PolicyFetch::Fetched), "{:?}", a.fetch);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.code == "MTA_STS_MODE_NONE")
+        .unwrap_or_else(|| panic!("no MTA_STS_MODE_NONE: {:#?}", a.findings));
+    assert_eq!(f.severity, Severity::Info);
+    assert_eq!(
+        f.subject,
+        "https://mta-sts.retiring.example/.well-known/mta-sts.txt"
+    );
+    // A withdrawn policy lists no MX hosts, and that is not a mismatch nor a syntax error.
+    assert_eq!(severity_of(&a.findings, "MTA_STS_MX_MISMATCH"), None);
+    assert_eq!(severity_of(&a.findings, "MTA_STS_POLICY_SYNTAX"), None);
+    // Near miss: testing mode is its own finding.
+    let trial = audit(&s, "trial.example").await;
+    assert_eq!(
+        severity_of(&trial.findings, "MTA_STS_TESTING"),
+        Some(Severity::Info)
+    );
+    assert_eq!(severity_of(&trial.findings, "MTA_STS_MODE_NONE"), None);
 }

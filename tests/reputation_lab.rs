@@ -16,6 +16,7 @@ async fn lab() -> (LabServer, Resolver) {
     zones
         .silence("148.69.2.81.in-addr.arpa", Some(RecordType::PTR))
         .expect("silence");
+    zones.servfail("mail.sick-sender.com").expect("servfail");
     let server = LabServer::start(zones).await.expect("lab server starts");
     let dns = server.resolver().expect("resolver");
     (server, dns)
@@ -97,6 +98,27 @@ async fn ptr_name_that_does_not_resolve_back_is_fcrdns_mismatch() {
     );
     let near = check(&dns, "81.2.69.142", None).await;
     assert!(has(&near, "REPUTATION_FCRDNS_OK") && !has(&near, "REPUTATION_FCRDNS_MISMATCH"));
+}
+
+#[tokio::test]
+async fn ptr_name_whose_lookup_fails_is_a_temporary_fcrdns_failure_never_a_mismatch() {
+    let (_s, dns) = lab().await;
+    let r = check(&dns, "81.2.69.149", None).await;
+    assert!(has(&r, "REPUTATION_PTR_OK"), "{:?}", codes(&r));
+    assert_eq!(
+        severity(&r, "REPUTATION_FCRDNS_TEMPFAIL"),
+        Severity::Temporary
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "REPUTATION_FCRDNS_TEMPFAIL")
+        .expect("finding");
+    assert_eq!(f.subject, "81.2.69.149");
+    assert_eq!(f.evidence["name"], "mail.sick-sender.com");
+    assert!(f.summary.contains("mail.sick-sender.com"), "{}", f.summary);
+    assert!(!has(&r, "REPUTATION_FCRDNS_MISMATCH"));
+    assert!(!has(&r, "REPUTATION_FCRDNS_OK"));
 }
 
 #[tokio::test]
@@ -203,6 +225,23 @@ async fn helo_name_that_does_not_resolve_is_flagged() {
     assert_eq!(severity(&r, "HELO_NO_DNS"), Severity::Warning);
     let near = check(&dns, "81.2.69.142", Some("alias.good-sender.com")).await;
     assert!(has(&near, "HELO_OK"));
+}
+
+#[tokio::test]
+async fn helo_name_whose_lookup_fails_is_temporary_never_no_dns() {
+    let (_s, dns) = lab().await;
+    let r = check(&dns, "81.2.69.142", Some("mail.sick-sender.com")).await;
+    assert_eq!(severity(&r, "HELO_DNS_TEMPFAIL"), Severity::Temporary);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "HELO_DNS_TEMPFAIL")
+        .expect("finding");
+    assert_eq!(f.subject, "mail.sick-sender.com");
+    assert_eq!(f.evidence["helo"], "mail.sick-sender.com");
+    assert_eq!(f.evidence["ip"], "81.2.69.142");
+    assert!(!has(&r, "HELO_NO_DNS"), "{:?}", codes(&r));
+    assert!(!has(&r, "HELO_MISMATCH"));
 }
 
 #[tokio::test]

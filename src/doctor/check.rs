@@ -111,6 +111,16 @@ async fn from_domain_receives(dns: &Resolver, from: Option<&str>) -> Vec<Finding
              address of a domain that has them), so replies and bounces can come back."
         ))
     };
+    let tempfail = || {
+        Finding::new(
+            "FROM_DOMAIN_MX_TEMPFAIL",
+            Cause::Protocol,
+            Severity::Temporary,
+            domain,
+            format!("whether {domain} receives mail could not be checked (DNS failure)"),
+        )
+        .fix("Nothing to change if it resolves on retry.")
+    };
     match dns.mx(domain).await {
         Answer::Records(mx) if mx.iter().all(|(_, host)| host.is_empty()) => {
             vec![finding(format!(
@@ -118,20 +128,12 @@ async fn from_domain_receives(dns: &Resolver, from: Option<&str>) -> Vec<Finding
             ))]
         }
         Answer::Records(_) => Vec::new(),
-        Answer::Failed(_) => vec![
-            Finding::new(
-                "FROM_DOMAIN_MX_TEMPFAIL",
-                Cause::Protocol,
-                Severity::Temporary,
-                domain,
-                format!("whether {domain} receives mail could not be checked (DNS failure)"),
-            )
-            .fix("Nothing to change if it resolves on retry."),
-        ],
+        Answer::Failed(_) => vec![tempfail()],
         Answer::NxDomain => vec![finding(format!("the From domain {domain} does not exist"))],
+        // No MX: mail goes to the address records (RFC 5321 section 5.1), if DNS can tell.
         Answer::NoData => match dns.ips(domain).await {
             Answer::Records(_) => Vec::new(),
-            Answer::Failed(_) => Vec::new(),
+            Answer::Failed(_) => vec![tempfail()],
             _ => vec![finding(format!(
                 "the From domain {domain} has neither MX nor address records: it cannot receive \
                  replies or bounces"

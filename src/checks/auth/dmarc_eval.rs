@@ -192,13 +192,19 @@ pub async fn evaluate<'x>(
             spf_output,
         ))
         .await;
+    // Each domain once, in order of appearance (not only adjacent repeats: `a@x, b@y, c@x`
+    // names two domains, not three).
     let from_domains: Vec<String> = {
-        let mut d: Vec<String> = message
+        let mut d: Vec<String> = Vec::new();
+        for domain in message
             .from
             .iter()
             .filter_map(|f| f.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()))
-            .collect();
-        d.dedup();
+        {
+            if !d.contains(&domain) {
+                d.push(domain);
+            }
+        }
         d
     };
     let from_domain = from_domains.first().cloned();
