@@ -262,6 +262,8 @@ async fn policy_in_mode_none_is_reported_as_being_withdrawn() {
     // A withdrawn policy lists no MX hosts, and that is not a mismatch nor a syntax error.
     assert_eq!(severity_of(&a.findings, "MTA_STS_MX_MISMATCH"), None);
     assert_eq!(severity_of(&a.findings, "MTA_STS_POLICY_SYNTAX"), None);
+    // Nor is a policy that protects nothing called fine.
+    assert_eq!(severity_of(&a.findings, "MTA_STS_OK"), None);
     // Near miss: testing mode is its own finding.
     let trial = audit(&s, "trial.example").await;
     assert_eq!(

@@ -429,10 +429,13 @@ pub async fn audit_with(
                 .findings
                 .extend(check_policy(&domain, &policy, &audit.mx_hosts));
             audit.fetch = PolicyFetch::Fetched;
-            if !audit
-                .findings
-                .iter()
-                .any(|f| matches!(f.severity, Severity::Warning | Severity::Error))
+            // A policy in mode none protects nothing, so it is never reported as fine.
+            let withdrawn = policy.mode.as_deref() == Some("none");
+            if !withdrawn
+                && !audit
+                    .findings
+                    .iter()
+                    .any(|f| matches!(f.severity, Severity::Warning | Severity::Error))
             {
                 audit.findings.push(finding(
                     "MTA_STS_OK",
