@@ -20,7 +20,6 @@ use fivefifty::finding::{Cause, Finding, Severity};
 use mail_auth::AuthenticatedMessage;
 use mail_auth::AuthenticationResults;
 use mail_auth::arc::ArcSealer;
-use mail_auth::common::crypto::{RsaKey, Sha256};
 use mail_auth::common::headers::HeaderWriter;
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
@@ -170,20 +169,6 @@ async fn arc_world() -> LabServer {
     support::lab(zones).await
 }
 
-/// good.example's private key (examples/keys), whose public half relay.example also publishes
-/// at s1._domainkey.
-fn lab_key() -> RsaKey<Sha256> {
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/keys/good.example.s2048.pem"
-    ))
-    .expect("key");
-    let der = PrivatePkcs8KeyDer::from_pem_slice(&pem).expect("pkcs8 pem");
-    RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs8(der)).expect("rsa key")
-}
-
 /// A DKIM-signed message from alice@good.example, as it reaches the list.
 fn signed_original() -> Vec<u8> {
     support::sign(
@@ -209,7 +194,7 @@ async fn forward(
     let results = AuthenticationResults::new(LIST).with_dkim_results(&dkim, "good.example");
     let sent = modify(std::str::from_utf8(received).expect("utf-8")).into_bytes();
     let outgoing = AuthenticatedMessage::parse(&sent).expect("parses");
-    let set = ArcSealer::from_key(lab_key())
+    let set = ArcSealer::from_key(support::lab_key())
         .domain("relay.example")
         .selector(selector)
         .headers([

@@ -66,20 +66,9 @@ fn finding<'a>(r: &'a AuthReport, code: &str) -> &'a Finding {
 
 /// Signs `raw` with good.example's s2048 key, covering only the `headers` given.
 fn sign_only(raw: &[u8], headers: &[&str]) -> Vec<u8> {
-    use mail_auth::common::crypto::{RsaKey, Sha256};
     use mail_auth::common::headers::HeaderWriter;
     use mail_auth::dkim::DkimSigner;
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/keys/good.example.s2048.pem"
-    ))
-    .expect("key");
-    let key = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs8(
-        PrivatePkcs8KeyDer::from_pem_slice(&pem).expect("pem"),
-    ))
-    .expect("key");
+    let key = support::lab_key();
     let sig = DkimSigner::from_key(key)
         .domain("good.example")
         .selector("s2048")
@@ -304,20 +293,9 @@ async fn five_hundred_signatures_are_capped_and_the_report_says_so() {
 #[tokio::test]
 async fn partial_body_signature_passes_with_a_warning() {
     let server = world().await;
-    use mail_auth::common::crypto::{RsaKey, Sha256};
     use mail_auth::common::headers::HeaderWriter;
     use mail_auth::dkim::DkimSigner;
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-    let pem = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/keys/good.example.s2048.pem"
-    ))
-    .expect("key");
-    let key = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs8(
-        PrivatePkcs8KeyDer::from_pem_slice(&pem).expect("pem"),
-    ))
-    .expect("key");
+    let key = support::lab_key();
     let raw = support::message("alice@good.example", "", "hello\n");
     let sig = DkimSigner::from_key(key)
         .domain("good.example")

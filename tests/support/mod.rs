@@ -79,18 +79,9 @@ pub fn message(from: &str, extra_headers: &str, body: &str) -> Vec<u8> {
 /// Signs `raw` with good.example's s2048 private key (examples/keys), as `domain`/`selector`,
 /// relaxed/relaxed, and returns the signed message.
 pub fn sign(raw: &[u8], domain: &str, selector: &str) -> Vec<u8> {
-    use mail_auth::common::crypto::{RsaKey, Sha256};
     use mail_auth::common::headers::HeaderWriter;
     use mail_auth::dkim::DkimSigner;
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-    let pem = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/keys/good.example.s2048.pem"),
-    )
-    .expect("key");
-    let der = PrivatePkcs8KeyDer::from_pem_slice(&pem).expect("pkcs8 pem");
-    let key = RsaKey::<Sha256>::from_key_der(PrivateKeyDer::Pkcs8(der)).expect("rsa key");
-    let sig = DkimSigner::from_key(key)
+    let sig = DkimSigner::from_key(lab_key())
         .domain(domain)
         .selector(selector)
         .headers(["From", "To", "Subject", "Date", "Message-ID"])
@@ -99,4 +90,17 @@ pub fn sign(raw: &[u8], domain: &str, selector: &str) -> Vec<u8> {
     let mut out = sig.to_header().into_bytes();
     out.extend_from_slice(raw);
     out
+}
+
+/// good.example's private key (examples/keys/good.example.s2048.pem), the one the lab worlds
+/// publish at good.example's s2048 selector (and relay.example's s1).
+pub fn lab_key() -> mail_auth::common::crypto::RsaKey<mail_auth::common::crypto::Sha256> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let pem = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/keys/good.example.s2048.pem"),
+    )
+    .expect("key");
+    let der = PrivatePkcs8KeyDer::from_pem_slice(&pem).expect("pkcs8 pem");
+    mail_auth::common::crypto::RsaKey::from_key_der(PrivateKeyDer::Pkcs8(der)).expect("rsa key")
 }
