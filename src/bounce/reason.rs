@@ -24,6 +24,7 @@
 use super::Action;
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use serde::Serialize;
+use std::cell::OnceCell;
 use std::fmt;
 
 /// Why a message bounced, in the established bounce-classification vocabulary.
@@ -1296,6 +1297,13 @@ impl<'a> Iterator for Words<'a> {
 
 /// Classify one row.
 pub fn classify(f: &Facts<'_>) -> Reason {
+    classify_with(f, &OnceCell::new())
+}
+
+/// [`classify`], keeping [`phrase_reason`] of the row's text in `phrase` once it is computed:
+/// a caller that needs the phrase reason of the same text reads it from there instead of
+/// scanning the text again (the scan is the costly part of classification).
+pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) -> Reason {
     let class = f
         .status
         .map(|s| s.class())
@@ -1313,7 +1321,8 @@ pub fn classify(f: &Facts<'_>) -> Reason {
     {
         return r;
     }
-    let by_text = phrase_reason(f.text)
+    let by_text = phrase
+        .get_or_init(|| phrase_reason(f.text))
         .map(|r| adjust_for_command(r, f))
         .map(|r| adjust_for_class(r, f, class));
     if let Some(t) = by_text {

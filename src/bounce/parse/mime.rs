@@ -212,6 +212,8 @@ pub(crate) struct Mail<'a> {
     from: Option<Address<'a>>,
     to: Option<Address<'a>>,
     subject: Option<String>,
+    /// The parsed `Content-Type`, kept: the MIME walk and the report type both read it.
+    content_type: Option<ContentType<'a>>,
 }
 
 impl<'a> Mail<'a> {
@@ -226,6 +228,7 @@ impl<'a> Mail<'a> {
             from: headers.address("From"),
             to: headers.address("To"),
             subject: headers.unstructured("Subject"),
+            content_type: headers.content_type(),
             headers,
             body: raw.get(body..).unwrap_or_default(),
         })
@@ -251,6 +254,11 @@ impl<'a> Mail<'a> {
         self.subject.as_deref()
     }
 
+    /// The parsed `Content-Type` field.
+    pub(crate) fn content_type(&self) -> Option<&ContentType<'a>> {
+        self.content_type.as_ref()
+    }
+
     /// The raw value of a header field (see [`Headers::raw`]).
     pub(crate) fn header_raw(&self, name: &str) -> Option<&'a str> {
         self.headers.raw(name)
@@ -259,7 +267,12 @@ impl<'a> Mail<'a> {
     /// The message's parts, leaves only, in order (multipart containers are walked, not listed).
     pub(crate) fn parts(&self) -> Vec<Part<'a>> {
         let mut out = Vec::new();
-        collect(&self.headers, self.body, true, false, 0, &mut out);
+        let entity = Entity {
+            headers: &self.headers,
+            content_type: self.content_type.as_ref(),
+            body: self.body,
+        };
+        collect(&entity, true, false, 0, &mut out);
         out
     }
 }
@@ -453,10 +466,16 @@ fn decode_qp(src: &[u8]) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-/// Collect the leaves of one entity (header fields plus body) into `out`.
-fn collect<'a>(
-    headers: &Headers<'a>,
+/// One entity: its header fields, their parsed `Content-Type` and its body.
+struct Entity<'h, 'a> {
+    headers: &'h Headers<'a>,
+    content_type: Option<&'h ContentType<'a>>,
     body: &'a [u8],
+}
+
+/// Collect the leaves of one entity into `out`.
+fn collect<'a>(
+    entity: &Entity<'_, 'a>,
     root: bool,
     in_digest: bool,
     depth: usize,
@@ -465,8 +484,8 @@ fn collect<'a>(
     if out.len() >= MAX_MIME_PARTS {
         return;
     }
-    let ct = headers.content_type();
-    let (ctype, subtype) = match &ct {
+    let (headers, ct, body) = (entity.headers, entity.content_type, entity.body);
+    let (ctype, subtype) = match ct {
         Some(c) => (
             c.ctype().to_ascii_lowercase(),
             c.subtype().unwrap_or("").to_ascii_lowercase(),
@@ -481,14 +500,20 @@ fn collect<'a>(
         _ => Kind::Binary,
     };
     if ctype == "multipart" {
-        match ct.as_ref().and_then(|c| c.attribute("boundary")) {
+        match ct.and_then(|c| c.attribute("boundary")) {
             Some(b) if depth < MAX_MIME_DEPTH => {
                 if let Some(parts) = split_multipart(body, b.as_bytes()) {
                     let digest = subtype == "digest";
                     for p in parts {
                         let (fields, at) = split_fields(p);
                         let h = Headers { fields };
-                        collect(&h, &p[at.min(p.len())..], false, digest, depth + 1, out);
+                        let ct = h.content_type();
+                        let entity = Entity {
+                            headers: &h,
+                            content_type: ct.as_ref(),
+                            body: &p[at.min(p.len())..],
+                        };
+                        collect(&entity, false, digest, depth + 1, out);
                         if out.len() >= MAX_MIME_PARTS {
                             return;
                         }
@@ -520,10 +545,7 @@ fn collect<'a>(
         ctype,
         subtype,
         attachment: headers.is_attachment(),
-        charset: ct
-            .as_ref()
-            .and_then(|c| c.attribute("charset"))
-            .map(str::to_string),
+        charset: ct.and_then(|c| c.attribute("charset")).map(str::to_string),
         encoding,
         body,
     });

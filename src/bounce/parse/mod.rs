@@ -6,6 +6,7 @@
 
 pub(crate) mod dsn;
 pub(crate) mod mime;
+pub(crate) mod scan;
 pub(crate) mod text;
 
 use super::advice;
@@ -15,6 +16,7 @@ use super::status::{DsnStatus, ReplyCode, StatusClass};
 use super::{Action, BounceReport, Hints, OriginalMessage, RecipientRow, ReportKind};
 use mail_parser::Address;
 use mime::{Headers, Kind, Mail};
+use scan::find_ascii_ci;
 use std::borrow::Cow;
 use std::net::IpAddr;
 
@@ -38,26 +40,31 @@ struct RawRow {
 
 /// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
 /// Lines that are not fields are skipped.
-pub(crate) fn unfold_fields(text: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// Names and one-line values are borrowed from the text; only a folded value is copied.
+pub(crate) fn unfold_fields(text: &str) -> Vec<(&str, Cow<'_, str>)> {
+    let mut out: Vec<(&str, Cow<'_, str>)> = Vec::new();
     let mut last_was_field = false;
-    for line in text.lines() {
+    for line in scan::lines(text) {
         if line.starts_with([' ', '\t']) && last_was_field {
             if let Some((_, v)) = out.last_mut() {
+                let v = v.to_mut();
                 v.push(' ');
                 v.push_str(line.trim());
             }
             continue;
         }
         last_was_field = false;
-        if let Some((name, value)) = line.split_once(':')
-            && !name.is_empty()
+        let Some(colon) = scan::find_byte(line, b':') else {
+            continue;
+        };
+        let (name, value) = (&line[..colon], &line[colon + 1..]);
+        if !name.is_empty()
             && name.len() <= 64
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            out.push((name.to_string(), value.trim().to_string()));
+            out.push((name, Cow::Borrowed(value.trim())));
             last_was_field = true;
         }
     }
@@ -120,19 +127,7 @@ fn all_addresses(a: Option<&Address<'_>>) -> Vec<String> {
 fn prepare(raw: &[u8], max: usize) -> (Cow<'_, [u8]>, bool) {
     let truncated = raw.len() > max;
     let raw = &raw[..raw.len().min(max)];
-    let has_lone_cr = raw.contains(&b'\r') && {
-        let mut lone = false;
-        let mut i = 0;
-        while let Some(p) = raw[i..].iter().position(|&c| c == b'\r') {
-            let j = i + p;
-            if raw.get(j + 1) != Some(&b'\n') {
-                lone = true;
-                break;
-            }
-            i = j + 2;
-        }
-        lone
-    };
+    let has_lone_cr = memchr::memchr_iter(b'\r', raw).any(|j| raw.get(j + 1) != Some(&b'\n'));
     if !has_lone_cr {
         return (Cow::Borrowed(raw), truncated);
     }
@@ -156,7 +151,7 @@ fn prepare(raw: &[u8], max: usize) -> (Cow<'_, [u8]>, bool) {
 /// Skip an mbox `From ` separator line at the top.
 fn skip_mbox_line(b: &[u8]) -> &[u8] {
     if b.starts_with(b"From ") {
-        match b.iter().position(|&c| c == b'\n') {
+        match memchr::memchr(b'\n', b) {
             Some(p) => &b[p + 1..],
             None => &[],
         }
@@ -172,11 +167,7 @@ fn looks_like_mail(b: &[u8]) -> bool {
         .position(|c| !c.is_ascii_whitespace())
         .unwrap_or(b.len());
     let b = &b[start..];
-    let line_end = b
-        .iter()
-        .position(|&c| c == b'\n')
-        .unwrap_or(b.len())
-        .min(1000);
+    let line_end = memchr::memchr(b'\n', b).unwrap_or(b.len()).min(1000);
     let line = &b[..line_end];
     match line.iter().position(|&c| c == b':') {
         Some(p) if p > 0 => line[..p].iter().all(|&c| c.is_ascii_graphic() && c != b':'),
@@ -189,21 +180,6 @@ fn received_client_ip(v: &str) -> Option<IpAddr> {
     let from = find_ascii_ci(v.as_bytes(), b"from ")?;
     let end = find_ascii_ci(&v.as_bytes()[from..], b" by ").map_or(v.len(), |e| from + e);
     ips_in(v.get(from..end)?).into_iter().next()
-}
-
-/// The first position of an ASCII needle in `hay`, ignoring ASCII case (no lower-case copy).
-fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    let mut at = 0;
-    while let Some(p) = memchr::memchr2(lo, up, &hay[at..]) {
-        let i = at + p;
-        if hay.len() - i >= needle.len() && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
-            return Some(i);
-        }
-        at = i + 1;
-    }
-    None
 }
 
 /// Everything the MIME walk collects about one bounce.
@@ -254,7 +230,6 @@ fn fill_original(h: &Headers<'_>, p: &mut Parts) {
 fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
     let mut p = Parts {
         report_type: m
-            .headers
             .content_type()
             .and_then(|c| c.attribute("report-type").map(|s| s.to_ascii_lowercase())),
         ..Default::default()
@@ -596,7 +571,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             fields
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(n))
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| v.to_string())
         };
         report.feedback_type = get("Feedback-Type")
             .map(|v| v.to_ascii_lowercase())
@@ -628,8 +603,10 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .as_deref()
             .and_then(|t| dsn::parse(t, limits.max_recipients))
             .or_else(|| {
-                let l = notification.to_ascii_lowercase();
-                if l.contains("final-recipient:") || l.contains("original-recipient:") {
+                let n = notification.as_bytes();
+                if find_ascii_ci(n, b"final-recipient:").is_some()
+                    || find_ascii_ci(n, b"original-recipient:").is_some()
+                {
                     dsn::parse(&notification, limits.max_recipients)
                 } else {
                     None
@@ -876,8 +853,8 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .clone()
             .or_else(|| text::remote_host_in(&raw.diagnostic))
             .or_else(|| text::remote_host_in(&raw.context));
-        let (row, n) = finish_row(raw, cmd, remote, report.kind, limits);
-        for z in advice::named_blocklists(&n) {
+        let (row, zones) = finish_row(raw, cmd, remote, report.kind, limits);
+        for z in zones {
             if !lists.iter().any(|x| x == z) {
                 lists.push(z.to_string());
             }
@@ -988,7 +965,7 @@ pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
 /// The first paragraphs of a text, up to `max` characters, whitespace kept per line.
 fn first_paragraphs(text: &str, max: usize) -> String {
     let mut out = String::new();
-    for line in text.lines() {
+    for line in scan::lines(text) {
         let l = line.trim();
         if l.is_empty() {
             continue;
@@ -1023,7 +1000,7 @@ fn finish_row(
     remote_mta: Option<String>,
     kind: ReportKind,
     limits: &Limits,
-) -> (RecipientRow, String) {
+) -> (RecipientRow, Vec<&'static str>) {
     let diagnostic = fold(&raw.diagnostic, limits.max_diagnostic_chars);
     let context = fold(&raw.context, limits.max_diagnostic_chars);
     let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(&context));
@@ -1055,7 +1032,14 @@ fn finish_row(
     let n_ctx_cell = std::cell::OnceCell::new();
     let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(&context));
     let ctx_has_words = reason::words(&context).next().is_some();
-    let (recognitions, provider_reason, provider_cause) = advice::recognise(&n_diag);
+    let advice::Recognised {
+        recognitions,
+        reason: provider_reason,
+        cause: provider_cause,
+        zones: diag_zones,
+    } = advice::recognise_all(&n_diag);
+    // The phrase reason of the diagnostic, computed at most once.
+    let diag_phrase = std::cell::OnceCell::new();
     let reason = match raw.fixed {
         Some(r) => r,
         None => {
@@ -1066,9 +1050,12 @@ fn finish_row(
                 command,
                 text: &n_diag,
             };
-            let r = reason::classify(&facts);
+            let r = reason::classify_with(&facts, &diag_phrase);
             let undecided = matches!(r, reason::Reason::OnHold | reason::Reason::Undefined)
-                || (reason::phrase_reason(&n_diag).is_none() && ctx_has_words);
+                || (diag_phrase
+                    .get_or_init(|| reason::phrase_reason(&n_diag))
+                    .is_none()
+                    && ctx_has_words);
             let r = if undecided && ctx_has_words {
                 facts.text = n_ctx();
                 let r2 = reason::classify(&facts);
@@ -1118,11 +1105,12 @@ fn finish_row(
     let cause = provider_cause.unwrap_or_else(|| advice::cause_of(reason, &n_diag));
     let mut remediation: Vec<String> = recognitions.iter().map(|r| r.fix.to_string()).collect();
     remediation.extend(advice::remediation(reason));
-    let (diagnostic, n_diag) = if diagnostic.is_empty() {
-        let n = n_ctx().clone();
-        (context, n)
+    // The blocklists named in the text the row shows.
+    let (diagnostic, zones) = if diagnostic.is_empty() {
+        let zones = advice::named_blocklists(n_ctx());
+        (context, zones)
     } else {
-        (diagnostic, n_diag)
+        (diagnostic, diag_zones)
     };
     let row = RecipientRow {
         recipient: raw.recipient,
@@ -1139,7 +1127,7 @@ fn finish_row(
         remediation,
         recognitions,
     };
-    (row, n_diag)
+    (row, zones)
 }
 
 /// Explain a bare SMTP reply (see [`super::explain_reply`]).
@@ -1149,7 +1137,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     // Join multi-line replies: "550-5.7.1 a\n550 5.7.1 b" → "550 5.7.1 a b".
     let mut joined = String::new();
     let mut first = true;
-    for line in text.lines() {
+    for line in scan::lines(text) {
         let l = line.trim();
         if l.is_empty() {
             continue;
@@ -1189,11 +1177,8 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
         ..Default::default()
     };
     let cmd = text::command_in(&joined);
-    let (row, n) = finish_row(raw, cmd, None, ReportKind::SmtpReply, limits);
-    report.hints.blocklists = advice::named_blocklists(&n)
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+    let (row, zones) = finish_row(raw, cmd, None, ReportKind::SmtpReply, limits);
+    report.hints.blocklists = zones.into_iter().map(str::to_string).collect();
     report.hints.sending_ips = ips_in(&row.diagnostic)
         .into_iter()
         .filter(|ip| is_public(*ip))
