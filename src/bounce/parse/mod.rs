@@ -501,7 +501,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     let from_raw = header_text(msg, "From").unwrap_or_default();
     report.report_from = first_address(msg.from());
     report.report_subject = msg.subject().map(str::to_string);
-    let subject = report.report_subject.clone().unwrap_or_default();
+    let subject = msg.subject().unwrap_or_default();
     let report_to = all_addresses(msg.to());
     let return_path_null = msg
         .header_raw("Return-Path")
@@ -661,11 +661,11 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
 
     // 3. Human-readable bounce text.
     let james = text::james_layout(&notification, limits.max_recipients);
-    let list_refusal = is_list_refusal(msg, report.report_from.as_deref(), &subject, &notification);
+    let list_refusal = is_list_refusal(msg, report.report_from.as_deref(), subject, &notification);
     let bounceish = return_path_null
         || is_system_sender(report.report_from.as_deref(), &from_raw)
         || !x_failed.is_empty()
-        || bounce_like_subject(&subject)
+        || bounce_like_subject(subject)
         || auto_submitted.starts_with("auto-generated")
         || james.is_some()
         || list_refusal;
@@ -932,7 +932,7 @@ pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
                 j += 1;
             }
             let tok = text[i..j].trim_end_matches('.');
-            if tok.matches('.').count() == 3
+            if tok.bytes().filter(|&c| c == b'.').count() == 3
                 && (j >= b.len() || !b[j].is_ascii_alphabetic())
                 && let Ok(ip) = tok.parse::<std::net::Ipv4Addr>()
             {
@@ -942,7 +942,7 @@ pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
             continue;
         }
         if b[i] == b'['
-            && let Some(end) = text[i + 1..].find(']')
+            && let Some(end) = scan::find_byte(&text[i + 1..], b']')
         {
             {
                 let inner = &text[i + 1..i + 1 + end];
@@ -979,6 +979,26 @@ fn first_paragraphs(text: &str, max: usize) -> String {
     out
 }
 
+/// [`fold`] and [`reason::normalise`] of the folded text, from one walk over the words: the
+/// folded text's words are the words kept, then `…` when it was cut.
+fn fold_normalised(text: &str, max_chars: usize) -> (String, String) {
+    let mut folded = String::with_capacity(text.len().min(max_chars));
+    let mut normalised = String::with_capacity(text.len().min(max_chars));
+    for (n, w) in reason::words(text).enumerate() {
+        if folded.len() + w.len() + 1 > max_chars {
+            folded.push_str(" …");
+            reason::push_normalised(&mut normalised, "…");
+            break;
+        }
+        if n > 0 {
+            folded.push(' ');
+        }
+        folded.push_str(w);
+        reason::push_normalised(&mut normalised, w);
+    }
+    (folded, normalised)
+}
+
 fn fold(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars));
     for (n, w) in reason::words(text).enumerate() {
@@ -1001,7 +1021,7 @@ fn finish_row(
     kind: ReportKind,
     limits: &Limits,
 ) -> (RecipientRow, Vec<&'static str>) {
-    let diagnostic = fold(&raw.diagnostic, limits.max_diagnostic_chars);
+    let (diagnostic, n_diag) = fold_normalised(&raw.diagnostic, limits.max_diagnostic_chars);
     let context = fold(&raw.context, limits.max_diagnostic_chars);
     let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(&context));
     // A vague DSN status (5.0.0) yields to a specific one of the same class in the text.
@@ -1027,11 +1047,11 @@ fn finish_row(
         (ReportKind::SmtpReply, Some(StatusClass::Permanent)) => Some(Action::Failed),
         _ => None,
     });
-    let n_diag = reason::normalise(&diagnostic);
     // The context is normalised only when it is read (most rows are decided by the diagnostic).
     let n_ctx_cell = std::cell::OnceCell::new();
     let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(&context));
-    let ctx_has_words = reason::words(&context).next().is_some();
+    // A folded text is empty exactly when it has no words.
+    let ctx_has_words = !context.is_empty();
     let advice::Recognised {
         recognitions,
         reason: provider_reason,

@@ -65,18 +65,41 @@ pub(crate) fn find_byte(text: &str, b: u8) -> Option<usize> {
 }
 
 /// The first position of an ASCII needle in `hay`, ignoring ASCII case (no lower-case copy).
+/// The search is anchored on the needle's first byte that is not a space (spaces are the most
+/// frequent byte of text, and a needle such as `" by "` would stop at every one).
 pub(crate) fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    let mut at = 0;
-    while let Some(p) = memchr::memchr2(lo, up, hay.get(at..)?) {
-        let i = at + p;
+    let k = needle.iter().position(|&c| c != b' ').unwrap_or(0);
+    let anchor = *needle.get(k)?;
+    let (lo, up) = (anchor.to_ascii_lowercase(), anchor.to_ascii_uppercase());
+    // Where the anchor is searched from: candidates start at `from - k` or later.
+    let mut from = k;
+    while let Some(p) = memchr::memchr2(lo, up, hay.get(from..)?) {
+        let i = from + p - k;
         if hay.len() - i >= needle.len() && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
             return Some(i);
         }
-        at = i + 1;
+        from += p + 1;
     }
     None
+}
+
+/// Is this character white space for [`str::trim`] (the ASCII ones: tab, line feed, vertical
+/// tab, form feed, carriage return, space)?
+fn is_ascii_trim_ws(c: u8) -> bool {
+    matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+}
+
+/// [`str::trim`], with a fast answer for the usual line that neither starts nor ends with white
+/// space (an ASCII first and last byte that is no space); any other text goes to `str::trim`.
+pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z))
+            if a.is_ascii() && z.is_ascii() && !is_ascii_trim_ws(a) && !is_ascii_trim_ws(z) =>
+        {
+            s
+        }
+        _ => s.trim(),
+    }
 }
 
 /// ASCII case-insensitive `ends_with` (what `to_ascii_lowercase().ends_with(suffix)` gives for
@@ -114,8 +137,32 @@ mod tests {
     }
 
     #[test]
+    fn trim_is_str_trim() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a b",
+            "\u{3000}a",
+            "a\u{a0}",
+            "\x0ba\x0c",
+            "\x1fa",
+            "é",
+            " é\r",
+            "\u{85}x",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
+
+    #[test]
     fn case_insensitive_search() {
         assert_eq!(find_ascii_ci(b"xx FROM y", b"from "), Some(3));
+        assert_eq!(find_ascii_ci(b"abyx By ", b" by "), Some(4));
+        assert_eq!(find_ascii_ci(b"by ", b" by "), None);
+        assert_eq!(find_ascii_ci(b"  ", b"  "), Some(0));
+        assert_eq!(find_ascii_ci(b"x   ", b"  "), Some(1));
         assert_eq!(find_ascii_ci(b"fro", b"from"), None);
         assert_eq!(find_ascii_ci(b"abc", b""), None);
         assert!(ends_with_ci("Mail To", " to"));

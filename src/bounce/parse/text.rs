@@ -12,7 +12,7 @@
 //! The returned original message is cut off first ([`split_original`]), so its headers never
 //! read as recipients.
 
-use super::scan::{ends_with_ci, find_ascii_ci, find_byte, has_byte, lines, lines_inclusive};
+use super::scan::{ends_with_ci, find_ascii_ci, find_byte, has_byte, lines, lines_inclusive, trim};
 
 /// A recipient found in the text, with the lines that explain it.
 #[derive(Debug, Clone)]
@@ -58,7 +58,7 @@ fn is_local_char(c: u8) -> bool {
 
 /// Lines that mark where the returned message starts in a text bounce.
 fn is_original_marker(line: &str) -> bool {
-    let t = line.trim();
+    let t = trim(line);
     // Markers are short lines that start with decoration or one of a few words.
     match t.as_bytes().first() {
         None => return false,
@@ -72,7 +72,11 @@ fn is_original_marker(line: &str) -> bool {
     if decorated && names_original(t) {
         return true;
     }
-    ORIGINAL_PREFIXES.iter().any(|p| starts_with_ci(b, p))
+    // Only the prefixes that start with the line's first letter are compared.
+    let first = b.first().map(u8::to_ascii_lowercase);
+    ORIGINAL_PREFIXES
+        .iter()
+        .any(|p| p.as_bytes().first() == first.as_ref() && starts_with_ci(b, p))
         && !starts_with_ci(b, "the original message was received")
 }
 
@@ -186,7 +190,7 @@ fn is_summary_field(line: &str) -> bool {
 
 /// A line of decoration only (`------`, `=====`), at least five characters.
 fn is_rule_line(line: &str) -> bool {
-    let t = line.trim();
+    let t = trim(line);
     t.len() >= 5 && t.bytes().all(|c| matches!(c, b'-' | b'=' | b'_' | b'*'))
 }
 
@@ -214,7 +218,7 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
             }
         }
         // A rule line (`-----`) separates like a blank line does.
-        prev_blank = content.trim().is_empty() || is_rule_line(content);
+        prev_blank = trim(content).is_empty() || is_rule_line(content);
         offset += line.len();
     }
     (text, None)
@@ -395,7 +399,7 @@ pub(crate) fn extract(
     let mut pending = String::new();
     let mut in_failure_reasons = false;
     for line in lines(text) {
-        let t = line.trim();
+        let t = trim(line);
         if is_failure_reasons_heading(t) {
             in_failure_reasons = true;
             pending.clear();
@@ -441,17 +445,15 @@ pub(crate) fn extract(
             Some(i) => {
                 if let Some(r) = rows.get_mut(i)
                     && r.block.len() < max_block
+                    && !t.is_empty()
                 {
-                    let l = line.trim();
-                    if !l.is_empty() {
-                        r.block.push_str(l);
-                        r.block.push('\n');
-                    }
+                    r.block.push_str(t);
+                    r.block.push('\n');
                 }
             }
             None => {
                 if preamble.len() < max_block {
-                    preamble.push_str(line.trim());
+                    preamble.push_str(t);
                     preamble.push('\n');
                 }
             }
@@ -632,37 +634,44 @@ pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
 
 /// The remote host named in a diagnostic block (`host mx.example[192.0.2.1] said`).
 pub(crate) fn remote_host_in(text: &str) -> Option<String> {
-    // Each key in turn, each of its places in order: what the lower-cased scan used to do,
-    // without lower-casing the text.
-    let places: Vec<(usize, usize)> = match REMOTE_HOST_INDEX.as_ref() {
+    // The first key that names a host, at its first place that does (the order a scan for
+    // each key in turn would give), without lower-casing the text.
+    let found = match REMOTE_HOST_INDEX.as_ref() {
         Some(ac) => {
-            let mut v: Vec<(usize, usize)> = ac
-                .find_overlapping_iter(text)
-                .map(|m| (m.pattern().as_usize(), m.end()))
-                .collect();
-            v.sort_unstable();
-            v
+            let mut best: Option<(usize, &str)> = None;
+            for m in ac.find_overlapping_iter(text) {
+                let k = m.pattern().as_usize();
+                // Places come in text order: a key's first host is its best one.
+                if best.is_some_and(|(b, _)| b <= k) {
+                    continue;
+                }
+                if let Some(host) = host_at(text, m.end()) {
+                    best = Some((k, host));
+                }
+            }
+            best.map(|(_, h)| h)
         }
         None => {
             let l = text.to_ascii_lowercase();
-            let mut v = Vec::new();
-            for (k, key) in REMOTE_HOST_KEYS.iter().enumerate() {
-                v.extend(l.match_indices(key).map(|(p, _)| (k, p + key.len())));
-            }
-            v
+            REMOTE_HOST_KEYS.iter().find_map(|key| {
+                l.match_indices(key)
+                    .find_map(|(p, _)| host_at(text, p + key.len()))
+            })
         }
     };
-    for (_, start) in places {
-        let tok: String = text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
-            .collect();
-        let tok = tok.trim_end_matches('.');
-        if tok.contains('.') && tok.chars().any(|c| c.is_ascii_alphabetic()) {
-            return Some(tok.to_ascii_lowercase());
-        }
-    }
-    None
+    found.map(str::to_ascii_lowercase)
+}
+
+/// The host name that starts at byte `start`, if the text there looks like one (a dotted name
+/// with a letter in it).
+fn host_at(text: &str, start: usize) -> Option<&str> {
+    let rest = text.get(start..)?;
+    let len = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b'-')
+        .count();
+    let tok = rest.get(..len)?.trim_end_matches('.');
+    (has_byte(tok, b'.') && tok.bytes().any(|c| c.is_ascii_alphabetic())).then_some(tok)
 }
 
 /// Words after which a remote host's name follows, in order of preference.
