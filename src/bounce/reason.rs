@@ -1265,11 +1265,21 @@ pub(crate) fn push_normalised(out: &mut String, word: &str) {
         out.push(' ');
     }
     let b = word.as_bytes();
-    let is_url =
-        b.windows(3).any(|w| w == b"://") || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
-    // Words are short: a plain loop finds the `@` cheaper than a vectorised search.
+    // One pass over the (short) word finds both a `://` and the first `@`.
+    let mut has_scheme = false;
+    let mut first_at = None;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b':' && b[i + 1..].starts_with(b"//") {
+            has_scheme = true;
+            break;
+        }
+        if c == b'@' && first_at.is_none() {
+            first_at = Some(i);
+        }
+    }
+    let is_url = has_scheme || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
     let is_addr = !is_url
-        && match b.iter().position(|&c| c == b'@') {
+        && match first_at {
             Some(at) => at > 0 && b[at + 1..].contains(&b'.'),
             None => false,
         };

@@ -36,7 +36,19 @@ fn is_ws(b: u8) -> bool {
 /// is skipped, a line that starts with white space continues the field above, and the block
 /// ends at the first empty (or all-blank) line. Returns the fields and the offset of the body.
 pub(crate) fn split_fields(data: &[u8]) -> (Vec<Field<'_>>, usize) {
-    let mut fields = Vec::with_capacity(16);
+    split_fields_upto(data, usize::MAX)
+}
+
+/// Does the block at the top of `data` hold a header field (is [`split_fields`]'s list not
+/// empty)? Stops at the first field instead of splitting the whole block.
+pub(crate) fn has_field(data: &[u8]) -> bool {
+    !split_fields_upto(data, 1).0.is_empty()
+}
+
+/// [`split_fields`], stopping once `max` fields are found (the offset returned is then the end
+/// of the last field, not the body's).
+fn split_fields_upto(data: &[u8], max: usize) -> (Vec<Field<'_>>, usize) {
+    let mut fields = Vec::with_capacity(max.min(16));
     let mut pos = 0;
     let len = data.len();
     loop {
@@ -87,6 +99,9 @@ pub(crate) fn split_fields(data: &[u8]) -> (Vec<Field<'_>>, usize) {
             name,
             value: &data[start..end],
         });
+        if fields.len() >= max {
+            return (fields, end);
+        }
         pos = end;
     }
 }
@@ -532,7 +547,7 @@ fn collect<'a>(
     if kind == Kind::Message {
         // A returned message whose body does not hold a header block reads as text.
         let has_headers = match encoding {
-            Encoding::None => !split_fields(body).0.is_empty(),
+            Encoding::None => has_field(body),
             _ => true,
         };
         if !has_headers {

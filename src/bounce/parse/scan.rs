@@ -102,6 +102,13 @@ pub(crate) fn trim(s: &str) -> &str {
     }
 }
 
+/// ASCII case-insensitive `starts_with` (what `to_ascii_lowercase().starts_with(prefix)` gives
+/// for a lower-case prefix, without the copy).
+pub(crate) fn starts_with_ci(hay: &str, prefix: &str) -> bool {
+    let (h, p) = (hay.as_bytes(), prefix.as_bytes());
+    h.len() >= p.len() && h[..p.len()].eq_ignore_ascii_case(p)
+}
+
 /// ASCII case-insensitive `ends_with` (what `to_ascii_lowercase().ends_with(suffix)` gives for
 /// a lower-case suffix, without the copy).
 pub(crate) fn ends_with_ci(hay: &str, suffix: &str) -> bool {

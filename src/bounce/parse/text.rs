@@ -202,7 +202,9 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
     let mut lines = lines_inclusive(text).peekable();
     while let Some(line) = lines.next() {
         let content = line.trim_end_matches(['\n', '\r']);
-        if is_original_marker(content) {
+        // Trimmed once for the marker and blank-line tests (trimming again is a no-op).
+        let t = trim(content);
+        if is_original_marker(t) {
             let rest = &text[offset + line.len()..];
             return (&text[..offset], Some(rest));
         }
@@ -218,7 +220,7 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
             }
         }
         // A rule line (`-----`) separates like a blank line does.
-        prev_blank = trim(content).is_empty() || is_rule_line(content);
+        prev_blank = t.is_empty() || is_rule_line(t);
         offset += line.len();
     }
     (text, None)
@@ -391,7 +393,8 @@ pub(crate) fn extract(
     max_block: usize,
 ) -> (Vec<TextRow>, String) {
     let mut rows: Vec<TextRow> = Vec::new();
-    let mut preamble = String::new();
+    // The preamble is most of the text before the first recipient: room for it at once.
+    let mut preamble = String::with_capacity(text.len().min(max_block) + 1);
     let mut current: Option<usize> = None;
     // Lines that explain the *next* recipient: a Sendmail transcript's `<<<` replies (written
     // before the `NNN <addr>... reason` line that names the address) and the reasons under a
@@ -592,9 +595,21 @@ pub(crate) fn command_in(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Searchers for the marks of a Sendmail-style transcript, built once.
+static TRANSCRIPT_SENT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(">>>"));
+/// See [`TRANSCRIPT_SENT`].
+static TRANSCRIPT_REPLY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("<<<"));
+
 /// Sendmail-style transcripts: for each `<<<` reply naming an address, the last `>>>` command.
 pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
+    // Only `>>>` and `<<<` lines say anything: a text with neither has no transcript.
+    let b = text.as_bytes();
+    if TRANSCRIPT_SENT.find(b).is_none() && TRANSCRIPT_REPLY.find(b).is_none() {
+        return out;
+    }
     let mut last: Option<&'static str> = None;
     // The address of the last `>>> RCPT TO:<...>`, for a refusal that does not repeat it.
     let mut last_rcpt: Option<String> = None;
