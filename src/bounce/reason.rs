@@ -1433,8 +1433,11 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
     let status_says_address = f
         .status
         .is_some_and(|s| s.subject() == 1 && s.detail() <= 10);
-    let directory = DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
-    if status_says_address || f.command == Some("RCPT") || (f.command != Some("DATA") && directory)
+    // The directory phrases are searched only when the answer depends on them.
+    let directory = || DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
+    if status_says_address
+        || f.command == Some("RCPT")
+        || (f.command != Some("DATA") && directory())
     {
         Reason::UserUnknown
     } else {

@@ -179,7 +179,11 @@ fn looks_like_mail(b: &[u8]) -> bool {
 fn received_client_ip(v: &str) -> Option<IpAddr> {
     let from = find_ascii_ci(v.as_bytes(), b"from ")?;
     let end = find_ascii_ci(&v.as_bytes()[from..], b" by ").map_or(v.len(), |e| from + e);
-    ips_in(v.get(from..end)?).into_iter().next()
+    Ips {
+        text: v.get(from..end)?,
+        i: 0,
+    }
+    .next()
 }
 
 /// Everything the MIME walk collects about one bounce.
@@ -370,26 +374,31 @@ fn header_text(m: &Mail<'_>, name: &str) -> Option<String> {
 
 /// Is the report's sender a mail system (mailer-daemon, postmaster) rather than a person?
 fn is_system_sender(from: Option<&str>, from_raw: &str) -> bool {
-    let l = from.unwrap_or("").to_ascii_lowercase();
-    let local = l.split('@').next().unwrap_or("");
-    let raw = from_raw.to_ascii_lowercase();
-    matches!(
-        local,
-        "mailer-daemon"
-            | "postmaster"
-            | "mail-daemon"
-            | "mailerdaemon"
-            | "mailer_daemon"
-            | "maildelivery"
-            | "mmdf"
-            | "bounce"
-            | "bounces"
-            | "nobody"
-    ) || raw.contains("mailer-daemon")
-        || raw.contains("mail delivery")
-        || raw.contains("postmaster")
-        || raw.contains("mail administrator")
-        || raw.contains("mailer daemon")
+    let local = from.unwrap_or("").split('@').next().unwrap_or("");
+    let raw = from_raw.as_bytes();
+    [
+        "mailer-daemon",
+        "postmaster",
+        "mail-daemon",
+        "mailerdaemon",
+        "mailer_daemon",
+        "maildelivery",
+        "mmdf",
+        "bounce",
+        "bounces",
+        "nobody",
+    ]
+    .iter()
+    .any(|n| local.eq_ignore_ascii_case(n))
+        || [
+            "mailer-daemon",
+            "mail delivery",
+            "postmaster",
+            "mail administrator",
+            "mailer daemon",
+        ]
+        .iter()
+        .any(|w| find_ascii_ci(raw, w.as_bytes()).is_some())
 }
 
 const BOUNCE_SUBJECT_WORDS: &[&str] = &[
@@ -432,8 +441,9 @@ const BOUNCE_SUBJECT_WORDS: &[&str] = &[
 ];
 
 fn bounce_like_subject(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
-    BOUNCE_SUBJECT_WORDS.iter().any(|w| l.contains(w))
+    BOUNCE_SUBJECT_WORDS
+        .iter()
+        .any(|w| find_ascii_ci(s.as_bytes(), w.as_bytes()).is_some())
 }
 
 /// The undecoded body of a message as text (lossy UTF-8), at most `max` bytes.
@@ -949,30 +959,45 @@ fn is_public(ip: IpAddr) -> bool {
 
 /// IPv4 addresses, and IPv6 addresses in brackets, found in text.
 pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
-    let mut out = Vec::new();
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit()
-            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
-        {
-            let mut j = i;
-            while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
-                j += 1;
-            }
-            let tok = text[i..j].trim_end_matches('.');
-            if tok.bytes().filter(|&c| c == b'.').count() == 3
-                && (j >= b.len() || !b[j].is_ascii_alphabetic())
-                && let Ok(ip) = tok.parse::<std::net::Ipv4Addr>()
+    Ips { text, i: 0 }.collect()
+}
+
+/// The addresses [`ips_in`] finds, one at a time (so a caller that needs the first one stops
+/// there).
+struct Ips<'a> {
+    text: &'a str,
+    /// The byte the scan has reached.
+    i: usize,
+}
+
+impl Iterator for Ips<'_> {
+    type Item = IpAddr;
+
+    fn next(&mut self) -> Option<IpAddr> {
+        let text = self.text;
+        let b = text.as_bytes();
+        while self.i < b.len() {
+            let i = self.i;
+            if b[i].is_ascii_digit()
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
             {
-                out.push(IpAddr::V4(ip));
+                let mut j = i;
+                while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+                    j += 1;
+                }
+                self.i = j.max(i + 1);
+                let tok = text[i..j].trim_end_matches('.');
+                if tok.bytes().filter(|&c| c == b'.').count() == 3
+                    && (j >= b.len() || !b[j].is_ascii_alphabetic())
+                    && let Ok(ip) = tok.parse::<std::net::Ipv4Addr>()
+                {
+                    return Some(IpAddr::V4(ip));
+                }
+                continue;
             }
-            i = j.max(i + 1);
-            continue;
-        }
-        if b[i] == b'['
-            && let Some(end) = scan::find_byte(&text[i + 1..], b']')
-        {
+            self.i = i + 1;
+            if b[i] == b'['
+                && let Some(end) = scan::find_byte(&text[i + 1..], b']')
             {
                 let inner = &text[i + 1..i + 1 + end];
                 let inner = inner
@@ -982,13 +1007,12 @@ pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
                 if inner.contains(':')
                     && let Ok(ip) = inner.parse::<std::net::Ipv6Addr>()
                 {
-                    out.push(IpAddr::V6(ip));
+                    return Some(IpAddr::V6(ip));
                 }
             }
         }
-        i += 1;
+        None
     }
-    out
 }
 
 /// The first paragraphs of a text, up to `max` characters, whitespace kept per line.
@@ -1254,10 +1278,18 @@ fn floor_char(s: &str, max: usize) -> usize {
     i
 }
 
+/// Searchers for the two keys an SES notification has, built once (every text is searched).
+static SES_NOTIFICATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\"notificationType\""));
+/// See [`SES_NOTIFICATION`].
+static SES_EVENT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\"eventType\""));
+
 /// Amazon SES bounce, complaint and delivery notifications: a JSON document in the body
 /// (<https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html>).
 fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Option<String>)> {
-    if !text.contains("\"notificationType\"") && !text.contains("\"eventType\"") {
+    let b = text.as_bytes();
+    if SES_NOTIFICATION.find(b).is_none() && SES_EVENT.find(b).is_none() {
         return None;
     }
     let start = text.find('{')?;

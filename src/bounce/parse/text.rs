@@ -44,7 +44,7 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
             start += 1;
         }
         let domain = &s[at + 1..end];
-        if start < at && domain.contains('.') && !domain.starts_with('.') {
+        if start < at && has_byte(domain, b'.') && !domain.starts_with('.') {
             return Some((start, end, &s[start..end]));
         }
         i = at + 1;
@@ -53,7 +53,29 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
 }
 
 fn is_local_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&c)
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'.' | b'!'
+                | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+                | b'-'
+        )
 }
 
 /// Lines that mark where the returned message starts in a text bounce.
@@ -69,7 +91,11 @@ fn is_original_marker(line: &str) -> bool {
     let decorated =
         b.len() >= 2 && b[0] == b[1] && matches!(b[0], b'-' | b'=' | b'*' | b'_' | b'#');
     // Only a decorated line is searched (most lines are not).
-    if decorated && names_original(t) {
+    if decorated
+        && NAMES_ORIGINAL
+            .iter()
+            .any(|w| find_ascii_ci(b, w.as_bytes()).is_some())
+    {
         return true;
     }
     // Only the prefixes that start with the line's first letter are compared.
@@ -99,27 +125,6 @@ const NAMES_ORIGINAL: &[&str] = &[
     "bounced e-mail",
     "bounced email",
 ];
-
-/// One case-insensitive automaton over [`NAMES_ORIGINAL`], so a line is neither lower-cased
-/// nor searched once per word.
-static NAMES_ORIGINAL_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(NAMES_ORIGINAL)
-            .ok()
-    });
-
-/// Does the line hold one of [`NAMES_ORIGINAL`], in any ASCII case?
-fn names_original(line: &str) -> bool {
-    match NAMES_ORIGINAL_INDEX.as_ref() {
-        Some(ac) => ac.is_match(line),
-        None => {
-            let l = line.to_ascii_lowercase();
-            NAMES_ORIGINAL.iter().any(|w| l.contains(w))
-        }
-    }
-}
 
 /// Sentences that, at the start of a line, introduce the returned message.
 const ORIGINAL_PREFIXES: &[&str] = &[
@@ -228,11 +233,13 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
 
 /// Labels that introduce a recipient: `Recipient: addr`, `Failed address: addr`.
 fn is_recipient_label(label: &str) -> bool {
-    let l = label.trim().to_ascii_lowercase();
+    let l = label.trim();
+    // The words are lower case: compared ignoring ASCII case, as on a lower-cased copy.
+    let has = |w: &str| find_ascii_ci(l.as_bytes(), w.as_bytes()).is_some();
     // "The following recipients returned permanent errors: addr" (a sentence as the label).
     if l.len() <= 80
-        && l.starts_with("the following ")
-        && (l.contains("recipient") || l.contains("address"))
+        && starts_with_ci(l.as_bytes(), "the following ")
+        && (has("recipient") || has("address"))
     {
         return true;
     }
@@ -241,7 +248,7 @@ fn is_recipient_label(label: &str) -> bool {
     }
     if ["from", "sender", "reply", "return", "subject", "cc"]
         .iter()
-        .any(|w| l.contains(w))
+        .any(|w| has(w))
     {
         return false;
     }
@@ -262,9 +269,9 @@ fn is_recipient_label(label: &str) -> bool {
         "destinataire",
     ]
     .iter()
-    .any(|w| l.contains(w))
-        && (!l.ends_with(" to") || l.contains("deliver") || l.contains("rcpt"))
-        && l != "to"
+    .any(|w| has(w))
+        && (!ends_with_ci(l, " to") || has("deliver") || has("rcpt"))
+        && !l.eq_ignore_ascii_case("to")
 }
 
 /// The recipient a line introduces, if any.
