@@ -268,9 +268,9 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
                 if !part.root && p.original_headers.is_none() =>
             {
                 p.original_headers = Some(match (&inner, kind) {
-                    (Some(b), _) => String::from_utf8_lossy(b).into_owned(),
+                    (Some(b), _) => mime::lossy(b).into_owned(),
                     (None, Kind::Text | Kind::Html) => part.text().into_owned(),
-                    _ => String::from_utf8_lossy(&part.bytes()).into_owned(),
+                    _ => mime::lossy(&part.bytes()).into_owned(),
                 });
             }
             // A second returned-headers part is ignored, not read as notification text.
@@ -440,10 +440,24 @@ const BOUNCE_SUBJECT_WORDS: &[&str] = &[
     "不達",
 ];
 
+/// One case-insensitive automaton over [`BOUNCE_SUBJECT_WORDS`], so a subject is searched once,
+/// not once per word. A contiguous NFA: cheap to build, and subjects are short.
+static BOUNCE_SUBJECT_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(BOUNCE_SUBJECT_WORDS)
+            .ok()
+    });
+
 fn bounce_like_subject(s: &str) -> bool {
-    BOUNCE_SUBJECT_WORDS
-        .iter()
-        .any(|w| find_ascii_ci(s.as_bytes(), w.as_bytes()).is_some())
+    match BOUNCE_SUBJECT_INDEX.as_ref() {
+        Some(ac) => ac.is_match(s),
+        None => BOUNCE_SUBJECT_WORDS
+            .iter()
+            .any(|w| find_ascii_ci(s.as_bytes(), w.as_bytes()).is_some()),
+    }
 }
 
 /// The undecoded body of a message as text (lossy UTF-8), at most `max` bytes.
@@ -456,7 +470,7 @@ fn raw_body_text(msg: &Mail<'_>, max: usize) -> String {
     {
         end = nl + 1;
     }
-    String::from_utf8_lossy(&body[..end]).into_owned()
+    mime::lossy(&body[..end]).into_owned()
 }
 
 /// Words of a list manager refusing a post from someone who is not subscribed.
@@ -559,13 +573,13 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         // parts are never found). Their text is read as it stands.
         parts.notification = raw_body_text(msg, limits.max_scan_bytes);
     }
-    let (notification, returned) = {
-        let (n, o) = text::split_original(&parts.notification);
-        (n.to_string(), o.map(str::to_string))
-    };
+    // The text is moved out of `parts`, so its two halves are borrowed, not copied.
+    let full_text = std::mem::take(&mut parts.notification);
+    let (notification, returned) = text::split_original(&full_text);
     // A text bounce carries the returned message inline: read its headers.
     if parts.original.from.is_none() && parts.original.message_id.is_none() {
-        let hdrs = parts.original_headers.take().or(returned);
+        let original_headers = parts.original_headers.take();
+        let hdrs = original_headers.as_deref().or(returned);
         if let Some(h) = hdrs {
             let h = h.trim_start();
             if let Some(h) = Headers::parse(h.as_bytes()) {
@@ -581,12 +595,12 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     exclude.extend(report.report_from.clone());
 
     let (text_rows, preamble) = text::extract(
-        &notification,
+        notification,
         &exclude,
         limits.max_recipients,
         limits.max_diagnostic_chars * 2,
     );
-    let transcript = text::transcript_commands(&notification);
+    let transcript = text::transcript_commands(notification);
 
     let mut rows: Vec<RawRow> = Vec::new();
 
@@ -642,7 +656,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                 if find_ascii_ci(n, b"final-recipient:").is_some()
                     || find_ascii_ci(n, b"original-recipient:").is_some()
                 {
-                    dsn::parse(&notification, limits.max_recipients)
+                    dsn::parse(notification, limits.max_recipients)
                 } else {
                     None
                 }
@@ -687,7 +701,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
 
     // 2b. Amazon SES notifications (JSON, delivered by SNS as mail).
     if rows.is_empty()
-        && let Some((kind, ses_rows, fb)) = ses_json(&notification, limits)
+        && let Some((kind, ses_rows, fb)) = ses_json(notification, limits)
     {
         report.kind = kind;
         report.feedback_type = fb;
@@ -695,8 +709,8 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     }
 
     // 3. Human-readable bounce text.
-    let james = text::james_layout(&notification, limits.max_recipients);
-    let list_refusal = is_list_refusal(msg, report.report_from.as_deref(), subject, &notification);
+    let james = text::james_layout(notification, limits.max_recipients);
+    let list_refusal = is_list_refusal(msg, report.report_from.as_deref(), subject, notification);
     let bounceish = return_path_null
         || is_system_sender(report.report_from.as_deref(), &from_raw)
         || !x_failed.is_empty()
@@ -723,7 +737,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         if let Some(t) = text_rows.first() {
             rows.push(RawRow {
                 recipient: Some(lower_domain(&t.recipient)),
-                diagnostic: first_paragraphs(&notification, limits.max_diagnostic_chars),
+                diagnostic: first_paragraphs(notification, limits.max_diagnostic_chars),
                 fixed: Some(reason::Reason::Rejected),
                 ..Default::default()
             });
@@ -743,11 +757,11 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             // The recipient is not in the text: take X-Failed-Recipients, or the returned
             // message's To when the text carries an SMTP reply or status code, or words that
             // name a reason ("Error: No valid recipients").
-            let has_code = DsnStatus::find_in(&notification).is_some()
-                || ReplyCode::find_in(&notification).is_some();
+            let has_code = DsnStatus::find_in(notification).is_some()
+                || ReplyCode::find_in(notification).is_some();
             let names_reason = || {
                 reason::phrase_reason(&reason::normalise(&first_paragraphs(
-                    &notification,
+                    notification,
                     limits.max_diagnostic_chars,
                 )))
                 .is_some()
@@ -762,7 +776,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     .cloned()
                     .collect();
             }
-            let diag = first_paragraphs(&notification, limits.max_diagnostic_chars);
+            let diag = first_paragraphs(notification, limits.max_diagnostic_chars);
             for a in recips.into_iter().take(limits.max_recipients) {
                 // Google Groups answers a post it refuses (no such group, or the sender may
                 // not post) with a localised text and no code: the sender was rejected.
@@ -821,7 +835,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         if auto_reply {
             report.kind = ReportKind::AutoReply;
             // An auto-reply that says the mailbox is gone is a bounce in disguise.
-            let n = reason::normalise(&first_paragraphs(&notification, 2000));
+            let n = reason::normalise(&first_paragraphs(notification, 2000));
             let fixed = match reason::phrase_reason(&n) {
                 Some(
                     r @ (reason::Reason::Suspend
@@ -832,7 +846,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             };
             rows.push(RawRow {
                 recipient: report.report_from.clone(),
-                diagnostic: first_paragraphs(&notification, limits.max_diagnostic_chars),
+                diagnostic: first_paragraphs(notification, limits.max_diagnostic_chars),
                 fixed: Some(fixed),
                 ..Default::default()
             });
