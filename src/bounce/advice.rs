@@ -554,14 +554,93 @@ pub fn named_blocklists(text: &str) -> Vec<&'static str> {
     out
 }
 
+/// Every needle of [`KNOWN`] and [`LISTS`], searched for in one pass over a text: a
+/// recognition needs up to fifty `contains` scans of the same text otherwise.
+struct NeedleTable {
+    /// The distinct needles.
+    needles: Vec<&'static str>,
+    /// For each [`KNOWN`] entry, the positions of its needles in `needles`.
+    known: Vec<Vec<usize>>,
+    /// For each [`LISTS`] entry, the position of its needle in `needles`.
+    lists: Vec<usize>,
+    /// One automaton over `needles` (`None` only if it could not be built: then each needle
+    /// is searched on its own).
+    automaton: Option<aho_corasick::AhoCorasick>,
+}
+
+impl NeedleTable {
+    fn build() -> Self {
+        let mut needles: Vec<&'static str> = Vec::new();
+        let mut id = |n: &'static str| match needles.iter().position(|x| *x == n) {
+            Some(i) => i,
+            None => {
+                needles.push(n);
+                needles.len() - 1
+            }
+        };
+        let known = KNOWN
+            .iter()
+            .map(|k| k.needles.iter().map(|n| id(n)).collect())
+            .collect();
+        let lists = LISTS.iter().map(|l| id(l.needle)).collect();
+        let automaton = aho_corasick::AhoCorasick::new(&needles).ok();
+        Self {
+            needles,
+            known,
+            lists,
+            automaton,
+        }
+    }
+
+    /// Which needles the text contains (`found[i]` for `needles[i]`).
+    fn found(&self, text: &str) -> Vec<bool> {
+        match &self.automaton {
+            Some(ac) => {
+                let mut found = vec![false; self.needles.len()];
+                for m in ac.find_overlapping_iter(text) {
+                    if let Some(f) = found.get_mut(m.pattern().as_usize()) {
+                        *f = true;
+                    }
+                }
+                found
+            }
+            None => self.needles.iter().map(|n| text.contains(n)).collect(),
+        }
+    }
+}
+
+static NEEDLES: std::sync::LazyLock<NeedleTable> = std::sync::LazyLock::new(NeedleTable::build);
+
+/// What [`recognise`] finds, with the blocklist zones it named (as [`named_blocklists`] gives
+/// them for the same text).
+pub(crate) struct Recognised {
+    /// The provider codes and listing texts, in table order.
+    pub recognitions: Vec<Recognition>,
+    /// The reason the first recognised code implies.
+    pub reason: Option<Reason>,
+    /// The cause the first recognised code or listing implies.
+    pub cause: Option<BounceCause>,
+    /// The blocklist zones named.
+    pub zones: Vec<&'static str>,
+}
+
 /// Provider codes and blocklist texts recognised in a normalised text, with the reason and
 /// cause the most specific one implies.
 pub fn recognise(text: &str) -> (Vec<Recognition>, Option<Reason>, Option<BounceCause>) {
+    let r = recognise_all(text);
+    (r.recognitions, r.reason, r.cause)
+}
+
+/// [`recognise`], also returning the blocklist zones named, from one scan of the text.
+pub(crate) fn recognise_all(text: &str) -> Recognised {
+    let table = &*NEEDLES;
+    let found = table.found(text);
+    let has = |i: &usize| found.get(*i).copied().unwrap_or(false);
     let mut recs = Vec::new();
     let mut reason = None;
     let mut cause = None;
-    for k in KNOWN {
-        if k.needles.iter().all(|n| text.contains(n)) {
+    for (k, ids) in KNOWN.iter().zip(&table.known) {
+        if ids.iter().all(has) {
             recs.push(Recognition {
                 provider: k.provider,
                 code: k.code,
@@ -573,10 +652,9 @@ pub fn recognise(text: &str) -> (Vec<Recognition>, Option<Reason>, Option<Bounce
             cause = cause.or(k.cause);
         }
     }
-    let mut seen_zone: Vec<&str> = Vec::new();
-    let lists: &[ListName] = if names_any_list(text) { LISTS } else { &[] };
-    for l in lists {
-        if text.contains(l.needle) && !seen_zone.contains(&l.zone) {
+    let mut seen_zone: Vec<&'static str> = Vec::new();
+    for (l, id) in LISTS.iter().zip(&table.lists) {
+        if has(id) && !seen_zone.contains(&l.zone) {
             if l.needle == "spamhaus" && seen_zone.iter().any(|z| z.contains("spamhaus")) {
                 continue;
             }
@@ -591,7 +669,12 @@ pub fn recognise(text: &str) -> (Vec<Recognition>, Option<Reason>, Option<Bounce
             cause = cause.or(Some(BounceCause::Blocklist));
         }
     }
-    (recs, reason, cause)
+    Recognised {
+        recognitions: recs,
+        reason,
+        cause,
+        zones: seen_zone,
+    }
 }
 
 /// Is `host` the domain or a host under it?

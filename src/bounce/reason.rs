@@ -24,6 +24,7 @@
 use super::Action;
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use serde::Serialize;
+use std::cell::OnceCell;
 use std::fmt;
 
 /// Why a message bounced, in the established bounce-classification vocabulary.
@@ -1163,8 +1164,9 @@ struct PhraseIndex {
     automaton: aho_corasick::AhoCorasick,
     /// For each automaton pattern: its position in [`PHRASES`].
     owner: Vec<usize>,
-    /// Phrases with `*`: (position in [`PHRASES`], phrase).
-    wildcards: Vec<(usize, &'static str)>,
+    /// Phrases with `*`: (position in [`PHRASES`], a searcher for each piece between the
+    /// stars), built once rather than at every search.
+    wildcards: Vec<(usize, Vec<memchr::memmem::Finder<'static>>)>,
 }
 
 static PHRASE_INDEX: std::sync::LazyLock<Option<PhraseIndex>> = std::sync::LazyLock::new(|| {
@@ -1174,7 +1176,8 @@ static PHRASE_INDEX: std::sync::LazyLock<Option<PhraseIndex>> = std::sync::LazyL
     for (i, (_, phrases)) in PHRASES.iter().enumerate() {
         for p in phrases.iter() {
             if p.contains('*') {
-                wildcards.push((i, *p));
+                let pieces = p.split('*').map(memchr::memmem::Finder::new).collect();
+                wildcards.push((i, pieces));
             } else {
                 patterns.push(*p);
                 owner.push(i);
@@ -1207,12 +1210,28 @@ pub fn phrase_reason(text: &str) -> Option<Reason> {
             best = best.min(o);
         }
     }
-    for &(i, p) in &index.wildcards {
-        if i < best && phrase_matches(text, p) {
-            best = i;
+    for (i, pieces) in &index.wildcards {
+        if *i < best && pieces_match(text, pieces) {
+            best = *i;
         }
     }
     PHRASES.get(best).map(|(r, _)| *r)
+}
+
+/// [`phrase_matches`] for a wildcard phrase given as its pieces: each piece found after the
+/// previous one.
+fn pieces_match(text: &str, pieces: &[memchr::memmem::Finder<'static>]) -> bool {
+    let mut rest = text.as_bytes();
+    for piece in pieces {
+        match piece
+            .find(rest)
+            .and_then(|i| rest.get(i + piece.needle().len()..))
+        {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    true
 }
 
 fn phrase_matches(text: &str, phrase: &str) -> bool {
@@ -1234,28 +1253,45 @@ fn phrase_matches(text: &str, phrase: &str) -> bool {
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in words(text) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        let b = word.as_bytes();
-        let is_url = b.windows(3).any(|w| w == b"://")
-            || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
-        let is_addr = !is_url
-            && match memchr::memchr(b'@', b) {
-                Some(at) => at > 0 && b[at + 1..].contains(&b'.'),
-                None => false,
-            };
-        if is_url {
-            out.push_str("<url>");
-        } else if is_addr {
-            out.push_str("<addr>");
-        } else {
-            let start = out.len();
-            out.push_str(word);
-            out[start..].make_ascii_lowercase();
-        }
+        push_normalised(&mut out, word);
     }
     out
+}
+
+/// Append one word of a text to its [`normalise`]d form `out` (a space first unless `out` is
+/// empty). Shared so a caller that walks the words anyway can normalise on the way.
+pub(crate) fn push_normalised(out: &mut String, word: &str) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    let b = word.as_bytes();
+    // One pass over the (short) word finds both a `://` and the first `@`.
+    let mut has_scheme = false;
+    let mut first_at = None;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b':' && b[i + 1..].starts_with(b"//") {
+            has_scheme = true;
+            break;
+        }
+        if c == b'@' && first_at.is_none() {
+            first_at = Some(i);
+        }
+    }
+    let is_url = has_scheme || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
+    let is_addr = !is_url
+        && match first_at {
+            Some(at) => at > 0 && b[at + 1..].contains(&b'.'),
+            None => false,
+        };
+    if is_url {
+        out.push_str("<url>");
+    } else if is_addr {
+        out.push_str("<addr>");
+    } else {
+        let start = out.len();
+        out.push_str(word);
+        out[start..].make_ascii_lowercase();
+    }
 }
 
 /// The words of a text, as `split_whitespace` gives them; ASCII text is split byte by byte
@@ -1296,6 +1332,13 @@ impl<'a> Iterator for Words<'a> {
 
 /// Classify one row.
 pub fn classify(f: &Facts<'_>) -> Reason {
+    classify_with(f, &OnceCell::new())
+}
+
+/// [`classify`], keeping [`phrase_reason`] of the row's text in `phrase` once it is computed:
+/// a caller that needs the phrase reason of the same text reads it from there instead of
+/// scanning the text again (the scan is the costly part of classification).
+pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) -> Reason {
     let class = f
         .status
         .map(|s| s.class())
@@ -1313,7 +1356,8 @@ pub fn classify(f: &Facts<'_>) -> Reason {
     {
         return r;
     }
-    let by_text = phrase_reason(f.text)
+    let by_text = phrase
+        .get_or_init(|| phrase_reason(f.text))
         .map(|r| adjust_for_command(r, f))
         .map(|r| adjust_for_class(r, f, class));
     if let Some(t) = by_text {
@@ -1389,8 +1433,11 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
     let status_says_address = f
         .status
         .is_some_and(|s| s.subject() == 1 && s.detail() <= 10);
-    let directory = DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
-    if status_says_address || f.command == Some("RCPT") || (f.command != Some("DATA") && directory)
+    // The directory phrases are searched only when the answer depends on them.
+    let directory = || DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
+    if status_says_address
+        || f.command == Some("RCPT")
+        || (f.command != Some("DATA") && directory())
     {
         Reason::UserUnknown
     } else {

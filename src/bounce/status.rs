@@ -74,10 +74,10 @@ impl DsnStatus {
     pub fn find_in(text: &str) -> Option<Self> {
         let b = text.as_bytes();
         let mut i = 0;
-        while i < b.len() {
-            let c = b[i];
-            if matches!(c, b'2' | b'4' | b'5')
-                && i + 1 < b.len()
+        // Only a 2, 4 or 5 can start a code: jump from one to the next.
+        while let Some(p) = memchr::memchr3(b'2', b'4', b'5', b.get(i..)?) {
+            i += p;
+            if i + 1 < b.len()
                 && b[i + 1] == b'.'
                 && (i == 0
                     || is_code_boundary(b[i - 1])
@@ -204,9 +204,13 @@ impl ReplyCode {
     pub fn find_in(text: &str) -> Option<Self> {
         let b = text.as_bytes();
         let mut i = 0;
-        while i + 3 <= b.len() {
-            if matches!(b[i], b'4' | b'5')
-                && b[i + 1].is_ascii_digit()
+        // Only a 4 or a 5 can start a reply code: jump from one to the next.
+        while let Some(p) = memchr::memchr2(b'4', b'5', b.get(i..)?) {
+            i += p;
+            if i + 3 > b.len() {
+                return None;
+            }
+            if b[i + 1].is_ascii_digit()
                 && b[i + 2].is_ascii_digit()
                 && (i == 0 || is_reply_left_boundary(b[i - 1]))
                 && (i + 3 == b.len() || matches!(b[i + 3], b' ' | b'-' | b'\t' | b'\n' | b')'))

@@ -57,14 +57,34 @@ fn typed_value(v: &str) -> &str {
     }
 }
 
+/// The fields [`parse`] reads, in lower case.
+const FIELDS: &[&str] = &[
+    "reporting-mta",
+    "x-postfix-sender",
+    "x-original-envelope-from",
+    "original-envelope-from",
+    "final-recipient",
+    "original-recipient",
+    "x-actual-recipient",
+    "action",
+    "status",
+    "remote-mta",
+    "diagnostic-code",
+];
+
 /// Parse delivery-status text. Returns `None` when no recipient group is found.
 pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
     let mut dsn = Dsn::default();
     let mut cur = DsnRow::default();
     let mut in_recipient = false;
     for (name, value) in unfold_fields(text) {
-        let lname = name.to_ascii_lowercase();
-        match lname.as_str() {
+        // The field's name in lower case when it is one read here (no copy per field).
+        let lname = FIELDS
+            .iter()
+            .copied()
+            .find(|f| name.eq_ignore_ascii_case(f))
+            .unwrap_or("");
+        match lname {
             "reporting-mta" => {
                 dsn.reporting_mta = Some(typed_value(&value).to_string());
             }
@@ -98,8 +118,9 @@ pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
             "diagnostic-code" => {
                 if value
                     .trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("x-unix")
+                    .as_bytes()
+                    .get(..6)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(b"x-unix"))
                 {
                     cur.mailer_exit = true;
                 }

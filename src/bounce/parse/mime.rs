@@ -36,7 +36,19 @@ fn is_ws(b: u8) -> bool {
 /// is skipped, a line that starts with white space continues the field above, and the block
 /// ends at the first empty (or all-blank) line. Returns the fields and the offset of the body.
 pub(crate) fn split_fields(data: &[u8]) -> (Vec<Field<'_>>, usize) {
-    let mut fields = Vec::with_capacity(16);
+    split_fields_upto(data, usize::MAX)
+}
+
+/// Does the block at the top of `data` hold a header field (is [`split_fields`]'s list not
+/// empty)? Stops at the first field instead of splitting the whole block.
+pub(crate) fn has_field(data: &[u8]) -> bool {
+    !split_fields_upto(data, 1).0.is_empty()
+}
+
+/// [`split_fields`], stopping once `max` fields are found (the offset returned is then the end
+/// of the last field, not the body's).
+fn split_fields_upto(data: &[u8], max: usize) -> (Vec<Field<'_>>, usize) {
+    let mut fields = Vec::with_capacity(max.min(16));
     let mut pos = 0;
     let len = data.len();
     loop {
@@ -87,6 +99,9 @@ pub(crate) fn split_fields(data: &[u8]) -> (Vec<Field<'_>>, usize) {
             name,
             value: &data[start..end],
         });
+        if fields.len() >= max {
+            return (fields, end);
+        }
         pos = end;
     }
 }
@@ -212,6 +227,8 @@ pub(crate) struct Mail<'a> {
     from: Option<Address<'a>>,
     to: Option<Address<'a>>,
     subject: Option<String>,
+    /// The parsed `Content-Type`, kept: the MIME walk and the report type both read it.
+    content_type: Option<ContentType<'a>>,
 }
 
 impl<'a> Mail<'a> {
@@ -226,6 +243,7 @@ impl<'a> Mail<'a> {
             from: headers.address("From"),
             to: headers.address("To"),
             subject: headers.unstructured("Subject"),
+            content_type: headers.content_type(),
             headers,
             body: raw.get(body..).unwrap_or_default(),
         })
@@ -251,6 +269,11 @@ impl<'a> Mail<'a> {
         self.subject.as_deref()
     }
 
+    /// The parsed `Content-Type` field.
+    pub(crate) fn content_type(&self) -> Option<&ContentType<'a>> {
+        self.content_type.as_ref()
+    }
+
     /// The raw value of a header field (see [`Headers::raw`]).
     pub(crate) fn header_raw(&self, name: &str) -> Option<&'a str> {
         self.headers.raw(name)
@@ -259,7 +282,12 @@ impl<'a> Mail<'a> {
     /// The message's parts, leaves only, in order (multipart containers are walked, not listed).
     pub(crate) fn parts(&self) -> Vec<Part<'a>> {
         let mut out = Vec::new();
-        collect(&self.headers, self.body, true, false, 0, &mut out);
+        let entity = Entity {
+            headers: &self.headers,
+            content_type: self.content_type.as_ref(),
+            body: self.body,
+        };
+        collect(&entity, true, false, 0, &mut out);
         out
     }
 }
@@ -453,10 +481,16 @@ fn decode_qp(src: &[u8]) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-/// Collect the leaves of one entity (header fields plus body) into `out`.
-fn collect<'a>(
-    headers: &Headers<'a>,
+/// One entity: its header fields, their parsed `Content-Type` and its body.
+struct Entity<'h, 'a> {
+    headers: &'h Headers<'a>,
+    content_type: Option<&'h ContentType<'a>>,
     body: &'a [u8],
+}
+
+/// Collect the leaves of one entity into `out`.
+fn collect<'a>(
+    entity: &Entity<'_, 'a>,
     root: bool,
     in_digest: bool,
     depth: usize,
@@ -465,8 +499,8 @@ fn collect<'a>(
     if out.len() >= MAX_MIME_PARTS {
         return;
     }
-    let ct = headers.content_type();
-    let (ctype, subtype) = match &ct {
+    let (headers, ct, body) = (entity.headers, entity.content_type, entity.body);
+    let (ctype, subtype) = match ct {
         Some(c) => (
             c.ctype().to_ascii_lowercase(),
             c.subtype().unwrap_or("").to_ascii_lowercase(),
@@ -481,14 +515,20 @@ fn collect<'a>(
         _ => Kind::Binary,
     };
     if ctype == "multipart" {
-        match ct.as_ref().and_then(|c| c.attribute("boundary")) {
+        match ct.and_then(|c| c.attribute("boundary")) {
             Some(b) if depth < MAX_MIME_DEPTH => {
                 if let Some(parts) = split_multipart(body, b.as_bytes()) {
                     let digest = subtype == "digest";
                     for p in parts {
                         let (fields, at) = split_fields(p);
                         let h = Headers { fields };
-                        collect(&h, &p[at.min(p.len())..], false, digest, depth + 1, out);
+                        let ct = h.content_type();
+                        let entity = Entity {
+                            headers: &h,
+                            content_type: ct.as_ref(),
+                            body: &p[at.min(p.len())..],
+                        };
+                        collect(&entity, false, digest, depth + 1, out);
                         if out.len() >= MAX_MIME_PARTS {
                             return;
                         }
@@ -507,7 +547,7 @@ fn collect<'a>(
     if kind == Kind::Message {
         // A returned message whose body does not hold a header block reads as text.
         let has_headers = match encoding {
-            Encoding::None => !split_fields(body).0.is_empty(),
+            Encoding::None => has_field(body),
             _ => true,
         };
         if !has_headers {
@@ -520,10 +560,7 @@ fn collect<'a>(
         ctype,
         subtype,
         attachment: headers.is_attachment(),
-        charset: ct
-            .as_ref()
-            .and_then(|c| c.attribute("charset"))
-            .map(str::to_string),
+        charset: ct.and_then(|c| c.attribute("charset")).map(str::to_string),
         encoding,
         body,
     });

@@ -6,6 +6,7 @@
 
 pub(crate) mod dsn;
 pub(crate) mod mime;
+pub(crate) mod scan;
 pub(crate) mod text;
 
 use super::advice;
@@ -15,6 +16,7 @@ use super::status::{DsnStatus, ReplyCode, StatusClass};
 use super::{Action, BounceReport, Hints, OriginalMessage, RecipientRow, ReportKind};
 use mail_parser::Address;
 use mime::{Headers, Kind, Mail};
+use scan::find_ascii_ci;
 use std::borrow::Cow;
 use std::net::IpAddr;
 
@@ -38,26 +40,31 @@ struct RawRow {
 
 /// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
 /// Lines that are not fields are skipped.
-pub(crate) fn unfold_fields(text: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// Names and one-line values are borrowed from the text; only a folded value is copied.
+pub(crate) fn unfold_fields(text: &str) -> Vec<(&str, Cow<'_, str>)> {
+    let mut out: Vec<(&str, Cow<'_, str>)> = Vec::new();
     let mut last_was_field = false;
-    for line in text.lines() {
+    for line in scan::lines(text) {
         if line.starts_with([' ', '\t']) && last_was_field {
             if let Some((_, v)) = out.last_mut() {
+                let v = v.to_mut();
                 v.push(' ');
                 v.push_str(line.trim());
             }
             continue;
         }
         last_was_field = false;
-        if let Some((name, value)) = line.split_once(':')
-            && !name.is_empty()
+        let Some(colon) = scan::find_byte(line, b':') else {
+            continue;
+        };
+        let (name, value) = (&line[..colon], &line[colon + 1..]);
+        if !name.is_empty()
             && name.len() <= 64
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            out.push((name.to_string(), value.trim().to_string()));
+            out.push((name, Cow::Borrowed(value.trim())));
             last_was_field = true;
         }
     }
@@ -120,19 +127,7 @@ fn all_addresses(a: Option<&Address<'_>>) -> Vec<String> {
 fn prepare(raw: &[u8], max: usize) -> (Cow<'_, [u8]>, bool) {
     let truncated = raw.len() > max;
     let raw = &raw[..raw.len().min(max)];
-    let has_lone_cr = raw.contains(&b'\r') && {
-        let mut lone = false;
-        let mut i = 0;
-        while let Some(p) = raw[i..].iter().position(|&c| c == b'\r') {
-            let j = i + p;
-            if raw.get(j + 1) != Some(&b'\n') {
-                lone = true;
-                break;
-            }
-            i = j + 2;
-        }
-        lone
-    };
+    let has_lone_cr = memchr::memchr_iter(b'\r', raw).any(|j| raw.get(j + 1) != Some(&b'\n'));
     if !has_lone_cr {
         return (Cow::Borrowed(raw), truncated);
     }
@@ -156,7 +151,7 @@ fn prepare(raw: &[u8], max: usize) -> (Cow<'_, [u8]>, bool) {
 /// Skip an mbox `From ` separator line at the top.
 fn skip_mbox_line(b: &[u8]) -> &[u8] {
     if b.starts_with(b"From ") {
-        match b.iter().position(|&c| c == b'\n') {
+        match memchr::memchr(b'\n', b) {
             Some(p) => &b[p + 1..],
             None => &[],
         }
@@ -172,11 +167,7 @@ fn looks_like_mail(b: &[u8]) -> bool {
         .position(|c| !c.is_ascii_whitespace())
         .unwrap_or(b.len());
     let b = &b[start..];
-    let line_end = b
-        .iter()
-        .position(|&c| c == b'\n')
-        .unwrap_or(b.len())
-        .min(1000);
+    let line_end = memchr::memchr(b'\n', b).unwrap_or(b.len()).min(1000);
     let line = &b[..line_end];
     match line.iter().position(|&c| c == b':') {
         Some(p) if p > 0 => line[..p].iter().all(|&c| c.is_ascii_graphic() && c != b':'),
@@ -188,22 +179,11 @@ fn looks_like_mail(b: &[u8]) -> bool {
 fn received_client_ip(v: &str) -> Option<IpAddr> {
     let from = find_ascii_ci(v.as_bytes(), b"from ")?;
     let end = find_ascii_ci(&v.as_bytes()[from..], b" by ").map_or(v.len(), |e| from + e);
-    ips_in(v.get(from..end)?).into_iter().next()
-}
-
-/// The first position of an ASCII needle in `hay`, ignoring ASCII case (no lower-case copy).
-fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    let mut at = 0;
-    while let Some(p) = memchr::memchr2(lo, up, &hay[at..]) {
-        let i = at + p;
-        if hay.len() - i >= needle.len() && hay[i..i + needle.len()].eq_ignore_ascii_case(needle) {
-            return Some(i);
-        }
-        at = i + 1;
+    Ips {
+        text: v.get(from..end)?,
+        i: 0,
     }
-    None
+    .next()
 }
 
 /// Everything the MIME walk collects about one bounce.
@@ -254,7 +234,6 @@ fn fill_original(h: &Headers<'_>, p: &mut Parts) {
 fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
     let mut p = Parts {
         report_type: m
-            .headers
             .content_type()
             .and_then(|c| c.attribute("report-type").map(|s| s.to_ascii_lowercase())),
         ..Default::default()
@@ -289,9 +268,9 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
                 if !part.root && p.original_headers.is_none() =>
             {
                 p.original_headers = Some(match (&inner, kind) {
-                    (Some(b), _) => String::from_utf8_lossy(b).into_owned(),
+                    (Some(b), _) => mime::lossy(b).into_owned(),
                     (None, Kind::Text | Kind::Html) => part.text().into_owned(),
-                    _ => String::from_utf8_lossy(&part.bytes()).into_owned(),
+                    _ => mime::lossy(&part.bytes()).into_owned(),
                 });
             }
             // A second returned-headers part is ignored, not read as notification text.
@@ -328,40 +307,65 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
     p
 }
 
+/// The text of HTML: tags dropped (a line break for `br`, `p`, `div` and `tr`), the four
+/// common entities decoded. Runs of text are copied whole between the tags' `<` and `>`.
 fn strip_html(h: &str) -> String {
     let mut out = String::with_capacity(h.len() / 2);
-    let mut in_tag = false;
-    let mut tag = String::new();
-    for c in h.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                tag.clear();
-            }
-            '>' if in_tag => {
-                in_tag = false;
-                let t = tag.to_ascii_lowercase();
-                if t.starts_with("br")
-                    || t.starts_with("/p")
-                    || t.starts_with("/div")
-                    || t.starts_with("/tr")
-                    || t.starts_with("p")
-                {
-                    out.push('\n');
+    let mut rest = h;
+    // Outside a tag: the text up to the next `<` (a `>` outside a tag is text).
+    while let Some(open) = scan::find_byte(rest, b'<') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open + 1..];
+        // Inside a tag: another `<` starts the tag again, a `>` ends it.
+        loop {
+            match memchr::memchr2(b'<', b'>', rest.as_bytes()) {
+                // An unterminated tag runs to the end of the text.
+                None => return decode_entities(&out),
+                Some(p) if rest.as_bytes()[p] == b'<' => rest = &rest[p + 1..],
+                Some(p) => {
+                    if breaks_line(&rest[..p]) {
+                        out.push('\n');
+                    }
+                    rest = &rest[p + 1..];
+                    break;
                 }
             }
-            _ if in_tag => {
-                if tag.len() < 8 {
-                    tag.push(c);
-                }
-            }
-            _ => out.push(c),
         }
     }
-    out.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+/// Does a tag (its text between `<` and `>`) end a line: `br`, `p`, `/p`, `/div`, `/tr`, in
+/// any case?
+fn breaks_line(tag: &str) -> bool {
+    ["br", "/p", "/div", "/tr", "p"]
+        .iter()
+        .any(|t| scan::starts_with_ci(tag, t))
+}
+
+/// `&nbsp;`, `&lt;`, `&gt;` and `&amp;` decoded in one pass (what replacing them in that order
+/// gives: no replacement can form another entity, and `&amp;` is decoded last).
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = scan::find_byte(rest, b'&') {
+        out.push_str(&rest[..p]);
+        let tail = &rest[p..];
+        let (text, len) = [
+            ("&nbsp;", " "),
+            ("&lt;", "<"),
+            ("&gt;", ">"),
+            ("&amp;", "&"),
+        ]
+        .iter()
+        .find(|(e, _)| tail.starts_with(e))
+        .map_or(("&", 1), |(e, t)| (*t, e.len()));
+        out.push_str(text);
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn header_text(m: &Mail<'_>, name: &str) -> Option<String> {
@@ -370,26 +374,31 @@ fn header_text(m: &Mail<'_>, name: &str) -> Option<String> {
 
 /// Is the report's sender a mail system (mailer-daemon, postmaster) rather than a person?
 fn is_system_sender(from: Option<&str>, from_raw: &str) -> bool {
-    let l = from.unwrap_or("").to_ascii_lowercase();
-    let local = l.split('@').next().unwrap_or("");
-    let raw = from_raw.to_ascii_lowercase();
-    matches!(
-        local,
-        "mailer-daemon"
-            | "postmaster"
-            | "mail-daemon"
-            | "mailerdaemon"
-            | "mailer_daemon"
-            | "maildelivery"
-            | "mmdf"
-            | "bounce"
-            | "bounces"
-            | "nobody"
-    ) || raw.contains("mailer-daemon")
-        || raw.contains("mail delivery")
-        || raw.contains("postmaster")
-        || raw.contains("mail administrator")
-        || raw.contains("mailer daemon")
+    let local = from.unwrap_or("").split('@').next().unwrap_or("");
+    let raw = from_raw.as_bytes();
+    [
+        "mailer-daemon",
+        "postmaster",
+        "mail-daemon",
+        "mailerdaemon",
+        "mailer_daemon",
+        "maildelivery",
+        "mmdf",
+        "bounce",
+        "bounces",
+        "nobody",
+    ]
+    .iter()
+    .any(|n| local.eq_ignore_ascii_case(n))
+        || [
+            "mailer-daemon",
+            "mail delivery",
+            "postmaster",
+            "mail administrator",
+            "mailer daemon",
+        ]
+        .iter()
+        .any(|w| find_ascii_ci(raw, w.as_bytes()).is_some())
 }
 
 const BOUNCE_SUBJECT_WORDS: &[&str] = &[
@@ -431,9 +440,24 @@ const BOUNCE_SUBJECT_WORDS: &[&str] = &[
     "不達",
 ];
 
+/// One case-insensitive automaton over [`BOUNCE_SUBJECT_WORDS`], so a subject is searched once,
+/// not once per word. A contiguous NFA: cheap to build, and subjects are short.
+static BOUNCE_SUBJECT_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(BOUNCE_SUBJECT_WORDS)
+            .ok()
+    });
+
 fn bounce_like_subject(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
-    BOUNCE_SUBJECT_WORDS.iter().any(|w| l.contains(w))
+    match BOUNCE_SUBJECT_INDEX.as_ref() {
+        Some(ac) => ac.is_match(s),
+        None => BOUNCE_SUBJECT_WORDS
+            .iter()
+            .any(|w| find_ascii_ci(s.as_bytes(), w.as_bytes()).is_some()),
+    }
 }
 
 /// The undecoded body of a message as text (lossy UTF-8), at most `max` bytes.
@@ -446,7 +470,7 @@ fn raw_body_text(msg: &Mail<'_>, max: usize) -> String {
     {
         end = nl + 1;
     }
-    String::from_utf8_lossy(&body[..end]).into_owned()
+    mime::lossy(&body[..end]).into_owned()
 }
 
 /// Words of a list manager refusing a post from someone who is not subscribed.
@@ -526,7 +550,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     let from_raw = header_text(msg, "From").unwrap_or_default();
     report.report_from = first_address(msg.from());
     report.report_subject = msg.subject().map(str::to_string);
-    let subject = report.report_subject.clone().unwrap_or_default();
+    let subject = msg.subject().unwrap_or_default();
     let report_to = all_addresses(msg.to());
     let return_path_null = msg
         .header_raw("Return-Path")
@@ -549,13 +573,13 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         // parts are never found). Their text is read as it stands.
         parts.notification = raw_body_text(msg, limits.max_scan_bytes);
     }
-    let (notification, returned) = {
-        let (n, o) = text::split_original(&parts.notification);
-        (n.to_string(), o.map(str::to_string))
-    };
+    // The text is moved out of `parts`, so its two halves are borrowed, not copied.
+    let full_text = std::mem::take(&mut parts.notification);
+    let (notification, returned) = text::split_original(&full_text);
     // A text bounce carries the returned message inline: read its headers.
     if parts.original.from.is_none() && parts.original.message_id.is_none() {
-        let hdrs = parts.original_headers.take().or(returned);
+        let original_headers = parts.original_headers.take();
+        let hdrs = original_headers.as_deref().or(returned);
         if let Some(h) = hdrs {
             let h = h.trim_start();
             if let Some(h) = Headers::parse(h.as_bytes()) {
@@ -571,12 +595,12 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     exclude.extend(report.report_from.clone());
 
     let (text_rows, preamble) = text::extract(
-        &notification,
+        notification,
         &exclude,
         limits.max_recipients,
         limits.max_diagnostic_chars * 2,
     );
-    let transcript = text::transcript_commands(&notification);
+    let transcript = text::transcript_commands(notification);
 
     let mut rows: Vec<RawRow> = Vec::new();
 
@@ -596,7 +620,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             fields
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(n))
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| v.to_string())
         };
         report.feedback_type = get("Feedback-Type")
             .map(|v| v.to_ascii_lowercase())
@@ -628,9 +652,11 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .as_deref()
             .and_then(|t| dsn::parse(t, limits.max_recipients))
             .or_else(|| {
-                let l = notification.to_ascii_lowercase();
-                if l.contains("final-recipient:") || l.contains("original-recipient:") {
-                    dsn::parse(&notification, limits.max_recipients)
+                let n = notification.as_bytes();
+                if find_ascii_ci(n, b"final-recipient:").is_some()
+                    || find_ascii_ci(n, b"original-recipient:").is_some()
+                {
+                    dsn::parse(notification, limits.max_recipients)
                 } else {
                     None
                 }
@@ -675,7 +701,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
 
     // 2b. Amazon SES notifications (JSON, delivered by SNS as mail).
     if rows.is_empty()
-        && let Some((kind, ses_rows, fb)) = ses_json(&notification, limits)
+        && let Some((kind, ses_rows, fb)) = ses_json(notification, limits)
     {
         report.kind = kind;
         report.feedback_type = fb;
@@ -683,12 +709,12 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     }
 
     // 3. Human-readable bounce text.
-    let james = text::james_layout(&notification, limits.max_recipients);
-    let list_refusal = is_list_refusal(msg, report.report_from.as_deref(), &subject, &notification);
+    let james = text::james_layout(notification, limits.max_recipients);
+    let list_refusal = is_list_refusal(msg, report.report_from.as_deref(), subject, notification);
     let bounceish = return_path_null
         || is_system_sender(report.report_from.as_deref(), &from_raw)
         || !x_failed.is_empty()
-        || bounce_like_subject(&subject)
+        || bounce_like_subject(subject)
         || auto_submitted.starts_with("auto-generated")
         || james.is_some()
         || list_refusal;
@@ -711,7 +737,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         if let Some(t) = text_rows.first() {
             rows.push(RawRow {
                 recipient: Some(lower_domain(&t.recipient)),
-                diagnostic: first_paragraphs(&notification, limits.max_diagnostic_chars),
+                diagnostic: first_paragraphs(notification, limits.max_diagnostic_chars),
                 fixed: Some(reason::Reason::Rejected),
                 ..Default::default()
             });
@@ -731,11 +757,11 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             // The recipient is not in the text: take X-Failed-Recipients, or the returned
             // message's To when the text carries an SMTP reply or status code, or words that
             // name a reason ("Error: No valid recipients").
-            let has_code = DsnStatus::find_in(&notification).is_some()
-                || ReplyCode::find_in(&notification).is_some();
+            let has_code = DsnStatus::find_in(notification).is_some()
+                || ReplyCode::find_in(notification).is_some();
             let names_reason = || {
                 reason::phrase_reason(&reason::normalise(&first_paragraphs(
-                    &notification,
+                    notification,
                     limits.max_diagnostic_chars,
                 )))
                 .is_some()
@@ -750,7 +776,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     .cloned()
                     .collect();
             }
-            let diag = first_paragraphs(&notification, limits.max_diagnostic_chars);
+            let diag = first_paragraphs(notification, limits.max_diagnostic_chars);
             for a in recips.into_iter().take(limits.max_recipients) {
                 // Google Groups answers a post it refuses (no such group, or the sender may
                 // not post) with a localised text and no code: the sender was rejected.
@@ -776,7 +802,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         let attached = msg.parts().into_iter().find_map(|p| {
             (p.kind == Kind::Message)
                 .then(|| p.bytes())
-                .filter(|b| Headers::parse(b).is_some())
+                .filter(|b| mime::has_field(b))
         });
         if let Some(bytes) = attached
             && let Some(inner) = Mail::parse(&bytes)
@@ -809,7 +835,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         if auto_reply {
             report.kind = ReportKind::AutoReply;
             // An auto-reply that says the mailbox is gone is a bounce in disguise.
-            let n = reason::normalise(&first_paragraphs(&notification, 2000));
+            let n = reason::normalise(&first_paragraphs(notification, 2000));
             let fixed = match reason::phrase_reason(&n) {
                 Some(
                     r @ (reason::Reason::Suspend
@@ -820,7 +846,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             };
             rows.push(RawRow {
                 recipient: report.report_from.clone(),
-                diagnostic: first_paragraphs(&notification, limits.max_diagnostic_chars),
+                diagnostic: first_paragraphs(notification, limits.max_diagnostic_chars),
                 fixed: Some(fixed),
                 ..Default::default()
             });
@@ -876,8 +902,8 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .clone()
             .or_else(|| text::remote_host_in(&raw.diagnostic))
             .or_else(|| text::remote_host_in(&raw.context));
-        let (row, n) = finish_row(raw, cmd, remote, report.kind, limits);
-        for z in advice::named_blocklists(&n) {
+        let (row, zones) = finish_row(raw, cmd, remote, report.kind, limits);
+        for z in zones {
             if !lists.iter().any(|x| x == z) {
                 lists.push(z.to_string());
             }
@@ -901,8 +927,12 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         .filter(|ip| !remote_ips.contains(ip))
         .chain(parts.original_ips.iter().copied())
     {
+        // Only a public address is written out.
+        if !is_public(ip) {
+            continue;
+        }
         let s = ip.to_string();
-        if is_public(ip) && !ips.contains(&s) {
+        if !ips.contains(&s) {
             ips.push(s);
         }
     }
@@ -943,30 +973,45 @@ fn is_public(ip: IpAddr) -> bool {
 
 /// IPv4 addresses, and IPv6 addresses in brackets, found in text.
 pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
-    let mut out = Vec::new();
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit()
-            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
-        {
-            let mut j = i;
-            while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
-                j += 1;
-            }
-            let tok = text[i..j].trim_end_matches('.');
-            if tok.matches('.').count() == 3
-                && (j >= b.len() || !b[j].is_ascii_alphabetic())
-                && let Ok(ip) = tok.parse::<std::net::Ipv4Addr>()
+    Ips { text, i: 0 }.collect()
+}
+
+/// The addresses [`ips_in`] finds, one at a time (so a caller that needs the first one stops
+/// there).
+struct Ips<'a> {
+    text: &'a str,
+    /// The byte the scan has reached.
+    i: usize,
+}
+
+impl Iterator for Ips<'_> {
+    type Item = IpAddr;
+
+    fn next(&mut self) -> Option<IpAddr> {
+        let text = self.text;
+        let b = text.as_bytes();
+        while self.i < b.len() {
+            let i = self.i;
+            if b[i].is_ascii_digit()
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
             {
-                out.push(IpAddr::V4(ip));
+                let mut j = i;
+                while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+                    j += 1;
+                }
+                self.i = j.max(i + 1);
+                let tok = text[i..j].trim_end_matches('.');
+                if tok.bytes().filter(|&c| c == b'.').count() == 3
+                    && (j >= b.len() || !b[j].is_ascii_alphabetic())
+                    && let Ok(ip) = tok.parse::<std::net::Ipv4Addr>()
+                {
+                    return Some(IpAddr::V4(ip));
+                }
+                continue;
             }
-            i = j.max(i + 1);
-            continue;
-        }
-        if b[i] == b'['
-            && let Some(end) = text[i + 1..].find(']')
-        {
+            self.i = i + 1;
+            if b[i] == b'['
+                && let Some(end) = scan::find_byte(&text[i + 1..], b']')
             {
                 let inner = &text[i + 1..i + 1 + end];
                 let inner = inner
@@ -976,19 +1021,18 @@ pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
                 if inner.contains(':')
                     && let Ok(ip) = inner.parse::<std::net::Ipv6Addr>()
                 {
-                    out.push(IpAddr::V6(ip));
+                    return Some(IpAddr::V6(ip));
                 }
             }
         }
-        i += 1;
+        None
     }
-    out
 }
 
 /// The first paragraphs of a text, up to `max` characters, whitespace kept per line.
 fn first_paragraphs(text: &str, max: usize) -> String {
     let mut out = String::new();
-    for line in text.lines() {
+    for line in scan::lines(text) {
         let l = line.trim();
         if l.is_empty() {
             continue;
@@ -1000,6 +1044,26 @@ fn first_paragraphs(text: &str, max: usize) -> String {
         out.push('\n');
     }
     out
+}
+
+/// [`fold`] and [`reason::normalise`] of the folded text, from one walk over the words: the
+/// folded text's words are the words kept, then `…` when it was cut.
+fn fold_normalised(text: &str, max_chars: usize) -> (String, String) {
+    let mut folded = String::with_capacity(text.len().min(max_chars));
+    let mut normalised = String::with_capacity(text.len().min(max_chars));
+    for (n, w) in reason::words(text).enumerate() {
+        if folded.len() + w.len() + 1 > max_chars {
+            folded.push_str(" …");
+            reason::push_normalised(&mut normalised, "…");
+            break;
+        }
+        if n > 0 {
+            folded.push(' ');
+        }
+        folded.push_str(w);
+        reason::push_normalised(&mut normalised, w);
+    }
+    (folded, normalised)
 }
 
 fn fold(text: &str, max_chars: usize) -> String {
@@ -1023,8 +1087,8 @@ fn finish_row(
     remote_mta: Option<String>,
     kind: ReportKind,
     limits: &Limits,
-) -> (RecipientRow, String) {
-    let diagnostic = fold(&raw.diagnostic, limits.max_diagnostic_chars);
+) -> (RecipientRow, Vec<&'static str>) {
+    let (diagnostic, n_diag) = fold_normalised(&raw.diagnostic, limits.max_diagnostic_chars);
     let context = fold(&raw.context, limits.max_diagnostic_chars);
     let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(&context));
     // A vague DSN status (5.0.0) yields to a specific one of the same class in the text.
@@ -1050,12 +1114,19 @@ fn finish_row(
         (ReportKind::SmtpReply, Some(StatusClass::Permanent)) => Some(Action::Failed),
         _ => None,
     });
-    let n_diag = reason::normalise(&diagnostic);
     // The context is normalised only when it is read (most rows are decided by the diagnostic).
     let n_ctx_cell = std::cell::OnceCell::new();
     let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(&context));
-    let ctx_has_words = reason::words(&context).next().is_some();
-    let (recognitions, provider_reason, provider_cause) = advice::recognise(&n_diag);
+    // A folded text is empty exactly when it has no words.
+    let ctx_has_words = !context.is_empty();
+    let advice::Recognised {
+        recognitions,
+        reason: provider_reason,
+        cause: provider_cause,
+        zones: diag_zones,
+    } = advice::recognise_all(&n_diag);
+    // The phrase reason of the diagnostic, computed at most once.
+    let diag_phrase = std::cell::OnceCell::new();
     let reason = match raw.fixed {
         Some(r) => r,
         None => {
@@ -1066,9 +1137,12 @@ fn finish_row(
                 command,
                 text: &n_diag,
             };
-            let r = reason::classify(&facts);
+            let r = reason::classify_with(&facts, &diag_phrase);
             let undecided = matches!(r, reason::Reason::OnHold | reason::Reason::Undefined)
-                || (reason::phrase_reason(&n_diag).is_none() && ctx_has_words);
+                || (diag_phrase
+                    .get_or_init(|| reason::phrase_reason(&n_diag))
+                    .is_none()
+                    && ctx_has_words);
             let r = if undecided && ctx_has_words {
                 facts.text = n_ctx();
                 let r2 = reason::classify(&facts);
@@ -1118,11 +1192,12 @@ fn finish_row(
     let cause = provider_cause.unwrap_or_else(|| advice::cause_of(reason, &n_diag));
     let mut remediation: Vec<String> = recognitions.iter().map(|r| r.fix.to_string()).collect();
     remediation.extend(advice::remediation(reason));
-    let (diagnostic, n_diag) = if diagnostic.is_empty() {
-        let n = n_ctx().clone();
-        (context, n)
+    // The blocklists named in the text the row shows.
+    let (diagnostic, zones) = if diagnostic.is_empty() {
+        let zones = advice::named_blocklists(n_ctx());
+        (context, zones)
     } else {
-        (diagnostic, n_diag)
+        (diagnostic, diag_zones)
     };
     let row = RecipientRow {
         recipient: raw.recipient,
@@ -1139,7 +1214,7 @@ fn finish_row(
         remediation,
         recognitions,
     };
-    (row, n_diag)
+    (row, zones)
 }
 
 /// Explain a bare SMTP reply (see [`super::explain_reply`]).
@@ -1149,7 +1224,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     // Join multi-line replies: "550-5.7.1 a\n550 5.7.1 b" → "550 5.7.1 a b".
     let mut joined = String::new();
     let mut first = true;
-    for line in text.lines() {
+    for line in scan::lines(text) {
         let l = line.trim();
         if l.is_empty() {
             continue;
@@ -1189,11 +1264,8 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
         ..Default::default()
     };
     let cmd = text::command_in(&joined);
-    let (row, n) = finish_row(raw, cmd, None, ReportKind::SmtpReply, limits);
-    report.hints.blocklists = advice::named_blocklists(&n)
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+    let (row, zones) = finish_row(raw, cmd, None, ReportKind::SmtpReply, limits);
+    report.hints.blocklists = zones.into_iter().map(str::to_string).collect();
     report.hints.sending_ips = ips_in(&row.diagnostic)
         .into_iter()
         .filter(|ip| is_public(*ip))
@@ -1220,10 +1292,18 @@ fn floor_char(s: &str, max: usize) -> usize {
     i
 }
 
+/// Searchers for the two keys an SES notification has, built once (every text is searched).
+static SES_NOTIFICATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\"notificationType\""));
+/// See [`SES_NOTIFICATION`].
+static SES_EVENT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\"eventType\""));
+
 /// Amazon SES bounce, complaint and delivery notifications: a JSON document in the body
 /// (<https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html>).
 fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Option<String>)> {
-    if !text.contains("\"notificationType\"") && !text.contains("\"eventType\"") {
+    let b = text.as_bytes();
+    if SES_NOTIFICATION.find(b).is_none() && SES_EVENT.find(b).is_none() {
         return None;
     }
     let start = text.find('{')?;
@@ -1312,5 +1392,83 @@ fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Opt
             Some((ReportKind::Bounce, rows, None))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The character-by-character HTML stripper (with four `replace` passes) that
+    /// [`strip_html`] replaced: the two must agree on every input.
+    fn strip_html_reference(h: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        let mut tag = String::new();
+        for c in h.chars() {
+            match c {
+                '<' => {
+                    in_tag = true;
+                    tag.clear();
+                }
+                '>' if in_tag => {
+                    in_tag = false;
+                    let t = tag.to_ascii_lowercase();
+                    if t.starts_with("br")
+                        || t.starts_with("/p")
+                        || t.starts_with("/div")
+                        || t.starts_with("/tr")
+                        || t.starts_with("p")
+                    {
+                        out.push('\n');
+                    }
+                }
+                _ if in_tag => {
+                    if tag.len() < 8 {
+                        tag.push(c);
+                    }
+                }
+                _ => out.push(c),
+            }
+        }
+        out.replace("&nbsp;", " ")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn html_is_stripped_as_before() {
+        let mut inputs: Vec<String> = [
+            "<p>a</p><BR/>b<div>c</DIV>&amp;lt;&nbsp;&lt;&gt;&amp;&",
+            "x > y <tr><td>z</td></TR> <pre>q",
+            "<é漢字>t<<br>u<<>v&amp;amp;&nbsp&lt",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Pseudo-random mixes of the pieces that matter.
+        let pieces = [
+            "<", ">", "&", ";", "/", "&amp;", "&lt;", "&gt;", "&nbsp;", "amp;", "lt;", "br", "P",
+            "/DIV", "/tr", "é", " ", "x",
+        ];
+        let mut seed = 11u32;
+        for n in 0..3000 {
+            let s = (0..n % 40)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    pieces[(seed >> 16) as usize % pieces.len()]
+                })
+                .collect();
+            inputs.push(s);
+        }
+        for input in inputs {
+            assert_eq!(
+                strip_html(&input),
+                strip_html_reference(&input),
+                "{input:?}"
+            );
+        }
     }
 }

@@ -12,6 +12,8 @@
 //! The returned original message is cut off first ([`split_original`]), so its headers never
 //! read as recipients.
 
+use super::scan::{ends_with_ci, find_ascii_ci, find_byte, has_byte, lines, lines_inclusive, trim};
+
 /// A recipient found in the text, with the lines that explain it.
 #[derive(Debug, Clone)]
 pub(crate) struct TextRow {
@@ -24,7 +26,7 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
     let b = s.as_bytes();
     let mut i = from;
     while i < b.len() {
-        let at = i + s.get(i..)?.find('@')?;
+        let at = i + memchr::memchr(b'@', b.get(i..)?)?;
         let mut start = at;
         while start > 0 && is_local_char(b[start - 1]) {
             start -= 1;
@@ -42,7 +44,7 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
             start += 1;
         }
         let domain = &s[at + 1..end];
-        if start < at && domain.contains('.') && !domain.starts_with('.') {
+        if start < at && has_byte(domain, b'.') && !domain.starts_with('.') {
             return Some((start, end, &s[start..end]));
         }
         i = at + 1;
@@ -51,12 +53,34 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
 }
 
 fn is_local_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&c)
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'.' | b'!'
+                | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+                | b'-'
+        )
 }
 
 /// Lines that mark where the returned message starts in a text bounce.
 fn is_original_marker(line: &str) -> bool {
-    let t = line.trim();
+    let t = trim(line);
     // Markers are short lines that start with decoration or one of a few words.
     match t.as_bytes().first() {
         None => return false,
@@ -66,14 +90,15 @@ fn is_original_marker(line: &str) -> bool {
     let b = t.as_bytes();
     let decorated =
         b.len() >= 2 && b[0] == b[1] && matches!(b[0], b'-' | b'=' | b'*' | b'_' | b'#');
-    // Only a decorated line is lower-cased and searched (most lines are not).
-    if decorated {
-        let l = t.to_ascii_lowercase();
-        if NAMES_ORIGINAL.iter().any(|w| l.contains(w)) {
-            return true;
-        }
+    // Only a decorated line is searched (most lines are not).
+    if decorated && names_original(t) {
+        return true;
     }
-    ORIGINAL_PREFIXES.iter().any(|p| starts_with_ci(b, p))
+    // Only the prefixes that start with the line's first letter are compared.
+    let first = b.first().map(u8::to_ascii_lowercase);
+    ORIGINAL_PREFIXES
+        .iter()
+        .any(|p| p.as_bytes().first() == first.as_ref() && starts_with_ci(b, p))
         && !starts_with_ci(b, "the original message was received")
 }
 
@@ -96,6 +121,27 @@ const NAMES_ORIGINAL: &[&str] = &[
     "bounced e-mail",
     "bounced email",
 ];
+
+/// One case-insensitive automaton over [`NAMES_ORIGINAL`], so a decorated line is searched
+/// once, not once per word. A contiguous NFA: cheap to build, and the lines are short.
+static NAMES_ORIGINAL_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(NAMES_ORIGINAL)
+            .ok()
+    });
+
+/// Does the line hold one of [`NAMES_ORIGINAL`], in any ASCII case?
+fn names_original(line: &str) -> bool {
+    match NAMES_ORIGINAL_INDEX.as_ref() {
+        Some(ac) => ac.is_match(line),
+        None => NAMES_ORIGINAL
+            .iter()
+            .any(|w| find_ascii_ci(line.as_bytes(), w.as_bytes()).is_some()),
+    }
+}
 
 /// Sentences that, at the start of a line, introduce the returned message.
 const ORIGINAL_PREFIXES: &[&str] = &[
@@ -145,10 +191,10 @@ fn is_header_line(line: &str) -> bool {
     if b.first().is_none_or(|c| c.is_ascii_whitespace()) {
         return false;
     }
-    let Some(colon) = line.find(':') else {
+    let Some(colon) = find_byte(line, b':') else {
         return false;
     };
-    if colon > 60 || line[..colon].contains(' ') {
+    if colon > 60 || has_byte(&line[..colon], b' ') {
         return false;
     }
     HEADER_NAMES.iter().any(|h| {
@@ -166,7 +212,7 @@ fn is_summary_field(line: &str) -> bool {
 
 /// A line of decoration only (`------`, `=====`), at least five characters.
 fn is_rule_line(line: &str) -> bool {
-    let t = line.trim();
+    let t = trim(line);
     t.len() >= 5 && t.bytes().all(|c| matches!(c, b'-' | b'=' | b'_' | b'*'))
 }
 
@@ -175,10 +221,12 @@ fn is_rule_line(line: &str) -> bool {
 pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
     let mut offset = 0;
     let mut prev_blank = true;
-    let mut lines = text.split_inclusive('\n').peekable();
+    let mut lines = lines_inclusive(text).peekable();
     while let Some(line) = lines.next() {
         let content = line.trim_end_matches(['\n', '\r']);
-        if is_original_marker(content) {
+        // Trimmed once for the marker and blank-line tests (trimming again is a no-op).
+        let t = trim(content);
+        if is_original_marker(t) {
             let rest = &text[offset + line.len()..];
             return (&text[..offset], Some(rest));
         }
@@ -194,7 +242,7 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
             }
         }
         // A rule line (`-----`) separates like a blank line does.
-        prev_blank = content.trim().is_empty() || is_rule_line(content);
+        prev_blank = t.is_empty() || is_rule_line(t);
         offset += line.len();
     }
     (text, None)
@@ -243,7 +291,7 @@ fn is_recipient_label(label: &str) -> bool {
 
 /// The recipient a line introduces, if any.
 fn recipient_on_line(line: &str) -> Option<String> {
-    if !line.contains('@') {
+    if !has_byte(line, b'@') {
         return None;
     }
     let t = line.trim_start_matches([' ', '\t', '*', '-', '>', '\u{2022}']);
@@ -301,14 +349,13 @@ fn recipient_on_line(line: &str) -> Option<String> {
         }
     }
     // "undeliverable to addr", "generated by addr": a bare address after a delivery verb.
-    let lt = t.to_ascii_lowercase();
     for key in [
         "undeliverable to ",
         "delivered to ",
         "generated by ",
         "deliver to ",
     ] {
-        if let Some(p) = lt.find(key)
+        if let Some(p) = find_ascii_ci(t.as_bytes(), key.as_bytes())
             && let Some((s, _, a)) = find_address(t, p + key.len())
             && s == p + key.len()
         {
@@ -317,9 +364,9 @@ fn recipient_on_line(line: &str) -> Option<String> {
     }
     // "... to <addr>" / "recipient <addr>" inside a sentence.
     let mut from = 0;
-    while let Some(p) = t[from..].find('<') {
+    while let Some(p) = find_byte(&t[from..], b'<') {
         let idx = from + p;
-        let before = t[..idx].trim_end().to_ascii_lowercase();
+        let before = t[..idx].trim_end();
         let after = &t[idx + 1..];
         if let Some((0, e, a)) = find_address(after, 0)
             && after[e..].starts_with('>')
@@ -335,10 +382,10 @@ fn recipient_on_line(line: &str) -> Option<String> {
                 " list",
             ]
             .iter()
-            .any(|w| before.ends_with(w))
-            && !before.ends_with("rcpt to")
-            && !before.ends_with("rcpt to:")
-            && !before.ends_with("mail from:")
+            .any(|w| ends_with_ci(before, w))
+            && !ends_with_ci(before, "rcpt to")
+            && !ends_with_ci(before, "rcpt to:")
+            && !ends_with_ci(before, "mail from:")
         {
             return Some(a.to_string());
         }
@@ -349,11 +396,15 @@ fn recipient_on_line(line: &str) -> Option<String> {
 
 /// Local parts that name a mail system, never a bounced recipient.
 fn is_system_address(a: &str) -> bool {
-    let local = a.split('@').next().unwrap_or("").to_ascii_lowercase();
-    matches!(
-        local.as_str(),
-        "mailer-daemon" | "mailer_daemon" | "mail-daemon" | "mailerdaemon"
-    )
+    let local = a.split('@').next().unwrap_or("");
+    [
+        "mailer-daemon",
+        "mailer_daemon",
+        "mail-daemon",
+        "mailerdaemon",
+    ]
+    .iter()
+    .any(|n| local.eq_ignore_ascii_case(n))
 }
 
 /// Find recipients and their explanation blocks in notification text.
@@ -364,23 +415,23 @@ pub(crate) fn extract(
     max_block: usize,
 ) -> (Vec<TextRow>, String) {
     let mut rows: Vec<TextRow> = Vec::new();
-    let mut preamble = String::new();
+    // The preamble is most of the text before the first recipient: room for it at once.
+    let mut preamble = String::with_capacity(text.len().min(max_block) + 1);
     let mut current: Option<usize> = None;
     // Lines that explain the *next* recipient: a Sendmail transcript's `<<<` replies (written
     // before the `NNN <addr>... reason` line that names the address) and the reasons under a
     // Lotus Notes "Failure Reasons" heading (written before the address they explain).
     let mut pending = String::new();
     let mut in_failure_reasons = false;
-    for line in text.lines() {
-        let t = line.trim();
+    for line in lines(text) {
+        let t = trim(line);
         if is_failure_reasons_heading(t) {
             in_failure_reasons = true;
             pending.clear();
         }
         if let Some(addr) = recipient_on_line(line) {
-            let lower = addr.to_ascii_lowercase();
             let excluded =
-                exclude.iter().any(|x| x.eq_ignore_ascii_case(&lower)) || is_system_address(&lower);
+                exclude.iter().any(|x| x.eq_ignore_ascii_case(&addr)) || is_system_address(&addr);
             if !excluded {
                 if let Some(i) = rows
                     .iter()
@@ -419,17 +470,15 @@ pub(crate) fn extract(
             Some(i) => {
                 if let Some(r) = rows.get_mut(i)
                     && r.block.len() < max_block
+                    && !t.is_empty()
                 {
-                    let l = line.trim();
-                    if !l.is_empty() {
-                        r.block.push_str(l);
-                        r.block.push('\n');
-                    }
+                    r.block.push_str(t);
+                    r.block.push('\n');
                 }
             }
             None => {
                 if preamble.len() < max_block {
-                    preamble.push_str(line.trim());
+                    preamble.push_str(t);
                     preamble.push('\n');
                 }
             }
@@ -477,16 +526,21 @@ fn is_host_summary(t: &str) -> bool {
     }
 }
 
+/// The heading of Apache James's error text, searched for in every notification (a searcher
+/// built once, not per call).
+static JAMES_ERROR: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("Error message below:"));
+
 /// Apache James's bounce notification (its `AbstractNotify` mailets): the error under
 /// `Error message below:`, then `Message details:` with one `RCPT TO: addr` line per recipient.
 /// Returns the recipients and the error text.
 pub(crate) fn james_layout(text: &str, max_rows: usize) -> Option<(Vec<String>, String)> {
-    let start = text.find("Error message below:")?;
+    let start = JAMES_ERROR.find(text.as_bytes())?;
     let rest = &text[start + "Error message below:".len()..];
     let details = rest.find("Message details:")?;
     let error = rest[..details].trim().to_string();
     let mut recipients = Vec::new();
-    for line in rest[details..].lines() {
+    for line in lines(&rest[details..]) {
         let t = line.trim();
         if let Some(v) = t.strip_prefix("RCPT TO:")
             && let Some((_, _, a)) = find_address(v, 0)
@@ -563,13 +617,25 @@ pub(crate) fn command_in(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Searchers for the marks of a Sendmail-style transcript, built once.
+static TRANSCRIPT_SENT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(">>>"));
+/// See [`TRANSCRIPT_SENT`].
+static TRANSCRIPT_REPLY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("<<<"));
+
 /// Sendmail-style transcripts: for each `<<<` reply naming an address, the last `>>>` command.
 pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
+    // Only `>>>` and `<<<` lines say anything: a text with neither has no transcript.
+    let b = text.as_bytes();
+    if TRANSCRIPT_SENT.find(b).is_none() && TRANSCRIPT_REPLY.find(b).is_none() {
+        return out;
+    }
     let mut last: Option<&'static str> = None;
     // The address of the last `>>> RCPT TO:<...>`, for a refusal that does not repeat it.
     let mut last_rcpt: Option<String> = None;
-    for line in text.lines() {
+    for line in lines(text) {
         let t = line.trim_start();
         if let Some(cmd) = t.strip_prefix(">>>") {
             let c = cmd.trim_start().to_ascii_uppercase();
@@ -605,37 +671,44 @@ pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
 
 /// The remote host named in a diagnostic block (`host mx.example[192.0.2.1] said`).
 pub(crate) fn remote_host_in(text: &str) -> Option<String> {
-    // Each key in turn, each of its places in order: what the lower-cased scan used to do,
-    // without lower-casing the text.
-    let places: Vec<(usize, usize)> = match REMOTE_HOST_INDEX.as_ref() {
+    // The first key that names a host, at its first place that does (the order a scan for
+    // each key in turn would give), without lower-casing the text.
+    let found = match REMOTE_HOST_INDEX.as_ref() {
         Some(ac) => {
-            let mut v: Vec<(usize, usize)> = ac
-                .find_overlapping_iter(text)
-                .map(|m| (m.pattern().as_usize(), m.end()))
-                .collect();
-            v.sort_unstable();
-            v
+            let mut best: Option<(usize, &str)> = None;
+            for m in ac.find_overlapping_iter(text) {
+                let k = m.pattern().as_usize();
+                // Places come in text order: a key's first host is its best one.
+                if best.is_some_and(|(b, _)| b <= k) {
+                    continue;
+                }
+                if let Some(host) = host_at(text, m.end()) {
+                    best = Some((k, host));
+                }
+            }
+            best.map(|(_, h)| h)
         }
         None => {
             let l = text.to_ascii_lowercase();
-            let mut v = Vec::new();
-            for (k, key) in REMOTE_HOST_KEYS.iter().enumerate() {
-                v.extend(l.match_indices(key).map(|(p, _)| (k, p + key.len())));
-            }
-            v
+            REMOTE_HOST_KEYS.iter().find_map(|key| {
+                l.match_indices(key)
+                    .find_map(|(p, _)| host_at(text, p + key.len()))
+            })
         }
     };
-    for (_, start) in places {
-        let tok: String = text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
-            .collect();
-        let tok = tok.trim_end_matches('.');
-        if tok.contains('.') && tok.chars().any(|c| c.is_ascii_alphabetic()) {
-            return Some(tok.to_ascii_lowercase());
-        }
-    }
-    None
+    found.map(str::to_ascii_lowercase)
+}
+
+/// The host name that starts at byte `start`, if the text there looks like one (a dotted name
+/// with a letter in it).
+fn host_at(text: &str, start: usize) -> Option<&str> {
+    let rest = text.get(start..)?;
+    let len = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b'-')
+        .count();
+    let tok = rest.get(..len)?.trim_end_matches('.');
+    (has_byte(tok, b'.') && tok.bytes().any(|c| c.is_ascii_alphabetic())).then_some(tok)
 }
 
 /// Words after which a remote host's name follows, in order of preference.
