@@ -1089,8 +1089,14 @@ fn finish_row(
     limits: &Limits,
 ) -> (RecipientRow, Vec<&'static str>) {
     let (diagnostic, n_diag) = fold_normalised(&raw.diagnostic, limits.max_diagnostic_chars);
-    let context = fold(&raw.context, limits.max_diagnostic_chars);
-    let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(&context));
+    // The context is folded only when it is read (most rows are decided by the diagnostic).
+    let context_cell = std::cell::OnceCell::new();
+    let context = || {
+        context_cell
+            .get_or_init(|| fold(&raw.context, limits.max_diagnostic_chars))
+            .as_str()
+    };
+    let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(context()));
     // A vague DSN status (5.0.0) yields to a specific one of the same class in the text.
     let status = match (raw.status, text_status) {
         (Some(s), Some(t))
@@ -1101,7 +1107,7 @@ fn finish_row(
         (Some(s), _) => Some(s),
         (None, t) => t,
     };
-    let reply_code = ReplyCode::find_in(&diagnostic).or_else(|| ReplyCode::find_in(&context));
+    let reply_code = ReplyCode::find_in(&diagnostic).or_else(|| ReplyCode::find_in(context()));
     let class = status
         .map(|s| s.class())
         .or_else(|| reply_code.and_then(|r| r.class()));
@@ -1116,9 +1122,10 @@ fn finish_row(
     });
     // The context is normalised only when it is read (most rows are decided by the diagnostic).
     let n_ctx_cell = std::cell::OnceCell::new();
-    let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(&context));
+    let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(context()));
     // A folded text is empty exactly when it has no words.
-    let ctx_has_words = !context.is_empty();
+    // The folded context has words exactly when the raw one has.
+    let ctx_has_words = reason::words(&raw.context).next().is_some();
     let advice::Recognised {
         recognitions,
         reason: provider_reason,
@@ -1195,6 +1202,9 @@ fn finish_row(
     // The blocklists named in the text the row shows.
     let (diagnostic, zones) = if diagnostic.is_empty() {
         let zones = advice::named_blocklists(n_ctx());
+        let context = context_cell
+            .into_inner()
+            .unwrap_or_else(|| fold(&raw.context, limits.max_diagnostic_chars));
         (context, zones)
     } else {
         (diagnostic, diag_zones)

@@ -45,12 +45,16 @@ impl<'a> Iterator for Lines<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let line = self.0.next()?;
-        // As `str::lines`: the `\r` goes only with a `\n`.
-        Some(match line.strip_suffix('\n') {
-            Some(l) => l.strip_suffix('\r').unwrap_or(l),
-            None => line,
-        })
+        self.0.next().map(line_content)
+    }
+}
+
+/// A line from [`lines_inclusive`] without its line end, as [`lines`] gives it: the `\r` goes
+/// only with a `\n`.
+pub(crate) fn line_content(line: &str) -> &str {
+    match line.strip_suffix('\n') {
+        Some(l) => l.strip_suffix('\r').unwrap_or(l),
+        None => line,
     }
 }
 

@@ -12,7 +12,9 @@
 //! The returned original message is cut off first ([`split_original`]), so its headers never
 //! read as recipients.
 
-use super::scan::{ends_with_ci, find_ascii_ci, find_byte, has_byte, lines, lines_inclusive, trim};
+use super::scan::{
+    ends_with_ci, find_ascii_ci, find_byte, has_byte, line_content, lines, lines_inclusive, trim,
+};
 
 /// A recipient found in the text, with the lines that explain it.
 #[derive(Debug, Clone)]
@@ -423,13 +425,22 @@ pub(crate) fn extract(
     // Lotus Notes "Failure Reasons" heading (written before the address they explain).
     let mut pending = String::new();
     let mut in_failure_reasons = false;
-    for line in lines(text) {
+    // The text's `@` signs, found in one scan: a line without one names no recipient.
+    let mut at_signs = memchr::memchr_iter(b'@', text.as_bytes()).peekable();
+    let mut line_start = 0;
+    for full_line in lines_inclusive(text) {
+        let line = line_content(full_line);
+        while at_signs.next_if(|&p| p < line_start).is_some() {}
+        let has_at = at_signs
+            .peek()
+            .is_some_and(|&p| p < line_start + line.len());
+        line_start += full_line.len();
         let t = trim(line);
         if is_failure_reasons_heading(t) {
             in_failure_reasons = true;
             pending.clear();
         }
-        if let Some(addr) = recipient_on_line(line) {
+        if let Some(addr) = has_at.then(|| recipient_on_line(line)).flatten() {
             let excluded =
                 exclude.iter().any(|x| x.eq_ignore_ascii_case(&addr)) || is_system_address(&addr);
             if !excluded {
