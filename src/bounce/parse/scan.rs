@@ -93,17 +93,23 @@ fn is_ascii_trim_ws(c: u8) -> bool {
     matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
 }
 
-/// [`str::trim`], with a fast answer for the usual line that neither starts nor ends with white
-/// space (an ASCII first and last byte that is no space); any other text goes to `str::trim`.
+/// [`str::trim`], trimming ASCII white space byte by byte; only a text whose first or last
+/// remaining character is not ASCII (which may be Unicode white space) goes to `str::trim`.
 pub(crate) fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(&a), Some(&z))
-            if a.is_ascii() && z.is_ascii() && !is_ascii_trim_ws(a) && !is_ascii_trim_ws(z) =>
-        {
-            s
-        }
-        _ => s.trim(),
+    let b = s.as_bytes();
+    let mut start = 0;
+    while start < b.len() && is_ascii_trim_ws(b[start]) {
+        start += 1;
     }
+    let mut end = b.len();
+    while end > start && is_ascii_trim_ws(b[end - 1]) {
+        end -= 1;
+    }
+    if start < end && (!b[start].is_ascii() || !b[end - 1].is_ascii()) {
+        return s.trim();
+    }
+    // The bytes cut off are ASCII: `start` and `end` are character boundaries.
+    s.get(start..end).unwrap_or_else(|| s.trim())
 }
 
 /// ASCII case-insensitive `starts_with` (what `to_ascii_lowercase().starts_with(prefix)` gives
@@ -162,6 +168,14 @@ mod tests {
             "é",
             " é\r",
             "\u{85}x",
+            " \u{a0} a \u{3000}",
+            "\t\u{2003}x\u{2003} ",
+            "a\u{85}",
+            "\u{a0}",
+            " \u{a0} ",
+            "\r\n",
+            " \t ",
+            "  ab  c\x0b",
         ] {
             assert_eq!(trim(t), t.trim(), "{t:?}");
         }

@@ -86,7 +86,30 @@ fn is_original_marker(line: &str) -> bool {
     // Markers are short lines that start with decoration or one of a few words.
     match t.as_bytes().first() {
         None => return false,
-        Some(c) if t.len() > 120 || !b"-=*_#ocmtbiOCMTBI".contains(c) => return false,
+        Some(c)
+            if t.len() > 120
+                || !matches!(
+                    c,
+                    b'-' | b'='
+                        | b'*'
+                        | b'_'
+                        | b'#'
+                        | b'o'
+                        | b'c'
+                        | b'm'
+                        | b't'
+                        | b'b'
+                        | b'i'
+                        | b'O'
+                        | b'C'
+                        | b'M'
+                        | b'T'
+                        | b'B'
+                        | b'I'
+                ) =>
+        {
+            return false;
+        }
         _ => {}
     }
     let b = t.as_bytes();
@@ -450,7 +473,8 @@ pub(crate) fn extract(
                 {
                     current = Some(i);
                 } else if rows.len() < max_rows {
-                    let mut block = String::new();
+                    // A block holds up to `max_block` bytes of lines: room for them at once.
+                    let mut block = String::with_capacity(text.len().min(max_block) + 1);
                     if !pending.is_empty() && (in_failure_reasons || starts_with_reply_code(t)) {
                         block.push_str(&pending);
                     }
