@@ -990,8 +990,19 @@ impl Iterator for Ips<'_> {
     fn next(&mut self) -> Option<IpAddr> {
         let text = self.text;
         let b = text.as_bytes();
-        while self.i < b.len() {
-            let i = self.i;
+        loop {
+            // Only a digit or a `[` can start an address: skip to the next one.
+            let i = match b
+                .get(self.i..)?
+                .iter()
+                .position(|c| c.is_ascii_digit() || *c == b'[')
+            {
+                Some(p) => self.i + p,
+                None => {
+                    self.i = b.len();
+                    return None;
+                }
+            };
             if b[i].is_ascii_digit()
                 && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
             {
@@ -1025,7 +1036,6 @@ impl Iterator for Ips<'_> {
                 }
             }
         }
-        None
     }
 }
 
@@ -1445,6 +1455,22 @@ mod tests {
             .replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn addresses_are_found_standing_alone() {
+        let ips: Vec<String> = ips_in(
+            "host 192.0.2.1 [IPv6:2001:db8::1] 10.0.0.1. x1.2.3.4 1.2.3.4a 300.1.1.1 [x] 5.6.7.8",
+        )
+        .iter()
+        .map(IpAddr::to_string)
+        .collect();
+        assert_eq!(ips, ["192.0.2.1", "2001:db8::1", "10.0.0.1", "5.6.7.8"]);
+        assert_eq!(
+            received_client_ip("from a.example (a.example [192.0.2.7]) by b.example"),
+            "192.0.2.7".parse().ok()
+        );
+        assert!(ips_in("").is_empty() && ips_in("no digits [").is_empty());
     }
 
     #[test]

@@ -51,6 +51,7 @@ impl<'a> Iterator for Lines<'a> {
 
 /// A line from [`lines_inclusive`] without its line end, as [`lines`] gives it: the `\r` goes
 /// only with a `\n`.
+#[inline]
 pub(crate) fn line_content(line: &str) -> &str {
     match line.strip_suffix('\n') {
         Some(l) => l.strip_suffix('\r').unwrap_or(l),
@@ -59,11 +60,13 @@ pub(crate) fn line_content(line: &str) -> &str {
 }
 
 /// Does the text hold this ASCII byte? (`str::contains(char)` for an ASCII character.)
+#[inline]
 pub(crate) fn has_byte(text: &str, b: u8) -> bool {
     memchr::memchr(b, text.as_bytes()).is_some()
 }
 
 /// The first position of an ASCII byte in the text (`str::find(char)` for an ASCII character).
+#[inline]
 pub(crate) fn find_byte(text: &str, b: u8) -> Option<usize> {
     memchr::memchr(b, text.as_bytes())
 }
@@ -89,12 +92,14 @@ pub(crate) fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Is this character white space for [`str::trim`] (the ASCII ones: tab, line feed, vertical
 /// tab, form feed, carriage return, space)?
+#[inline]
 fn is_ascii_trim_ws(c: u8) -> bool {
     matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
 }
 
 /// [`str::trim`], trimming ASCII white space byte by byte; only a text whose first or last
 /// remaining character is not ASCII (which may be Unicode white space) goes to `str::trim`.
+#[inline]
 pub(crate) fn trim(s: &str) -> &str {
     let b = s.as_bytes();
     let mut start = 0;
@@ -114,6 +119,7 @@ pub(crate) fn trim(s: &str) -> &str {
 
 /// ASCII case-insensitive `starts_with` (what `to_ascii_lowercase().starts_with(prefix)` gives
 /// for a lower-case prefix, without the copy).
+#[inline]
 pub(crate) fn starts_with_ci(hay: &str, prefix: &str) -> bool {
     let (h, p) = (hay.as_bytes(), prefix.as_bytes());
     h.len() >= p.len() && h[..p.len()].eq_ignore_ascii_case(p)
@@ -121,6 +127,7 @@ pub(crate) fn starts_with_ci(hay: &str, prefix: &str) -> bool {
 
 /// ASCII case-insensitive `ends_with` (what `to_ascii_lowercase().ends_with(suffix)` gives for
 /// a lower-case suffix, without the copy).
+#[inline]
 pub(crate) fn ends_with_ci(hay: &str, suffix: &str) -> bool {
     let (h, s) = (hay.as_bytes(), suffix.as_bytes());
     h.len() >= s.len() && h[h.len() - s.len()..].eq_ignore_ascii_case(s)
