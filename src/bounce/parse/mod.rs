@@ -97,7 +97,7 @@ pub(crate) fn clean_address(v: &str) -> Option<String> {
 
 fn lower_domain(a: &str) -> String {
     let mut out = a.to_string();
-    if let Some(at) = a.rfind('@') {
+    if let Some(at) = memchr::memrchr(b'@', a.as_bytes()) {
         out[at + 1..].make_ascii_lowercase();
     }
     out
@@ -946,6 +946,14 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     report
 }
 
+/// The domain of an address as written (see [`domain_of`]), borrowed: for a comparison that
+/// ignores case anyway.
+fn domain_part(a: &str) -> Option<&str> {
+    a.rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>'))
+        .filter(|d| !d.is_empty())
+}
+
 fn domain_of(a: &str) -> Option<String> {
     a.rsplit_once('@')
         .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
@@ -1175,7 +1183,7 @@ fn finish_row(
             // Japanese mobile carriers answer a refusal by the recipient's reception filter
             // with "unknown user" words; their documented forms tell the two apart.
             let r = advice::carrier_reason(
-                raw.recipient.as_deref().and_then(domain_of).as_deref(),
+                raw.recipient.as_deref().and_then(domain_part),
                 remote_mta.as_deref(),
                 &n_diag,
             )
