@@ -242,7 +242,7 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
     // HTML is read only when there is no plain text, so it is decoded only then.
     let mut html_parts = Vec::new();
     for part in m.parts() {
-        let (kind, ctype, sub) = (part.kind, part.ctype.as_str(), part.subtype.as_str());
+        let (kind, ctype, sub) = (part.kind, part.ctype.as_ref(), part.subtype.as_ref());
         // An attached message whose header block cannot be read is an opaque part.
         let inner = match kind {
             Kind::Message if !have_original => {
