@@ -678,11 +678,15 @@ pub(crate) fn recognise_all(text: &str) -> Recognised {
 }
 
 /// Is `host` the domain or a host under it?
+/// The domains are lower case; the host is compared ignoring ASCII case (no lower-case copy).
 fn host_in(host: &str, domains: &[&str]) -> bool {
-    let h = host.trim_end_matches('.').to_ascii_lowercase();
-    domains
-        .iter()
-        .any(|d| h == *d || h.strip_suffix(d).is_some_and(|p| p.ends_with('.')))
+    let h = host.trim_end_matches('.').as_bytes();
+    domains.iter().any(|d| {
+        let d = d.as_bytes();
+        h.len() >= d.len()
+            && h[h.len() - d.len()..].eq_ignore_ascii_case(d)
+            && (h.len() == d.len() || h[..h.len() - d.len()].ends_with(b"."))
+    })
 }
 
 /// The reason a Japanese mobile carrier's reply means, for recipients at the carrier (by the

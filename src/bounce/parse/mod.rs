@@ -97,7 +97,7 @@ pub(crate) fn clean_address(v: &str) -> Option<String> {
 
 fn lower_domain(a: &str) -> String {
     let mut out = a.to_string();
-    if let Some(at) = a.rfind('@') {
+    if let Some(at) = memchr::memrchr(b'@', a.as_bytes()) {
         out[at + 1..].make_ascii_lowercase();
     }
     out
@@ -242,7 +242,7 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
     // HTML is read only when there is no plain text, so it is decoded only then.
     let mut html_parts = Vec::new();
     for part in m.parts() {
-        let (kind, ctype, sub) = (part.kind, part.ctype.as_str(), part.subtype.as_str());
+        let (kind, ctype, sub) = (part.kind, part.ctype.as_ref(), part.subtype.as_ref());
         // An attached message whose header block cannot be read is an opaque part.
         let inner = match kind {
             Kind::Message if !have_original => {
@@ -946,6 +946,14 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     report
 }
 
+/// The domain of an address as written (see [`domain_of`]), borrowed: for a comparison that
+/// ignores case anyway.
+fn domain_part(a: &str) -> Option<&str> {
+    a.rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>'))
+        .filter(|d| !d.is_empty())
+}
+
 fn domain_of(a: &str) -> Option<String> {
     a.rsplit_once('@')
         .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
@@ -990,8 +998,19 @@ impl Iterator for Ips<'_> {
     fn next(&mut self) -> Option<IpAddr> {
         let text = self.text;
         let b = text.as_bytes();
-        while self.i < b.len() {
-            let i = self.i;
+        loop {
+            // Only a digit or a `[` can start an address: skip to the next one.
+            let i = match b
+                .get(self.i..)?
+                .iter()
+                .position(|c| c.is_ascii_digit() || *c == b'[')
+            {
+                Some(p) => self.i + p,
+                None => {
+                    self.i = b.len();
+                    return None;
+                }
+            };
             if b[i].is_ascii_digit()
                 && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
             {
@@ -1025,7 +1044,6 @@ impl Iterator for Ips<'_> {
                 }
             }
         }
-        None
     }
 }
 
@@ -1089,8 +1107,14 @@ fn finish_row(
     limits: &Limits,
 ) -> (RecipientRow, Vec<&'static str>) {
     let (diagnostic, n_diag) = fold_normalised(&raw.diagnostic, limits.max_diagnostic_chars);
-    let context = fold(&raw.context, limits.max_diagnostic_chars);
-    let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(&context));
+    // The context is folded only when it is read (most rows are decided by the diagnostic).
+    let context_cell = std::cell::OnceCell::new();
+    let context = || {
+        context_cell
+            .get_or_init(|| fold(&raw.context, limits.max_diagnostic_chars))
+            .as_str()
+    };
+    let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(context()));
     // A vague DSN status (5.0.0) yields to a specific one of the same class in the text.
     let status = match (raw.status, text_status) {
         (Some(s), Some(t))
@@ -1101,7 +1125,7 @@ fn finish_row(
         (Some(s), _) => Some(s),
         (None, t) => t,
     };
-    let reply_code = ReplyCode::find_in(&diagnostic).or_else(|| ReplyCode::find_in(&context));
+    let reply_code = ReplyCode::find_in(&diagnostic).or_else(|| ReplyCode::find_in(context()));
     let class = status
         .map(|s| s.class())
         .or_else(|| reply_code.and_then(|r| r.class()));
@@ -1116,9 +1140,10 @@ fn finish_row(
     });
     // The context is normalised only when it is read (most rows are decided by the diagnostic).
     let n_ctx_cell = std::cell::OnceCell::new();
-    let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(&context));
+    let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(context()));
     // A folded text is empty exactly when it has no words.
-    let ctx_has_words = !context.is_empty();
+    // The folded context has words exactly when the raw one has.
+    let ctx_has_words = reason::words(&raw.context).next().is_some();
     let advice::Recognised {
         recognitions,
         reason: provider_reason,
@@ -1158,7 +1183,7 @@ fn finish_row(
             // Japanese mobile carriers answer a refusal by the recipient's reception filter
             // with "unknown user" words; their documented forms tell the two apart.
             let r = advice::carrier_reason(
-                raw.recipient.as_deref().and_then(domain_of).as_deref(),
+                raw.recipient.as_deref().and_then(domain_part),
                 remote_mta.as_deref(),
                 &n_diag,
             )
@@ -1195,6 +1220,9 @@ fn finish_row(
     // The blocklists named in the text the row shows.
     let (diagnostic, zones) = if diagnostic.is_empty() {
         let zones = advice::named_blocklists(n_ctx());
+        let context = context_cell
+            .into_inner()
+            .unwrap_or_else(|| fold(&raw.context, limits.max_diagnostic_chars));
         (context, zones)
     } else {
         (diagnostic, diag_zones)
@@ -1435,6 +1463,22 @@ mod tests {
             .replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn addresses_are_found_standing_alone() {
+        let ips: Vec<String> = ips_in(
+            "host 192.0.2.1 [IPv6:2001:db8::1] 10.0.0.1. x1.2.3.4 1.2.3.4a 300.1.1.1 [x] 5.6.7.8",
+        )
+        .iter()
+        .map(IpAddr::to_string)
+        .collect();
+        assert_eq!(ips, ["192.0.2.1", "2001:db8::1", "10.0.0.1", "5.6.7.8"]);
+        assert_eq!(
+            received_client_ip("from a.example (a.example [192.0.2.7]) by b.example"),
+            "192.0.2.7".parse().ok()
+        );
+        assert!(ips_in("").is_empty() && ips_in("no digits [").is_empty());
     }
 
     #[test]

@@ -45,21 +45,28 @@ impl<'a> Iterator for Lines<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let line = self.0.next()?;
-        // As `str::lines`: the `\r` goes only with a `\n`.
-        Some(match line.strip_suffix('\n') {
-            Some(l) => l.strip_suffix('\r').unwrap_or(l),
-            None => line,
-        })
+        self.0.next().map(line_content)
+    }
+}
+
+/// A line from [`lines_inclusive`] without its line end, as [`lines`] gives it: the `\r` goes
+/// only with a `\n`.
+#[inline]
+pub(crate) fn line_content(line: &str) -> &str {
+    match line.strip_suffix('\n') {
+        Some(l) => l.strip_suffix('\r').unwrap_or(l),
+        None => line,
     }
 }
 
 /// Does the text hold this ASCII byte? (`str::contains(char)` for an ASCII character.)
+#[inline]
 pub(crate) fn has_byte(text: &str, b: u8) -> bool {
     memchr::memchr(b, text.as_bytes()).is_some()
 }
 
 /// The first position of an ASCII byte in the text (`str::find(char)` for an ASCII character).
+#[inline]
 pub(crate) fn find_byte(text: &str, b: u8) -> Option<usize> {
     memchr::memchr(b, text.as_bytes())
 }
@@ -85,25 +92,34 @@ pub(crate) fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Is this character white space for [`str::trim`] (the ASCII ones: tab, line feed, vertical
 /// tab, form feed, carriage return, space)?
+#[inline]
 fn is_ascii_trim_ws(c: u8) -> bool {
     matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
 }
 
-/// [`str::trim`], with a fast answer for the usual line that neither starts nor ends with white
-/// space (an ASCII first and last byte that is no space); any other text goes to `str::trim`.
+/// [`str::trim`], trimming ASCII white space byte by byte; only a text whose first or last
+/// remaining character is not ASCII (which may be Unicode white space) goes to `str::trim`.
+#[inline]
 pub(crate) fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(&a), Some(&z))
-            if a.is_ascii() && z.is_ascii() && !is_ascii_trim_ws(a) && !is_ascii_trim_ws(z) =>
-        {
-            s
-        }
-        _ => s.trim(),
+    let b = s.as_bytes();
+    let mut start = 0;
+    while start < b.len() && is_ascii_trim_ws(b[start]) {
+        start += 1;
     }
+    let mut end = b.len();
+    while end > start && is_ascii_trim_ws(b[end - 1]) {
+        end -= 1;
+    }
+    if start < end && (!b[start].is_ascii() || !b[end - 1].is_ascii()) {
+        return s.trim();
+    }
+    // The bytes cut off are ASCII: `start` and `end` are character boundaries.
+    s.get(start..end).unwrap_or_else(|| s.trim())
 }
 
 /// ASCII case-insensitive `starts_with` (what `to_ascii_lowercase().starts_with(prefix)` gives
 /// for a lower-case prefix, without the copy).
+#[inline]
 pub(crate) fn starts_with_ci(hay: &str, prefix: &str) -> bool {
     let (h, p) = (hay.as_bytes(), prefix.as_bytes());
     h.len() >= p.len() && h[..p.len()].eq_ignore_ascii_case(p)
@@ -111,6 +127,7 @@ pub(crate) fn starts_with_ci(hay: &str, prefix: &str) -> bool {
 
 /// ASCII case-insensitive `ends_with` (what `to_ascii_lowercase().ends_with(suffix)` gives for
 /// a lower-case suffix, without the copy).
+#[inline]
 pub(crate) fn ends_with_ci(hay: &str, suffix: &str) -> bool {
     let (h, s) = (hay.as_bytes(), suffix.as_bytes());
     h.len() >= s.len() && h[h.len() - s.len()..].eq_ignore_ascii_case(s)
@@ -158,6 +175,14 @@ mod tests {
             "é",
             " é\r",
             "\u{85}x",
+            " \u{a0} a \u{3000}",
+            "\t\u{2003}x\u{2003} ",
+            "a\u{85}",
+            "\u{a0}",
+            " \u{a0} ",
+            "\r\n",
+            " \t ",
+            "  ab  c\x0b",
         ] {
             assert_eq!(trim(t), t.trim(), "{t:?}");
         }

@@ -12,7 +12,9 @@
 //! The returned original message is cut off first ([`split_original`]), so its headers never
 //! read as recipients.
 
-use super::scan::{ends_with_ci, find_ascii_ci, find_byte, has_byte, lines, lines_inclusive, trim};
+use super::scan::{
+    ends_with_ci, find_ascii_ci, find_byte, has_byte, line_content, lines, lines_inclusive, trim,
+};
 
 /// A recipient found in the text, with the lines that explain it.
 #[derive(Debug, Clone)]
@@ -84,7 +86,30 @@ fn is_original_marker(line: &str) -> bool {
     // Markers are short lines that start with decoration or one of a few words.
     match t.as_bytes().first() {
         None => return false,
-        Some(c) if t.len() > 120 || !b"-=*_#ocmtbiOCMTBI".contains(c) => return false,
+        Some(c)
+            if t.len() > 120
+                || !matches!(
+                    c,
+                    b'-' | b'='
+                        | b'*'
+                        | b'_'
+                        | b'#'
+                        | b'o'
+                        | b'c'
+                        | b'm'
+                        | b't'
+                        | b'b'
+                        | b'i'
+                        | b'O'
+                        | b'C'
+                        | b'M'
+                        | b'T'
+                        | b'B'
+                        | b'I'
+                ) =>
+        {
+            return false;
+        }
         _ => {}
     }
     let b = t.as_bytes();
@@ -423,13 +448,22 @@ pub(crate) fn extract(
     // Lotus Notes "Failure Reasons" heading (written before the address they explain).
     let mut pending = String::new();
     let mut in_failure_reasons = false;
-    for line in lines(text) {
+    // The text's `@` signs, found in one scan: a line without one names no recipient.
+    let mut at_signs = memchr::memchr_iter(b'@', text.as_bytes()).peekable();
+    let mut line_start = 0;
+    for full_line in lines_inclusive(text) {
+        let line = line_content(full_line);
+        while at_signs.next_if(|&p| p < line_start).is_some() {}
+        let has_at = at_signs
+            .peek()
+            .is_some_and(|&p| p < line_start + line.len());
+        line_start += full_line.len();
         let t = trim(line);
         if is_failure_reasons_heading(t) {
             in_failure_reasons = true;
             pending.clear();
         }
-        if let Some(addr) = recipient_on_line(line) {
+        if let Some(addr) = has_at.then(|| recipient_on_line(line)).flatten() {
             let excluded =
                 exclude.iter().any(|x| x.eq_ignore_ascii_case(&addr)) || is_system_address(&addr);
             if !excluded {
@@ -439,7 +473,8 @@ pub(crate) fn extract(
                 {
                     current = Some(i);
                 } else if rows.len() < max_rows {
-                    let mut block = String::new();
+                    // A block holds up to `max_block` bytes of lines: room for them at once.
+                    let mut block = String::with_capacity(text.len().min(max_block) + 1);
                     if !pending.is_empty() && (in_failure_reasons || starts_with_reply_code(t)) {
                         block.push_str(&pending);
                     }
