@@ -248,6 +248,29 @@ fn bare_smtp_replies_are_explained() {
     assert_eq!(r.recipients[0].reason, Reason::Blocked);
     assert_eq!(r.hints.blocklists, vec!["zen.spamhaus.org".to_string()]);
     assert_eq!(r.hints.sending_ips, vec!["203.0.113.9".to_string()]);
+    // Postfix and Sendmail name the refused recipient at the start of the reply; the same
+    // form about the sender names no recipient.
+    let r = bounce::explain_reply(
+        "550 5.1.1 <Bob@Example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+    );
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("Bob@example.org")
+    );
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+    let r = bounce::explain_reply("550 5.1.1 <bob@example.org>... User unknown");
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("bob@example.org")
+    );
+    let r = bounce::explain_reply(
+        "553 5.7.1 <alice@example.com>: Sender address rejected: not owned by user bob",
+    );
+    assert_eq!(r.recipients[0].recipient, None);
+    let r = bounce::explain_reply(
+        "553 5.1.8 <alice@example.com>... Domain of sender address alice@example.com does not exist",
+    );
+    assert_eq!(r.recipients[0].recipient, None);
     let r = bounce::explain_reply("");
     assert!(r.recipients.is_empty());
     assert!(!r.notes.is_empty());

@@ -233,7 +233,8 @@ pub fn explain_bytes_with(raw: &[u8], limits: &Limits) -> BounceReport {
 }
 
 /// Explain a bare SMTP reply, single or multi-line (`550-5.7.1 ...\n550 5.7.1 ...`), as a
-/// report of kind [`ReportKind::SmtpReply`] with one row without a recipient.
+/// report of kind [`ReportKind::SmtpReply`] with one row; its recipient is the address the
+/// reply starts with (`550 5.1.1 <bob@example.org>: Recipient address rejected`), if any.
 pub fn explain_reply(text: &str) -> BounceReport {
     parse::explain_smtp_reply(text, &Limits::default())
 }

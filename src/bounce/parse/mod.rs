@@ -1288,6 +1288,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
         return report;
     }
     let raw = RawRow {
+        recipient: reply_recipient(&joined),
         diagnostic: joined.clone(),
         ..Default::default()
     };
@@ -1307,6 +1308,34 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     }
     report.recipients.push(row);
     report
+}
+
+/// The recipient a reply names at its start, in the forms Postfix and Sendmail give a refused
+/// RCPT TO: `550 5.1.1 <bob@example.org>: Recipient address rejected: ...` and
+/// `550 5.1.1 <bob@example.org>... User unknown`. The same forms about the sender
+/// (`Sender address rejected`, `Domain of sender address ... does not exist`) name no recipient.
+fn reply_recipient(reply: &str) -> Option<String> {
+    let rest = reply.trim_start();
+    let rest = match rest.as_bytes() {
+        [a, b, c, b' ' | b'-', ..] if [a, b, c].iter().all(|d| d.is_ascii_digit()) => &rest[4..],
+        _ => rest,
+    }
+    .trim_start();
+    let rest = match DsnStatus::find_in(rest) {
+        Some(s) if rest.starts_with(&s.to_string()) => rest[s.to_string().len()..].trim_start(),
+        _ => rest,
+    };
+    let inner = rest.strip_prefix('<')?;
+    let close = inner.find('>')?;
+    let (addr, after) = (&inner[..close], &inner[close + 1..]);
+    let names_it = after.starts_with(':') || after.starts_with("...");
+    let about_sender = after
+        .get(..after.len().min(80))
+        .is_some_and(|a| a.to_ascii_lowercase().contains("sender"));
+    if !names_it || about_sender || !addr.contains('@') {
+        return None;
+    }
+    clean_address(addr).filter(|a| a.contains('@'))
 }
 
 fn floor_char(s: &str, max: usize) -> usize {
