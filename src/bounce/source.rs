@@ -296,6 +296,20 @@ struct Queue {
     window: usize,
 }
 
+/// Ends the queue when its thread unwinds (a panic in a job or in the caller's callback), so
+/// the other threads stop instead of waiting for a result that will never come, and the panic
+/// reaches the caller.
+struct EndOnPanic<'a>(&'a std::sync::Mutex<Queue>, &'a std::sync::Condvar);
+
+impl Drop for EndOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            lock(self.0).done = true;
+            self.1.notify_all();
+        }
+    }
+}
+
 /// Take the next job and its index. A worker (`wait`) sleeps while it is `REORDER_WINDOW` ahead
 /// of delivery; the delivering thread never sleeps here, since only it moves delivery on.
 fn take_job(
@@ -404,6 +418,7 @@ impl BounceStream {
                 let tx = tx.clone();
                 let (queue, moved) = (&queue, &moved);
                 s.spawn(move || {
+                    let _end = EndOnPanic(queue, moved);
                     while let Some((i, job)) = take_job(queue, moved, true) {
                         if tx.send((i, job.run(&limits))).is_err() {
                             return;
@@ -412,6 +427,7 @@ impl BounceStream {
                 });
             }
             drop(tx);
+            let _end = EndOnPanic(&queue, &moved);
             // This thread works too, and delivers: results wait in `early` until every
             // earlier one is in.
             let mut early = std::collections::BTreeMap::new();
@@ -487,6 +503,21 @@ mod tests {
             out.push(format!("{:?}", r.recipients.first().map(|x| &x.recipient)));
         });
         out
+    }
+
+    #[test]
+    fn a_panic_while_the_window_is_full_reaches_the_caller_instead_of_hanging() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for i in 0..20 {
+            std::fs::write(dir.path().join(format!("{i:03}.eml")), message(i)).expect("write");
+        }
+        for threads in [2, 3] {
+            let stream = BounceStream::open(dir.path(), Limits::default()).expect("open");
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                stream.for_each_windowed(threads, 1, |_| panic!("the caller's callback fails"));
+            }));
+            assert!(outcome.is_err(), "threads={threads}");
+        }
     }
 
     #[test]
