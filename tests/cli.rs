@@ -260,11 +260,9 @@ fn explain_of_a_message_that_is_no_bounce_says_so_and_exits_0() {
     assert!(!codes(&v).contains(&"NOT_A_BOUNCE".to_string()), "{v}");
 }
 
-#[test]
-fn explain_diagnose_checks_the_listed_sending_ip() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("bounce.eml");
-    let bounce = "From: MAILER-DAEMON@mx.dest.example\r\n\
+/// A Postfix-style DSN: bob@dest.example refused because 192.0.2.66 (good.example's sending IP,
+/// in the returned headers) is on zen.spamhaus.org.
+const LISTED_IP_BOUNCE: &str = "From: MAILER-DAEMON@mx.dest.example\r\n\
 To: alice@good.example\r\n\
 Subject: Undelivered Mail Returned to Sender\r\n\
 Date: Sat, 28 Nov 2026 10:00:00 +0000\r\n\
@@ -294,6 +292,12 @@ To: bob@dest.example\r\n\
 Subject: hello\r\n\
 Message-ID: <x1@good.example>\r\n\
 --b--\r\n";
+
+#[test]
+fn explain_diagnose_checks_the_listed_sending_ip() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("bounce.eml");
+    let bounce = LISTED_IP_BOUNCE;
     std::fs::write(&path, bounce).expect("write");
     let zone = lab_zone();
     let out = fivefifty(&[
@@ -319,6 +323,50 @@ Message-ID: <x1@good.example>\r\n\
         .filter_map(|f| f["code"].as_str())
         .collect();
     assert!(codes.contains(&"BLOCKLIST_LISTED"), "{codes:?}");
+}
+
+#[test]
+fn explain_diagnose_checks_each_ip_once_for_a_folder_of_bounces() {
+    let zone = lab_zone();
+    let codes_of = |path: &std::path::Path| -> (Vec<String>, usize) {
+        let out = fivefifty(&[
+            "--dns-zone",
+            &zone,
+            "--json",
+            "explain",
+            path.to_str().expect("path"),
+            "--diagnose",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let listings = v["details"]["diagnosis"]["ip_listings"]
+            .as_array()
+            .map_or(0, Vec::len);
+        (codes(&v), listings)
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let one = dir.path().join("one.eml");
+    std::fs::write(&one, LISTED_IP_BOUNCE).expect("write");
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).expect("mkdir");
+    for i in 0..3 {
+        std::fs::write(folder.join(format!("{i}.eml")), LISTED_IP_BOUNCE).expect("write");
+    }
+    let (single, single_listings) = codes_of(&one);
+    let (many, many_listings) = codes_of(&folder);
+    let count = |codes: &[String], c: &str| codes.iter().filter(|x| x.as_str() == c).count();
+    assert_eq!(single_listings, 1);
+    assert_eq!(many_listings, 1, "the shared sending IP is checked once");
+    assert!(count(&single, "BLOCKLIST_LISTED") > 0, "{single:?}");
+    assert_eq!(
+        count(&many, "BLOCKLIST_LISTED"),
+        count(&single, "BLOCKLIST_LISTED"),
+        "{many:?}"
+    );
+    // Each bounce is still a finding of its own.
+    assert_eq!(
+        count(&many, "BOUNCE_BLOCKED"),
+        3 * count(&single, "BOUNCE_BLOCKED")
+    );
 }
 
 #[test]

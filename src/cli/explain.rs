@@ -45,14 +45,7 @@ pub async fn run(
     let mut findings: Vec<Finding> = reports.iter().flat_map(explain::row_findings).collect();
     let mut diagnosis = None;
     if args.diagnose {
-        let mut all = Diagnosis::default();
-        for r in &reports {
-            let d = explain::diagnose(&dns.resolver, r).await;
-            all.domains.extend(d.domains);
-            all.ip_listings.extend(d.ip_listings);
-            all.ip_reputation.extend(d.ip_reputation);
-            all.findings.extend(d.findings);
-        }
+        let all = explain::diagnose_all(&dns.resolver, &reports).await;
         findings.extend(all.findings.iter().cloned());
         diagnosis = Some(all);
     }

@@ -115,28 +115,58 @@ pub struct Diagnosis {
 
 /// Runs the checks the bounce's rows point to.
 pub async fn diagnose(dns: &Resolver, report: &BounceReport) -> Diagnosis {
-    let mut diagnosis = Diagnosis::default();
+    check_targets(dns, targets(report)).await
+}
+
+/// Domains audited at most by one `--diagnose` run over many bounces (a folder or an mbox).
+pub const MAX_DIAGNOSED_DOMAINS_TOTAL: usize = 20;
+/// Sending IPs checked at most by one `--diagnose` run over many bounces.
+pub const MAX_DIAGNOSED_IPS_TOTAL: usize = 40;
+
+/// [`diagnose`] for many bounces at once. Bounces of one sender name the same domain and IP over
+/// and over: each is checked once, and its findings are listed once, up to
+/// [`MAX_DIAGNOSED_DOMAINS_TOTAL`] domains and [`MAX_DIAGNOSED_IPS_TOTAL`] IPs.
+pub async fn diagnose_all(dns: &Resolver, reports: &[BounceReport]) -> Diagnosis {
+    let mut all = Targets::default();
+    for t in reports.iter().map(targets) {
+        for d in t.domains {
+            if !all.domains.contains(&d) && all.domains.len() < MAX_DIAGNOSED_DOMAINS_TOTAL {
+                all.domains.push(d);
+            }
+        }
+        for ip in t.ips {
+            if !all.ips.contains(&ip) && all.ips.len() < MAX_DIAGNOSED_IPS_TOTAL {
+                all.ips.push(ip);
+            }
+        }
+    }
+    check_targets(dns, all).await
+}
+
+/// What a bounce asks the diagnosis to check: the sender's domains when a row points to
+/// authentication or content, the sending IPs when one points to blocklisting or reputation
+/// (or the text names a blocklist).
+#[derive(Default)]
+struct Targets {
+    domains: Vec<String>,
+    ips: Vec<std::net::IpAddr>,
+}
+
+fn targets(report: &BounceReport) -> Targets {
+    let mut t = Targets::default();
     let causes: Vec<BounceCause> = report.recipients.iter().map(|r| r.cause).collect();
     let wants_auth = causes
         .iter()
         .any(|c| matches!(c, BounceCause::Authentication | BounceCause::Content));
     if wants_auth {
-        let mut domains: Vec<String> = [&report.hints.envelope_domain, &report.hints.from_domain]
+        for d in [&report.hints.envelope_domain, &report.hints.from_domain]
             .into_iter()
             .flatten()
             .filter_map(|d| normalize_domain(d).ok())
-            .collect();
-        domains.dedup();
-        domains.truncate(MAX_DIAGNOSED_DOMAINS);
-        for d in domains {
-            let audit = domain::audit(dns, &d, &DomainOptions::default()).await;
-            diagnosis.findings.extend(
-                audit
-                    .findings()
-                    .into_iter()
-                    .filter(|f| f.cause == Cause::Authentication),
-            );
-            diagnosis.domains.push(audit);
+        {
+            if !t.domains.contains(&d) && t.domains.len() < MAX_DIAGNOSED_DOMAINS {
+                t.domains.push(d);
+            }
         }
     }
     let wants_ip = causes
@@ -144,17 +174,38 @@ pub async fn diagnose(dns: &Resolver, report: &BounceReport) -> Diagnosis {
         .any(|c| matches!(c, BounceCause::Blocklist | BounceCause::Reputation))
         || !report.hints.blocklists.is_empty();
     if wants_ip {
-        let catalog = Catalog::builtin();
-        let mut ips: Vec<std::net::IpAddr> = report
+        for ip in report
             .hints
             .sending_ips
             .iter()
             .filter_map(|ip| ip.parse().ok())
             .filter(|ip| !is_internal_hop(*ip))
-            .collect();
-        ips.dedup();
-        ips.truncate(MAX_DIAGNOSED_IPS);
-        for ip in ips {
+        {
+            if !t.ips.contains(&ip) && t.ips.len() < MAX_DIAGNOSED_IPS {
+                t.ips.push(ip);
+            }
+        }
+    }
+    t
+}
+
+/// Run the checks: each domain's audit (its authentication findings), each IP's blocklist
+/// listings and reputation (their warnings and errors).
+async fn check_targets(dns: &Resolver, targets: Targets) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    for d in targets.domains {
+        let audit = domain::audit(dns, &d, &DomainOptions::default()).await;
+        diagnosis.findings.extend(
+            audit
+                .findings()
+                .into_iter()
+                .filter(|f| f.cause == Cause::Authentication),
+        );
+        diagnosis.domains.push(audit);
+    }
+    if !targets.ips.is_empty() {
+        let catalog = Catalog::builtin();
+        for ip in targets.ips {
             let (listing, rep) = tokio::join!(
                 blocklist::check_ip(dns, &catalog, ip),
                 reputation::check_ip(dns, ip, None)
