@@ -120,7 +120,7 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
                 .push(encrypted_archive(path).evidence("member", &name));
         }
         names.push(name.clone());
-        let mut info = MemberInfo {
+        let info = MemberInfo {
             path: member_path.clone(),
             depth: depth + 1,
             size,
@@ -134,23 +134,18 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
         }
         let base_name = name.rsplit('/').next().unwrap_or(&name).to_string();
         if encrypted || bomb_reported {
-            files = None;
-            // Judge by name only.
-            insp.members.push(info);
-            insp.inspect(&member_path, Some(&base_name), None, &[], depth + 1);
+            inspect_member(insp, info, &mut files, &base_name, None, depth);
             continue;
         }
         let content = read_member(insp, &mut zip, i, &member_path, size);
         let content = match content {
             Some(Ok(c)) => c,
             Some(Err(())) => {
-                files = None;
                 if !corrupt_reported {
                     corrupt_reported = true;
                     insp.sink.push(truncated(path, "zip"));
                 }
-                insp.members.push(info);
-                insp.inspect(&member_path, Some(&base_name), None, &[], depth + 1);
+                inspect_member(insp, info, &mut files, &base_name, None, depth);
                 continue;
             }
             None => {
@@ -173,13 +168,7 @@ pub(crate) fn scan_zip(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth:
                 .evidence("declared", size),
             );
         }
-        let (kind, label) = filetype::sniff(&content);
-        info.detected_type = Some(label);
-        if let Some(f) = files.as_mut() {
-            f.push((base_name.clone(), kind));
-        }
-        insp.members.push(info);
-        insp.inspect(&member_path, Some(&base_name), None, &content, depth + 1);
+        inspect_member(insp, info, &mut files, &base_name, Some(&content), depth);
     }
 
     if names.iter().any(|n| n == "[Content_Types].xml") {
@@ -404,7 +393,7 @@ pub(crate) fn scan_7z(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth: 
             .next()
             .unwrap_or(&e.name)
             .to_string();
-        let mut info = MemberInfo {
+        let info = MemberInfo {
             path: member_path.clone(),
             depth: depth + 1,
             size: e.size,
@@ -420,24 +409,39 @@ pub(crate) fn scan_7z(insp: &mut Inspector<'_>, path: &str, data: &[u8], depth: 
             .iter()
             .position(|(n, _)| *n == e.name)
             .map(|i| heads.swap_remove(i).1);
-        match head {
-            Some(content) => {
-                let (kind, label) = filetype::sniff(&content);
-                info.detected_type = Some(label);
-                if let Some(f) = files.as_mut() {
-                    f.push((base_name.clone(), kind));
-                }
-                insp.members.push(info);
-                insp.inspect(&member_path, Some(&base_name), None, &content, depth + 1);
-            }
-            None => {
-                files = None;
-                insp.members.push(info);
-                insp.inspect(&member_path, Some(&base_name), None, &[], depth + 1);
-            }
-        }
+        inspect_member(insp, info, &mut files, &base_name, head.as_deref(), depth);
     }
     report_lone_document(insp, path, files.as_deref());
+}
+
+/// Lists a file member and inspects it: by its content when it was read (its sniffed kind then
+/// joins `files`, the archive's list for the lone-document rule), by name alone when it was not
+/// (the list is then incomplete, so `files` becomes `None`).
+fn inspect_member(
+    insp: &mut Inspector<'_>,
+    mut info: MemberInfo,
+    files: &mut Option<Vec<(String, Kind)>>,
+    base_name: &str,
+    content: Option<&[u8]>,
+    depth: usize,
+) {
+    let member_path = info.path.clone();
+    match content {
+        Some(content) => {
+            let (kind, label) = filetype::sniff(content);
+            info.detected_type = Some(label);
+            if let Some(f) = files.as_mut() {
+                f.push((base_name.to_string(), kind));
+            }
+            insp.members.push(info);
+            insp.inspect(&member_path, Some(base_name), None, content, depth + 1);
+        }
+        None => {
+            *files = None;
+            insp.members.push(info);
+            insp.inspect(&member_path, Some(base_name), None, &[], depth + 1);
+        }
+    }
 }
 
 /// `ARCHIVE_LONE_DOCUMENT` when the archive's only file (`files`: every file member read, with
