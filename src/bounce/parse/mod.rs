@@ -440,24 +440,12 @@ const BOUNCE_SUBJECT_WORDS: &[&str] = &[
     "不達",
 ];
 
-/// One case-insensitive automaton over [`BOUNCE_SUBJECT_WORDS`], so a subject is searched once,
-/// not once per word. A contiguous NFA: cheap to build, and subjects are short.
+/// The [`scan::word_index`] of [`BOUNCE_SUBJECT_WORDS`].
 static BOUNCE_SUBJECT_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(BOUNCE_SUBJECT_WORDS)
-            .ok()
-    });
+    std::sync::LazyLock::new(|| scan::word_index(BOUNCE_SUBJECT_WORDS));
 
 fn bounce_like_subject(s: &str) -> bool {
-    match BOUNCE_SUBJECT_INDEX.as_ref() {
-        Some(ac) => ac.is_match(s),
-        None => BOUNCE_SUBJECT_WORDS
-            .iter()
-            .any(|w| find_ascii_ci(s.as_bytes(), w.as_bytes()).is_some()),
-    }
+    scan::contains_any_ci(BOUNCE_SUBJECT_INDEX.as_ref(), BOUNCE_SUBJECT_WORDS, s)
 }
 
 /// The undecoded body of a message as text (lossy UTF-8), at most `max` bytes.

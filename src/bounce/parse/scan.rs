@@ -133,6 +133,32 @@ pub(crate) fn ends_with_ci(hay: &str, suffix: &str) -> bool {
     h.len() >= s.len() && h[h.len() - s.len()..].eq_ignore_ascii_case(s)
 }
 
+/// A case-insensitive automaton over a fixed word list, so a text is searched once, not once
+/// per word. A contiguous NFA: cheap to build, and the texts it reads (subjects, single lines)
+/// are short. `None` only if the automaton cannot be built; [`contains_any_ci`] then searches
+/// word by word.
+pub(crate) fn word_index(words: &[&str]) -> Option<aho_corasick::AhoCorasick> {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .build(words)
+        .ok()
+}
+
+/// Does `text` hold one of `words`, in any ASCII case? `index` is the [`word_index`] of `words`.
+pub(crate) fn contains_any_ci(
+    index: Option<&aho_corasick::AhoCorasick>,
+    words: &[&str],
+    text: &str,
+) -> bool {
+    match index {
+        Some(ac) => ac.is_match(text),
+        None => words
+            .iter()
+            .any(|w| find_ascii_ci(text.as_bytes(), w.as_bytes()).is_some()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

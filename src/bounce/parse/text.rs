@@ -13,7 +13,8 @@
 //! read as recipients.
 
 use super::scan::{
-    ends_with_ci, find_ascii_ci, find_byte, has_byte, line_content, lines, lines_inclusive, trim,
+    self, ends_with_ci, find_ascii_ci, find_byte, has_byte, line_content, lines, lines_inclusive,
+    trim,
 };
 
 /// A recipient found in the text, with the lines that explain it.
@@ -147,25 +148,13 @@ const NAMES_ORIGINAL: &[&str] = &[
     "bounced email",
 ];
 
-/// One case-insensitive automaton over [`NAMES_ORIGINAL`], so a decorated line is searched
-/// once, not once per word. A contiguous NFA: cheap to build, and the lines are short.
+/// The [`scan::word_index`] of [`NAMES_ORIGINAL`].
 static NAMES_ORIGINAL_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(NAMES_ORIGINAL)
-            .ok()
-    });
+    std::sync::LazyLock::new(|| scan::word_index(NAMES_ORIGINAL));
 
 /// Does the line hold one of [`NAMES_ORIGINAL`], in any ASCII case?
 fn names_original(line: &str) -> bool {
-    match NAMES_ORIGINAL_INDEX.as_ref() {
-        Some(ac) => ac.is_match(line),
-        None => NAMES_ORIGINAL
-            .iter()
-            .any(|w| find_ascii_ci(line.as_bytes(), w.as_bytes()).is_some()),
-    }
+    scan::contains_any_ci(NAMES_ORIGINAL_INDEX.as_ref(), NAMES_ORIGINAL, line)
 }
 
 /// Sentences that, at the start of a line, introduce the returned message.
