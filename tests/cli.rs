@@ -293,12 +293,8 @@ Subject: hello\r\n\
 Message-ID: <x1@good.example>\r\n\
 --b--\r\n";
 
-#[test]
-fn explain_diagnose_checks_the_listed_sending_ip() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("bounce.eml");
-    let bounce = LISTED_IP_BOUNCE;
-    std::fs::write(&path, bounce).expect("write");
+/// `fivefifty --json explain PATH --diagnose` against the lab zone, parsed.
+fn explain_diagnose_json(path: &std::path::Path) -> serde_json::Value {
     let zone = lab_zone();
     let out = fivefifty(&[
         "--dns-zone",
@@ -308,7 +304,15 @@ fn explain_diagnose_checks_the_listed_sending_ip() {
         path.to_str().expect("path"),
         "--diagnose",
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn explain_diagnose_checks_the_listed_sending_ip() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("bounce.eml");
+    std::fs::write(&path, LISTED_IP_BOUNCE).expect("write");
+    let v = explain_diagnose_json(&path);
     let row = &v["details"]["reports"][0]["recipients"][0];
     assert_eq!(row["recipient"], "bob@dest.example");
     assert_eq!(row["cause"], "blocklist", "{row}");
@@ -327,17 +331,8 @@ fn explain_diagnose_checks_the_listed_sending_ip() {
 
 #[test]
 fn explain_diagnose_checks_each_ip_once_for_a_folder_of_bounces() {
-    let zone = lab_zone();
     let codes_of = |path: &std::path::Path| -> (Vec<String>, usize) {
-        let out = fivefifty(&[
-            "--dns-zone",
-            &zone,
-            "--json",
-            "explain",
-            path.to_str().expect("path"),
-            "--diagnose",
-        ]);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let v = explain_diagnose_json(path);
         let listings = v["details"]["diagnosis"]["ip_listings"]
             .as_array()
             .map_or(0, Vec::len);
