@@ -1251,12 +1251,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
             && l.as_bytes()[..3].iter().all(u8::is_ascii_digit)
             && matches!(l.as_bytes()[3], b'-' | b' ')
         {
-            rest = l[4..].trim_start();
-            if let Some(s) = DsnStatus::find_in(rest)
-                && rest.starts_with(&s.to_string())
-            {
-                rest = rest[s.to_string().len()..].trim_start();
-            }
+            rest = after_status(l[4..].trim_start());
         } else if first && l.len() > 4 && l.as_bytes()[3] == b'-' {
             // "550-5.7.1 ..." → "550 5.7.1 ..."
             joined.push_str(&l[..3]);
@@ -1298,6 +1293,19 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     report
 }
 
+/// The text after the enhanced status code it starts with (`5.7.1 Rejected` → `Rejected`), or
+/// the text as it is.
+fn after_status(text: &str) -> &str {
+    match DsnStatus::find_in(text) {
+        Some(s) => {
+            let code = s.to_string();
+            text.strip_prefix(code.as_str())
+                .map_or(text, str::trim_start)
+        }
+        None => text,
+    }
+}
+
 /// The recipient a reply names at its start, in the forms Postfix and Sendmail give a refused
 /// RCPT TO: `550 5.1.1 <bob@example.org>: Recipient address rejected: ...` and
 /// `550 5.1.1 <bob@example.org>... User unknown`. The same forms about the sender
@@ -1309,10 +1317,7 @@ fn reply_recipient(reply: &str) -> Option<String> {
         _ => rest,
     }
     .trim_start();
-    let rest = match DsnStatus::find_in(rest) {
-        Some(s) if rest.starts_with(&s.to_string()) => rest[s.to_string().len()..].trim_start(),
-        _ => rest,
-    };
+    let rest = after_status(rest);
     let inner = rest.strip_prefix('<')?;
     let close = inner.find('>')?;
     let (addr, after) = (&inner[..close], &inner[close + 1..]);
