@@ -7,6 +7,10 @@ use criterion::{Criterion, Throughput, criterion_group};
 use std::hint::black_box;
 use std::path::Path;
 
+/// The allocator the `fivefifty` binary uses (src/main.rs), so the figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus() -> Vec<Vec<u8>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/bounces/eml");
     let Ok(rd) = std::fs::read_dir(&dir) else {
