@@ -384,3 +384,78 @@ fn domain_audit_checks_the_domain_and_its_mx_addresses_on_blocklists() {
         .expect("mx_ips");
     assert_eq!(mx_ips.len(), 3, "two IPv4 and one IPv6 MX address");
 }
+
+/// An mbox of `n` copies of [`LISTED_IP_BOUNCE`], written to a temporary folder.
+fn mbox_of_listed_bounces(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
+    let one = format!(
+        "From MAILER-DAEMON Sat Nov 28 10:00:00 2026\n{}\n",
+        LISTED_IP_BOUNCE.replace("\r\n", "\n")
+    );
+    let path = dir.join("bounces.mbox");
+    std::fs::write(&path, one.repeat(n)).expect("write");
+    path
+}
+
+#[test]
+fn explain_streams_an_mbox_of_thousands_of_bounces_in_order() {
+    const N: usize = 3000;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mbox = mbox_of_listed_bounces(dir.path(), N);
+    let mbox = mbox.to_str().expect("path");
+
+    let out = fivefifty(&["explain", mbox]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "each bounce is a permanent failure"
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let heads: Vec<&str> = text.lines().filter(|l| l.ends_with(": bounce")).collect();
+    assert_eq!(heads.len(), N);
+    assert_eq!(heads[0], format!("{mbox}#1: bounce"));
+    assert_eq!(heads[N - 1], format!("{mbox}#{N}: bounce"));
+    assert!(
+        text.ends_with(&format!("\n{N} messages, {N} bounces\n")),
+        "the count comes last"
+    );
+
+    let out = fivefifty(&["--json", "explain", mbox]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["outcome"], "problems");
+    assert_eq!(v["tally"]["errors"], N);
+    assert_eq!(v["details"]["reports"].as_array().map(Vec::len), Some(N));
+    let codes = codes(&v);
+    assert_eq!(codes.len(), N, "one finding per recipient row");
+    assert!(
+        codes.iter().all(|c| c == "BOUNCE_BLOCKED"),
+        "{:?}",
+        &codes[..3]
+    );
+}
+
+#[test]
+fn explain_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mbox = mbox_of_listed_bounces(dir.path(), 3000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fivefifty"))
+        .args(["explain", mbox.to_str().expect("path")])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut first = [0u8; 64];
+    let mut stdout = child.stdout.take().expect("stdout");
+    stdout.read_exact(&mut first).expect("the first report");
+    drop(stdout); // like `| head -c 64`
+    let out = child.wait_with_output().expect("the binary ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the exit code of the whole input: {stderr}"
+    );
+}

@@ -1,15 +1,15 @@
 //! `fivefifty explain`: what a bounce or SMTP reply means and what to do about it.
 
 use super::dns::DnsSetup;
-use super::{CliError, GlobalOpts, Rendered};
+use super::{CliError, GlobalOpts};
 use fivefifty::bounce::{self, BounceReport, Limits, ReportKind};
-use fivefifty::doctor::explain::{self, Diagnosis};
+use fivefifty::doctor::explain::{self, Diagnosis, DiagnosisTargets};
 use fivefifty::finding::Finding;
+use fivefifty::present::json::{self, SpooledArray, WriteError};
 use fivefifty::present::terminal::{self, Style};
-use fivefifty::present::{Outcome, json};
-use serde::Serialize;
-use std::fmt::Write;
-use std::io::Read;
+use fivefifty::present::{Outcome, Tally};
+use std::fmt::Write as _;
+use std::io::{BufWriter, Read, Write};
 use std::path::Path;
 
 /// Explain a bounce: a message (.eml), an mbox, a Maildir folder, `-` for standard input, or a
@@ -29,65 +29,119 @@ pub struct ExplainArgs {
     pub diagnose: bool,
 }
 
-#[derive(Serialize)]
-struct Details<'a> {
-    reports: &'a [BounceReport],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    diagnosis: Option<&'a Diagnosis>,
-}
-
+/// Explains every message of the input and writes each report as it comes, so memory does not
+/// grow with the number of messages (an mbox of a million bounces): text goes straight to
+/// standard output, JSON lists go through temporary files (see [`json::SpooledArray`]). Returns
+/// the outcome; a closed standard output (`| head`) ends the writing quietly.
 pub async fn run(
     args: &ExplainArgs,
     dns: &DnsSetup,
     opts: &GlobalOpts,
-) -> Result<Rendered, CliError> {
-    let reports = read_reports(&args.input)?;
-    let mut findings: Vec<Finding> = reports.iter().flat_map(explain::row_findings).collect();
-    let mut diagnosis = None;
-    if args.diagnose {
-        let all = explain::diagnose_all(&dns.resolver, &reports).await;
-        findings.extend(all.findings.iter().cloned());
-        diagnosis = Some(all);
-    }
-    let outcome = Outcome::of(&findings);
-    let subject = args.input.clone();
-    let text = if opts.json {
-        let details = Details {
-            reports: &reports,
-            diagnosis: diagnosis.as_ref(),
-        };
-        json::render("explain", &subject, &findings, details)
+) -> Result<Outcome, CliError> {
+    let stdout = std::io::stdout();
+    let out = BufWriter::new(stdout.lock());
+    if opts.json {
+        let sink = JsonSink::new(out, &args.input).map_err(spool_failed)?;
+        explain_into(args, dns, sink).await
     } else {
-        render_text(&reports, diagnosis.as_ref(), opts.style(), opts.verbose)
-    };
-    Ok(Rendered { text, outcome })
+        let sink = TextSink::new(out, opts.style(), opts.verbose);
+        explain_into(args, dns, sink).await
+    }
 }
 
-fn read_reports(input: &str) -> Result<Vec<BounceReport>, CliError> {
+/// Where the reports go as they are explained: the terminal text or the JSON envelope.
+trait Sink {
+    /// One message's report and the findings of its recipient rows.
+    fn report(&mut self, report: &BounceReport, findings: &[Finding]) -> Result<(), WriteError>;
+    /// The end of the input: the counts, and the diagnosis when `--diagnose` asked for one.
+    fn finish(self, counts: &Counts, diagnosis: Option<&Diagnosis>) -> Result<(), WriteError>;
+}
+
+/// What is kept of the messages once their reports are written.
+#[derive(Default)]
+struct Counts {
+    messages: usize,
+    bounces: usize,
+    /// Every finding of the run, by severity: the outcome follows from it.
+    tally: Tally,
+}
+
+/// The run: each report to the sink as it comes, counts and the diagnosis targets kept on the
+/// way, then the diagnosis and the end of the report.
+async fn explain_into<S: Sink>(
+    args: &ExplainArgs,
+    dns: &DnsSetup,
+    mut sink: S,
+) -> Result<Outcome, CliError> {
+    let mut counts = Counts::default();
+    let mut targets = args.diagnose.then(DiagnosisTargets::default);
+    // After a failed write nothing more is written, but the messages are still read and
+    // counted, so the exit code is the one the whole input gives.
+    let mut failed = None;
+    for_each_report(&args.input, |report| {
+        let findings = explain::row_findings(&report);
+        counts.messages += 1;
+        if report.kind == ReportKind::Bounce {
+            counts.bounces += 1;
+        }
+        findings.iter().for_each(|f| counts.tally.count(f));
+        if let Some(t) = targets.as_mut() {
+            t.add(&report);
+        }
+        if failed.is_none() {
+            failed = sink.report(&report, &findings).err();
+        }
+    })?;
+    let diagnosis = match targets {
+        Some(t) => Some(t.check(&dns.resolver).await),
+        None => None,
+    };
+    for f in diagnosis.iter().flat_map(|d| &d.findings) {
+        counts.tally.count(f);
+    }
+    if failed.is_none() {
+        failed = sink.finish(&counts, diagnosis.as_ref()).err();
+    }
+    match failed {
+        Some(WriteError::Spool(e)) => Err(spool_failed(e)),
+        // A closed standard output: whoever reads it has what they wanted.
+        Some(WriteError::Output(_)) | None => Ok(Outcome::of_tally(counts.tally)),
+    }
+}
+
+fn spool_failed(e: impl std::fmt::Display) -> CliError {
+    CliError::Runtime(e.to_string())
+}
+
+/// Reads the input and hands each message's report to `each`, in input order. A message that
+/// cannot be read is reported on standard error and skipped. Bad input is an error before the
+/// first report.
+fn for_each_report(input: &str, mut each: impl FnMut(BounceReport)) -> Result<(), CliError> {
     if input == "-" {
         let mut raw = Vec::new();
         std::io::stdin()
             .take(bounce::limits::MAX_MESSAGE_BYTES as u64 * 64)
             .read_to_end(&mut raw)
             .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
-        return Ok(vec![bounce::explain_bytes(&raw)]);
+        each(bounce::explain_bytes(&raw));
+        return Ok(());
     }
     let path = Path::new(input);
     if path.exists() {
         let stream = bounce::explain_path(path, &Limits::default())
             .map_err(|e| CliError::Usage(e.to_string()))?;
-        let mut out = Vec::new();
         // A Maildir or mbox is explained on the machine's cores; reports keep their order.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         stream.for_each_parallel(threads, |r| match r {
-            Ok(report) => out.push(report),
+            Ok(report) => each(report),
             Err(e) => eprintln!("fivefifty: {e}"),
         });
-        return Ok(out);
+        return Ok(());
     }
     let trimmed = input.trim_start();
     if trimmed.len() >= 3 && trimmed.as_bytes()[..3].iter().all(u8::is_ascii_digit) {
-        return Ok(vec![bounce::explain_reply(input)]);
+        each(bounce::explain_reply(input));
+        return Ok(());
     }
     Err(CliError::Usage(format!(
         "{input:?} is neither a file, a folder, '-', nor an SMTP reply (which starts with a \
@@ -95,48 +149,143 @@ fn read_reports(input: &str) -> Result<Vec<BounceReport>, CliError> {
     )))
 }
 
-fn render_text(
-    reports: &[BounceReport],
-    diagnosis: Option<&Diagnosis>,
+/// The terminal report: each message's report written as it comes, then the counts and the
+/// diagnosis.
+struct TextSink<W: Write> {
+    out: W,
     style: Style,
     verbose: bool,
-) -> String {
-    let mut out = String::new();
-    for (i, r) in reports.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        render_report(&mut out, r, style);
-    }
-    if reports.len() > 1 {
-        let bounces = reports
-            .iter()
-            .filter(|r| r.kind == ReportKind::Bounce)
-            .count();
-        let _ = writeln!(out, "\n{} messages, {bounces} bounces", reports.len());
-    }
-    if let Some(d) = diagnosis {
-        let _ = writeln!(out, "\n{}", style.bold("Diagnosis of the sender's side"));
-        if d.findings.is_empty() && d.domains.is_empty() {
-            let _ = writeln!(out, "  nothing to check for these causes");
-        } else {
-            for dom in &d.domains {
-                let _ = writeln!(out, "  audited the domain {}", dom.domain);
-            }
-            for ip in &d.ip_listings {
-                let _ = writeln!(
-                    out,
-                    "  checked the sending IP {} on {} lists",
-                    ip.target,
-                    ip.lists.len()
-                );
-            }
-            out.push('\n');
-            out.push_str(&terminal::render_findings(&d.findings, style, verbose));
-            out.push_str(&terminal::render_tally(&d.findings, style));
+    /// Reports written so far (a blank line goes between two).
+    written: usize,
+    /// Whether the output so far ends with a newline; the report always does.
+    at_line_start: bool,
+    /// One report's text, reused.
+    buf: String,
+}
+
+impl<W: Write> TextSink<W> {
+    fn new(out: W, style: Style, verbose: bool) -> Self {
+        Self {
+            out,
+            style,
+            verbose,
+            written: 0,
+            at_line_start: false,
+            buf: String::new(),
         }
     }
-    out
+
+    /// Writes `buf` out.
+    fn flush_buf(&mut self) -> Result<(), WriteError> {
+        if let Some(&last) = self.buf.as_bytes().last() {
+            self.at_line_start = last == b'\n';
+        }
+        let r = self.out.write_all(self.buf.as_bytes());
+        self.buf.clear();
+        r.map_err(WriteError::Output)
+    }
+}
+
+impl<W: Write> Sink for TextSink<W> {
+    fn report(&mut self, report: &BounceReport, _: &[Finding]) -> Result<(), WriteError> {
+        if self.written > 0 {
+            self.buf.push('\n');
+        }
+        self.written += 1;
+        render_report(&mut self.buf, report, self.style);
+        self.flush_buf()
+    }
+
+    fn finish(mut self, counts: &Counts, diagnosis: Option<&Diagnosis>) -> Result<(), WriteError> {
+        if counts.messages > 1 {
+            let (messages, bounces) = (counts.messages, counts.bounces);
+            let _ = writeln!(self.buf, "\n{messages} messages, {bounces} bounces");
+        }
+        if let Some(d) = diagnosis {
+            render_diagnosis(&mut self.buf, d, self.style, self.verbose);
+        }
+        self.flush_buf()?;
+        if !self.at_line_start {
+            self.out.write_all(b"\n").map_err(WriteError::Output)?;
+        }
+        self.out.flush().map_err(WriteError::Output)
+    }
+}
+
+fn render_diagnosis(out: &mut String, d: &Diagnosis, style: Style, verbose: bool) {
+    let _ = writeln!(out, "\n{}", style.bold("Diagnosis of the sender's side"));
+    if d.findings.is_empty() && d.domains.is_empty() {
+        let _ = writeln!(out, "  nothing to check for these causes");
+        return;
+    }
+    for dom in &d.domains {
+        let _ = writeln!(out, "  audited the domain {}", dom.domain);
+    }
+    for ip in &d.ip_listings {
+        let _ = writeln!(
+            out,
+            "  checked the sending IP {} on {} lists",
+            ip.target,
+            ip.lists.len()
+        );
+    }
+    out.push('\n');
+    out.push_str(&terminal::render_findings(&d.findings, style, verbose));
+    out.push_str(&terminal::render_tally(&d.findings, style));
+}
+
+/// The JSON envelope of docs/json.md: findings and reports kept in temporary files as they come
+/// (key order and bytes as if the envelope had been printed whole), written out at the end,
+/// when the outcome and tally that come first in it are known.
+struct JsonSink<W: Write> {
+    out: W,
+    subject: String,
+    /// The top-level `findings`, one level inside the envelope.
+    findings: SpooledArray,
+    /// `details.reports`, two levels inside.
+    reports: SpooledArray,
+}
+
+impl<W: Write> JsonSink<W> {
+    fn new(out: W, subject: &str) -> Result<Self, WriteError> {
+        Ok(Self {
+            out,
+            subject: subject.to_string(),
+            findings: SpooledArray::new(1)?,
+            reports: SpooledArray::new(2)?,
+        })
+    }
+}
+
+impl<W: Write> Sink for JsonSink<W> {
+    fn report(&mut self, report: &BounceReport, findings: &[Finding]) -> Result<(), WriteError> {
+        self.reports.push(report)?;
+        findings.iter().try_for_each(|f| self.findings.push(f))
+    }
+
+    fn finish(mut self, counts: &Counts, diagnosis: Option<&Diagnosis>) -> Result<(), WriteError> {
+        // The diagnosis' findings are in the top-level list too, after the rows'.
+        for f in diagnosis.iter().flat_map(|d| &d.findings) {
+            self.findings.push(f)?;
+        }
+        let reports = self.reports;
+        json::write_envelope(
+            &mut self.out,
+            "explain",
+            &self.subject,
+            counts.tally,
+            self.findings,
+            |details| {
+                details.spooled("reports", reports)?;
+                match diagnosis {
+                    Some(d) => details.field("diagnosis", d),
+                    None => Ok(()),
+                }
+            },
+        )?;
+        self.out.write_all(b"\n").map_err(WriteError::Output)?;
+        self.out.flush().map_err(WriteError::Output)
+    }
 }
 
 fn render_report(out: &mut String, r: &BounceReport, style: Style) {

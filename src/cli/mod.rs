@@ -125,6 +125,15 @@ pub struct Rendered {
     pub outcome: Outcome,
 }
 
+/// How a subcommand's report reaches standard output.
+enum Done {
+    /// Printed by `main` once the subcommand is done.
+    Rendered(Rendered),
+    /// Already written while the subcommand ran (`explain` streams the reports of an mbox, so
+    /// they are never all in memory); only the outcome is left.
+    Written(Outcome),
+}
+
 /// Errors a subcommand reports instead of a report.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -169,7 +178,8 @@ pub fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(rendered) => {
+        Ok(Done::Written(outcome)) => ExitCode::from(outcome.exit_code()),
+        Ok(Done::Rendered(rendered)) => {
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(rendered.text.as_bytes());
             if !rendered.text.ends_with('\n') {
@@ -184,19 +194,20 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<Rendered, CliError> {
+async fn run(cli: Cli) -> Result<Done, CliError> {
     if let Command::Dkim(cmd) = &cli.command {
-        return dkim::run(cmd);
+        return dkim::run(cmd).map(Done::Rendered);
     }
     let dns = dns::DnsSetup::start(&cli.global).await?;
+    let g = &cli.global;
     match &cli.command {
-        Command::Domain(args) => domain::run(args, &dns, &cli.global).await,
-        Command::Explain(args) => explain::run(args, &dns, &cli.global).await,
-        Command::Lookup(args) => lookup::run(args, &dns, &cli.global).await,
-        Command::Check(args) => check::run(args, &dns, &cli.global).await,
-        Command::Dkim(cmd) => dkim::run(cmd),
-        Command::Ip(args) => ip::run(args, &dns, &cli.global).await,
-        Command::Blocklists(args) => blocklists::run(args, &dns, &cli.global).await,
+        Command::Explain(args) => explain::run(args, &dns, g).await.map(Done::Written),
+        Command::Domain(args) => domain::run(args, &dns, g).await.map(Done::Rendered),
+        Command::Lookup(args) => lookup::run(args, &dns, g).await.map(Done::Rendered),
+        Command::Check(args) => check::run(args, &dns, g).await.map(Done::Rendered),
+        Command::Dkim(cmd) => dkim::run(cmd).map(Done::Rendered),
+        Command::Ip(args) => ip::run(args, &dns, g).await.map(Done::Rendered),
+        Command::Blocklists(args) => blocklists::run(args, &dns, g).await.map(Done::Rendered),
     }
 }
 

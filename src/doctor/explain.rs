@@ -115,7 +115,7 @@ pub struct Diagnosis {
 
 /// Runs the checks the bounce's rows point to.
 pub async fn diagnose(dns: &Resolver, report: &BounceReport) -> Diagnosis {
-    check_targets(dns, targets(report)).await
+    targets(report).check(dns).await
 }
 
 /// Domains audited at most by one `--diagnose` run over many bounces (a folder or an mbox).
@@ -127,33 +127,78 @@ pub const MAX_DIAGNOSED_IPS_TOTAL: usize = 40;
 /// and over: each is checked once, and its findings are listed once, up to
 /// [`MAX_DIAGNOSED_DOMAINS_TOTAL`] domains and [`MAX_DIAGNOSED_IPS_TOTAL`] IPs.
 pub async fn diagnose_all(dns: &Resolver, reports: &[BounceReport]) -> Diagnosis {
-    let mut all = Targets::default();
-    for t in reports.iter().map(targets) {
-        for d in t.domains {
-            if !all.domains.contains(&d) && all.domains.len() < MAX_DIAGNOSED_DOMAINS_TOTAL {
-                all.domains.push(d);
-            }
-        }
-        for ip in t.ips {
-            if !all.ips.contains(&ip) && all.ips.len() < MAX_DIAGNOSED_IPS_TOTAL {
-                all.ips.push(ip);
-            }
-        }
+    let mut all = DiagnosisTargets::default();
+    for report in reports {
+        all.add(report);
     }
-    check_targets(dns, all).await
+    all.check(dns).await
 }
 
-/// What a bounce asks the diagnosis to check: the sender's domains when a row points to
-/// authentication or content, the sending IPs when one points to blocklisting or reputation
-/// (or the text names a blocklist).
-#[derive(Default)]
-struct Targets {
+/// What `--diagnose` will check for a run over many bounces, gathered one bounce at a time so
+/// the bounces themselves need not be kept: the sender's domains when a row points to
+/// authentication or content, the sending IPs when one points to blocklisting or reputation (or
+/// the text names a blocklist). Each is kept once, and at most [`MAX_DIAGNOSED_DOMAINS_TOTAL`]
+/// domains and [`MAX_DIAGNOSED_IPS_TOTAL`] IPs are kept, so its size does not grow with the
+/// number of bounces.
+#[derive(Debug, Default)]
+pub struct DiagnosisTargets {
     domains: Vec<String>,
     ips: Vec<std::net::IpAddr>,
 }
 
-fn targets(report: &BounceReport) -> Targets {
-    let mut t = Targets::default();
+impl DiagnosisTargets {
+    /// Adds what one bounce points to, skipping what is already there and what is over the caps.
+    pub fn add(&mut self, report: &BounceReport) {
+        let t = targets(report);
+        for d in t.domains {
+            push_new(&mut self.domains, d, MAX_DIAGNOSED_DOMAINS_TOTAL);
+        }
+        for ip in t.ips {
+            push_new(&mut self.ips, ip, MAX_DIAGNOSED_IPS_TOTAL);
+        }
+    }
+
+    /// Runs the checks: each domain's audit (its authentication findings), each IP's blocklist
+    /// listings and reputation (their warnings and errors).
+    pub async fn check(self, dns: &Resolver) -> Diagnosis {
+        let mut diagnosis = Diagnosis::default();
+        for d in self.domains {
+            let audit = domain::audit(dns, &d, &DomainOptions::default()).await;
+            diagnosis.findings.extend(
+                audit
+                    .findings()
+                    .into_iter()
+                    .filter(|f| f.cause == Cause::Authentication),
+            );
+            diagnosis.domains.push(audit);
+        }
+        if !self.ips.is_empty() {
+            let catalog = Catalog::builtin();
+            for ip in self.ips {
+                let (listing, rep) = tokio::join!(
+                    blocklist::check_ip(dns, &catalog, ip),
+                    reputation::check_ip(dns, ip, None)
+                );
+                diagnosis.findings.extend(
+                    listing
+                        .findings
+                        .iter()
+                        .chain(rep.findings.iter())
+                        .filter(|f| f.severity != Severity::Info)
+                        .cloned(),
+                );
+                diagnosis.ip_listings.push(listing);
+                diagnosis.ip_reputation.push(rep);
+            }
+        }
+        diagnosis
+    }
+}
+
+/// What one bounce asks the diagnosis to check, at most [`MAX_DIAGNOSED_DOMAINS`] domains and
+/// [`MAX_DIAGNOSED_IPS`] IPs.
+fn targets(report: &BounceReport) -> DiagnosisTargets {
+    let mut t = DiagnosisTargets::default();
     let causes: Vec<BounceCause> = report.recipients.iter().map(|r| r.cause).collect();
     let wants_auth = causes
         .iter()
@@ -164,9 +209,7 @@ fn targets(report: &BounceReport) -> Targets {
             .flatten()
             .filter_map(|d| normalize_domain(d).ok())
         {
-            if !t.domains.contains(&d) && t.domains.len() < MAX_DIAGNOSED_DOMAINS {
-                t.domains.push(d);
-            }
+            push_new(&mut t.domains, d, MAX_DIAGNOSED_DOMAINS);
         }
     }
     let wants_ip = causes
@@ -181,48 +224,17 @@ fn targets(report: &BounceReport) -> Targets {
             .filter_map(|ip| ip.parse().ok())
             .filter(|ip| !is_internal_hop(*ip))
         {
-            if !t.ips.contains(&ip) && t.ips.len() < MAX_DIAGNOSED_IPS {
-                t.ips.push(ip);
-            }
+            push_new(&mut t.ips, ip, MAX_DIAGNOSED_IPS);
         }
     }
     t
 }
 
-/// Run the checks: each domain's audit (its authentication findings), each IP's blocklist
-/// listings and reputation (their warnings and errors).
-async fn check_targets(dns: &Resolver, targets: Targets) -> Diagnosis {
-    let mut diagnosis = Diagnosis::default();
-    for d in targets.domains {
-        let audit = domain::audit(dns, &d, &DomainOptions::default()).await;
-        diagnosis.findings.extend(
-            audit
-                .findings()
-                .into_iter()
-                .filter(|f| f.cause == Cause::Authentication),
-        );
-        diagnosis.domains.push(audit);
+/// Appends `item` unless it is already in `list` or `list` holds `cap` items.
+fn push_new<T: PartialEq>(list: &mut Vec<T>, item: T, cap: usize) {
+    if !list.contains(&item) && list.len() < cap {
+        list.push(item);
     }
-    if !targets.ips.is_empty() {
-        let catalog = Catalog::builtin();
-        for ip in targets.ips {
-            let (listing, rep) = tokio::join!(
-                blocklist::check_ip(dns, &catalog, ip),
-                reputation::check_ip(dns, ip, None)
-            );
-            diagnosis.findings.extend(
-                listing
-                    .findings
-                    .iter()
-                    .chain(rep.findings.iter())
-                    .filter(|f| f.severity != Severity::Info)
-                    .cloned(),
-            );
-            diagnosis.ip_listings.push(listing);
-            diagnosis.ip_reputation.push(rep);
-        }
-    }
-    diagnosis
 }
 
 /// Addresses of a sender's own network (private, loopback, link-local): hops inside the
@@ -238,5 +250,43 @@ fn is_internal_hop(ip: std::net::IpAddr) -> bool {
                 || (v6.segments()[0] & 0xfe00) == 0xfc00
                 || (v6.segments()[0] & 0xffc0) == 0xfe80
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bounce::explain_reply;
+
+    fn blocked_from(ip: &str) -> BounceReport {
+        explain_reply(&format!(
+            "554 5.7.1 Service unavailable; Client host [{ip}] blocked using zen.spamhaus.org"
+        ))
+    }
+
+    #[test]
+    fn many_bounces_name_each_sending_ip_once_up_to_the_total_cap() {
+        let mut all = DiagnosisTargets::default();
+        for round in 0..3 {
+            for i in 1..=50 {
+                all.add(&blocked_from(&format!("198.51.100.{i}")));
+            }
+            assert_eq!(all.ips.len(), MAX_DIAGNOSED_IPS_TOTAL, "round {round}");
+        }
+        let first: std::net::IpAddr = "198.51.100.1".parse().expect("ip");
+        assert_eq!(all.ips[0], first, "the first bounce's IP comes first");
+        let distinct: std::collections::HashSet<_> = all.ips.iter().collect();
+        assert_eq!(distinct.len(), all.ips.len(), "no IP twice");
+    }
+
+    #[test]
+    fn internal_hops_are_never_diagnosed() {
+        let mut all = DiagnosisTargets::default();
+        all.add(&blocked_from("10.1.2.3"));
+        all.add(&blocked_from("192.0.2.66"));
+        assert_eq!(
+            all.ips,
+            vec!["192.0.2.66".parse::<std::net::IpAddr>().expect("ip")]
+        );
     }
 }

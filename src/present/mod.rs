@@ -32,9 +32,15 @@ pub enum Outcome {
 impl Outcome {
     /// The outcome of a set of findings: errors win over undecided checks.
     pub fn of(findings: &[Finding]) -> Outcome {
-        if findings.iter().any(|f| f.severity == Severity::Error) {
+        Outcome::of_tally(Tally::of(findings))
+    }
+
+    /// The outcome of findings already counted, for reports that count their findings as they
+    /// go instead of keeping them (`explain` over an mbox).
+    pub fn of_tally(tally: Tally) -> Outcome {
+        if tally.errors > 0 {
             Outcome::Problems
-        } else if findings.iter().any(|f| f.severity == Severity::Temporary) {
+        } else if tally.temporary > 0 {
             Outcome::Undecided
         } else {
             Outcome::Clean
@@ -70,14 +76,19 @@ impl Tally {
     pub fn of(findings: &[Finding]) -> Tally {
         let mut t = Tally::default();
         for f in findings {
-            match f.severity {
-                Severity::Error => t.errors += 1,
-                Severity::Warning => t.warnings += 1,
-                Severity::Temporary => t.temporary += 1,
-                Severity::Info => t.info += 1,
-            }
+            t.count(f);
         }
         t
+    }
+
+    /// Counts one more finding, for reports that count their findings as they go.
+    pub fn count(&mut self, finding: &Finding) {
+        match finding.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Temporary => self.temporary += 1,
+            Severity::Info => self.info += 1,
+        }
     }
 }
 
