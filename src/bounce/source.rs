@@ -294,6 +294,9 @@ struct Queue {
     done: bool,
     /// How far `next` may run ahead of `delivered`.
     window: usize,
+    /// Workers asleep on the full window: delivery wakes them only when there are some (a
+    /// wake-up is a system call, and most deliveries have no one to wake).
+    sleeping: usize,
 }
 
 /// Ends the queue when its thread unwinds (a panic in a job or in the caller's callback), so
@@ -322,7 +325,9 @@ fn take_job(
         if !wait {
             return None;
         }
+        q.sleeping += 1;
         q = moved.wait(q).unwrap_or_else(|p| p.into_inner());
+        q.sleeping -= 1;
     }
     if q.done {
         return None;
@@ -410,6 +415,7 @@ impl BounceStream {
             delivered: 0,
             done: false,
             window: window.max(1),
+            sleeping: 0,
         });
         let moved = std::sync::Condvar::new();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -442,8 +448,11 @@ impl BounceStream {
                     delivered += 1;
                 }
                 if delivered > before {
-                    lock(&queue).delivered = delivered;
-                    moved.notify_all();
+                    let mut q = lock(&queue);
+                    q.delivered = delivered;
+                    if q.sleeping > 0 {
+                        moved.notify_all();
+                    }
                 }
                 if let Some((i, job)) = take_job(&queue, &moved, false) {
                     early.insert(i, job.run(&limits));
