@@ -10,6 +10,7 @@ use super::limits::Limits;
 use super::parse;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 /// Why messages could not be read.
@@ -391,21 +392,35 @@ impl BounceStream {
     pub fn for_each_parallel(
         self,
         threads: usize,
-        each: impl FnMut(Result<BounceReport, BounceError>),
+        mut each: impl FnMut(Result<BounceReport, BounceError>),
+    ) {
+        self.try_for_each_parallel(threads, |r| {
+            each(r);
+            ControlFlow::Continue(())
+        });
+    }
+
+    /// [`Self::for_each_parallel`], stopped early when `each` says [`ControlFlow::Break`] (its
+    /// reader has gone, e.g. a closed pipe): no further message is read, the messages in
+    /// flight are finished and dropped.
+    pub fn try_for_each_parallel(
+        self,
+        threads: usize,
+        each: impl FnMut(Result<BounceReport, BounceError>) -> ControlFlow<()>,
     ) {
         self.for_each_windowed(threads, REORDER_WINDOW, each);
     }
 
-    /// [`Self::for_each_parallel`] with the reorder window as a parameter, so tests can run it
-    /// with a window that fills.
+    /// [`Self::try_for_each_parallel`] with the reorder window as a parameter, so tests can run
+    /// it with a window that fills.
     fn for_each_windowed(
-        self,
+        mut self,
         threads: usize,
         window: usize,
-        mut each: impl FnMut(Result<BounceReport, BounceError>),
+        mut each: impl FnMut(Result<BounceReport, BounceError>) -> ControlFlow<()>,
     ) {
         if threads <= 1 {
-            self.for_each(each);
+            let _ = self.try_for_each(each);
             return;
         }
         let limits = self.limits;
@@ -444,8 +459,13 @@ impl BounceStream {
                 }
                 let before = delivered;
                 while let Some(r) = early.remove(&delivered) {
-                    each(r);
                     delivered += 1;
+                    if each(r).is_break() {
+                        // Workers finish the message in hand and find the queue ended.
+                        lock(&queue).done = true;
+                        moved.notify_all();
+                        return;
+                    }
                 }
                 if delivered > before {
                     let mut q = lock(&queue);
@@ -468,7 +488,9 @@ impl BounceStream {
                 }
             }
             for r in early.into_values() {
-                each(r);
+                if each(r).is_break() {
+                    return;
+                }
             }
         });
     }
@@ -510,6 +532,7 @@ mod tests {
         stream.for_each_windowed(threads, window, |r| {
             let r = r.expect("readable");
             out.push(format!("{:?}", r.recipients.first().map(|x| &x.recipient)));
+            ControlFlow::Continue(())
         });
         out
     }
@@ -526,6 +549,31 @@ mod tests {
                 stream.for_each_windowed(threads, 1, |_| panic!("the caller's callback fails"));
             }));
             assert!(outcome.is_err(), "threads={threads}");
+        }
+    }
+
+    #[test]
+    fn a_break_from_the_caller_stops_reading() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for i in 0..60 {
+            std::fs::write(dir.path().join(format!("{i:03}.eml")), message(i)).expect("write");
+        }
+        for (threads, window) in [(1, 1), (2, 1), (2, 64), (3, 4)] {
+            let stream = BounceStream::open(dir.path(), Limits::default()).expect("open");
+            let mut seen = Vec::new();
+            stream.for_each_windowed(threads, window, |r| {
+                seen.push(format!(
+                    "{:?}",
+                    r.expect("readable").recipients[0].recipient
+                ));
+                if seen.len() == 5 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
+            assert_eq!(seen.len(), 5, "threads={threads} window={window}");
+            assert!(seen[4].contains("user4@"), "in order: {seen:?}");
         }
     }
 

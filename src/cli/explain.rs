@@ -10,6 +10,7 @@ use fivefifty::present::terminal::{self, Style};
 use fivefifty::present::{Outcome, Tally};
 use std::fmt::Write as _;
 use std::io::{BufWriter, Read, Write};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 /// Explain a bounce: a message (.eml), an mbox, a Maildir folder, `-` for standard input, or a
@@ -75,8 +76,8 @@ async fn explain_into<S: Sink>(
 ) -> Result<Outcome, CliError> {
     let mut counts = Counts::default();
     let mut targets = args.diagnose.then(DiagnosisTargets::default);
-    // After a failed write nothing more is written, but the messages are still read and
-    // counted, so the exit code is the one the whole input gives.
+    // A failed write ends the reading too: a closed pipe (`| head`) has read what it wanted,
+    // and a failed temporary file cannot take more. The exit code is that of the messages read.
     let mut failed = None;
     for_each_report(&args.input, |report| {
         let findings = explain::row_findings(&report);
@@ -88,13 +89,17 @@ async fn explain_into<S: Sink>(
         if let Some(t) = targets.as_mut() {
             t.add(&report);
         }
-        if failed.is_none() {
-            failed = sink.report(&report, &findings).err();
+        failed = sink.report(&report, &findings).err();
+        if failed.is_some() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
         }
     })?;
+    // Nobody to tell the diagnosis to once the output is gone.
     let diagnosis = match targets {
-        Some(t) => Some(t.check(&dns.resolver).await),
-        None => None,
+        Some(t) if failed.is_none() => Some(t.check(&dns.resolver).await),
+        _ => None,
     };
     for f in diagnosis.iter().flat_map(|d| &d.findings) {
         counts.tally.count(f);
@@ -113,17 +118,20 @@ fn spool_failed(e: impl std::fmt::Display) -> CliError {
     CliError::Runtime(e.to_string())
 }
 
-/// Reads the input and hands each message's report to `each`, in input order. A message that
-/// cannot be read is reported on standard error and skipped. Bad input is an error before the
-/// first report.
-fn for_each_report(input: &str, mut each: impl FnMut(BounceReport)) -> Result<(), CliError> {
+/// Reads the input and hands each message's report to `each`, in input order, until `each`
+/// says stop. A message that cannot be read is reported on standard error and skipped. Bad
+/// input is an error before the first report.
+fn for_each_report(
+    input: &str,
+    mut each: impl FnMut(BounceReport) -> ControlFlow<()>,
+) -> Result<(), CliError> {
     if input == "-" {
         let mut raw = Vec::new();
         std::io::stdin()
             .take(bounce::limits::MAX_MESSAGE_BYTES as u64 * 64)
             .read_to_end(&mut raw)
             .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
-        each(bounce::explain_bytes(&raw));
+        let _ = each(bounce::explain_bytes(&raw));
         return Ok(());
     }
     let path = Path::new(input);
@@ -132,15 +140,18 @@ fn for_each_report(input: &str, mut each: impl FnMut(BounceReport)) -> Result<()
             .map_err(|e| CliError::Usage(e.to_string()))?;
         // A Maildir or mbox is explained on the machine's cores; reports keep their order.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        stream.for_each_parallel(threads, |r| match r {
+        stream.try_for_each_parallel(threads, |r| match r {
             Ok(report) => each(report),
-            Err(e) => eprintln!("fivefifty: {e}"),
+            Err(e) => {
+                eprintln!("fivefifty: {e}");
+                ControlFlow::Continue(())
+            }
         });
         return Ok(());
     }
     let trimmed = input.trim_start();
     if trimmed.len() >= 3 && trimmed.as_bytes()[..3].iter().all(u8::is_ascii_digit) {
-        each(bounce::explain_reply(input));
+        let _ = each(bounce::explain_reply(input));
         return Ok(());
     }
     Err(CliError::Usage(format!(
