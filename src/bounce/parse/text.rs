@@ -495,6 +495,7 @@ pub(crate) fn extract(
                 if let Some(r) = rows.get_mut(i)
                     && r.block.len() < max_block
                     && !t.is_empty()
+                    && !is_rule(t)
                 {
                     r.block.push_str(t);
                     r.block.push('\n');
@@ -509,6 +510,12 @@ pub(crate) fn extract(
         }
     }
     (rows, preamble)
+}
+
+/// A ruled line (`-----`, `=====`, `*****`): layout between sections, never part of what the
+/// server said, so it stays out of a recipient's diagnostic.
+fn is_rule(t: &str) -> bool {
+    t.len() >= 3 && t.bytes().all(|c| c.is_ascii_punctuation() || c == b' ')
 }
 
 fn push_capped(out: &mut String, line: &str, max: usize) {
@@ -754,6 +761,24 @@ static REMOTE_HOST_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ruled_lines_stay_out_of_a_recipients_block() {
+        let text = "kijitora@example.jp\n  Unrouteable address\n**********************\n\
+                    ----- ----- -----\nThis message was created automatically\n";
+        let (rows, _) = extract(text, &[], 10, 4000);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rows[0].block,
+            "kijitora@example.jp\nUnrouteable address\nThis message was created automatically\n"
+        );
+        assert!(is_rule("==="), "three marks make a rule");
+        assert!(!is_rule("--"), "two are too few");
+        assert!(
+            !is_rule("----- Transcript of session follows -----"),
+            "a heading has words"
+        );
+    }
 
     #[test]
     fn postfix_qmail_exim_lines_name_recipients() {
