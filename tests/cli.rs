@@ -459,3 +459,30 @@ fn explain_into_a_closed_pipe_ends_quietly() {
         "the exit code of the whole input: {stderr}"
     );
 }
+
+#[test]
+fn an_mbox_on_standard_input_is_read_message_by_message() {
+    use std::io::Write;
+    const N: usize = 40;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mbox = std::fs::read(mbox_of_listed_bounces(dir.path(), N)).expect("mbox");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fivefifty"))
+        .args(["explain", "-"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // Written from another thread: the reports come back while the input still goes in.
+    let writer = std::thread::spawn(move || stdin.write_all(&mbox));
+    let out = child.wait_with_output().expect("the binary ends");
+    writer.join().expect("writer").expect("written");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let heads: Vec<&str> = text.lines().filter(|l| l.ends_with(": bounce")).collect();
+    assert_eq!(heads.len(), N, "{text}");
+    assert_eq!(heads[0], "stdin#1: bounce");
+    assert_eq!(heads[N - 1], format!("stdin#{N}: bounce"));
+    assert!(text.contains(&format!("{N} messages, {N} bounces")));
+}

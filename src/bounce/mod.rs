@@ -247,3 +247,15 @@ pub fn explain_reply(text: &str) -> BounceReport {
 pub fn explain_path(path: &Path, limits: &Limits) -> Result<BounceStream, BounceError> {
     BounceStream::open(path, *limits)
 }
+
+/// Explain every message on a stream, such as standard input: an mbox (it starts with a
+/// `From ` line) is streamed one message at a time, anything else is one message (at most
+/// `limits.max_message_bytes` of it are read). `name` labels an mbox's messages (`name#N`) and
+/// read errors.
+pub fn explain_reader(
+    reader: impl std::io::Read + Send + 'static,
+    name: &str,
+    limits: &Limits,
+) -> Result<BounceStream, BounceError> {
+    BounceStream::from_reader(Box::new(reader), name, *limits)
+}

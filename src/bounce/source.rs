@@ -35,14 +35,20 @@ enum Inner {
         files: std::vec::IntoIter<PathBuf>,
     },
     Mbox {
-        reader: BufReader<File>,
-        path: PathBuf,
+        reader: BufReader<Box<dyn Read + Send>>,
+        /// The file's path, or the stream's name: each message is `name#N`.
+        name: String,
         index: usize,
         pending: Option<Vec<u8>>,
         done: bool,
     },
     Single {
         path: Option<PathBuf>,
+    },
+    /// One message on a stream (standard input) that is not an mbox; read when its turn comes.
+    Stream {
+        reader: Option<Box<dyn Read + Send>>,
+        name: String,
     },
 }
 
@@ -161,33 +167,59 @@ impl BounceStream {
             return Err(BounceError::NotAFileOrFolder(path.to_path_buf()));
         }
         let mut f = File::open(path).map_err(|e| io_err(path, e))?;
-        let mut head = [0u8; 5];
-        let n = read_prefix(&mut f, &mut head).map_err(|e| io_err(path, e))?;
-        let is_mbox = &head[..n] == b"From ";
-        if is_mbox {
-            let f = File::open(path).map_err(|e| io_err(path, e))?;
-            Ok(Self {
-                inner: Inner::Mbox {
-                    reader: BufReader::with_capacity(64 * 1024, f),
-                    path: path.to_path_buf(),
-                    index: 0,
-                    pending: None,
-                    done: false,
-                },
-                limits,
-            })
+        let (head, rest) = peek_mbox(&mut f).map_err(|e| io_err(path, e))?;
+        let inner = if head {
+            mbox(Box::new(rest.chain(f)), path.display().to_string())
         } else {
-            Ok(Self {
-                inner: Inner::Single {
-                    path: Some(path.to_path_buf()),
-                },
-                limits,
-            })
-        }
+            // A single file is read again from its start, to its known length.
+            Inner::Single {
+                path: Some(path.to_path_buf()),
+            }
+        };
+        Ok(Self { inner, limits })
+    }
+
+    /// The messages on a stream (standard input): an mbox, streamed one message at a time, or
+    /// else one message, of which at most `max_message_bytes` are kept. `name` labels the
+    /// messages of an mbox (`name#N`) and the errors.
+    pub(crate) fn from_reader(
+        mut reader: Box<dyn Read + Send>,
+        name: &str,
+        limits: Limits,
+    ) -> Result<Self, BounceError> {
+        let (head, rest) = peek_mbox(&mut reader).map_err(|e| io_err(Path::new(name), e))?;
+        let reader: Box<dyn Read + Send> = Box::new(rest.chain(reader));
+        let inner = if head {
+            mbox(reader, name.to_string())
+        } else {
+            Inner::Stream {
+                reader: Some(reader),
+                name: name.to_string(),
+            }
+        };
+        Ok(Self { inner, limits })
     }
 }
 
-fn read_prefix(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+/// Does the input start with an mbox `From ` line? Returns the answer and the bytes read to
+/// tell, which the reader must be given back in front of the rest.
+fn peek_mbox(r: &mut impl Read) -> io::Result<(bool, io::Cursor<Vec<u8>>)> {
+    let mut head = [0u8; 5];
+    let n = read_prefix(r, &mut head)?;
+    Ok((&head[..n] == b"From ", io::Cursor::new(head[..n].to_vec())))
+}
+
+fn mbox(reader: Box<dyn Read + Send>, name: String) -> Inner {
+    Inner::Mbox {
+        reader: BufReader::with_capacity(64 * 1024, reader),
+        name,
+        index: 0,
+        pending: None,
+        done: false,
+    }
+}
+
+fn read_prefix(f: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         let k = f.read(&mut buf[n..])?;
@@ -208,7 +240,7 @@ fn explain_file(path: &Path, limits: &Limits) -> Result<BounceReport, BounceErro
 
 /// Read the next mbox message (from its `From ` line up to the next one) into a capped buffer.
 fn next_mbox_message(
-    reader: &mut BufReader<File>,
+    reader: &mut impl BufRead,
     pending: &mut Option<Vec<u8>>,
     limits: &Limits,
 ) -> io::Result<Option<(Vec<u8>, bool)>> {
@@ -254,7 +286,7 @@ enum Job {
     Mbox {
         msg: Vec<u8>,
         cut: bool,
-        source: String,
+        source: Option<String>,
     },
     Failed(BounceError),
 }
@@ -265,7 +297,7 @@ impl Job {
             Job::File(p) => explain_file(&p, limits),
             Job::Mbox { msg, cut, source } => {
                 let mut r = parse::explain_message(&msg, limits);
-                r.source = Some(source);
+                r.source = source;
                 if cut && !r.notes.iter().any(|n| n.contains("MAX_MESSAGE_BYTES")) {
                     r.notes.push(format!(
                         "Only part of this message was read (limits MAX_MESSAGE_BYTES = {} and MAX_LINE_BYTES = {}).",
@@ -352,9 +384,25 @@ impl BounceStream {
         match &mut self.inner {
             Inner::Single { path } => path.take().map(Job::File),
             Inner::Files { files } => files.next().map(Job::File),
+            Inner::Stream { reader, name } => {
+                let mut msg = Vec::new();
+                // One byte over the limit tells the parser that the message was cut.
+                let read = reader
+                    .take()?
+                    .take(limits.max_message_bytes as u64 + 1)
+                    .read_to_end(&mut msg);
+                Some(match read {
+                    Ok(_) => Job::Mbox {
+                        msg,
+                        cut: false,
+                        source: None,
+                    },
+                    Err(e) => Job::Failed(io_err(Path::new(name.as_str()), e)),
+                })
+            }
             Inner::Mbox {
                 reader,
-                path,
+                name,
                 index,
                 pending,
                 done,
@@ -368,7 +416,7 @@ impl BounceStream {
                         Some(Job::Mbox {
                             msg,
                             cut,
-                            source: format!("{}#{}", path.display(), index),
+                            source: Some(format!("{name}#{index}")),
                         })
                     }
                     Ok(None) => {
@@ -377,7 +425,7 @@ impl BounceStream {
                     }
                     Err(e) => {
                         *done = true;
-                        Some(Job::Failed(io_err(path, e)))
+                        Some(Job::Failed(io_err(Path::new(name.as_str()), e)))
                     }
                 }
             }

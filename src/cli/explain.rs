@@ -9,7 +9,7 @@ use fivefifty::present::json::{self, SpooledArray, WriteError};
 use fivefifty::present::terminal::{self, Style};
 use fivefifty::present::{Outcome, Tally};
 use std::fmt::Write as _;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -22,7 +22,8 @@ use std::path::Path;
 /// cause it points to, and what to do.
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
-    /// A bounce file, mbox or Maildir folder; `-` for standard input; or an SMTP reply text.
+    /// A bounce file, mbox or Maildir folder; `-` for standard input (one message or an
+    /// mbox); or an SMTP reply text.
     pub input: String,
     /// Check the sender's side where the bounce points: the domain's SPF/DKIM/DMARC for
     /// authentication failures, the sending IP's listings for blocklist rejections.
@@ -125,19 +126,15 @@ fn for_each_report(
     input: &str,
     mut each: impl FnMut(BounceReport) -> ControlFlow<()>,
 ) -> Result<(), CliError> {
-    if input == "-" {
-        let mut raw = Vec::new();
-        std::io::stdin()
-            .take(bounce::limits::MAX_MESSAGE_BYTES as u64 * 64)
-            .read_to_end(&mut raw)
-            .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
-        let _ = each(bounce::explain_bytes(&raw));
-        return Ok(());
-    }
     let path = Path::new(input);
-    if path.exists() {
-        let stream = bounce::explain_path(path, &Limits::default())
-            .map_err(|e| CliError::Usage(e.to_string()))?;
+    if input == "-" || path.exists() {
+        let stream = if input == "-" {
+            // An mbox on standard input is streamed like an mbox file.
+            bounce::explain_reader(std::io::stdin(), "stdin", &Limits::default())
+        } else {
+            bounce::explain_path(path, &Limits::default())
+        }
+        .map_err(|e| CliError::Usage(e.to_string()))?;
         // A Maildir or mbox is explained on the machine's cores; reports keep their order.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         stream.try_for_each_parallel(threads, |r| match r {
