@@ -418,6 +418,14 @@ fn decode_qp(src: &[u8]) -> Option<Vec<u8>> {
     let mut i = 0;
     while i < src.len() {
         if state == St::Plain {
+            // `=XY`, the usual escape, decoded at once (what the three states below give it).
+            if let Some(byte) = escaped_byte(&src[i..], hex) {
+                buf.push(byte);
+                ws_count = 0;
+                last_ch = src[i + 2];
+                i += 3;
+                continue;
+            }
             let end = memchr::memchr3(b'=', b'\n', b'\r', &src[i..]).map_or(src.len(), |p| i + p);
             if end > i {
                 let run = &src[i..end];
@@ -484,6 +492,14 @@ fn decode_qp(src: &[u8]) -> Option<Vec<u8>> {
         i += 1;
     }
     Some(buf)
+}
+
+/// The byte a quoted-printable escape `=XY` (two hex digits) at the start of `src` stands for.
+fn escaped_byte(src: &[u8], hex: impl Fn(u8) -> Option<u8>) -> Option<u8> {
+    match src {
+        [b'=', x, y, ..] => Some((hex(*x)? << 4) | hex(*y)?),
+        _ => None,
+    }
 }
 
 /// One entity: its header fields, their parsed `Content-Type` and its body.
