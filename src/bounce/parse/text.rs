@@ -648,12 +648,17 @@ static TRANSCRIPT_SENT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 static TRANSCRIPT_REPLY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("<<<"));
 
+/// Does the text hold a transcript's `>>>` (a command the reporting MTA sent)? One vector
+/// search with a searcher built once, where `str::contains` scans byte by byte.
+pub(crate) fn has_sent_command(text: &str) -> bool {
+    TRANSCRIPT_SENT.find(text.as_bytes()).is_some()
+}
+
 /// Sendmail-style transcripts: for each `<<<` reply naming an address, the last `>>>` command.
 pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     // Only `>>>` and `<<<` lines say anything: a text with neither has no transcript.
-    let b = text.as_bytes();
-    if TRANSCRIPT_SENT.find(b).is_none() && TRANSCRIPT_REPLY.find(b).is_none() {
+    if !has_sent_command(text) && TRANSCRIPT_REPLY.find(text.as_bytes()).is_none() {
         return out;
     }
     let mut last: Option<&'static str> = None;
