@@ -7,6 +7,7 @@
 
 use super::super::Action;
 use super::super::status::DsnStatus;
+use super::scan::trim;
 use super::{clean_address, unfold_fields};
 
 /// The per-message fields that matter here.
@@ -52,8 +53,8 @@ impl DsnRow {
 /// Strip the RFC 3464 address-type or MTA-name-type (`rfc822;`, `dns;`, `smtp;`).
 fn typed_value(v: &str) -> &str {
     match v.split_once(';') {
-        Some((t, rest)) if !t.trim().is_empty() && t.len() <= 16 && !t.contains('@') => rest.trim(),
-        _ => v.trim(),
+        Some((t, rest)) if !trim(t).is_empty() && t.len() <= 16 && !t.contains('@') => trim(rest),
+        _ => trim(v),
     }
 }
 

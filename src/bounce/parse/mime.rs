@@ -418,6 +418,14 @@ fn decode_qp(src: &[u8]) -> Option<Vec<u8>> {
     let mut i = 0;
     while i < src.len() {
         if state == St::Plain {
+            // `=XY`, the usual escape, decoded at once (what the three states below give it).
+            if let Some(byte) = escaped_byte(&src[i..], hex) {
+                buf.push(byte);
+                ws_count = 0;
+                last_ch = src[i + 2];
+                i += 3;
+                continue;
+            }
             let end = memchr::memchr3(b'=', b'\n', b'\r', &src[i..]).map_or(src.len(), |p| i + p);
             if end > i {
                 let run = &src[i..end];
@@ -484,6 +492,14 @@ fn decode_qp(src: &[u8]) -> Option<Vec<u8>> {
         i += 1;
     }
     Some(buf)
+}
+
+/// The byte a quoted-printable escape `=XY` (two hex digits) at the start of `src` stands for.
+fn escaped_byte(src: &[u8], hex: impl Fn(u8) -> Option<u8>) -> Option<u8> {
+    match src {
+        [b'=', x, y, ..] => Some((hex(*x)? << 4) | hex(*y)?),
+        _ => None,
+    }
 }
 
 /// One entity: its header fields, their parsed `Content-Type` and its body.
@@ -591,6 +607,58 @@ fn charset_of<'a>(c: &ContentType<'a>) -> Option<Cow<'a, str>> {
         .map(|a| a.value.clone())
 }
 
+/// A searcher for `\n--`, the start of every delimiter line but the first line of a body:
+/// built once, where a searcher for each multipart's own `--boundary` cost more to build than
+/// the search itself.
+static LINE_DASHES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\n--"));
+
+/// Where [`split_multipart`] looks for `--boundary`.
+enum Delimiters<'p> {
+    /// The usual case: only an occurrence at the start of a line can be a delimiter, so the
+    /// lines that start with `--` are found with [`LINE_DASHES`] and compared with the pattern.
+    LineStarts(&'p [u8]),
+    /// A boundary holding a line break (an encoded word can decode to one): every occurrence,
+    /// as a plain search gives them. An occurrence that is not a delimiter is skipped whole,
+    /// and with a line break inside the pattern a line start can hide in what it skips.
+    Anywhere(Box<memchr::memmem::Finder<'p>>),
+}
+
+impl<'p> Delimiters<'p> {
+    /// The search for `pat` (`--` and the boundary).
+    fn new(pat: &'p [u8]) -> Self {
+        if pat.contains(&b'\n') {
+            Self::Anywhere(Box::new(memchr::memmem::Finder::new(pat)))
+        } else {
+            Self::LineStarts(pat)
+        }
+    }
+
+    /// The first occurrence of the pattern at or after `from` that can be a delimiter: for
+    /// [`Delimiters::LineStarts`] the first one at the start of a line (the others are never
+    /// delimiters and, the pattern holding no line break, never overlap a line start).
+    fn find(&self, body: &[u8], from: usize) -> Option<usize> {
+        match self {
+            Self::Anywhere(f) => f.find(body.get(from..)?).map(|p| from + p),
+            Self::LineStarts(pat) => {
+                if from == 0 && body.starts_with(pat) {
+                    return Some(0);
+                }
+                // A line start `at` >= `from` has its `\n` at `at - 1` >= `from - 1`.
+                let mut nl = from.saturating_sub(1);
+                while let Some(p) = LINE_DASHES.find(body.get(nl..)?) {
+                    let at = nl + p + 1;
+                    if body[at..].starts_with(pat) {
+                        return Some(at);
+                    }
+                    nl = at;
+                }
+                None
+            }
+        }
+    }
+}
+
 /// The bodies of a multipart's parts (each with its header block), or `None` when the boundary
 /// never starts a line. A missing closing boundary ends the last part at the end of the input;
 /// text before the first boundary and after the closing one is not part of any part.
@@ -601,13 +669,12 @@ fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Option<Vec<&'a [u8]>>
     let mut pat = Vec::with_capacity(boundary.len() + 2);
     pat.extend_from_slice(b"--");
     pat.extend_from_slice(boundary);
-    let finder = memchr::memmem::Finder::new(&pat);
+    let delimiters = Delimiters::new(&pat);
     let mut parts = Vec::new();
     // Start of the current part's content (after its delimiter line), once a delimiter is seen.
     let mut open: Option<usize> = None;
     let mut from = 0;
-    while let Some(p) = finder.find(&body[from..]) {
-        let at = from + p;
+    while let Some(at) = delimiters.find(body, from) {
         from = at + pat.len();
         if at > 0 && body[at - 1] != b'\n' {
             continue;
@@ -747,6 +814,74 @@ mod tests {
             let (end, theirs) = MessageStream::new(&input).decode_quoted_printable_mime(b"");
             let theirs = (end != usize::MAX).then(|| theirs.into_owned());
             assert_eq!(decode_qp(&input), theirs, "{input:?}");
+        }
+    }
+
+    /// The delimiter loop [`split_multipart`] had before [`Delimiters`]: a searcher for
+    /// `--boundary` built per multipart, every occurrence checked for a line start.
+    fn split_multipart_reference<'a>(body: &'a [u8], boundary: &[u8]) -> Option<Vec<&'a [u8]>> {
+        if boundary.is_empty() || boundary.len() > 200 {
+            return None;
+        }
+        let pat = [&b"--"[..], boundary].concat();
+        let finder = memchr::memmem::Finder::new(&pat);
+        let (mut parts, mut open, mut from) = (Vec::new(), None, 0);
+        while let Some(p) = finder.find(&body[from..]) {
+            let at = from + p;
+            from = at + pat.len();
+            if at > 0 && body[at - 1] != b'\n' {
+                continue;
+            }
+            let rest = &body[from..];
+            let line_end = memchr::memchr(b'\n', rest).map_or(body.len(), |e| from + e);
+            let close = rest.starts_with(b"--");
+            if !close && !body[from..line_end].iter().all(|c| is_ws(*c)) {
+                continue;
+            }
+            if let Some(start) = open {
+                let mut end = at;
+                if end > start && body[end - 1] == b'\n' {
+                    end -= 1;
+                    if end > start && body[end - 1] == b'\r' {
+                        end -= 1;
+                    }
+                }
+                parts.push(&body[start..end.max(start)]);
+                if parts.len() >= MAX_MIME_PARTS {
+                    return Some(parts);
+                }
+            }
+            if close {
+                return Some(parts);
+            }
+            open = Some((line_end + 1).min(body.len()));
+            from = open.unwrap_or(body.len());
+        }
+        let start = open?;
+        parts.push(&body[start..]);
+        Some(parts)
+    }
+
+    #[test]
+    fn delimiters_are_found_as_a_search_for_the_whole_boundary_finds_them() {
+        let pieces: [&[u8]; 12] = [
+            b"--", b"-", b"b", b"bb", b"\n", b"\r\n", b" ", b"x", b"--b", b"\n--b", b"b\nb", b"\t",
+        ];
+        let boundaries: [&[u8]; 6] = [b"b", b"bb", b"-b", b"b-", b"b\nb", b"\n"];
+        let mut seed = 5u32;
+        for n in 0..6000 {
+            let body: Vec<u8> = (0..n % 48)
+                .flat_map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    pieces[(seed >> 16) as usize % pieces.len()].iter().copied()
+                })
+                .collect();
+            let boundary = boundaries[n % boundaries.len()];
+            assert_eq!(
+                split_multipart(&body, boundary),
+                split_multipart_reference(&body, boundary),
+                "{body:?} {boundary:?}"
+            );
         }
     }
 

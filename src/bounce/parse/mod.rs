@@ -49,7 +49,7 @@ pub(crate) fn unfold_fields(text: &str) -> Vec<(&str, Cow<'_, str>)> {
             if let Some((_, v)) = out.last_mut() {
                 let v = v.to_mut();
                 v.push(' ');
-                v.push_str(line.trim());
+                v.push_str(scan::trim(line));
             }
             continue;
         }
@@ -64,7 +64,7 @@ pub(crate) fn unfold_fields(text: &str) -> Vec<(&str, Cow<'_, str>)> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            out.push((name, Cow::Borrowed(value.trim())));
+            out.push((name, Cow::Borrowed(scan::trim(value))));
             last_was_field = true;
         }
     }
@@ -74,7 +74,7 @@ pub(crate) fn unfold_fields(text: &str) -> Vec<(&str, Cow<'_, str>)> {
 /// An address from a field value: angle brackets, quotes and comments removed; the domain in
 /// lower case. `None` for an empty value.
 pub(crate) fn clean_address(v: &str) -> Option<String> {
-    let v = v.trim();
+    let v = scan::trim(v);
     let inner = match (v.find('<'), v.rfind('>')) {
         (Some(a), Some(b)) if a < b => &v[a + 1..b],
         _ => v,
@@ -881,7 +881,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             // A transcript's commands (`>>> MAIL From:`) in the context belong to the rows
             // the transcript names, not to this one.
             .or_else(|| {
-                (!raw.context.contains(">>>"))
+                (!text::has_sent_command(&raw.context))
                     .then(|| text::command_in(&raw.context))
                     .flatten()
             });
@@ -1039,7 +1039,7 @@ impl Iterator for Ips<'_> {
 fn first_paragraphs(text: &str, max: usize) -> String {
     let mut out = String::new();
     for line in scan::lines(text) {
-        let l = line.trim();
+        let l = scan::trim(line);
         if l.is_empty() {
             continue;
         }
