@@ -817,51 +817,6 @@ mod tests {
         }
     }
 
-    /// The delimiter loop [`split_multipart`] had before [`Delimiters`]: a searcher for
-    /// `--boundary` built per multipart, every occurrence checked for a line start.
-    fn split_multipart_reference<'a>(body: &'a [u8], boundary: &[u8]) -> Option<Vec<&'a [u8]>> {
-        if boundary.is_empty() || boundary.len() > 200 {
-            return None;
-        }
-        let pat = [&b"--"[..], boundary].concat();
-        let finder = memchr::memmem::Finder::new(&pat);
-        let (mut parts, mut open, mut from) = (Vec::new(), None, 0);
-        while let Some(p) = finder.find(&body[from..]) {
-            let at = from + p;
-            from = at + pat.len();
-            if at > 0 && body[at - 1] != b'\n' {
-                continue;
-            }
-            let rest = &body[from..];
-            let line_end = memchr::memchr(b'\n', rest).map_or(body.len(), |e| from + e);
-            let close = rest.starts_with(b"--");
-            if !close && !body[from..line_end].iter().all(|c| is_ws(*c)) {
-                continue;
-            }
-            if let Some(start) = open {
-                let mut end = at;
-                if end > start && body[end - 1] == b'\n' {
-                    end -= 1;
-                    if end > start && body[end - 1] == b'\r' {
-                        end -= 1;
-                    }
-                }
-                parts.push(&body[start..end.max(start)]);
-                if parts.len() >= MAX_MIME_PARTS {
-                    return Some(parts);
-                }
-            }
-            if close {
-                return Some(parts);
-            }
-            open = Some((line_end + 1).min(body.len()));
-            from = open.unwrap_or(body.len());
-        }
-        let start = open?;
-        parts.push(&body[start..]);
-        Some(parts)
-    }
-
     #[test]
     fn delimiters_are_found_as_a_search_for_the_whole_boundary_finds_them() {
         let pieces: [&[u8]; 12] = [
@@ -876,12 +831,21 @@ mod tests {
                     pieces[(seed >> 16) as usize % pieces.len()].iter().copied()
                 })
                 .collect();
-            let boundary = boundaries[n % boundaries.len()];
-            assert_eq!(
-                split_multipart(&body, boundary),
-                split_multipart_reference(&body, boundary),
-                "{body:?} {boundary:?}"
-            );
+            let pat = [&b"--"[..], boundaries[n % boundaries.len()]].concat();
+            let delimiters = Delimiters::new(&pat);
+            for from in 0..=body.len() {
+                // What the delimiter loop needs: the first occurrence at the start of a line
+                // (any occurrence when the pattern holds a line break, as memmem finds them).
+                let expected = (from..body.len()).find(|&at| {
+                    body[at..].starts_with(&pat)
+                        && (pat.contains(&b'\n') || at == 0 || body[at - 1] == b'\n')
+                });
+                assert_eq!(
+                    delimiters.find(&body, from),
+                    expected,
+                    "{body:?} {pat:?} {from}"
+                );
+            }
         }
     }
 
