@@ -19,7 +19,7 @@ impl Style {
     pub const PLAIN: Style = Style { color: false };
 
     /// Decides colour from the user's choice (`Some(true/false)`), else from the terminal and
-    /// `NO_COLOR` (https://no-color.org).
+    /// `NO_COLOR` (<https://no-color.org>).
     pub fn detect(choice: Option<bool>, is_terminal: bool) -> Style {
         let color = match choice {
             Some(c) => c,
