@@ -298,7 +298,9 @@ impl Job {
             Job::Mbox { msg, cut, source } => {
                 let mut r = parse::explain_message(&msg, limits);
                 r.source = source;
-                if cut && !r.notes.iter().any(|n| n.contains("MAX_MESSAGE_BYTES")) {
+                // An mbox message is cut to at most `max_message_bytes`, so the parser itself
+                // never finds it too long: the note is said here.
+                if cut {
                     r.notes.push(format!(
                         "Only part of this message was read (limits MAX_MESSAGE_BYTES = {} and MAX_LINE_BYTES = {}).",
                         limits.max_message_bytes, limits.max_line_bytes

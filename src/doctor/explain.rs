@@ -123,17 +123,6 @@ pub const MAX_DIAGNOSED_DOMAINS_TOTAL: usize = 20;
 /// Sending IPs checked at most by one `--diagnose` run over many bounces.
 pub const MAX_DIAGNOSED_IPS_TOTAL: usize = 40;
 
-/// [`diagnose`] for many bounces at once. Bounces of one sender name the same domain and IP over
-/// and over: each is checked once, and its findings are listed once, up to
-/// [`MAX_DIAGNOSED_DOMAINS_TOTAL`] domains and [`MAX_DIAGNOSED_IPS_TOTAL`] IPs.
-pub async fn diagnose_all(dns: &Resolver, reports: &[BounceReport]) -> Diagnosis {
-    let mut all = DiagnosisTargets::default();
-    for report in reports {
-        all.add(report);
-    }
-    all.check(dns).await
-}
-
 /// What `--diagnose` will check for a run over many bounces, gathered one bounce at a time so
 /// the bounces themselves need not be kept: the sender's domains when a row points to
 /// authentication or content, the sending IPs when one points to blocklisting or reputation (or

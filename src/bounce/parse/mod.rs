@@ -943,9 +943,7 @@ fn domain_part(a: &str) -> Option<&str> {
 }
 
 fn domain_of(a: &str) -> Option<String> {
-    a.rsplit_once('@')
-        .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
-        .filter(|d| !d.is_empty())
+    domain_part(a).map(str::to_ascii_lowercase)
 }
 
 fn is_public(ip: IpAddr) -> bool {
