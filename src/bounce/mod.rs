@@ -29,6 +29,7 @@ pub mod advice;
 pub mod limits;
 pub mod parse;
 pub mod reason;
+pub mod sisimai_phrases;
 pub mod source;
 pub mod status;
 

@@ -7,8 +7,11 @@
 //!    (`5.2.2` mailbox full, `5.7.26` authentication, …): the [`status_reason`] table;
 //! 3. phrase tables, one per reason ([`PHRASES`]), matched on the diagnostic text after
 //!    addresses and URLs have been blanked (so `mailboxfull@example.com` says nothing);
-//! 4. the status table for the weak codes (`5.1.1`, `5.7.1`, …) that texts may refine;
-//! 5. the reply code and the action, as a last resort: a delayed action is `expired`, an
+//! 4. Sisimai's own phrase lists ([`SISIMAI_PHRASES`]), for texts step 3 says nothing about,
+//!    when the status names no reason or one Sisimai would look past (and, for a few reasons,
+//!    only in answer to the commands Sisimai reads them for);
+//! 5. the status table for the weak codes (`5.1.1`, `5.7.1`, …) that texts may refine;
+//! 6. the reply code and the action, as a last resort: a delayed action is `expired`, an
 //!    unexplained refusal at the greeting or HELO is `blocked`, RFC 5321's 500 to 504 are
 //!    `syntaxerror`, a failure with words but no reason is `onhold`, one with no words at all
 //!    `undefined`.
@@ -22,6 +25,7 @@
 //! It never looks at file names or at anything but the row's own facts.
 
 use super::Action;
+use super::sisimai_phrases::SISIMAI_PHRASES;
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use serde::Serialize;
 use std::cell::OnceCell;
@@ -1158,64 +1162,95 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "unknown user:",
 ];
 
-/// One automaton over every phrase of [`PHRASES`] (the plain ones; phrases with `*` are few
-/// and checked on their own), so a text is scanned once, not once per phrase.
+/// One automaton over every phrase of a table set (the plain ones; phrases with `*` are
+/// checked on their own), so a text is scanned once, not once per phrase.
 struct PhraseIndex {
     automaton: aho_corasick::AhoCorasick,
-    /// For each automaton pattern: its position in [`PHRASES`].
+    /// For each automaton pattern: its table's position in the set.
     owner: Vec<usize>,
-    /// Phrases with `*`: (position in [`PHRASES`], a searcher for each piece between the
-    /// stars), built once rather than at every search.
+    /// Phrases with `*`: (table position, a searcher for each piece between the stars), built
+    /// once rather than at every search.
     wildcards: Vec<(usize, Vec<memchr::memmem::Finder<'static>>)>,
 }
 
-static PHRASE_INDEX: std::sync::LazyLock<Option<PhraseIndex>> = std::sync::LazyLock::new(|| {
-    let mut patterns = Vec::new();
-    let mut owner = Vec::new();
-    let mut wildcards = Vec::new();
-    for (i, (_, phrases)) in PHRASES.iter().enumerate() {
-        for p in phrases.iter() {
-            if p.contains('*') {
-                let pieces = p.split('*').map(memchr::memmem::Finder::new).collect();
-                wildcards.push((i, pieces));
-            } else {
-                patterns.push(*p);
-                owner.push(i);
+impl PhraseIndex {
+    /// `None` only if the automaton cannot be built (then the slow path runs).
+    fn build(tables: &'static [(Reason, &'static [&'static str])]) -> Option<Self> {
+        let mut patterns = Vec::new();
+        let mut owner = Vec::new();
+        let mut wildcards = Vec::new();
+        for (i, (_, phrases)) in tables.iter().enumerate() {
+            for p in phrases.iter() {
+                if p.contains('*') {
+                    let pieces = p.split('*').map(memchr::memmem::Finder::new).collect();
+                    wildcards.push((i, pieces));
+                } else {
+                    patterns.push(*p);
+                    owner.push(i);
+                }
             }
         }
+        let automaton = aho_corasick::AhoCorasick::new(&patterns).ok()?;
+        Some(PhraseIndex {
+            automaton,
+            owner,
+            wildcards,
+        })
     }
-    // Building from a fixed table cannot fail in practice; if it ever did, the slow path runs.
-    let automaton = aho_corasick::AhoCorasick::new(&patterns).ok()?;
-    Some(PhraseIndex {
-        automaton,
-        owner,
-        wildcards,
-    })
-});
 
-/// The first reason whose phrase table matches the normalised text.
-pub fn phrase_reason(text: &str) -> Option<Reason> {
+    /// The position of the first table that matches the text.
+    fn first_match(&self, text: &str) -> Option<usize> {
+        let mut best = usize::MAX;
+        for m in self.automaton.find_overlapping_iter(text) {
+            if let Some(&o) = self.owner.get(m.pattern().as_usize()) {
+                best = best.min(o);
+            }
+        }
+        for (i, pieces) in &self.wildcards {
+            if *i < best && pieces_match(text, pieces) {
+                best = *i;
+            }
+        }
+        (best != usize::MAX).then_some(best)
+    }
+}
+
+static PHRASE_INDEX: std::sync::LazyLock<Option<PhraseIndex>> =
+    std::sync::LazyLock::new(|| PhraseIndex::build(PHRASES));
+
+static SISIMAI_PHRASE_INDEX: std::sync::LazyLock<Option<PhraseIndex>> =
+    std::sync::LazyLock::new(|| PhraseIndex::build(SISIMAI_PHRASES));
+
+/// The first reason whose table in `tables` matches the normalised text.
+fn tables_reason(
+    tables: &'static [(Reason, &'static [&'static str])],
+    index: &Option<PhraseIndex>,
+    text: &str,
+) -> Option<Reason> {
     if text.is_empty() {
         return None;
     }
-    let Some(index) = PHRASE_INDEX.as_ref() else {
-        return PHRASES
+    let Some(index) = index.as_ref() else {
+        return tables
             .iter()
             .find(|(_, phrases)| phrases.iter().any(|p| phrase_matches(text, p)))
             .map(|(r, _)| *r);
     };
-    let mut best = usize::MAX;
-    for m in index.automaton.find_overlapping_iter(text) {
-        if let Some(&o) = index.owner.get(m.pattern().as_usize()) {
-            best = best.min(o);
-        }
-    }
-    for (i, pieces) in &index.wildcards {
-        if *i < best && pieces_match(text, pieces) {
-            best = *i;
-        }
-    }
-    PHRASES.get(best).map(|(r, _)| *r)
+    index
+        .first_match(text)
+        .and_then(|i| tables.get(i))
+        .map(|(r, _)| *r)
+}
+
+/// The first reason whose phrase table ([`PHRASES`]) matches the normalised text.
+pub fn phrase_reason(text: &str) -> Option<Reason> {
+    tables_reason(PHRASES, &PHRASE_INDEX, text)
+}
+
+/// The first reason whose table in Sisimai's phrases ([`SISIMAI_PHRASES`]) matches the
+/// normalised text: consulted when fivefifty's own tables say nothing.
+pub fn sisimai_phrase_reason(text: &str) -> Option<Reason> {
+    tables_reason(SISIMAI_PHRASES, &SISIMAI_PHRASE_INDEX, text)
 }
 
 /// [`phrase_matches`] for a wildcard phrase given as its pieces: each piece found after the
@@ -1372,6 +1407,25 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
         }
         return t;
     }
+    // Sisimai's phrases decide what the own tables do not, unless the status names a reason
+    // Sisimai itself would not look past (it re-tries only these).
+    let retried = |s: Reason| {
+        matches!(
+            s,
+            Reason::UserUnknown
+                | Reason::HostUnknown
+                | Reason::SecurityError
+                | Reason::SystemError
+                | Reason::NetworkError
+                | Reason::OnHold
+                | Reason::Undefined
+        )
+    };
+    if by_status.is_none_or(retried)
+        && let Some(t) = sisimai_phrase_reason(f.text).filter(|t| sisimai_applies(*t, f, by_status))
+    {
+        return adjust_for_class(adjust_for_command(t, f), f, class);
+    }
     if let Some(s) = by_status {
         return adjust_for_command(s, f);
     }
@@ -1392,6 +1446,20 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
         // at all besides the address, nothing can be said.
         (Some(Action::Failed), None) if has_words(f.text) => Reason::OnHold,
         _ => Reason::Undefined,
+    }
+}
+
+/// Sisimai reads some of its reasons' phrases only in answer to some commands: spam and
+/// filter words after the message was sent (not at the greeting, HELO, MAIL or RCPT), relaying
+/// words not at the greeting or HELO, and sender-rejection words in answer to MAIL or DATA or
+/// when the status names no reason.
+fn sisimai_applies(r: Reason, f: &Facts<'_>, by_status: Option<Reason>) -> bool {
+    let before_data = matches!(f.command, Some("CONN" | "HELO" | "MAIL" | "RCPT"));
+    match r {
+        Reason::SpamDetected | Reason::Filtered => !before_data,
+        Reason::NoRelaying => !matches!(f.command, Some("CONN" | "HELO")),
+        Reason::Rejected => matches!(f.command, Some("MAIL" | "DATA")) || by_status.is_none(),
+        _ => true,
     }
 }
 
@@ -1656,6 +1724,82 @@ mod tests {
                 ..Default::default()
             });
             assert_eq!(got, r, "{t}");
+        }
+    }
+
+    fn with_command(t: &str, command: &'static str) -> Reason {
+        let n = normalise(t);
+        classify(&Facts {
+            status: DsnStatus::find_in(t),
+            reply_code: ReplyCode::find_in(t),
+            command: Some(command),
+            text: &n,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn sisimai_phrases_decide_what_the_own_tables_do_not() {
+        // Words only Sisimai's lists know (the own tables say nothing of them).
+        for (t, r) in [
+            (
+                "550 5.0.0 that domain isn't in my list of allowed rcpthost",
+                Reason::NoRelaying,
+            ),
+            (
+                "550 5.0.0 account is exceeding their quota",
+                Reason::MailboxFull,
+            ),
+            ("550 5.0.0 message file too big", Reason::MesgTooBig),
+        ] {
+            assert_eq!(phrase_reason(&normalise(t)), None, "{t}");
+            assert_eq!(with_command(t, "RCPT"), r, "{t}");
+        }
+    }
+
+    #[test]
+    fn own_phrases_come_before_sisimai_ones() {
+        // "mailbox is full" is in both: the own table decides.
+        let n = normalise("552 mailbox is full");
+        assert!(phrase_reason(&n).is_some());
+        assert_eq!(
+            sisimai_phrase_reason(&n),
+            Some(Reason::MailboxFull),
+            "the borrowed table knows it too"
+        );
+    }
+
+    #[test]
+    fn sisimai_phrases_do_not_overrule_a_status_that_names_a_reason() {
+        // 5.6.0 names content; the borrowed relaying words do not change it.
+        assert_eq!(
+            with_command("550 5.6.0 not a gateway", "RCPT"),
+            Reason::ContentError
+        );
+        // 5.0.0 names nothing: the words decide.
+        assert_eq!(
+            with_command("550 5.0.0 not a gateway", "RCPT"),
+            Reason::NoRelaying
+        );
+    }
+
+    #[test]
+    fn sisimai_spam_words_count_only_after_the_message_was_sent() {
+        let t = "550 5.0.0 we dont accept spam";
+        assert_eq!(phrase_reason(&normalise(t)), None);
+        assert_eq!(with_command(t, "DATA"), Reason::SpamDetected);
+        assert_ne!(with_command(t, "RCPT"), Reason::SpamDetected);
+    }
+
+    #[test]
+    fn sisimai_phrases_are_normalised_patterns() {
+        for (r, phrases) in SISIMAI_PHRASES {
+            for p in *phrases {
+                assert!(!p.trim_matches('*').trim().is_empty(), "{r:?}: empty");
+                assert_eq!(*p, p.to_lowercase(), "{r:?}: {p} is not lowercase");
+                assert!(!p.contains('@'), "{r:?}: {p} names an address");
+                assert!(!p.contains("  "), "{r:?}: {p} has doubled spaces");
+            }
         }
     }
 

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Generalisation beyond the test corpus: one synthetic Postfix-style DSN per phrase of Sisimai
+# 4.25's reason lists (its `*` filled with a word), explained by fivefifty and by Sisimai; prints
+# how often the two agree, and the kinds of disagreement. Sisimai 5 (whose vocabulary fivefifty
+# follows) split some 4.25 reasons (requireptr, authfailure, badreputation, speeding out of
+# blocked and toomanyconn), so those rows disagree by design.
+#
+#   bench/bounce_phrases_vs_sisimai.sh        # from the project root
+#   FIVEFIFTY=path/to/fivefifty bench/...     # judge another build (no cargo build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! perl -MSisimai -e 1 2>/dev/null; then
+  apt-get update >/dev/null && apt-get install -y libsisimai-perl >/dev/null
+fi
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+BIN=${FIVEFIFTY:-./target/release/fivefifty}
+[ -n "${FIVEFIFTY:-}" ] || cargo build --release --quiet
+python3 - "$WORK" <<'PY'
+import os, sys
+sys.path.insert(0, "scripts")
+from sisimai_phrases import phrases
+out = sys.argv[1]
+for d in ("cur", "new", "tmp"):
+    os.makedirs(os.path.join(out, "md", d), exist_ok=True)
+# Content and policy words are answers to the message (end of DATA); the rest to RCPT TO.
+AFTER_DATA = {"spamdetected", "virusdetected", "contenterror", "policyviolation", "mesgtoobig",
+              "filtered", "securityerror"}
+n = 0
+with open(os.path.join(out, "index.tsv"), "w") as idx:
+    for reason, ps in sorted(phrases().items()):
+        for p in ps:
+            n += 1
+            text = p.replace("*", "example")
+            cmd = "end of DATA" if reason in AFTER_DATA else "RCPT TO"
+            msg = f"""Return-Path: <>
+From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)
+To: alice@sender.example
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B1"
+
+--B1
+Content-Type: text/plain
+
+This is the mail system at host mx.sender.example.
+
+<bob@rcpt.example>: host mx.rcpt.example[192.0.2.1] said: 550 {text} (in reply to {cmd} command)
+
+--B1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.sender.example
+
+Final-Recipient: rfc822; bob@rcpt.example
+Action: failed
+Status: 5.0.0
+Remote-MTA: dns; mx.rcpt.example
+Diagnostic-Code: smtp; 550 {text}
+
+--B1
+Content-Type: text/rfc822-headers
+
+From: alice@sender.example
+To: bob@rcpt.example
+Subject: hello
+
+--B1--
+""".replace("\n", "\r\n")
+            name = f"{n:04d}.synth:2,S"
+            open(os.path.join(out, "md", "cur", name), "w").write(msg)
+            idx.write(f"{name}\t{reason}\t{p}\n")
+PY
+"$BIN" explain --json "$WORK/md" > "$WORK/ours.json" || true
+perl -MSisimai -e 'opendir D, $ARGV[0]; for my $f (sort grep { !/^\./ } readdir D) {
+  my $v = Sisimai->make("$ARGV[0]/$f") // []; print "$f\t", (@$v ? $v->[0]->reason : "-"), "\n" }' \
+  "$WORK/md/cur" > "$WORK/sisimai.tsv"
+python3 - "$WORK" <<'PY'
+import collections, json, os, sys
+w = sys.argv[1]
+ours = {}
+for r in json.load(open(os.path.join(w, "ours.json")))["details"]["reports"]:
+    rows = r.get("recipients") or [{}]
+    ours[os.path.basename(r["source"])] = rows[0].get("reason", "-")
+sis = dict(l.rstrip("\n").split("\t") for l in open(os.path.join(w, "sisimai.tsv")))
+idx = [l.rstrip("\n").split("\t") for l in open(os.path.join(w, "index.tsv"))]
+same = sum(ours.get(n) == sis.get(n) for n, _, _ in idx)
+print(f"phrases: {len(idx)}; fivefifty agrees with Sisimai 4.25 on {same} ({100 * same / len(idx):.1f}%)")
+kinds = collections.Counter((sis.get(n), ours.get(n)) for n, _, _ in idx if ours.get(n) != sis.get(n))
+for (s, o), c in kinds.most_common(15):
+    print(f"  {c:4d}  sisimai {s:16s} fivefifty {o}")
+PY

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Regenerate the body of src/bounce/sisimai_phrases.rs from Sisimai 4.25's reason modules.
+
+    python3 scripts/sisimai_phrases.py [/usr/share/perl5/Sisimai/Reason] > /tmp/table.rs
+
+Each module's literal `$index` list is taken as it stands; its `$regex` is expanded into
+phrases, with `*` where the expression allows any text. The output is the list of
+`(Reason::X, &[...])` entries, in the order Sisimai tries its reasons; paste it between the
+brackets of SISIMAI_PHRASES.
+"""
+import collections
+import json
+import os
+import re
+import sys
+from re import _constants as C
+from re import _parser as P
+
+REASON_DIR = "/usr/share/perl5/Sisimai/Reason"
+# Sisimai's order (Sisimai::Reason's ClassOrder 0, then the reasons only ClassOrder 1 has).
+ORDER = (
+    "MailboxFull MesgTooBig ExceedLimit Suspend HasMoved NoRelaying UserUnknown Filtered "
+    "Rejected HostUnknown SpamDetected PolicyViolation VirusDetected TooManyConn Blocked "
+    "SecurityError SystemError NetworkError Expired ContentError SystemFull NotAccept MailerError"
+).split()
+# Postfix's prefix to any recipient refusal, not a reason of its own.
+LEFT_OUT = {"address rejected"}
+
+def gen(items):
+    """The phrases a parsed expression matches: every alternative, a repeat of anything (or of
+    something optional) as `*`, a character class as each of its first literals (at most 200
+    phrases an expression)."""
+    outs = [""]
+    for op, av in items:
+        if op == C.LITERAL:
+            alts = [chr(av)]
+        elif op in (C.NOT_LITERAL, C.ANY):
+            alts = ["*"]
+        elif op == C.IN:
+            lits = [chr(a) for o, a in av if o == C.LITERAL]
+            alts = lits[:3] if len(av) == len(lits) else ["*"]
+        elif op == C.SUBPATTERN:
+            alts = gen(av[-1])
+        elif op == C.ATOMIC_GROUP:
+            alts = gen(av)
+        elif op == C.BRANCH:
+            alts = [x for b in av[1] for x in gen(b)]
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            s = gen(sub)
+            if hi > 1:
+                alts = ["*"]
+            elif s == ["*"]:
+                alts = ["*"] if lo >= 1 else ["", "*"]
+            else:
+                alts = s if lo >= 1 else [""] + s
+        elif op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            alts = [""]
+        else:
+            alts = ["*"]
+        outs = [a + b for a in outs for b in alts][:200]
+    return outs
+
+
+def clean(s):
+    """White space folded, runs of `*` made one, no `*` or space at either end."""
+    s = re.sub(r"\s+", " ", s)
+    s = re.sub(r"\*+", "*", s)
+    return s.strip(" *")
+
+
+def phrases(reason_dir=REASON_DIR):
+    """Reason name -> its phrases, as fivefifty patterns."""
+    out = collections.defaultdict(list)
+    for f in sorted(os.listdir(reason_dir)):
+        src = open(os.path.join(reason_dir, f), encoding="utf-8").read()
+        reason = re.search(r"sub text\s*\{\s*'(\w+)'", src).group(1)
+        pats = []
+        for m in re.finditer(r"state \$index = \[(.*?)\];", src, re.S):
+            for s in re.findall(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"", m.group(1)):
+                pats.append(s[0] or s[1])
+        m = re.search(r"state \$regex = qr\{(.*?)\}x", src, re.S)
+        if m:
+            pats.extend(gen(list(P.parse(m.group(1).replace("\\z", "\\Z"), re.X))))
+        for p in pats:
+            p = clean(p.lower()).replace("\\", "")
+            if len(p.replace("*", "").strip()) < 4 or "@" in p or p in LEFT_OUT:
+                continue
+            if reason != "vacation" and p not in out[reason]:
+                out[reason].append(p)
+    return out
+
+
+def main():
+    pats = phrases(sys.argv[1] if len(sys.argv) > 1 else REASON_DIR)
+    for name in ORDER:
+        ps = pats.get(name.lower(), [])
+        if not ps:
+            continue
+        print(f"    (\n        Reason::{name},\n        &[")
+        for p in ps:
+            print("            " + json.dumps(p, ensure_ascii=False) + ",")
+        print("        ],\n    ),")
+
+
+if __name__ == "__main__":
+    main()
