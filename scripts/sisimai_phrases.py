@@ -3,8 +3,10 @@
 
     python3 scripts/sisimai_phrases.py [/usr/share/perl5/Sisimai/Reason] > /tmp/table.rs
 
-Each module's literal `$index` list is taken as it stands; its `$regex` is expanded into
-phrases, with `*` where the expression allows any text. The output is the list of
+Each reason module's literal `$index` list is taken as it stands; its `$regex` is expanded into
+phrases, with `*` where the expression allows any text. The MTA modules' own `$messagesof`
+tables (the words an MTA itself writes for a reason: Exim's "all host address lookups failed
+permanently", OpenSMTPD's "no mx found for domain", ...) are added to their reasons. The output is the list of
 `(Reason::X, &[...])` entries, in the order Sisimai tries its reasons; paste it between the
 brackets of SISIMAI_PHRASES.
 """
@@ -17,6 +19,8 @@ from re import _constants as C
 from re import _parser as P
 
 REASON_DIR = "/usr/share/perl5/Sisimai/Reason"
+# The MTA modules (lib/Sisimai/Lhost) beside the reason modules.
+LHOST_DIR = "Lhost"
 # Sisimai's order (Sisimai::Reason's ClassOrder 0, then the reasons only ClassOrder 1 has).
 ORDER = (
     "MailboxFull MesgTooBig ExceedLimit Suspend HasMoved NoRelaying UserUnknown Filtered "
@@ -25,6 +29,8 @@ ORDER = (
 ).split()
 # Postfix's prefix to any recipient refusal, not a reason of its own.
 LEFT_OUT = {"address rejected"}
+# MTA-table phrases too general to stand for a reason outside their MTA's layout.
+LEFT_OUT_MTA = {"unable to", "system error", "no action is required on your part"}
 
 def gen(items):
     """The phrases a parsed expression matches: every alternative, a repeat of anything (or of
@@ -88,6 +94,21 @@ def phrases(reason_dir=REASON_DIR):
                 continue
             if reason != "vacation" and p not in out[reason]:
                 out[reason].append(p)
+    lhost = os.path.join(os.path.dirname(os.path.normpath(reason_dir)), LHOST_DIR)
+    for f in sorted(os.listdir(lhost)) if os.path.isdir(lhost) else []:
+        src = open(os.path.join(lhost, f), encoding="utf-8", errors="replace").read()
+        m = re.search(r"state \$messagesof = \{(.*?)\n    \};", src, re.S)
+        if not m:
+            continue
+        body = re.sub(r"#[^\n]*", "", m.group(1))
+        for rm in re.finditer(r"'(\w+)'\s*=>\s*\[(.*?)\]", body, re.S):
+            reason = rm.group(1)
+            for s in re.findall(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"", rm.group(2)):
+                p = clean((s[0] or s[1]).lower()).replace("\\", "")
+                if len(p) < 10 or "@" in p or p in LEFT_OUT_MTA or p in LEFT_OUT:
+                    continue
+                if reason != "vacation" and p not in out[reason]:
+                    out[reason].append(p)
     return out
 
 

@@ -1149,6 +1149,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
 const DIRECTORY_PHRASES: &[&str] = &[
     "recipient name is not recognized",
     "not listed in domino directory",
+    // Domino's French and Japanese wordings of the same.
+    "non répertorié dans l'annuaire domino",
+    "domino ディレクトリには見つかりません",
+    "ディレクトリのリストにありません",
     "not listed in public name",
     "mailbox unavailable",
     "invalid recipient",

@@ -1,19 +1,22 @@
-//! Reason phrases from Sisimai 4.25's `Sisimai::Reason::*` modules, the reference bounce
-//! classifier whose vocabulary [`Reason`] follows.
+//! Reason phrases from Sisimai 4.25's `Sisimai::Reason::*` and `Sisimai::Lhost::*` modules, the
+//! reference bounce classifier whose vocabulary [`Reason`] follows.
 //!
 //! [`super::reason::sisimai_phrase_reason`] reads them only when fivefifty's own tables
 //! ([`super::reason::PHRASES`]) say nothing about a text, and (as Sisimai does) only when the
 //! status code does not already name a reason.
 //! They widen what the classifier knows of the words MTAs use beyond the test corpus.
 //!
-//! Each module's literal list is taken as it stands; its regular expression is expanded into
-//! phrases, with `*` where the expression allows any text (a host, an address, a number).
+//! Each reason module's literal list is taken as it stands; its regular expression is expanded
+//! into phrases, with `*` where the expression allows any text (a host, an address, a number).
+//! The MTA modules' own tables (the words an MTA writes for a reason: Exim's "all host address
+//! lookups failed permanently", OpenSMTPD's "no mx found for domain") join their reasons.
 //! Left out: phrases naming an address, the vacation phrases (auto-replies are read from their
 //! headers), and "address rejected", which is Postfix's prefix to any recipient refusal
 //! ("Recipient address rejected: <any reason>"), not a reason of its own. The tables run in the
 //! order Sisimai tries its reasons.
 //!
-//! Source: Sisimai 4.25 (Debian `libsisimai-perl`), lib/Sisimai/Reason/*.pm.
+//! Source: Sisimai 4.25 (Debian `libsisimai-perl`), lib/Sisimai/Reason/*.pm and
+//! lib/Sisimai/Lhost/*.pm; `scripts/sisimai_phrases.py` regenerates the table.
 //! Copyright (c) 2014-2022, azumakuniyuki. BSD 2-Clause License:
 //! redistribution and use in source and binary forms, with or without modification, are
 //! permitted provided that the conditions of that license are met (the full text is in
@@ -71,6 +74,10 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "user over quota. (#5.1.1)",
             "was automatically rejected: quota exceeded",
             "would be over the allowed quota",
+            "the number of messages in recipient's mailbox exceeded the local limit.",
+            "error: quota exceed",
+            "as their mailbox is full",
+            "disk quota exceeded",
         ],
     ),
     (
@@ -88,11 +95,17 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "message too large for this",
             "size limit",
             "taille limite du message atteinte",
+            "message too large",
+            "message size exceeds fixed maximum message size:",
         ],
     ),
     (
         Reason::ExceedLimit,
-        &["message header size exceeds limit", "message too large"],
+        &[
+            "message header size exceeds limit",
+            "message too large",
+            "- message size exceeds recipient",
+        ],
     ),
     (
         Reason::Suspend,
@@ -136,6 +149,7 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "this system is not configured to relay mail",
             "unable to relay for",
             "we don't handle mail for",
+            "due to the following smtp relay error",
         ],
     ),
     (
@@ -258,6 +272,15 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "utilisateur inconnu !",
             "vdeliver: invalid or unknown virtual user",
             "your envelope recipient is in my badrcptto list",
+            "not listed in domino directory",
+            "not listed in public name & address book",
+            "non répertorié dans l'annuaire domino",
+            "domino ディレクトリには見つかりません",
+            "because the address couldn't be found. check for typos or unnecessary spaces and try again.",
+            "user not listed in public name & address book",
+            "ディレクトリのリストにありません",
+            "no mailbox here by that name",
+            "does not like recipient.",
         ],
     ),
     (
@@ -277,6 +300,9 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "user reject",
             "we failed to deliver mail because the following address recipient id refuse to receive mail",
             "you have been blocked by the recipient",
+            "mail delivery failed... user unknown",
+            "cannot route mail to user",
+            "mailbox does not exist",
         ],
     ),
     (
@@ -351,6 +377,15 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "unknown host",
             "unroutable address",
             "unrouteable address",
+            "no such domain.",
+            "all host address lookups failed permanently",
+            "all relevant mx records point to non-existent hosts",
+            "dns error: domain name not found",
+            "dns error: dns server returned answer with no data",
+            "as the remote domain doesnt exist",
+            "invalid domain name",
+            "the mail could not be delivered to the recipient because the domain is not reachable",
+            "sorry, i couldn't find any host",
         ],
     ),
     (
@@ -500,6 +535,7 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "this form of attachment has been used by recent viruses or other malware",
             "virus detected",
             "your message was infected with a virus",
+            "- infected",
         ],
     ),
     (
@@ -667,6 +703,7 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "user * is not authorized to perform ses:sendrawemail on resource",
             "you are not authorized to send mail, authentication is required",
             "verification failure",
+            "could not retrieve credentials",
         ],
     ),
     (
@@ -693,6 +730,16 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "temporary local problem",
             "timeout waiting for input",
             "transaction failed",
+            "- temporary mta failure on relaying",
+            "- rejected by next-hop mta on relaying",
+            "- unable to relay message back to mta",
+            "this domain's dns violates rfc 1035.",
+            "several matches found in domino directory",
+            "delivery to file forbidden",
+            "delivery to pipe forbidden",
+            "local delivery failed",
+            "lmtp error after",
+            "bad interpreter: no such file or directory",
         ],
     ),
     (
@@ -714,6 +761,24 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "too many hops",
             "unable to resolve route",
             "unrouteable mail domain",
+            "dns lookup failed.",
+            "had no relevant answers.",
+            "responded with code nxdomain",
+            "message has exceeded maximum hop count",
+            "address family mismatch on destination mxs",
+            "all routes to destination blocked",
+            "bad dns lookup error code",
+            "could not retrieve source address",
+            "loop detected",
+            "network error on destination mxs",
+            "no mx found for domain",
+            "no mx found for destination",
+            "no valid route to remote mx",
+            "no valid route to destination",
+            "temporary failure in mx lookup",
+            "sorry, i wasn't able to establish an smtp connection",
+            "sorry, i couldn't find a mail exchanger or ip address",
+            "sorry. although i'm listed as a best-preference mx or a for that host",
         ],
     ),
     (
@@ -737,6 +802,11 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "unable to deliver message after multiple retries",
             "was not reachable within the allowed queue period",
             "your message could not be delivered for more than",
+            "dns error: could not contact dns servers",
+            "delivery to the following recipient has been delayed",
+            "the recipient server did not accept our requests to connect",
+            "retry timeout exceeded",
+            "envelope expired",
         ],
     ),
     (
@@ -750,6 +820,9 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "this message contain invalid mime headers",
             "this message contain improperly-formatted binary content",
             "this message contain text that uses unnecessary base64 encoding",
+            "- bad header:",
+            "too many \"received\" headers",
+            "message content rejected",
         ],
     ),
     (
@@ -757,6 +830,7 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
         &[
             "mail system full",
             "requested mail action aborted: exceeded storage allocation",
+            "requested action not taken: mailbox unavailable (not enough free space)",
         ],
     ),
     (
@@ -769,6 +843,10 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "no mx record found for domain=",
             "no route for current request",
             "smtp protocol returned a permanent error",
+            "type=mx: malformed or unexpected name server reply",
+            "an mx or srv record indicated no smtp service",
+            "no host found for existing smtp connection",
+            "destination seem to reject all mails",
         ],
     ),
     (
