@@ -75,8 +75,9 @@ def clean(s):
     return s.strip(" *")
 
 
-def phrases(reason_dir=REASON_DIR):
-    """Reason name -> its phrases, as fivefifty patterns."""
+def phrases(reason_dir=REASON_DIR, with_mta_tables=True):
+    """Reason name -> its phrases, as fivefifty patterns (with the MTA modules' tables, or only
+    the reason modules' lists)."""
     out = collections.defaultdict(list)
     for f in sorted(os.listdir(reason_dir)):
         src = open(os.path.join(reason_dir, f), encoding="utf-8").read()
@@ -95,7 +96,7 @@ def phrases(reason_dir=REASON_DIR):
             if reason != "vacation" and p not in out[reason]:
                 out[reason].append(p)
     lhost = os.path.join(os.path.dirname(os.path.normpath(reason_dir)), LHOST_DIR)
-    for f in sorted(os.listdir(lhost)) if os.path.isdir(lhost) else []:
+    for f in sorted(os.listdir(lhost)) if with_mta_tables and os.path.isdir(lhost) else []:
         src = open(os.path.join(lhost, f), encoding="utf-8", errors="replace").read()
         m = re.search(r"state \$messagesof = \{(.*?)\n    \};", src, re.S)
         if not m:

@@ -445,6 +445,208 @@ const KNOWN: &[Known] = &[
         fix: "Read Orange's postmaster page for the code and check the sending host's configuration and reputation.",
         link: Some("https://postmaster.orange.fr/"),
     },
+    // GoDaddy (Workspace Email / secureserver.net): its inbound servers end each refusal with an
+    // "IB" code (the codes Sisimai's Rhost::GoDaddy documents).
+    Known {
+        provider: "GoDaddy",
+        code: "IB103",
+        needles: &["ib103"],
+        reason: Some(Reason::BadReputation),
+        cause: Some(BounceCause::Reputation),
+        meaning: "GoDaddy refused the connection: the sending IP has a poor reputation on Cloudmark Sender Intelligence.",
+        fix: "Check the IP's reputation with Cloudmark (csi.cloudmark.com) and ask for a reset once the cause (a compromised account, a bad list) is fixed.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB104",
+        needles: &["ib104"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Blocklist),
+        meaning: "GoDaddy refused the connection: the sending IP is on the Spamhaus Block List (SBL).",
+        fix: "Look the IP up at check.spamhaus.org, fix what got it listed, then request delisting.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB105",
+        needles: &["ib105"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Blocklist),
+        meaning: "GoDaddy refused the connection: the sending IP is on the Spamhaus Exploits Block List (XBL), a sign of an infected host.",
+        fix: "Find and clean the infected host or open proxy behind the IP, then request delisting at check.spamhaus.org.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB106",
+        needles: &["ib106"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Blocklist),
+        meaning: "GoDaddy refused the connection: the sending IP is on the Spamhaus Policy Block List (PBL), an address range that should not send mail directly.",
+        fix: "Send through your provider's or ESP's relay, or have the IP's owner remove it from the PBL if it is a real mail server.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB007",
+        needles: &["ib007"],
+        reason: Some(Reason::TooManyConn),
+        cause: Some(BounceCause::Transient),
+        meaning: "GoDaddy refused the connection: too many sessions from the sending IP.",
+        fix: "Lower the number of concurrent connections to GoDaddy's servers; the mail is retried.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB108",
+        needles: &["ib108"],
+        reason: Some(Reason::RequirePtr),
+        cause: Some(BounceCause::Reputation),
+        meaning: "GoDaddy deferred the message: the reverse DNS (PTR) lookup of the sending IP failed.",
+        fix: "Give the sending IP a PTR record whose name resolves back to the IP.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB110",
+        needles: &["ib110"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "GoDaddy blocked the sending IP for a while after too many messages it judged to be spam.",
+        fix: "Find out which mail was reported (a compromised account, an unwanted campaign), stop it, and send again later.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB111",
+        needles: &["ib111"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "GoDaddy blocked the sending IP for the day after too many messages it judged to be spam.",
+        fix: "Find out which mail was reported (a compromised account, an unwanted campaign), stop it, and send again tomorrow.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB112",
+        needles: &["ib112"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "GoDaddy blocked the sending IP for a while for mailing too many invalid recipients.",
+        fix: "Clean the list: remove addresses that bounce, and stop sending to purchased or old lists.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB113",
+        needles: &["ib113"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "GoDaddy blocked the sending IP for the day for mailing too many invalid recipients.",
+        fix: "Clean the list: remove addresses that bounce, and stop sending to purchased or old lists.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB212",
+        needles: &["ib212"],
+        reason: Some(Reason::SpamDetected),
+        cause: Some(BounceCause::Content),
+        meaning: "GoDaddy rejected the message as spam by its content.",
+        fix: "Review the content and links; make sure the recipients asked for the mail.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB401",
+        needles: &["ib401"],
+        reason: Some(Reason::SecurityError),
+        cause: Some(BounceCause::Other),
+        meaning: "GoDaddy does not allow SMTP authentication on its inbound servers.",
+        fix: "Send to GoDaddy's MX without authenticating, or submit through your own provider's relay.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB501",
+        needles: &["ib501"],
+        reason: Some(Reason::Rejected),
+        cause: Some(BounceCause::Other),
+        meaning: "GoDaddy rejected the message: its From: address is blank.",
+        fix: "Put a valid From: address in the message.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB502",
+        needles: &["ib502"],
+        reason: Some(Reason::Rejected),
+        cause: Some(BounceCause::Other),
+        meaning: "GoDaddy rejected the message: its From: address is an IP address.",
+        fix: "Use a From: address on a real domain.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB504",
+        needles: &["ib504"],
+        reason: Some(Reason::Speeding),
+        cause: Some(BounceCause::Reputation),
+        meaning: "GoDaddy refused the message: the sending IP sent too many messages this hour.",
+        fix: "Slow down: spread the sending over more time.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB506",
+        needles: &["ib506"],
+        reason: Some(Reason::Rejected),
+        cause: Some(BounceCause::Authentication),
+        meaning: "GoDaddy rejected the message: the From: domain is invalid.",
+        fix: "Send from a domain that exists in DNS and can receive mail.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB508",
+        needles: &["ib508"],
+        reason: Some(Reason::AuthFailure),
+        cause: Some(BounceCause::Authentication),
+        meaning: "GoDaddy rejected the message: the sender's SPF record is invalid.",
+        fix: "Fix the domain's SPF record (check it with `fivefifty domain`) so that it parses and lists your sending IPs.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB510",
+        needles: &["ib510"],
+        reason: Some(Reason::TooManyConn),
+        cause: Some(BounceCause::Transient),
+        meaning: "GoDaddy refused the message: too many messages in one SMTP session.",
+        fix: "Open a new session for more messages (lower the messages-per-connection setting).",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB607",
+        needles: &["ib607"],
+        reason: Some(Reason::Speeding),
+        cause: Some(BounceCause::Reputation),
+        meaning: "GoDaddy refused the message: the sending IP sent to too many recipients this hour.",
+        fix: "Slow down: spread the sending over more time.",
+        link: None,
+    },
+    Known {
+        provider: "GoDaddy",
+        code: "IB705",
+        needles: &["ib705"],
+        reason: Some(Reason::VirusDetected),
+        cause: Some(BounceCause::Content),
+        meaning: "GoDaddy rejected the message: it found a virus in it.",
+        fix: "Scan the sending host and the attachment; send without the infected file.",
+        link: None,
+    },
     // Facebook (postmaster.facebook.com response codes).
     Known {
         provider: "Facebook",
@@ -907,5 +1109,32 @@ mod tests {
         let (recs, reason, _) = recognise(&t);
         assert_eq!(reason, Some(Reason::SpamDetected));
         assert_eq!(recs.first().map(|r| r.code), Some("506"));
+    }
+
+    #[test]
+    fn godaddy_ib_codes_name_their_reason() {
+        for (reply, reason) in [
+            // "invalid recipients" here is the sender's list, not this recipient.
+            (
+                "554 This IP has been temporarily blocked for attempting to mail too many invalid recipients. IB112",
+                Reason::Blocked,
+            ),
+            (
+                "552 This message has been rejected due to content judged to be spam by the Internet community. IB212",
+                Reason::SpamDetected,
+            ),
+            (
+                "550 holly@coolexample.com Blank From: addresses are not allowed. Please provide a valid From. IB501",
+                Reason::Rejected,
+            ),
+        ] {
+            let r = crate::bounce::explain_reply(reply);
+            let row = &r.recipients[0];
+            assert_eq!(row.reason, reason, "{reply}");
+            assert!(
+                row.recognitions.iter().any(|k| k.provider == "GoDaddy"),
+                "{reply}"
+            );
+        }
     }
 }

@@ -316,6 +316,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // to our servers" (a dynamic or unlisted IP: use your provider's relay).
             "not authorized to send email directly",
             "not authorized to send mail directly",
+            // The sender mailed too many bad addresses (GoDaddy's IB112): the IP is refused,
+            // whatever the words about invalid recipients say of this one.
+            "too many invalid recipients",
         ],
     ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
@@ -329,6 +332,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "identified as spam",
             "rejected as spam",
             "flagged as spam",
+            "judged to be spam",
             "blacklisted url",
             "listed url",
             // amavisd-new: "554 5.7.0 Reject, id=... - SPAM".
