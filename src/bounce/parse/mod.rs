@@ -1101,10 +1101,15 @@ fn finish_row(
             .as_str()
     };
     let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(context()));
-    // A vague DSN status (5.0.0) yields to a specific one of the same class in the text.
+    // A vague DSN status (5.0.0) yields to a specific one of the same class in the text. The
+    // reporting MTA's own "delivery time expired" (x.4.7) yields only to a code that names a
+    // cause: an RFC 3463 "other or undefined" code (x.y.0, such as the 4.3.0 of a greylisting
+    // or busy server) says less than the expiry does.
     let status = match (raw.status, text_status) {
         (Some(s), Some(t))
-            if (s.is_vague() || s.is_queue_expiry()) && !t.is_vague() && s.class() == t.class() =>
+            if (s.is_vague() || (s.is_queue_expiry() && t.detail() != 0))
+                && !t.is_vague()
+                && s.class() == t.class() =>
         {
             Some(t)
         }
@@ -1149,10 +1154,19 @@ fn finish_row(
                 text: &n_diag,
             };
             let r = reason::classify_with(&facts, &diag_phrase);
+            // The reporting MTA's own "delivery time expired" (x.4.7) over a remote server's
+            // reply that names no cause (the last of its temporary refusals) is decided: the
+            // rest of the text is the MTA's transcript, whose other replies (a 554 "no valid
+            // recipients" to the DATA after the refused RCPT) are consequences, not the cause.
+            // Without a reply in the diagnostic the transcript is all there is to read.
+            let expired_by_status = r == reason::Reason::Expired
+                && status.is_some_and(|s| s.is_queue_expiry())
+                && ReplyCode::find_in(&diagnostic).is_some();
             let undecided = matches!(r, reason::Reason::OnHold | reason::Reason::Undefined)
-                || (diag_phrase
-                    .get_or_init(|| reason::phrase_reason(&n_diag))
-                    .is_none()
+                || (!expired_by_status
+                    && diag_phrase
+                        .get_or_init(|| reason::phrase_reason(&n_diag))
+                        .is_none()
                     && ctx_has_words);
             let r = if undecided && ctx_has_words {
                 facts.text = n_ctx();
