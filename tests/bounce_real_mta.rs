@@ -215,3 +215,24 @@ fn each_report_has_exactly_the_expected_rows() {
     }
     assert!(wrong.is_empty(), "row counts:\n{}", wrong.join("\n"));
 }
+
+#[test]
+fn loopback_bounces_name_no_sending_ip() {
+    // Every message went over 127.0.0.1, which the hints leave out: any IP found is a misread
+    // (Sendmail's version "8.17.1.9" in a Received `by` clause once was).
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(fixtures()).expect("fixture folder readable") {
+        let path = entry.expect("folder entry").path();
+        if path.extension().is_some_and(|e| e == "eml") {
+            let report = bounce::explain_bytes(&std::fs::read(&path).expect("fixture readable"));
+            if !report.hints.sending_ips.is_empty() {
+                found.push(format!(
+                    "{}: {:?}",
+                    path.display(),
+                    report.hints.sending_ips
+                ));
+            }
+        }
+    }
+    assert!(found.is_empty(), "sending IPs found:\n{}", found.join("\n"));
+}

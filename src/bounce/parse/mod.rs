@@ -178,12 +178,24 @@ fn looks_like_mail(b: &[u8]) -> bool {
 /// The client IP of a raw Received header: the first address in its `from` clause.
 fn received_client_ip(v: &str) -> Option<IpAddr> {
     let from = find_ascii_ci(v.as_bytes(), b"from ")?;
-    let end = find_ascii_ci(&v.as_bytes()[from..], b" by ").map_or(v.len(), |e| from + e);
+    let end = by_clause(&v.as_bytes()[from..]).map_or(v.len(), |e| from + e);
     Ips {
         text: v.get(from..end)?,
         i: 0,
     }
     .next()
+}
+
+/// Where the `by` clause of a Received header starts: the word `by` between any whitespace
+/// (RFC 5322 folding whitespace: a header folded before `by`, as Sendmail writes
+/// `(from user@localhost)` CRLF TAB `by host (8.17.1.9/8.17.1.9) id ...`, keeps the tab). The
+/// `by` clause names the receiving host and its software version, never the client.
+fn by_clause(v: &[u8]) -> Option<usize> {
+    v.windows(4).position(|w| {
+        w[0].is_ascii_whitespace()
+            && w[1..3].eq_ignore_ascii_case(b"by")
+            && w[3].is_ascii_whitespace()
+    })
 }
 
 /// Everything the MIME walk collects about one bounce.
@@ -1513,6 +1525,18 @@ mod tests {
             "192.0.2.7".parse().ok()
         );
         assert!(ips_in("").is_empty() && ips_in("no digits [").is_empty());
+    }
+
+    #[test]
+    fn received_by_clause_after_a_folded_tab_is_not_the_client() {
+        // Sendmail's local submission: no from clause, a comment, then `by` on a folded line
+        // with the software version (which looks like an IPv4 address).
+        let sendmail = "(from sender@localhost)\r\n\tby vm (8.17.1.9/8.17.1.9/Submit) id x";
+        assert_eq!(received_client_ip(sendmail), None);
+        assert_eq!(
+            received_client_ip("from a.example ([192.0.2.7])\r\n\tby b.example (8.17.1.9)"),
+            "192.0.2.7".parse().ok()
+        );
     }
 
     #[test]
