@@ -236,3 +236,33 @@ fn loopback_bounces_name_no_sending_ip() {
     }
     assert!(found.is_empty(), "sending IPs found:\n{}", found.join("\n"));
 }
+
+#[test]
+fn postfix_and_exim_name_the_command_each_reply_answered() {
+    // Postfix says "(in reply to end of DATA command)", Exim "after end of data" or "after
+    // RCPT TO:<...>": the row's command follows, whatever words the reply itself holds
+    // ("Unauthenticated email from sender.test" is no MAIL FROM).
+    let mut wrong = Vec::new();
+    for mta in ["postfix", "exim"] {
+        for (scenario, want) in [
+            ("unknown", "RCPT"),
+            ("relay", "RCPT"),
+            ("spam", "DATA"),
+            ("dmarc", "DATA"),
+            ("big", "DATA"),
+            ("virus", "DATA"),
+        ] {
+            let file = format!("{mta}-{scenario}.eml");
+            let raw = std::fs::read(fixtures().join(&file)).expect("fixture readable");
+            let report = bounce::explain_bytes(&raw);
+            let got = report
+                .recipients
+                .first()
+                .and_then(|r| r.smtp_command.as_deref());
+            if got != Some(want) {
+                wrong.push(format!("{file}: command {got:?}, expected {want}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "commands:\n{}", wrong.join("\n"));
+}
