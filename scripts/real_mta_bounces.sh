@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make bounces with real MTAs, for tests/fixtures/bounces/real-mta/ (see its README.md).
 #
-#   sudo scripts/real_mta_bounces.sh postfix exim sendmail opensmtpd
+#   sudo scripts/real_mta_bounces.sh postfix exim sendmail opensmtpd courier
 #   scripts/real_mta_bounces.sh --split sendmail saved.mbox   # only cut an mbox into files
 #
 # For each MTA named: install it from Debian's packages, configure it to deliver local mail for
@@ -95,7 +95,7 @@ wait_for_bounces() {
 }
 
 # Split the mbox into one file per message (the "From " postmark line and the blank separator
-# line the MDA adds are dropped, nothing else), named by the scenario in the returned Subject.
+# line most MDAs add are dropped, nothing else), named by the scenario in the returned Subject.
 save_bounces() {
     local mta=$1
     mkdir -p "$OUT"
@@ -103,19 +103,22 @@ save_bounces() {
 import re, sys
 mbox, out, mta = sys.argv[1:]
 data = open(mbox, "rb").read()
+# Every line that starts with "From " is a postmark: MDAs quote such lines in a message
+# (">From "). Most MDAs also end each message with a blank separator line (Courier does not):
+# it is dropped only when every message ends with one.
 messages, current = [], None
 for line in data.splitlines(keepends=True):
-    if line.startswith(b"From ") and (current is None or current[-1:] == [b"\n"]):
+    if line.startswith(b"From "):
         if current is not None:
-            messages.append(current[:-1])
+            messages.append(current)
         current = []
         continue
     if current is not None:
         current.append(line)
 if current is not None:
-    if current[-1:] == [b"\n"]:
-        current = current[:-1]
     messages.append(current)
+if messages and all(m[-1:] == [b"\n"] for m in messages):
+    messages = [m[:-1] for m in messages]
 seen = {}
 for lines in messages:
     raw = b"".join(lines)
@@ -274,6 +277,40 @@ EOF
     kill "$smtpd_pid" || true
     apt-get purge -y -q opensmtpd >/dev/null
     rm -rf /etc/smtpd.conf /var/spool/smtpd
+}
+
+# --- Courier -----------------------------------------------------------------------------
+run_courier() {
+    apt-get install -y -q courier-mta >/dev/null
+    cd /etc/courier
+    echo mail.sender.test >me
+    echo sender.test >defaultdomain
+    echo mailer-daemon@sender.test >dsnfrom
+    printf 'localhost\nsender.test\nmail.sender.test\n' >locals
+    echo "rcpt.test: [127.0.0.1],$PORT" >esmtproutes
+    # Give up on a temporary error after a minute, retrying every 10 s until then.
+    echo 1m >queuetime
+    echo 10 >retryalpha
+    echo 10 >retrygamma
+    # Local mail to an mbox in the home directory (Debian's default is ./Maildir).
+    sed -i 's|^DEFAULTDELIVERY=.*|DEFAULTDELIVERY=./Mailbox|' courierd
+    makealiases
+    cd - >/dev/null
+    # Local delivery looks the user up through the authentication daemon.
+    authdaemond start
+    courier start
+    sleep 2
+    record_version courier "Courier 1.0.16 (Debian $(dpkg-query -W -f '${Version}' courier-mta))"
+    MBOX=/home/sender/Mailbox
+    submit_all courier
+    wait_for_bounces courier flush
+    save_bounces courier
+    courier stop || true
+    authdaemond stop || true
+    rm -f "$MBOX"
+    MBOX=/var/mail/sender
+    apt-get purge -y -q courier-mta courier-base courier-authlib courier-authdaemon >/dev/null
+    rm -rf /etc/courier /var/lib/courier /run/courier
 }
 
 main() {

@@ -1,5 +1,5 @@
 //! Bounces made by real MTAs (`tests/fixtures/bounces/real-mta/`, see its README.md): Postfix,
-//! Exim, Sendmail and OpenSMTPD, installed from Debian's packages, relayed mail to a scripted
+//! Exim, Sendmail, OpenSMTPD and Courier, installed from Debian's packages, relayed mail to a scripted
 //! SMTP receiver (`scripts/smtp_responder.py`) that refused each recipient with a chosen reply,
 //! and the bounces they wrote were kept as delivered.
 //!
@@ -81,6 +81,20 @@ const EXPECTED: &[(&str, ReportKind, &str, &str, bool)] = &[
     ("opensmtpd-defer-delayed-2.eml",    Bounce, "defer@rcpt.test",         "expired",       SOFT),
     ("opensmtpd-multi.eml",              Bounce, "unknown+multi@rcpt.test", "userunknown",   HARD),
     ("opensmtpd-multi.eml",              Bounce, "full+multi@rcpt.test",    "mailboxfull",   SOFT),
+    // courier
+    ("courier-unknown.eml",              Bounce, "unknown@rcpt.test",       "userunknown",   HARD),
+    ("courier-full.eml",                 Bounce, "full@rcpt.test",          "mailboxfull",   SOFT),
+    ("courier-fullsoft.eml",             Bounce, "fullsoft@rcpt.test",      "mailboxfull",   SOFT),
+    ("courier-blocked.eml",              Bounce, "blocked@rcpt.test",       "blocked",       SOFT),
+    ("courier-spam.eml",                 Bounce, "spam@rcpt.test",          "spamdetected",  SOFT),
+    ("courier-dmarc.eml",                Bounce, "dmarc@rcpt.test",         "authfailure",   SOFT),
+    ("courier-relay.eml",                Bounce, "relay@rcpt.test",         "norelaying",    SOFT),
+    ("courier-big.eml",                  Bounce, "big@rcpt.test",           "mesgtoobig",    SOFT),
+    ("courier-virus.eml",                Bounce, "virus@rcpt.test",         "virusdetected", SOFT),
+    ("courier-ptr.eml",                  Bounce, "ptr@rcpt.test",           "requireptr",    SOFT),
+    ("courier-defer.eml",                Bounce, "defer@rcpt.test",         "expired",       SOFT),
+    ("courier-multi.eml",                Bounce, "unknown+multi@rcpt.test", "userunknown",   HARD),
+    ("courier-multi.eml",                Bounce, "full+multi@rcpt.test",    "mailboxfull",   SOFT),
 ];
 
 /// Rows fivefifty is known to get wrong, with the reason it is left so (see the fixtures'
