@@ -1166,14 +1166,21 @@ fn finish_row(
                 text: &n_diag,
             };
             let r = reason::classify_with(&facts, &diag_phrase);
-            // The reporting MTA's own "delivery time expired" (x.4.7) over a remote server's
-            // reply that names no cause (the last of its temporary refusals) is decided: the
-            // rest of the text is the MTA's transcript, whose other replies (a 554 "no valid
-            // recipients" to the DATA after the refused RCPT) are consequences, not the cause.
-            // Without a reply in the diagnostic the transcript is all there is to read.
+            // A give-up over a remote server's reply that names no cause (the last of its
+            // temporary refusals) is decided by the codes: the reporting MTA's own "delivery
+            // time expired" (x.4.7), or its permanent status over a 4yz reply. The rest of the
+            // text is the MTA's transcript and boilerplate, whose other words (a 554 "no valid
+            // recipients" to the DATA after the refused RCPT, "the original message follows
+            // as a separate attachment") are not the cause. Without a reply in the diagnostic
+            // the transcript is all there is to read.
+            let diag_reply = ReplyCode::find_in(&diagnostic);
             let expired_by_status = r == reason::Reason::Expired
-                && status.is_some_and(|s| s.is_queue_expiry())
-                && ReplyCode::find_in(&diagnostic).is_some();
+                && diag_reply.is_some()
+                && status.is_some_and(|s| {
+                    s.is_queue_expiry()
+                        || (s.class() == StatusClass::Permanent
+                            && diag_reply.and_then(|c| c.class()) == Some(StatusClass::Transient))
+                });
             let undecided = matches!(r, reason::Reason::OnHold | reason::Reason::Undefined)
                 || (!expired_by_status
                     && diag_phrase
