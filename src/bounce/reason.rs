@@ -1448,6 +1448,14 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
             Reason::SyntaxError
         }
         (_, Some(StatusClass::Transient)) => Reason::OnHold,
+        // A failure the reporting MTA made permanent over a remote reply that was only
+        // temporary (RFC 5321 4yz): it stopped retrying, the queue lifetime ran out (Courier
+        // and Exim report every failure as 5.0.0).
+        (Some(Action::Failed), Some(StatusClass::Permanent))
+            if f.reply_code.and_then(|r| r.class()) == Some(StatusClass::Transient) =>
+        {
+            Reason::Expired
+        }
         (_, Some(StatusClass::Permanent)) if f.command == Some("DATA") => Reason::Filtered,
         (_, Some(StatusClass::Permanent)) => Reason::OnHold,
         // A failure the report states but does not explain: held for a decision; with no words

@@ -178,12 +178,24 @@ fn looks_like_mail(b: &[u8]) -> bool {
 /// The client IP of a raw Received header: the first address in its `from` clause.
 fn received_client_ip(v: &str) -> Option<IpAddr> {
     let from = find_ascii_ci(v.as_bytes(), b"from ")?;
-    let end = find_ascii_ci(&v.as_bytes()[from..], b" by ").map_or(v.len(), |e| from + e);
+    let end = by_clause(&v.as_bytes()[from..]).map_or(v.len(), |e| from + e);
     Ips {
         text: v.get(from..end)?,
         i: 0,
     }
     .next()
+}
+
+/// Where the `by` clause of a Received header starts: the word `by` between any whitespace
+/// (RFC 5322 folding whitespace: a header folded before `by`, as Sendmail writes
+/// `(from user@localhost)` CRLF TAB `by host (8.17.1.9/8.17.1.9) id ...`, keeps the tab). The
+/// `by` clause names the receiving host and its software version, never the client.
+fn by_clause(v: &[u8]) -> Option<usize> {
+    v.windows(4).position(|w| {
+        w[0].is_ascii_whitespace()
+            && w[1..3].eq_ignore_ascii_case(b"by")
+            && w[3].is_ascii_whitespace()
+    })
 }
 
 /// Everything the MIME walk collects about one bounce.
@@ -1101,10 +1113,15 @@ fn finish_row(
             .as_str()
     };
     let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(context()));
-    // A vague DSN status (5.0.0) yields to a specific one of the same class in the text.
+    // A vague DSN status (5.0.0) yields to a specific one of the same class in the text. The
+    // reporting MTA's own "delivery time expired" (x.4.7) yields only to a code that names a
+    // cause: an RFC 3463 "other or undefined" code (x.y.0, such as the 4.3.0 of a greylisting
+    // or busy server) says less than the expiry does.
     let status = match (raw.status, text_status) {
         (Some(s), Some(t))
-            if (s.is_vague() || s.is_queue_expiry()) && !t.is_vague() && s.class() == t.class() =>
+            if (s.is_vague() || (s.is_queue_expiry() && t.detail() != 0))
+                && !t.is_vague()
+                && s.class() == t.class() =>
         {
             Some(t)
         }
@@ -1149,10 +1166,26 @@ fn finish_row(
                 text: &n_diag,
             };
             let r = reason::classify_with(&facts, &diag_phrase);
+            // A give-up over a remote server's reply that names no cause (the last of its
+            // temporary refusals) is decided by the codes: the reporting MTA's own "delivery
+            // time expired" (x.4.7), or its permanent status over a 4yz reply. The rest of the
+            // text is the MTA's transcript and boilerplate, whose other words (a 554 "no valid
+            // recipients" to the DATA after the refused RCPT, "the original message follows
+            // as a separate attachment") are not the cause. Without a reply in the diagnostic
+            // the transcript is all there is to read.
+            let diag_reply = ReplyCode::find_in(&diagnostic);
+            let expired_by_status = r == reason::Reason::Expired
+                && diag_reply.is_some()
+                && status.is_some_and(|s| {
+                    s.is_queue_expiry()
+                        || (s.class() == StatusClass::Permanent
+                            && diag_reply.and_then(|c| c.class()) == Some(StatusClass::Transient))
+                });
             let undecided = matches!(r, reason::Reason::OnHold | reason::Reason::Undefined)
-                || (diag_phrase
-                    .get_or_init(|| reason::phrase_reason(&n_diag))
-                    .is_none()
+                || (!expired_by_status
+                    && diag_phrase
+                        .get_or_init(|| reason::phrase_reason(&n_diag))
+                        .is_none()
                     && ctx_has_words);
             let r = if undecided && ctx_has_words {
                 facts.text = n_ctx();
@@ -1499,6 +1532,18 @@ mod tests {
             "192.0.2.7".parse().ok()
         );
         assert!(ips_in("").is_empty() && ips_in("no digits [").is_empty());
+    }
+
+    #[test]
+    fn received_by_clause_after_a_folded_tab_is_not_the_client() {
+        // Sendmail's local submission: no from clause, a comment, then `by` on a folded line
+        // with the software version (which looks like an IPv4 address).
+        let sendmail = "(from sender@localhost)\r\n\tby vm (8.17.1.9/8.17.1.9/Submit) id x";
+        assert_eq!(received_client_ip(sendmail), None);
+        assert_eq!(
+            received_client_ip("from a.example ([192.0.2.7])\r\n\tby b.example (8.17.1.9)"),
+            "192.0.2.7".parse().ok()
+        );
     }
 
     #[test]

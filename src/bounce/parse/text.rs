@@ -631,17 +631,30 @@ static COMMAND_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
     });
 
 /// Which SMTP command a reply answered, from the words around it (the first such words win).
+/// The words must start a word: "Unauthenticated email from example.com" in a reply is no
+/// `MAIL FROM`.
 pub(crate) fn command_in(text: &str) -> Option<&'static str> {
+    let starts_word = |p: usize| {
+        p.checked_sub(1)
+            .and_then(|i| text.as_bytes().get(i))
+            .is_none_or(|b| !b.is_ascii_alphanumeric())
+    };
     match COMMAND_INDEX.as_ref() {
         Some(ac) => ac
-            .find(text)
+            .find_iter(text)
+            .find(|m| starts_word(m.start()))
             .and_then(|m| COMMAND_WORDS.get(m.pattern().as_usize()))
             .map(|(_, c)| *c),
         None => {
             let l = text.to_ascii_lowercase();
             COMMAND_WORDS
                 .iter()
-                .filter_map(|(w, c)| l.find(w).map(|p| (p, *c)))
+                .filter_map(|(w, c)| {
+                    l.match_indices(w)
+                        .map(|(p, _)| p)
+                        .find(|&p| starts_word(p))
+                        .map(|p| (p, *c))
+                })
                 .min_by_key(|(p, _)| *p)
                 .map(|(_, c)| c)
         }
@@ -755,6 +768,22 @@ const REMOTE_HOST_KEYS: [(&str, u8); 3] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_words_start_a_word() {
+        // Gmail's and Postfix's DMARC refusals name the sender's domain after "email from".
+        let dmarc = "550 5.7.26 Unauthenticated email from example.com is not accepted";
+        assert_eq!(command_in(dmarc), None);
+        assert_eq!(
+            command_in(&format!("{dmarc} (in reply to end of DATA command)")),
+            Some("DATA")
+        );
+        assert_eq!(command_in("in reply to MAIL FROM command"), Some("MAIL"));
+        assert_eq!(
+            command_in("MAIL FROM:<a@example.com> refused"),
+            Some("MAIL")
+        );
+    }
 
     /// The automaton search [`remote_host_in`] had before it searched key by key (with the
     /// four keys, `remote host ` among them).
