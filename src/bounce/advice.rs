@@ -363,6 +363,56 @@ const KNOWN: &[Known] = &[
         fix: "Add and verify the domain in the Microsoft 365 admin center, or relay through a connector that owns it.",
         link: None,
     },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.506",
+        needles: &["5.7.506"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Exchange Online refused the client: it introduced itself in HELO as the receiving server, which spambots do (\"Access denied, Bad HELO\").",
+        fix: "Make the sending server say its own fully qualified host name in HELO/EHLO.",
+        link: None,
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.507",
+        needles: &["5.7.507"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Blocklist),
+        meaning: "The recipient's organisation blocked the sending IP in its Exchange Online settings (\"Access denied, rejected by recipient\").",
+        fix: "Ask the recipient to remove your IP from their organisation's block list, or send from another IP.",
+        link: None,
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.508",
+        needles: &["5.7.508"],
+        reason: Some(Reason::Speeding),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Exchange Online refused the sending IP: it exceeded the permitted sending limits within a time window.",
+        fix: "Slow down: spread the sending over more time, then retry.",
+        link: None,
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.700",
+        needles: &["5.7.700"],
+        reason: Some(Reason::TooManyConn),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Exchange Online refused the mail: the sending tenant or IP exceeded its traffic threshold.",
+        fix: "Lower the volume sent to Microsoft 365 and retry later; a compromised account is a common cause.",
+        link: None,
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.124",
+        needles: &["5.7.124"],
+        reason: Some(Reason::Rejected),
+        cause: Some(BounceCause::Other),
+        meaning: "The recipient group accepts mail only from its allowed senders, and you are not one (\"Sender not in allowed-senders list\").",
+        fix: "Ask the group's owner to add your address to its allowed senders.",
+        link: None,
+    },
     // Yahoo (https://senders.yahooinc.com/smtp-error-codes/).
     Known {
         provider: "Yahoo",
@@ -1109,6 +1159,24 @@ mod tests {
         let (recs, reason, _) = recognise(&t);
         assert_eq!(reason, Some(Reason::SpamDetected));
         assert_eq!(recs.first().map(|r| r.code), Some("506"));
+    }
+
+    #[test]
+    fn exchange_online_codes_name_their_reason() {
+        for (reply, reason) in [
+            ("550 5.7.506 Access denied, Bad HELO", Reason::Blocked),
+            (
+                "550 5.7.507 Access denied, rejected by recipient",
+                Reason::Blocked,
+            ),
+            (
+                "550 5.7.124 Sender not in allowed-senders list",
+                Reason::Rejected,
+            ),
+        ] {
+            let r = crate::bounce::explain_reply(reply);
+            assert_eq!(r.recipients[0].reason, reason, "{reply}");
+        }
     }
 
     #[test]
