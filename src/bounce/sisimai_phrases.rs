@@ -12,7 +12,7 @@
 //! lookups failed permanently", OpenSMTPD's "no mx found for domain") join their reasons.
 //! Left out: phrases naming an address, the vacation phrases (auto-replies are read from their
 //! headers), and "address rejected", which is Postfix's prefix to any recipient refusal
-//! ("Recipient address rejected: <any reason>"), not a reason of its own. The tables run in the
+//! (`Recipient address rejected: <any reason>`), not a reason of its own. The tables run in the
 //! order Sisimai tries its reasons.
 //!
 //! Source: Sisimai 4.25 (Debian `libsisimai-perl`), lib/Sisimai/Reason/*.pm and
