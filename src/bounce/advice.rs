@@ -773,6 +773,96 @@ const KNOWN: &[Known] = &[
         fix: "Check the IP's reputation and the mail it sends, then ask Cox to unblock it.",
         link: None,
     },
+    Known {
+        provider: "Cox",
+        code: "CXBL",
+        needles: &["aup#cxbl"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Cox blocks the sending IP for spam-like behaviour.",
+        fix: "Find what the IP sent that looked like spam (a compromised account, an unwanted campaign), stop it, then ask Cox to unblock the IP.",
+        link: None,
+    },
+    Known {
+        provider: "Cox",
+        code: "CXTHRT",
+        needles: &["aup#cxthrt"],
+        reason: Some(Reason::SecurityError),
+        cause: Some(BounceCause::Other),
+        meaning: "Cox limits the sending account because of suspicious activity.",
+        fix: "Secure the Cox account (change its password, look for unknown sending), then contact Cox.",
+        link: None,
+    },
+    Known {
+        provider: "Cox",
+        code: "CXMJ",
+        needles: &["aup#cxmj"],
+        reason: Some(Reason::SecurityError),
+        cause: Some(BounceCause::Other),
+        meaning: "Cox blocks sending because of suspicious activity on the primary Cox account.",
+        fix: "Secure the primary Cox account, then contact Cox.",
+        link: None,
+    },
+    Known {
+        provider: "Cox",
+        code: "CXDNS",
+        needles: &["aup#cxdns"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Cox found a problem with the DNS of the connecting IP (its reverse DNS).",
+        fix: "Give the sending IP a PTR record whose name resolves back to the IP.",
+        link: None,
+    },
+    Known {
+        provider: "Cox",
+        code: "CXSNDR",
+        needles: &["aup#cxsndr"],
+        reason: Some(Reason::Rejected),
+        cause: Some(BounceCause::Authentication),
+        meaning: "Cox found a problem with the sender's domain.",
+        fix: "Send from a domain that exists in DNS, with SPF, DKIM and DMARC records.",
+        link: None,
+    },
+    Known {
+        provider: "Cox",
+        code: "CXSMTP",
+        needles: &["aup#cxsmtp"],
+        reason: Some(Reason::Rejected),
+        cause: Some(BounceCause::Authentication),
+        meaning: "Cox could not verify that the mail came from a legitimate sender.",
+        fix: "Authenticate the mail with SPF and DKIM aligned on the From domain (check with `fivefifty domain`).",
+        link: None,
+    },
+    Known {
+        provider: "Cox",
+        code: "CXCNCT",
+        needles: &["aup#cxcnct"],
+        reason: Some(Reason::TooManyConn),
+        cause: Some(BounceCause::Transient),
+        meaning: "Cox limits the number of concurrent SMTP connections per IP.",
+        fix: "Open fewer simultaneous connections to Cox's servers; the mail is retried.",
+        link: None,
+    },
+    Known {
+        provider: "Cox",
+        code: "CXMXRT",
+        needles: &["aup#cxmxrt"],
+        reason: Some(Reason::TooManyConn),
+        cause: Some(BounceCause::Reputation),
+        meaning: "The sender exceeded the number of messages Cox allows.",
+        fix: "Slow down: spread the sending over more time.",
+        link: None,
+    },
+    Known {
+        provider: "Cox",
+        code: "IPBL",
+        needles: &["aup#ipbl"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Blocklist),
+        meaning: "Cox refuses the sending IP because it is on a DNS blocklist it uses (Spamhaus ZEN, Return Path, Invaluement ivmSIP or Cloudmark CSI; the digits after IPBL say which).",
+        fix: "Look the IP up on those lists, fix what got it listed, then request delisting.",
+        link: None,
+    },
 ];
 
 /// One automaton over the blocklist needles: most texts name no list, and one scan says so.
@@ -1176,6 +1266,32 @@ mod tests {
         ] {
             let r = crate::bounce::explain_reply(reply);
             assert_eq!(r.recipients[0].reason, reason, "{reply}");
+        }
+    }
+
+    #[test]
+    fn cox_aup_codes_are_explained() {
+        for (reply, reason, code) in [
+            (
+                "554 5.7.1 cox.net rejected: IP 192.0.2.1 blocked. AUP#CXBL",
+                Reason::Blocked,
+                "CXBL",
+            ),
+            (
+                "554 5.7.1 IP 192.0.2.1 is listed, see AUP#IPBL1000",
+                Reason::Blocked,
+                "IPBL",
+            ),
+            (
+                "421 4.7.0 too many connections from 192.0.2.1 AUP#CXCNCT",
+                Reason::TooManyConn,
+                "CXCNCT",
+            ),
+        ] {
+            let r = crate::bounce::explain_reply(reply);
+            let row = &r.recipients[0];
+            assert_eq!(row.reason, reason, "{reply}");
+            assert!(row.recognitions.iter().any(|k| k.code == code), "{reply}");
         }
     }
 
