@@ -176,6 +176,21 @@ pub struct Facts<'a> {
     pub text: &'a str,
 }
 
+/// The status-derived reasons Sisimai looks past to its phrase lists (its `Reason->retry`): a
+/// narrower set than [`is_weak`], which fivefifty's own, more specific phrases may refine.
+fn sisimai_retries(r: Reason) -> bool {
+    matches!(
+        r,
+        Reason::UserUnknown
+            | Reason::HostUnknown
+            | Reason::SecurityError
+            | Reason::SystemError
+            | Reason::NetworkError
+            | Reason::OnHold
+            | Reason::Undefined
+    )
+}
+
 /// Whether a status-derived reason may be refined by the text.
 fn is_weak(r: Reason) -> bool {
     matches!(
@@ -1431,20 +1446,8 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
         return t;
     }
     // Sisimai's phrases decide what the own tables do not, unless the status names a reason
-    // Sisimai itself would not look past (it re-tries only these).
-    let retried = |s: Reason| {
-        matches!(
-            s,
-            Reason::UserUnknown
-                | Reason::HostUnknown
-                | Reason::SecurityError
-                | Reason::SystemError
-                | Reason::NetworkError
-                | Reason::OnHold
-                | Reason::Undefined
-        )
-    };
-    if by_status.is_none_or(retried)
+    // Sisimai itself would not look past.
+    if by_status.is_none_or(sisimai_retries)
         && let Some(t) = sisimai_phrase_reason(f.text).filter(|t| sisimai_applies(*t, f, by_status))
     {
         return adjust_for_class(adjust_for_command(t, f), f, class);
