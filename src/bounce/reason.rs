@@ -191,26 +191,20 @@ fn sisimai_retries(r: Reason) -> bool {
     )
 }
 
-/// Whether a status-derived reason may be refined by the text.
+/// Whether a status-derived reason may be refined by the text: Sisimai's retry set and more.
 fn is_weak(r: Reason) -> bool {
-    matches!(
-        r,
-        Reason::UserUnknown
-            | Reason::HostUnknown
-            | Reason::SecurityError
-            | Reason::SystemError
-            | Reason::NetworkError
-            | Reason::Filtered
-            | Reason::Blocked
-            | Reason::OnHold
-            | Reason::Undefined
-            | Reason::NotAccept
-            | Reason::ContentError
-            | Reason::PolicyViolation
-            | Reason::Suspend
-            | Reason::Expired
-            | Reason::SyntaxError
-    )
+    sisimai_retries(r)
+        || matches!(
+            r,
+            Reason::Filtered
+                | Reason::Blocked
+                | Reason::NotAccept
+                | Reason::ContentError
+                | Reason::PolicyViolation
+                | Reason::Suspend
+                | Reason::Expired
+                | Reason::SyntaxError
+        )
 }
 
 /// The RFC 3463 table (plus the codes registered since: RFC 7372, RFC 7505, RFC 8689) mapped to

@@ -1128,7 +1128,8 @@ fn finish_row(
         (Some(s), _) => Some(s),
         (None, t) => t,
     };
-    let reply_code = ReplyCode::find_in(&diagnostic).or_else(|| ReplyCode::find_in(context()));
+    let diag_reply = ReplyCode::find_in(&diagnostic);
+    let reply_code = diag_reply.or_else(|| ReplyCode::find_in(context()));
     let class = status
         .map(|s| s.class())
         .or_else(|| reply_code.and_then(|r| r.class()));
@@ -1173,7 +1174,6 @@ fn finish_row(
             // recipients" to the DATA after the refused RCPT, "the original message follows
             // as a separate attachment") are not the cause. Without a reply in the diagnostic
             // the transcript is all there is to read.
-            let diag_reply = ReplyCode::find_in(&diagnostic);
             let expired_by_status = r == reason::Reason::Expired
                 && diag_reply.is_some()
                 && status.is_some_and(|s| {
