@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make bounces with real MTAs, for tests/fixtures/bounces/real-mta/ (see its README.md).
 #
-#   sudo scripts/real_mta_bounces.sh postfix exim sendmail opensmtpd courier
+#   sudo scripts/real_mta_bounces.sh postfix exim sendmail opensmtpd courier dma
+#   sudo scripts/real_mta_bounces.sh postfix-local exim-local  # local-delivery failures
 #   scripts/real_mta_bounces.sh --split sendmail saved.mbox   # only cut an mbox into files
 #
 # For each MTA named: install it from Debian's packages, configure it to deliver local mail for
@@ -30,9 +31,22 @@ SCENARIOS=(unknown full fullsoft blocked spam dmarc relay big virus ptr defer mu
 recipients_of() {
     case "$1" in
         multi) echo "unknown+multi@rcpt.test full+multi@rcpt.test" ;;
+        local-unknown) echo "nosuchuser@sender.test" ;;
+        local-full) echo "fulluser@sender.test" ;;
+        local-loop) echo "loopa@sender.test" ;;
+        local-pipe) echo "pipefail@sender.test" ;;
+        local-big) echo "rcptuser@sender.test" ;;
         *) echo "$1@rcpt.test" ;;
     esac
 }
+
+# Local-delivery failures (the runs named <mta>-local): the MTA itself fails to deliver to a
+# local recipient of sender.test, no remote reply. nosuchuser has no account; fulluser's mbox
+# is already at the size limit; loopa and loopb are aliases of each other; pipefail is an alias
+# to a command that exits 1; local-big is a message bigger than the MTA's message size limit.
+LOCAL_SCENARIOS=(local-unknown local-full local-loop local-pipe local-big)
+# The mailbox quota and the message size limit (bytes), the same for both.
+LOCAL_LIMIT=1000000
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -68,23 +82,29 @@ submit_all() {
             printf 'Date: %s\n' "$(date -R)"
             printf 'MIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\n'
             printf 'A test message for the %s scenario, sent through %s.\n' "$scenario" "$mta"
+            # Twice the size limit of the local runs: 64-byte lines.
+            if [ "$scenario" = local-big ]; then
+                yes 'This line pads the message past the message size limit of the MTA.' |
+                    cut -c1-63 | head -n $((2 * LOCAL_LIMIT / 64)) || true
+            fi
         } | su -s /bin/sh sender -c "/usr/sbin/sendmail -oi $rcpts" &
         pids+=($!)
         # Sendmail's submission program lingers a minute after each message here: submit
-        # its messages side by side. The others one after the other.
-        [ "$mta" = sendmail ] || wait "$!"
+        # its messages side by side. The others one after the other. A refused submission
+        # (local-big) is logged, not fatal.
+        [ "$mta" = sendmail ] || wait "$!" || log "submission of $scenario exited $?"
     done
     # Only the submissions: a bare wait would wait for the responder too.
-    wait "${pids[@]}"
+    wait "${pids[@]}" || true
 }
 
 bounce_count() {
     if [ -f "$MBOX" ]; then grep -c '^From ' "$MBOX" || true; else echo 0; fi
 }
 
-# Flush with "$@" every 10 s until one bounce per scenario has arrived.
+# Flush with "$@" every 10 s until one bounce per scenario (and EXTRA_BOUNCES more) has arrived.
 wait_for_bounces() {
-    local want=${#SCENARIOS[@]} waited=0
+    local want=$((${#SCENARIOS[@]} + ${EXTRA_BOUNCES:-0})) waited=0
     while [ "$(bounce_count)" -lt "$want" ] && [ "$waited" -lt "$WAIT_SECONDS" ]; do
         sleep 10
         waited=$((waited + 10))
@@ -122,7 +142,7 @@ if messages and all(m[-1:] == [b"\n"] for m in messages):
 seen = {}
 for lines in messages:
     raw = b"".join(lines)
-    m = re.search(rb"realmta scenario ([a-z]+)", raw)
+    m = re.search(rb"realmta scenario ([a-z]+(?:-[a-z]+)*)", raw)
     name = m.group(1).decode() if m else "unknown-scenario"
     # A delay notice (RFC 3464 Action: delayed) is not the final bounce: say so in its name.
     if re.search(rb"(?im)^Action:[ \t]*delayed", raw):
@@ -144,8 +164,35 @@ cleanup_common() {
     rm -f "$MBOX"
 }
 
+# The users and aliases of the local scenarios; /etc/aliases is restored by local_teardown.
+local_setup() {
+    local user
+    for user in fulluser rcptuser; do
+        id "$user" >/dev/null 2>&1 || useradd -m -s /bin/sh "$user"
+    done
+    # fulluser's mbox is already at the quota: one old message of LOCAL_LIMIT bytes.
+    {
+        printf 'From old@sender.test Thu Jan  1 00:00:00 2026\nSubject: filler\n\n'
+        head -c "$LOCAL_LIMIT" /dev/zero | tr '\0' 'x' | fold -w 63
+        printf '\n\n'
+    } >/var/mail/fulluser
+    chown fulluser:mail /var/mail/fulluser
+    chmod 660 /var/mail/fulluser
+    cp -p /etc/aliases "$WORK/aliases.saved"
+    printf 'loopa: loopb\nloopb: loopa\npipefail: "|/bin/false"\n' >>/etc/aliases
+}
+
+local_teardown() {
+    if [ -f "$WORK/aliases.saved" ]; then mv "$WORK/aliases.saved" /etc/aliases; fi
+    local user
+    for user in fulluser rcptuser; do
+        if id "$user" >/dev/null 2>&1; then userdel -r "$user" 2>/dev/null || true; fi
+        rm -f "/var/mail/$user"
+    done
+}
+
 # --- Postfix -----------------------------------------------------------------------------
-run_postfix() {
+postfix_install() {
     echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
     echo "postfix postfix/mailname string sender.test" | debconf-set-selections
     apt-get install -y -q postfix >/dev/null
@@ -157,18 +204,42 @@ run_postfix() {
         maximal_queue_lifetime=0 bounce_queue_lifetime=0 \
         queue_run_delay=10s minimal_backoff_time=10s maximal_backoff_time=20s \
         smtp_tls_security_level=none
-    postfix start || postfix reload
     record_version postfix "$(postconf -h mail_version) (Debian $(dpkg-query -W -f '${Version}' postfix))"
-    submit_all postfix
-    wait_for_bounces postqueue -f
-    save_bounces postfix
+}
+
+postfix_purge() {
     postfix stop || true
     apt-get purge -y -q postfix >/dev/null
     rm -rf /etc/postfix /var/spool/postfix /var/lib/postfix
 }
 
+run_postfix() {
+    postfix_install
+    postfix start || postfix reload
+    submit_all postfix
+    wait_for_bounces postqueue -f
+    save_bounces postfix
+    postfix_purge
+}
+
+run_postfix_local() {
+    postfix_install
+    # mailbox_size_limit is the local mbox quota (it may not be below message_size_limit). It
+    # binds Postfix's own mbox delivery: Debian's postinst delivers through procmail when it is
+    # installed, so mailbox_command is emptied.
+    postconf -e message_size_limit=$LOCAL_LIMIT mailbox_size_limit=$LOCAL_LIMIT mailbox_command=
+    newaliases
+    postfix start || postfix reload
+    submit_all postfix
+    # Postfix's sendmail refuses local-big itself (postdrop: "File too large", exit 75): the
+    # sender is told at once, no bounce.
+    EXTRA_BOUNCES=-1 wait_for_bounces postqueue -f
+    save_bounces postfix
+    postfix_purge
+}
+
 # --- Exim --------------------------------------------------------------------------------
-run_exim() {
+exim_install() {
     apt-get install -y -q exim4-daemon-light >/dev/null
     cat >/etc/exim4/update-exim4.conf.conf <<EOF
 dc_eximconfig_configtype='smarthost'
@@ -193,15 +264,53 @@ EOF
     sed -i '/^smarthost:/,/^$/{s/^  no_more$/  self = send\n  no_more/}' /etc/exim4/exim4.conf.template
     sed -i '/^remote_smtp_smarthost:/,/^$/{s/^  multi_domain$/  multi_domain\n  allow_localhost/}' \
         /etc/exim4/exim4.conf.template
+}
+
+# Make Exim's configuration from the template and (re)start it.
+exim_start() {
     update-exim4.conf
     grep -q 'F,1m,10s' /var/lib/exim4/config.autogenerated
     grep -q 'allow_localhost' /var/lib/exim4/config.autogenerated
     record_version exim "$(exim4 -bV | head -1 | sed 's/ #.*//') (Debian $(dpkg-query -W -f '${Version}' exim4-daemon-light))"
+}
+
+exim_purge() {
+    apt-get purge -y -q exim4-daemon-light exim4-base exim4-config >/dev/null
+    rm -rf /etc/exim4 /var/spool/exim4 /var/log/exim4
+}
+
+run_exim() {
+    exim_install
+    exim_start
     submit_all exim
     wait_for_bounces exim4 -qff
     save_bounces exim
-    apt-get purge -y -q exim4-daemon-light exim4-base exim4-config >/dev/null
-    rm -rf /etc/exim4 /var/spool/exim4 /var/log/exim4
+    exim_purge
+}
+
+run_exim_local() {
+    exim_install
+    # The mbox quota, the message size limit and pipes in /etc/aliases (Debian's
+    # system_aliases router takes them from these macros).
+    sed -i '/^mail_spool:/,/^$/{s/^  driver = appendfile$/  driver = appendfile\n  quota = '"$LOCAL_LIMIT"'/}' \
+        /etc/exim4/exim4.conf.template
+    cat >>/etc/exim4/exim4.conf.localmacros <<EOF
+MESSAGE_SIZE_LIMIT = $LOCAL_LIMIT
+SYSTEM_ALIASES_PIPE_TRANSPORT = address_pipe
+SYSTEM_ALIASES_USER = mail
+SYSTEM_ALIASES_GROUP = mail
+EOF
+    exim_start
+    grep -q "quota = $LOCAL_LIMIT" /var/lib/exim4/config.autogenerated
+    # No local-loop: Exim skips a router for an address that is its own ancestor, so loopa ->
+    # loopb -> loopa ends as "Unrouteable address", the same bounce as local-unknown.
+    SCENARIOS=(local-unknown local-full local-pipe local-big)
+    submit_all exim
+    # Exim's error mail for local-big copies the message and is refused by the same limit
+    # ("message too big" in mainlog): no bounce comes back.
+    EXTRA_BOUNCES=-1 wait_for_bounces exim4 -qff
+    save_bounces exim
+    exim_purge
 }
 
 # --- Sendmail ----------------------------------------------------------------------------
@@ -313,6 +422,29 @@ run_courier() {
     rm -rf /etc/courier /var/lib/courier /run/courier
 }
 
+# --- DragonFly Mail Agent ----------------------------------------------------------------
+# dma gives up on a temporary error only when its queue file is older than MAX_TIMEOUT (five
+# days, compiled in; dma.conf has no setting for it): each flush first dates the queued files
+# six days back, so the next try of a deferred message is its last.
+dma_flush() {
+    find /var/spool/dma -maxdepth 1 -type f -name 'Q*' -exec touch -d '6 days ago' {} +
+    dma -q
+}
+
+run_dma() {
+    echo "dma dma/mailname string sender.test" | debconf-set-selections
+    echo "dma dma/relayhost string 127.0.0.1" | debconf-set-selections
+    apt-get install -y -q dma >/dev/null
+    printf 'SMARTHOST 127.0.0.1\nPORT %s\nMAILNAME sender.test\n' "$PORT" >/etc/dma/dma.conf
+    record_version dma "dma (Debian $(dpkg-query -W -f '${Version}' dma))"
+    submit_all dma
+    # dma bounces each recipient on its own: two bounces for multi.
+    EXTRA_BOUNCES=1 wait_for_bounces dma_flush
+    save_bounces dma
+    apt-get purge -y -q dma >/dev/null
+    rm -rf /etc/dma /var/spool/dma
+}
+
 main() {
     if [ "${1:-}" = --split ]; then
         # --split MTA MBOX: only cut a saved mbox of bounces into fixtures.
@@ -323,13 +455,23 @@ main() {
     [ $# -gt 0 ] || set -- postfix exim sendmail opensmtpd
     ensure_user
     mkdir -p "$WORK"
-    trap cleanup_common EXIT
+    trap 'cleanup_common; local_teardown' EXIT
     local mta
     for mta in "$@"; do
         log "$mta"
         rm -f "$MBOX"
         start_responder "$mta"
-        "run_$mta"
+        case "$mta" in
+            *-local)
+                local relay_scenarios=("${SCENARIOS[@]}")
+                SCENARIOS=("${LOCAL_SCENARIOS[@]}")
+                local_setup
+                "run_${mta%-local}_local"
+                local_teardown
+                SCENARIOS=("${relay_scenarios[@]}")
+                ;;
+            *) "run_$mta" ;;
+        esac
         cleanup_common
     done
     log "versions: $WORK/versions.tsv; SMTP dialogues: $WORK/responder-*.log"
