@@ -1,7 +1,7 @@
 //! Bounces made by real MTAs (`tests/fixtures/bounces/real-mta/`, see its README.md): Postfix,
-//! Exim, Sendmail, OpenSMTPD and Courier, installed from Debian's packages, relayed mail to a scripted
-//! SMTP receiver (`scripts/smtp_responder.py`) that refused each recipient with a chosen reply,
-//! and the bounces they wrote were kept as delivered.
+//! Exim, Sendmail, OpenSMTPD, Courier and dma, installed from Debian's packages, relayed mail to
+//! a scripted SMTP receiver (`scripts/smtp_responder.py`) that refused each recipient with a
+//! chosen reply, and the bounces they wrote were kept as delivered.
 //!
 //! The expected reason of each row comes from the scenario, by construction (the receiver said
 //! "User unknown", so the reason is userunknown), in the bounce vocabulary of
@@ -95,6 +95,20 @@ const EXPECTED: &[(&str, ReportKind, &str, &str, bool)] = &[
     ("courier-defer.eml",                Bounce, "defer@rcpt.test",         "expired",       SOFT),
     ("courier-multi.eml",                Bounce, "unknown+multi@rcpt.test", "userunknown",   HARD),
     ("courier-multi.eml",                Bounce, "full+multi@rcpt.test",    "mailboxfull",   SOFT),
+    // dma: one bounce per recipient, and no queue lifetime of its own (see the README)
+    ("dma-unknown.eml",                  Bounce, "unknown@rcpt.test",       "userunknown",   HARD),
+    ("dma-full.eml",                     Bounce, "full@rcpt.test",          "mailboxfull",   SOFT),
+    ("dma-fullsoft.eml",                 Bounce, "fullsoft@rcpt.test",      "expired",       SOFT),
+    ("dma-blocked.eml",                  Bounce, "blocked@rcpt.test",       "blocked",       SOFT),
+    ("dma-spam.eml",                     Bounce, "spam@rcpt.test",          "spamdetected",  SOFT),
+    ("dma-dmarc.eml",                    Bounce, "dmarc@rcpt.test",         "authfailure",   SOFT),
+    ("dma-relay.eml",                    Bounce, "relay@rcpt.test",         "norelaying",    SOFT),
+    ("dma-big.eml",                      Bounce, "big@rcpt.test",           "mesgtoobig",    SOFT),
+    ("dma-virus.eml",                    Bounce, "virus@rcpt.test",         "virusdetected", SOFT),
+    ("dma-ptr.eml",                      Bounce, "ptr@rcpt.test",           "requireptr",    SOFT),
+    ("dma-defer.eml",                    Bounce, "defer@rcpt.test",         "expired",       SOFT),
+    ("dma-multi.eml",                    Bounce, "unknown+multi@rcpt.test", "userunknown",   HARD),
+    ("dma-multi-2.eml",                  Bounce, "full+multi@rcpt.test",    "mailboxfull",   SOFT),
 ];
 
 /// Rows fivefifty is known to get wrong, with the reason it is left so (see the fixtures'
