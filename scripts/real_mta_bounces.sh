@@ -2,7 +2,7 @@
 # Make bounces with real MTAs, for tests/fixtures/bounces/real-mta/ (see its README.md).
 #
 #   sudo scripts/real_mta_bounces.sh postfix exim sendmail opensmtpd courier dma
-#   sudo scripts/real_mta_bounces.sh postfix-local exim-local  # local-delivery failures
+#   sudo scripts/real_mta_bounces.sh postfix-local exim-local sendmail-local  # local failures
 #   scripts/real_mta_bounces.sh --split sendmail saved.mbox   # only cut an mbox into files
 #
 # For each MTA named: install it from Debian's packages, configure it to deliver local mail for
@@ -104,14 +104,14 @@ bounce_count() {
 
 # Flush with "$@" every 10 s until one bounce per scenario (and EXTRA_BOUNCES more) has arrived.
 wait_for_bounces() {
-    local want=$((${#SCENARIOS[@]} + ${EXTRA_BOUNCES:-0})) waited=0
-    while [ "$(bounce_count)" -lt "$want" ] && [ "$waited" -lt "$WAIT_SECONDS" ]; do
+    # Wall-clock time: a flush can itself take a minute (Sendmail's, without DNS).
+    local want=$((${#SCENARIOS[@]} + ${EXTRA_BOUNCES:-0})) start=$SECONDS
+    while [ "$(bounce_count)" -lt "$want" ] && [ $((SECONDS - start)) -lt "$WAIT_SECONDS" ]; do
         sleep 10
-        waited=$((waited + 10))
         "$@" >/dev/null 2>&1 || true
     done
     sleep 3
-    log "$(bounce_count) bounce(s) of $want after ${waited}s"
+    log "$(bounce_count) bounce(s) of $want after $((SECONDS - start))s"
 }
 
 # Split the mbox into one file per message (the "From " postmark line and the blank separator
@@ -189,6 +189,7 @@ local_teardown() {
         if id "$user" >/dev/null 2>&1; then userdel -r "$user" 2>/dev/null || true; fi
         rm -f "/var/mail/$user"
     done
+    rm -f /home/sender/dead.letter
 }
 
 # --- Postfix -----------------------------------------------------------------------------
@@ -314,7 +315,8 @@ EOF
 }
 
 # --- Sendmail ----------------------------------------------------------------------------
-run_sendmail() {
+# Install and start Sendmail; "$1" holds more sendmail.mc lines (the local runs' limits).
+sendmail_install() {
     # sensible-mda is the local mailer of Debian's sendmail.cf (without it local mail, the
     # bounces included, cannot be delivered).
     apt-get install -y -q sendmail-bin sendmail-cf sensible-mda >/dev/null
@@ -336,7 +338,7 @@ FEATURE(\`no_default_msa')dnl
 DAEMON_OPTIONS(\`Family=inet, Name=MTA-v4, Port=smtp, Addr=127.0.0.1')dnl
 MASQUERADE_AS(\`sender.test')dnl
 FEATURE(\`masquerade_envelope')dnl
-MAILER_DEFINITIONS
+${1:-}MAILER_DEFINITIONS
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
 EOF
@@ -350,12 +352,37 @@ EOF
     mkdir -p /var/lib/sendmail/host_status
     /usr/sbin/sendmail -bd -q10s
     record_version sendmail "$(/usr/sbin/sendmail -d0.1 -bt </dev/null 2>/dev/null | sed -n 's/^Version //p' | head -1) (Debian $(dpkg-query -W -f '${Version}' sendmail-bin))"
-    submit_all sendmail
-    wait_for_bounces /usr/sbin/sendmail -q
-    save_bounces sendmail
+}
+
+sendmail_purge() {
     kill "$(head -1 /run/sendmail/mta/sendmail.pid 2>/dev/null || head -1 /var/run/sendmail/mta/sendmail.pid)" 2>/dev/null || true
     apt-get purge -y -q sendmail-bin sendmail-cf sendmail-base sensible-mda >/dev/null
     rm -rf /etc/mail /var/spool/mqueue /var/spool/mqueue-client /var/lib/sendmail /run/sendmail
+}
+
+run_sendmail() {
+    sendmail_install
+    submit_all sendmail
+    wait_for_bounces /usr/sbin/sendmail -q
+    save_bounces sendmail
+    sendmail_purge
+}
+
+run_sendmail_local() {
+    # The message size limit and the system aliases; Sendmail has no mbox quota of its own
+    # (Debian's local mailer is sensible-mda): no local-full.
+    sendmail_install "define(\`confMAX_MESSAGE_SIZE', \`$LOCAL_LIMIT')dnl
+define(\`ALIAS_FILE', \`/etc/aliases')dnl
+"
+    /usr/sbin/sendmail -bi
+    SCENARIOS=(local-unknown local-loop local-pipe local-big)
+    submit_all sendmail
+    # The submission program hands local-unknown and local-big to the MTA over SMTP, which
+    # refuses them: the program reports that itself, in ~sender/dead.letter, and no bounce
+    # comes back.
+    EXTRA_BOUNCES=-2 wait_for_bounces /usr/sbin/sendmail -q
+    save_bounces sendmail
+    sendmail_purge
 }
 
 # --- OpenSMTPD ---------------------------------------------------------------------------

@@ -120,6 +120,9 @@ const EXPECTED: &[(&str, ReportKind, &str, &str, bool)] = &[
     ("exim-local-unknown.eml",           Bounce, "nosuchuser@sender.test",  "userunknown",   HARD),
     ("exim-local-full.eml",              Bounce, "fulluser@sender.test",    "mailboxfull",   SOFT),
     ("exim-local-pipe.eml",              Bounce, "pipefail@sender.test",    "mailererror",   SOFT),
+    // local delivery: sendmail
+    ("sendmail-local-loop.eml",          Bounce, "loopa@sender.test",       "systemerror",   SOFT),
+    ("sendmail-local-pipe.eml",          Bounce, "pipefail@sender.test",    "mailererror",   SOFT),
 ];
 
 /// Rows fivefifty is known to get wrong, with the reason it is left so (see the fixtures'
