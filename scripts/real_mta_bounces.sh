@@ -2,7 +2,7 @@
 # Make bounces with real MTAs, for tests/fixtures/bounces/real-mta/ (see its README.md).
 #
 #   sudo scripts/real_mta_bounces.sh postfix exim sendmail opensmtpd courier dma
-#   sudo scripts/real_mta_bounces.sh postfix-local exim-local sendmail-local  # local failures
+#   sudo scripts/real_mta_bounces.sh postfix-local exim-local sendmail-local opensmtpd-local
 #   scripts/real_mta_bounces.sh --split sendmail saved.mbox   # only cut an mbox into files
 #
 # For each MTA named: install it from Debian's packages, configure it to deliver local mail for
@@ -11,9 +11,10 @@
 # scenario as the local user `sender` through the MTA's /usr/sbin/sendmail, flush the queue
 # until every message has bounced, save each bounce as <mta>-<scenario>.eml, then purge the
 # MTA and its spool. The MTAs conflict with each other (mail-transport-agent): one at a time.
+# A name with -local runs LOCAL_SCENARIOS instead: failures of the MTA's own local delivery.
 #
 # This is for regeneration by hand on a throwaway Debian 12 machine, as root. It installs and
-# removes system packages and a user: never run it in CI.
+# removes system packages and users: never run it in CI.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -386,13 +387,14 @@ define(\`ALIAS_FILE', \`/etc/aliases')dnl
 }
 
 # --- OpenSMTPD ---------------------------------------------------------------------------
-run_opensmtpd() {
+# Install and start OpenSMTPD; "$1" holds more smtpd.conf lines (the local runs' limit).
+opensmtpd_start() {
     echo "opensmtpd opensmtpd/mailname string sender.test" | debconf-set-selections
     apt-get install -y -q opensmtpd >/dev/null
     # The package starts the daemon with its own configuration: stop it first.
     if [ -f /run/smtpd.pid ]; then kill "$(cat /run/smtpd.pid)" || true; fi
     cat >/etc/smtpd.conf <<EOF
-queue ttl 1m
+${1:-}queue ttl 1m
 table aliases file:/etc/aliases
 listen on lo
 action "local" mbox alias <aliases>
@@ -404,15 +406,36 @@ EOF
     smtpd -n
     smtpd
     sleep 2
-    local smtpd_pid
-    smtpd_pid=$(pgrep -x -o smtpd)
+    SMTPD_PID=$(pgrep -x -o smtpd)
     record_version opensmtpd "OpenSMTPD (Debian $(dpkg-query -W -f '${Version}' opensmtpd))"
+}
+
+opensmtpd_purge() {
+    kill "$SMTPD_PID" || true
+    apt-get purge -y -q opensmtpd >/dev/null
+    rm -rf /etc/smtpd.conf /var/spool/smtpd
+}
+
+run_opensmtpd() {
+    opensmtpd_start
     submit_all opensmtpd
     wait_for_bounces smtpctl schedule all
     save_bounces opensmtpd
-    kill "$smtpd_pid" || true
-    apt-get purge -y -q opensmtpd >/dev/null
-    rm -rf /etc/smtpd.conf /var/spool/smtpd
+    opensmtpd_purge
+}
+
+run_opensmtpd_local() {
+    opensmtpd_start "smtp max-message-size $LOCAL_LIMIT
+"
+    # Its mbox delivery (mail.local) has no quota: no local-full.
+    SCENARIOS=(local-unknown local-loop local-pipe local-big)
+    submit_all opensmtpd
+    # smtpd refuses local-unknown ("550 Invalid recipient"), local-loop ("524 5.2.4 Mailing
+    # list expansion problem") and local-big ("554 5.3.4 Message too big for system") while the
+    # message is submitted: sendmail says so and exits 70. Only local-pipe bounces.
+    EXTRA_BOUNCES=-3 wait_for_bounces smtpctl schedule all
+    save_bounces opensmtpd
+    opensmtpd_purge
 }
 
 # --- Courier -----------------------------------------------------------------------------

@@ -123,6 +123,8 @@ const EXPECTED: &[(&str, ReportKind, &str, &str, bool)] = &[
     // local delivery: sendmail
     ("sendmail-local-loop.eml",          Bounce, "loopa@sender.test",       "systemerror",   SOFT),
     ("sendmail-local-pipe.eml",          Bounce, "pipefail@sender.test",    "mailererror",   SOFT),
+    // local delivery: opensmtpd
+    ("opensmtpd-local-pipe.eml",         Bounce, "pipefail@sender.test",    "mailererror",   SOFT),
 ];
 
 /// Rows fivefifty is known to get wrong, with the reason it is left so (see the fixtures'
