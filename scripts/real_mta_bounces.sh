@@ -240,6 +240,55 @@ run_postfix_local() {
     postfix_purge
 }
 
+# Postfix hands the mailboxes of fulluser and nosuchuser to Dovecot's LMTP server (quota
+# plugin, the same limit), configured as run_postfix_local otherwise. Saved as
+# postfix-dovecot-local-*.
+run_postfix_dovecot_local() {
+    postfix_install
+    # Purged afterwards with the libraries it pulls in (whatever is new after the install).
+    local before
+    before=$(dpkg-query -W -f '${Package}\n' | sort)
+    apt-get install -y -q dovecot-lmtpd >/dev/null
+    local dovecot_pkgs
+    dovecot_pkgs=$(dpkg-query -W -f '${Package}\n' | sort | comm -13 <(echo "$before") -)
+    cat >/etc/dovecot/local.conf <<EOF
+protocols = lmtp
+mail_location = mbox:~/mail:INBOX=/var/mail/%u
+mail_privileged_group = mail
+# LMTP looks the user up by the whole address; the system users have no domain.
+auth_username_format = %Ln
+mail_plugins = \$mail_plugins quota
+plugin {
+  quota = count:User quota
+  quota_vsizes = yes
+  quota_rule = *:storage=${LOCAL_LIMIT}B
+}
+service lmtp {
+  unix_listener /var/spool/postfix/private/dovecot-lmtp {
+    mode = 0600
+    user = postfix
+    group = postfix
+  }
+}
+EOF
+    local lmtp=lmtp:unix:private/dovecot-lmtp
+    postconf -e message_size_limit=$LOCAL_LIMIT mailbox_size_limit=$LOCAL_LIMIT mailbox_command= \
+        "mailbox_transport_maps=inline:{fulluser=$lmtp, nosuchuser=$lmtp}"
+    newaliases
+    doveadm reload 2>/dev/null || dovecot
+    postfix start || postfix reload
+    record_version dovecot "$(dovecot --version) (Debian $(dpkg-query -W -f '${Version}' dovecot-lmtpd))"
+    SCENARIOS=(local-unknown local-full)
+    submit_all postfix
+    wait_for_bounces postqueue -f
+    save_bounces postfix-dovecot
+    doveadm stop || true
+    # shellcheck disable=SC2086 # one package name per word
+    apt-get purge -y -q $dovecot_pkgs >/dev/null
+    rm -rf /etc/dovecot /var/lib/dovecot /run/dovecot
+    postfix_purge
+}
+
 # --- Exim --------------------------------------------------------------------------------
 exim_install() {
     apt-get install -y -q exim4-daemon-light >/dev/null
@@ -516,7 +565,7 @@ main() {
                 local relay_scenarios=("${SCENARIOS[@]}")
                 SCENARIOS=("${LOCAL_SCENARIOS[@]}")
                 local_setup
-                "run_${mta%-local}_local"
+                "run_${mta//-/_}"
                 local_teardown
                 SCENARIOS=("${relay_scenarios[@]}")
                 ;;

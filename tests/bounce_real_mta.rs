@@ -116,6 +116,9 @@ const EXPECTED: &[(&str, ReportKind, &str, &str, bool)] = &[
     ("postfix-local-full.eml",           Bounce, "fulluser@sender.test",    "mailboxfull",   SOFT),
     ("postfix-local-loop.eml",           Bounce, "loopb@sender.test",       "systemerror",   SOFT),
     ("postfix-local-pipe.eml",           Bounce, "pipefail@sender.test",    "mailererror",   SOFT),
+    // local delivery: postfix handing the mailbox to dovecot's LMTP server
+    ("postfix-dovecot-local-unknown.eml", Bounce, "nosuchuser@sender.test", "userunknown",   HARD),
+    ("postfix-dovecot-local-full.eml",   Bounce, "fulluser@sender.test",    "mailboxfull",   SOFT),
     // local delivery: exim
     ("exim-local-unknown.eml",           Bounce, "nosuchuser@sender.test",  "userunknown",   HARD),
     ("exim-local-full.eml",              Bounce, "fulluser@sender.test",    "mailboxfull",   SOFT),
