@@ -140,7 +140,7 @@ if current is not None:
     messages.append(current)
 if messages and all(m[-1:] == [b"\n"] for m in messages):
     messages = [m[:-1] for m in messages]
-seen = {}
+named = []
 for lines in messages:
     raw = b"".join(lines)
     m = re.search(rb"realmta scenario ([a-z]+(?:-[a-z]+)*)", raw)
@@ -148,6 +148,17 @@ for lines in messages:
     # A delay notice (RFC 3464 Action: delayed) is not the final bounce: say so in its name.
     if re.search(rb"(?im)^Action:[ \t]*delayed", raw):
         name += "-delayed"
+    named.append((name, raw))
+# Bounces of one scenario, one per recipient (dma's), are numbered in the order of the
+# recipient they name, so that a new run names them alike; delay notices in arrival order.
+def recipient(raw):
+    m = re.search(rb"(?im)^(?:X-Original-To|Final-Recipient):[^\n]*", raw)
+    return m.group(0).lower() if m else b""
+order = sorted(range(len(named)), key=lambda i: (
+    named[i][0], 0 if named[i][0].endswith("-delayed") else recipient(named[i][1]), i))
+seen = {}
+for i in order:
+    name, raw = named[i]
     seen[name] = seen.get(name, 0) + 1
     suffix = "" if seen[name] == 1 else f"-{seen[name]}"
     path = f"{out}/{mta}-{name}{suffix}.eml"

@@ -109,8 +109,8 @@ const EXPECTED: &[(&str, ReportKind, &str, &str, bool)] = &[
     ("dma-virus.eml",                    Bounce, "virus@rcpt.test",         "virusdetected", SOFT),
     ("dma-ptr.eml",                      Bounce, "ptr@rcpt.test",           "requireptr",    SOFT),
     ("dma-defer.eml",                    Bounce, "defer@rcpt.test",         "expired",       SOFT),
-    ("dma-multi.eml",                    Bounce, "unknown+multi@rcpt.test", "userunknown",   HARD),
-    ("dma-multi-2.eml",                  Bounce, "full+multi@rcpt.test",    "mailboxfull",   SOFT),
+    ("dma-multi.eml",                    Bounce, "full+multi@rcpt.test",    "mailboxfull",   SOFT),
+    ("dma-multi-2.eml",                  Bounce, "unknown+multi@rcpt.test", "userunknown",   HARD),
     // local delivery: postfix
     ("postfix-local-unknown.eml",        Bounce, "nosuchuser@sender.test",  "userunknown",   HARD),
     ("postfix-local-full.eml",           Bounce, "fulluser@sender.test",    "mailboxfull",   SOFT),
