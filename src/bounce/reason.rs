@@ -308,6 +308,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // McAfee MXLogic: the receiver's domain routing data could not be read.
             "could not load drd",
             "local configuration error",
+            // A loop inside the receiving host (its alias table, or an MX that names itself
+            // without the host taking the domain as its own): its configuration, not the path
+            // between hosts. Postfix local(8), Sendmail, Postfix smtp(8).
+            "alias database loop",
+            "aliasing/forwarding loop",
+            "loops back to myself",
             "mail system configuration error",
             "server configuration error",
             "queue file write error",
@@ -1086,7 +1092,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "dns error",
             "mail loop",
             "routing loop",
-            "loops back to myself",
             "too many hops",
             "hop count exceeded",
             "timed out",

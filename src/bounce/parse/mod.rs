@@ -36,6 +36,8 @@ struct RawRow {
     fixed: Option<reason::Reason>,
     /// The DSN typed the diagnostic `X-Unix`: a local delivery program failed.
     mailer_exit: bool,
+    /// The recipient's domain is the reporting mail system's own (see [`is_own_domain`]).
+    own_domain: bool,
 }
 
 /// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
@@ -694,6 +696,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     context: block,
                     fixed: None,
                     mailer_exit: r.mailer_exit,
+                    own_domain: false,
                 });
             }
         }
@@ -876,7 +879,18 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     // Finish rows.
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
-    for raw in rows {
+    for mut raw in rows {
+        raw.own_domain = raw
+            .recipient
+            .as_deref()
+            .and_then(domain_part)
+            .is_some_and(|d| {
+                is_own_domain(
+                    d,
+                    report.reporting_mta.as_deref(),
+                    report.report_from.as_deref(),
+                )
+            });
         let cmd = raw
             .command
             .or_else(|| {
@@ -952,6 +966,25 @@ fn domain_part(a: &str) -> Option<&str> {
     a.rsplit_once('@')
         .map(|(_, d)| d.trim_end_matches('>'))
         .filter(|d| !d.is_empty())
+}
+
+/// Is `domain` the reporting mail system's own: the domain of the bounce's sender
+/// (`Mailer-Daemon@domain`), or the reporting MTA's host name or a parent of it?
+fn is_own_domain(domain: &str, reporting_mta: Option<&str>, report_from: Option<&str>) -> bool {
+    let domain = domain.trim_end_matches('.');
+    if !domain.contains('.') {
+        return false;
+    }
+    let from_domain = report_from.and_then(domain_part);
+    let host = reporting_mta.map(|h| h.trim().trim_end_matches('.'));
+    from_domain.is_some_and(|d| d.eq_ignore_ascii_case(domain))
+        || host.is_some_and(|h| {
+            h.eq_ignore_ascii_case(domain)
+                || (h.len() > domain.len()
+                    && h.is_char_boundary(h.len() - domain.len())
+                    && h[h.len() - domain.len()..].eq_ignore_ascii_case(domain)
+                    && h.as_bytes()[h.len() - domain.len() - 1] == b'.')
+        })
 }
 
 fn domain_of(a: &str) -> Option<String> {
@@ -1207,6 +1240,14 @@ fn finish_row(
                 &n_diag,
             )
             .unwrap_or(r);
+            // A mail system finds a host for its own domain: a "host unknown" answer there
+            // (Exim's "Unrouteable address" is the same for a missing domain and a missing
+            // local user) means the local part is unknown.
+            let r = if r == reason::Reason::HostUnknown && raw.own_domain {
+                reason::Reason::UserUnknown
+            } else {
+                r
+            };
             // A local program's exit status says the mailer failed, unless the words say more.
             if raw.mailer_exit
                 && matches!(
@@ -1532,6 +1573,23 @@ mod tests {
             "192.0.2.7".parse().ok()
         );
         assert!(ips_in("").is_empty() && ips_in("no digits [").is_empty());
+    }
+
+    #[test]
+    fn own_domain_is_the_bounce_senders_or_the_reporting_hosts() {
+        let own = |d, mta, from| is_own_domain(d, mta, from);
+        assert!(own("sender.test", Some("mail.sender.test"), None));
+        assert!(own("Sender.Test", Some("sender.test."), None));
+        assert!(own("sender.test", None, Some("Mailer-Daemon@sender.test")));
+        assert!(!own(
+            "rcpt.test",
+            Some("mail.sender.test"),
+            Some("MAILER-DAEMON@sender.test")
+        ));
+        // A suffix that is not a whole label, and a bare top-level domain, are not the host's.
+        assert!(!own("der.test", Some("mail.sender.test"), None));
+        assert!(!own("test", Some("mail.sender.test"), None));
+        assert!(!own("sender.test", None, None));
     }
 
     #[test]
