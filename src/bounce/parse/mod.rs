@@ -14,8 +14,7 @@ use super::limits::Limits;
 use super::reason::{self, Facts};
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use super::{Action, BounceReport, Hints, OriginalMessage, RecipientRow, ReportKind};
-use mail_parser::Address;
-use mime::{Headers, Kind, Mail};
+use mime::{Addresses, Headers, Kind, Mail};
 use scan::find_ascii_ci;
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -103,19 +102,20 @@ fn lower_domain(a: &str) -> String {
     out
 }
 
-fn first_address(a: Option<&Address<'_>>) -> Option<String> {
-    a.and_then(|a| a.first())
-        .and_then(|a| a.address())
-        .map(lower_domain)
+/// The address of a list's first entry (none when that entry has only a name).
+fn first_of<'l>(a: Option<&'l Addresses<'_>>) -> Option<&'l str> {
+    a.and_then(|a| a.first()).and_then(|a| a.as_deref())
 }
 
-fn all_addresses(a: Option<&Address<'_>>) -> Vec<String> {
+fn first_address(a: Option<&Addresses<'_>>) -> Option<String> {
+    first_of(a).map(lower_domain)
+}
+
+fn all_addresses(a: Option<&Addresses<'_>>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(a) = a {
-        for addr in a.iter() {
-            if let Some(x) = addr.address()
-                && x.contains('@')
-            {
+        for x in a.iter().flatten() {
+            if x.contains('@') {
                 out.push(lower_domain(x));
             }
         }
@@ -212,22 +212,17 @@ struct Parts {
 }
 
 fn fill_original(h: &Headers<'_>, p: &mut Parts) {
-    let from = h.address("From");
+    let from = h.addresses("From");
     let o = &mut p.original;
     o.from = first_address(from.as_ref());
-    o.to = all_addresses(h.address("To").as_ref());
+    o.to = all_addresses(h.addresses("To").as_ref());
     o.message_id = h.id("Message-ID");
     o.subject = h.unstructured("Subject");
     if o.envelope_from.is_none() {
         // The Return-Path, or else the From address (as mail-parser's `return_address`).
         o.envelope_from = h
             .id("Return-Path")
-            .or_else(|| {
-                from.as_ref()
-                    .and_then(|a| a.first())
-                    .and_then(|a| a.address())
-                    .map(str::to_string)
-            })
+            .or_else(|| first_of(from.as_ref()).map(str::to_string))
             .map(|a| lower_domain(&a))
             .filter(|a| a.contains('@'));
     }
