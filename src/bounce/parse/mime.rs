@@ -343,7 +343,24 @@ fn push_simple<'a>(
 /// A byte of a type, subtype or parameter name that [`simple_content_type`] reads (RFC 2045's
 /// token characters but `*` and `'`, which start RFC 2231 parameters).
 fn is_ct_token(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"!#$%&+.^_`{|}~-".contains(&c)
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'+'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+                | b'-'
+        )
 }
 
 /// A byte of an unquoted parameter value that [`simple_content_type`] reads.
@@ -1056,6 +1073,11 @@ mod tests {
         assert_eq!(body, 41);
         let m = Mail::parse(b"Subject: =?utf-8?q?caf=C3=A9?=\n\nx").expect("mail");
         assert_eq!(m.subject(), Some("café"));
+        // Names compare in any ASCII case.
+        let h = Headers::parse(b"content-TYPE: text/plain\nX-a: 1\nx-A: 2\n\n").expect("fields");
+        assert!(h.raw("Content-Type").is_some());
+        assert_eq!(h.texts("X-A").collect::<Vec<_>>(), ["1", "2"]);
+        assert!(h.raw("X-B").is_none() && h.raw("Content-Typ").is_none());
     }
 
     #[test]

@@ -916,21 +916,18 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         .iter()
         .flat_map(|r| ips_in(r.remote_mta.as_deref().unwrap_or("")))
         .collect();
-    let mut ips: Vec<String> = Vec::new();
+    let mut public: Vec<IpAddr> = Vec::new();
     for ip in diag_ips
         .into_iter()
         .filter(|ip| !remote_ips.contains(ip))
         .chain(parts.original_ips.iter().copied())
     {
-        // Only a public address is written out.
-        if !is_public(ip) {
-            continue;
-        }
-        let s = ip.to_string();
-        if !ips.contains(&s) {
-            ips.push(s);
+        // Only a public address is written out (each once: equal addresses write alike).
+        if is_public(ip) && !public.contains(&ip) {
+            public.push(ip);
         }
     }
+    let ips: Vec<String> = public.iter().map(IpAddr::to_string).collect();
     report.hints = Hints {
         sending_ips: ips,
         envelope_domain: parts.original.envelope_from.as_deref().and_then(domain_of),
