@@ -1484,12 +1484,8 @@ impl<'a> Iterator for Words<'a> {
             Words::Ascii(text, pos) => {
                 let b = text.as_bytes();
                 let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
-                let start = *pos + b.get(*pos..)?.iter().position(|&c| !ws(c))?;
-                let end = b
-                    .get(start..)?
-                    .iter()
-                    .position(|&c| ws(c))
-                    .map_or(b.len(), |e| start + e);
+                let start = (*pos..b.len()).find(|&i| !ws(b[i]))?;
+                let end = (start..b.len()).find(|&i| ws(b[i])).unwrap_or(b.len());
                 *pos = end;
                 text.get(start..end)
             }

@@ -191,11 +191,15 @@ fn received_client_ip(v: &str) -> Option<IpAddr> {
 /// `(from user@localhost)` CRLF TAB `by host (8.17.1.9/8.17.1.9) id ...`, keeps the tab). The
 /// `by` clause names the receiving host and its software version, never the client.
 fn by_clause(v: &[u8]) -> Option<usize> {
-    v.windows(4).position(|w| {
-        w[0].is_ascii_whitespace()
-            && w[1..3].eq_ignore_ascii_case(b"by")
-            && w[3].is_ascii_whitespace()
-    })
+    // Anchored on the `b` (rarer than white space); the match starts one byte before it.
+    memchr::memchr2_iter(b'b', b'B', v.get(1..)?)
+        .map(|p| p + 1)
+        .find(|&b| {
+            v[b - 1].is_ascii_whitespace()
+                && v.get(b + 1).is_some_and(|y| y.eq_ignore_ascii_case(&b'y'))
+                && v.get(b + 2).is_some_and(u8::is_ascii_whitespace)
+        })
+        .map(|b| b - 1)
 }
 
 /// Everything the MIME walk collects about one bounce.
@@ -1524,6 +1528,28 @@ mod tests {
             "192.0.2.7".parse().ok()
         );
         assert!(ips_in("").is_empty() && ips_in("no digits [").is_empty());
+    }
+
+    #[test]
+    fn by_clause_is_found_as_a_window_search_finds_it() {
+        let reference = |v: &[u8]| {
+            v.windows(4).position(|w| {
+                w[0].is_ascii_whitespace()
+                    && w[1..3].eq_ignore_ascii_case(b"by")
+                    && w[3].is_ascii_whitespace()
+            })
+        };
+        let pieces: [&[u8]; 9] = [b" ", b"\t", b"\r\n", b"b", b"B", b"y", b"Y", b"x", b" by "];
+        let mut seed = 13u32;
+        for n in 0..5000 {
+            let v: Vec<u8> = (0..n % 16)
+                .flat_map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    pieces[(seed >> 16) as usize % pieces.len()].iter().copied()
+                })
+                .collect();
+            assert_eq!(by_clause(&v), reference(&v), "{v:?}");
+        }
     }
 
     #[test]
