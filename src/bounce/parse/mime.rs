@@ -252,10 +252,11 @@ fn is_addr_ws(b: u8) -> bool {
 }
 
 /// `b` without white space (see [`is_addr_ws`]) at its ends; `None` when that leaves nothing.
-fn trim_addr_ws(b: &[u8]) -> Option<&[u8]> {
+fn trim_addr_ws(t: &str) -> Option<&str> {
+    let b = t.as_bytes();
     let s = b.iter().position(|&c| !is_addr_ws(c))?;
     let e = b.iter().rposition(|&c| !is_addr_ws(c))?;
-    b.get(s..=e)
+    t.get(s..=e)
 }
 
 /// [`Headers::addresses`] of the plain forms most fields have (`a@b.example`,
@@ -267,6 +268,8 @@ fn simple_addresses(value: &[u8]) -> Option<Addresses<'_>> {
     // (Without one, at the end of the input, it drops the last word: left to it.)
     let v = value.strip_suffix(b"\n")?;
     let v = v.strip_suffix(b"\r").unwrap_or(v);
+    // Checked once: the entries are cut at ASCII bytes, so their slices are text too.
+    let text = std::str::from_utf8(v).ok()?;
     let mut out = Vec::new();
     // The current entry: where it starts, its `<` and `>`, and whether an `@` stands outside
     // the brackets (a name holding one would read as part of the address).
@@ -287,7 +290,7 @@ fn simple_addresses(value: &[u8]) -> Option<Addresses<'_>> {
             b',' if in_brackets => return None,
             b',' => {
                 let brackets = lt.zip(gt).map(|(l, g)| (l - start, g - start));
-                push_simple(&mut out, v.get(start..i)?, brackets, at_outside)?;
+                push_simple(&mut out, text.get(start..i)?, brackets, at_outside)?;
                 (start, lt, gt, at_outside) = (i + 1, None, None, false);
             }
             b' ' | b'\t' | b'\n' | b'\r' => {}
@@ -299,7 +302,7 @@ fn simple_addresses(value: &[u8]) -> Option<Addresses<'_>> {
         return None;
     }
     let brackets = lt.zip(gt).map(|(l, g)| (l - start, g - start));
-    push_simple(&mut out, v.get(start..)?, brackets, at_outside)?;
+    push_simple(&mut out, text.get(start..)?, brackets, at_outside)?;
     Some(out)
 }
 
@@ -307,11 +310,10 @@ fn simple_addresses(value: &[u8]) -> Option<Addresses<'_>> {
 /// pushed as mail-parser adds it: nothing for an empty entry.
 fn push_simple<'a>(
     out: &mut Addresses<'a>,
-    entry: &'a [u8],
+    entry: &'a str,
     brackets: Option<(usize, usize)>,
     at_outside: bool,
 ) -> Option<()> {
-    let text = |b: &'a [u8]| std::str::from_utf8(b).ok().map(Cow::Borrowed);
     match brackets {
         Some(_) if at_outside => return None,
         Some((lt, gt)) => {
@@ -320,11 +322,8 @@ fn push_simple<'a>(
                 entry.get(lt + 1..gt)?,
                 entry.get(gt + 1..)?,
             );
-            let address = match trim_addr_ws(inner) {
-                Some(a) => Some(text(a)?),
-                None => None,
-            };
-            let named = pre.iter().chain(post).any(|&c| !is_addr_ws(c));
+            let address = trim_addr_ws(inner).map(Cow::Borrowed);
+            let named = pre.bytes().chain(post.bytes()).any(|c| !is_addr_ws(c));
             if address.is_some() || named {
                 out.push(address);
             }
@@ -333,8 +332,8 @@ fn push_simple<'a>(
             None => {}
             // A name alone.
             Some(_) if !at_outside => out.push(None),
-            Some(token) if token.iter().any(|&c| is_addr_ws(c)) => return None,
-            Some(token) => out.push(Some(text(token)?)),
+            Some(token) if token.bytes().any(is_addr_ws) => return None,
+            Some(token) => out.push(Some(Cow::Borrowed(token))),
         },
     }
     Some(())
@@ -369,13 +368,12 @@ fn is_ct_value(c: u8) -> bool {
 }
 
 /// A name in lower case, as mail-parser gives it; borrowed when it is already.
-fn lower_name(b: &[u8]) -> Option<Cow<'_, str>> {
-    let s = std::str::from_utf8(b).ok()?;
-    Some(if b.iter().any(u8::is_ascii_uppercase) {
+fn lower_name(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
         Cow::Owned(s.to_ascii_lowercase())
     } else {
         Cow::Borrowed(s)
-    })
+    }
 }
 
 /// [`Headers::content_type`] of the plain form most fields have
@@ -386,6 +384,8 @@ fn lower_name(b: &[u8]) -> Option<Cow<'_, str>> {
 fn simple_content_type(value: &[u8]) -> Option<ContentType<'_>> {
     let v = value.strip_suffix(b"\n")?;
     let v = v.strip_suffix(b"\r").unwrap_or(v);
+    // Checked once: what is kept is cut at ASCII bytes, so its slices are text too.
+    let text = std::str::from_utf8(v).ok()?;
     let mut i = 0;
     // Spaces and tabs; with `folds`, line breaks that continue the field too.
     let skip = |i: &mut usize, folds: bool| -> Option<()> {
@@ -400,22 +400,22 @@ fn simple_content_type(value: &[u8]) -> Option<ContentType<'_>> {
         }
     };
     // A run of bytes `ok` accepts, at least one.
-    let run = |i: &mut usize, ok: fn(u8) -> bool| -> Option<&[u8]> {
+    let run = |i: &mut usize, ok: fn(u8) -> bool| -> Option<&str> {
         let start = *i;
         while v.get(*i).is_some_and(|&c| ok(c)) {
             *i += 1;
         }
-        (*i > start).then(|| &v[start..*i])
+        text.get(start..*i).filter(|t| !t.is_empty())
     };
     skip(&mut i, false)?;
-    let c_type = lower_name(run(&mut i, is_ct_token)?)?;
+    let c_type = lower_name(run(&mut i, is_ct_token)?);
     skip(&mut i, false)?;
     if v.get(i) != Some(&b'/') {
         return None;
     }
     i += 1;
     skip(&mut i, false)?;
-    let c_subtype = lower_name(run(&mut i, is_ct_token)?)?;
+    let c_subtype = lower_name(run(&mut i, is_ct_token)?);
     let mut attributes = Vec::new();
     loop {
         skip(&mut i, true)?;
@@ -428,7 +428,7 @@ fn simple_content_type(value: &[u8]) -> Option<ContentType<'_>> {
         if matches!(v.get(i), None | Some(b';')) {
             continue;
         }
-        let name = lower_name(run(&mut i, is_ct_token)?)?;
+        let name = lower_name(run(&mut i, is_ct_token)?);
         skip(&mut i, false)?;
         if v.get(i) != Some(&b'=') {
             return None;
@@ -437,11 +437,11 @@ fn simple_content_type(value: &[u8]) -> Option<ContentType<'_>> {
         skip(&mut i, false)?;
         let value = if v.get(i) == Some(&b'"') {
             let len = v.get(i + 1..)?.iter().position(|&c| c == b'"')?;
-            let quoted = v.get(i + 1..i + 1 + len)?;
+            let quoted = text.get(i + 1..i + 1 + len)?;
             if quoted.is_empty()
                 || !quoted
-                    .iter()
-                    .all(|&c| (c.is_ascii_graphic() && c != b'\\') || c == b' ' || c == b'\t')
+                    .bytes()
+                    .all(|c| (c.is_ascii_graphic() && c != b'\\') || c == b' ' || c == b'\t')
             {
                 return None;
             }
@@ -451,12 +451,12 @@ fn simple_content_type(value: &[u8]) -> Option<ContentType<'_>> {
             run(&mut i, is_ct_value)?
         };
         // `=?` may start an encoded word.
-        if value.windows(2).any(|w| w == b"=?") {
+        if value.as_bytes().windows(2).any(|w| w == b"=?") {
             return None;
         }
         attributes.push(Attribute {
             name,
-            value: Cow::Borrowed(std::str::from_utf8(value).ok()?),
+            value: Cow::Borrowed(value),
         });
     }
     Some(ContentType {
