@@ -7,8 +7,10 @@
 //! returned message's headers. This module only finds where parts begin and end (a `memchr`
 //! search for the boundary) and leaves each part's body as a slice of the input; a part's body
 //! is decoded (base64, quoted-printable, charset to UTF-8) only when the explainer asks for it.
-//! Header values are handed to mail-parser's own field parsers (addresses, Subject, Content-Type)
-//! so they read exactly as before, and its transfer and charset decoders are reused.
+//! Header values in their plain forms (`Name <a@b>` lists, `<id>`, `type/subtype; k=v`, text
+//! without encoded words) are read here in one pass; any other value goes to mail-parser's own
+//! field parsers, and randomised tests check that both read the plain forms alike. mail-parser's
+//! transfer and charset decoders are reused too.
 //!
 //! Every loop is bounded by the input's length, nesting by [`MAX_MIME_DEPTH`] and the number of
 //! parts by [`MAX_MIME_PARTS`]; nothing here panics on any input.
