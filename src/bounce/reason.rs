@@ -1184,55 +1184,158 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "unknown user:",
 ];
 
-/// One automaton over every phrase of a table set (the plain ones; phrases with `*` are
-/// checked on their own), so a text is scanned once, not once per phrase.
+/// Every phrase of a table set, indexed so a text is scanned once, not once per phrase: the
+/// plain phrases by their first four bytes (a phrase shorter than that, and one with `*`, is
+/// searched on its own). At each position of the text a bit set says whether some phrase starts
+/// with the four bytes there (most positions stop at that); only those phrases are compared, in
+/// table order, and only those of a table before the best found so far.
+///
+/// Measured against the Aho-Corasick automata this replaced (contiguous and noncontiguous NFAs,
+/// overlapping search, for the same answer): about a third fewer instructions per text, and a
+/// small fraction of the cost to build (building the automata was most of the explainer's
+/// start-up).
 struct PhraseIndex {
-    automaton: aho_corasick::AhoCorasick,
-    /// For each automaton pattern: its table's position in the set.
-    owner: Vec<usize>,
+    /// One bit per [`prefix_slot`] that some phrase's first four bytes fall in.
+    slots: Vec<u64>,
+    /// (first four bytes, range of [`PhraseIndex::phrases`]), sorted by the four bytes.
+    prefixes: Vec<(u32, usize, usize)>,
+    /// The phrases of four bytes or more, by first four bytes, then table.
+    phrases: Vec<IndexedPhrase>,
+    /// Phrases shorter than four bytes: (table position, searcher).
+    short: Vec<(usize, memchr::memmem::Finder<'static>)>,
     /// Phrases with `*`: (table position, a searcher for each piece between the stars), built
     /// once rather than at every search.
     wildcards: Vec<(usize, Vec<memchr::memmem::Finder<'static>>)>,
 }
 
+/// A phrase of four bytes or more in a [`PhraseIndex`].
+struct IndexedPhrase {
+    /// Its table's position in the set.
+    table: usize,
+    /// Its bytes 4 to 7 ([`next_word`]), and the mask of those it has.
+    next: u32,
+    mask: u32,
+    bytes: &'static [u8],
+}
+
+/// Four bytes as one word.
+fn word(b: [u8; 4]) -> u32 {
+    u32::from_le_bytes(b)
+}
+
+/// The four bytes after the first four of `b` as a word (zero where `b` ends), and the mask of
+/// those present.
+fn next_word(b: &[u8]) -> (u32, u32) {
+    if let Some(w) = b.get(4..8).and_then(|w| <[u8; 4]>::try_from(w).ok()) {
+        return (word(w), u32::MAX);
+    }
+    let (mut w, mut m) = ([0u8; 4], [0u8; 4]);
+    for (j, c) in b.iter().skip(4).take(4).enumerate() {
+        w[j] = *c;
+        m[j] = 0xff;
+    }
+    (word(w), word(m))
+}
+
+/// The bit of [`PhraseIndex::slots`] for four bytes.
+fn prefix_slot(w: u32) -> usize {
+    (w.wrapping_mul(0x9E37_79B1) >> 16) as usize
+}
+
 impl PhraseIndex {
-    /// `None` only if the automaton cannot be built (then the slow path runs). `kind` chooses
-    /// the automaton (`None`: the crate's choice, fastest to search).
-    fn build(
-        tables: &'static [(Reason, &'static [&'static str])],
-        kind: Option<aho_corasick::AhoCorasickKind>,
-    ) -> Option<Self> {
-        let mut patterns = Vec::new();
-        let mut owner = Vec::new();
+    /// `None` never; kept an option so a table set that cannot be indexed would search phrase
+    /// by phrase.
+    fn build(tables: &'static [(Reason, &'static [&'static str])]) -> Option<Self> {
+        let mut long: Vec<(u32, usize, &'static [u8])> = Vec::new();
+        let mut short = Vec::new();
         let mut wildcards = Vec::new();
         for (i, (_, phrases)) in tables.iter().enumerate() {
             for p in phrases.iter() {
                 if p.contains('*') {
                     let pieces = p.split('*').map(memchr::memmem::Finder::new).collect();
                     wildcards.push((i, pieces));
+                } else if let Some(w) = p
+                    .as_bytes()
+                    .get(..4)
+                    .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                {
+                    long.push((word(w), i, p.as_bytes()));
                 } else {
-                    patterns.push(*p);
-                    owner.push(i);
+                    short.push((i, memchr::memmem::Finder::new(p)));
                 }
             }
         }
-        let automaton = aho_corasick::AhoCorasick::builder()
-            .kind(kind)
-            .build(&patterns)
-            .ok()?;
+        long.sort_by_key(|&(w, table, _)| (w, table));
+        let mut slots = vec![0u64; 1 << 10];
+        let mut prefixes: Vec<(u32, usize, usize)> = Vec::new();
+        let mut phrases = Vec::with_capacity(long.len());
+        for (n, (w, table, bytes)) in long.into_iter().enumerate() {
+            let s = prefix_slot(w);
+            if let Some(bits) = slots.get_mut(s >> 6) {
+                *bits |= 1 << (s & 63);
+            }
+            match prefixes.last_mut() {
+                Some(last) if last.0 == w => last.2 = n + 1,
+                _ => prefixes.push((w, n, n + 1)),
+            }
+            let (next, mask) = next_word(bytes);
+            phrases.push(IndexedPhrase {
+                table,
+                next,
+                mask,
+                bytes,
+            });
+        }
         Some(PhraseIndex {
-            automaton,
-            owner,
+            slots,
+            prefixes,
+            phrases,
+            short,
             wildcards,
         })
     }
 
     /// The position of the first table that matches the text.
     fn first_match(&self, text: &str) -> Option<usize> {
+        let b = text.as_bytes();
         let mut best = usize::MAX;
-        for m in self.automaton.find_overlapping_iter(text) {
-            if let Some(&o) = self.owner.get(m.pattern().as_usize()) {
-                best = best.min(o);
+        for (i, f) in &self.short {
+            if *i < best && f.find(b).is_some() {
+                best = *i;
+            }
+        }
+        for (at, w) in b.windows(4).enumerate() {
+            if best == 0 {
+                break;
+            }
+            let Ok(w) = <[u8; 4]>::try_from(w) else {
+                break;
+            };
+            let w = word(w);
+            let s = prefix_slot(w);
+            if self
+                .slots
+                .get(s >> 6)
+                .is_none_or(|bits| bits & (1 << (s & 63)) == 0)
+            {
+                continue;
+            }
+            let Ok(k) = self.prefixes.binary_search_by_key(&w, |p| p.0) else {
+                continue;
+            };
+            let Some((_, from, to)) = self.prefixes.get(k) else {
+                continue;
+            };
+            let rest = &b[at..];
+            let (next, _) = next_word(rest);
+            for p in self.phrases.get(*from..*to).unwrap_or_default() {
+                if p.table >= best {
+                    break;
+                }
+                if next & p.mask == p.next && rest.starts_with(p.bytes) {
+                    best = p.table;
+                    break;
+                }
             }
         }
         for (i, pieces) in &self.wildcards {
@@ -1245,18 +1348,12 @@ impl PhraseIndex {
 }
 
 static PHRASE_INDEX: std::sync::LazyLock<Option<PhraseIndex>> =
-    std::sync::LazyLock::new(|| PhraseIndex::build(PHRASES, None));
+    std::sync::LazyLock::new(|| PhraseIndex::build(PHRASES));
 
-/// Searched only for the few texts the own tables say nothing about: the automaton that is
-/// cheapest to build (the crate's default converts it further, at twice the cost, to search
-/// faster).
+/// See [`PHRASE_INDEX`]: Sisimai's phrases, searched only for the few texts the own tables
+/// say nothing about.
 static SISIMAI_PHRASE_INDEX: std::sync::LazyLock<Option<PhraseIndex>> =
-    std::sync::LazyLock::new(|| {
-        PhraseIndex::build(
-            SISIMAI_PHRASES,
-            Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA),
-        )
-    });
+    std::sync::LazyLock::new(|| PhraseIndex::build(SISIMAI_PHRASES));
 
 /// The first reason whose table in `tables` matches the normalised text.
 fn tables_reason(
@@ -1576,6 +1673,83 @@ mod tests {
             text: &n,
             ..Default::default()
         })
+    }
+
+    /// The first table of a table set one of whose phrases a text holds, found as the
+    /// Aho-Corasick automaton the [`PhraseIndex`] replaced found it.
+    struct ReferenceIndex {
+        tables: &'static [(Reason, &'static [&'static str])],
+        automaton: aho_corasick::AhoCorasick,
+        owner: Vec<usize>,
+    }
+
+    impl ReferenceIndex {
+        fn new(tables: &'static [(Reason, &'static [&'static str])]) -> Self {
+            let (mut plain, mut owner) = (Vec::new(), Vec::new());
+            for (i, (_, phrases)) in tables.iter().enumerate() {
+                for p in phrases.iter().filter(|p| !p.contains('*')) {
+                    plain.push(*p);
+                    owner.push(i);
+                }
+            }
+            let automaton = aho_corasick::AhoCorasick::new(&plain).expect("automaton");
+            Self {
+                tables,
+                automaton,
+                owner,
+            }
+        }
+
+        fn first_match(&self, text: &str) -> Option<usize> {
+            let mut best = usize::MAX;
+            for m in self.automaton.find_overlapping_iter(text) {
+                best = best.min(self.owner[m.pattern().as_usize()]);
+            }
+            for (i, (_, phrases)) in self.tables.iter().enumerate() {
+                if phrases
+                    .iter()
+                    .any(|p| p.contains('*') && phrase_matches(text, p))
+                {
+                    best = best.min(i);
+                }
+            }
+            (best != usize::MAX).then_some(best)
+        }
+    }
+
+    #[test]
+    fn phrase_index_finds_the_first_table_as_the_automaton_did() {
+        for tables in [PHRASES, SISIMAI_PHRASES] {
+            let index = PhraseIndex::build(tables).expect("index");
+            let reference = ReferenceIndex::new(tables);
+            // Pieces of the phrases themselves (cut anywhere), and filler.
+            let mut pieces: Vec<&str> = vec![" ", "x", "é", "<addr>", "5.1.1", "mail", "not "];
+            for (_, phrases) in tables.iter() {
+                for p in phrases.iter() {
+                    pieces.push(p);
+                    let cut = (1..p.len()).find(|&c| p.is_char_boundary(c) && c >= p.len() / 2);
+                    if let Some(c) = cut {
+                        pieces.push(&p[..c]);
+                        pieces.push(&p[c..]);
+                    }
+                }
+            }
+            let mut seed = 41u32;
+            for n in 0..20_000 {
+                let text: String = (0..n % 12)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        pieces[(seed >> 16) as usize % pieces.len()]
+                    })
+                    .collect::<Vec<_>>()
+                    .join(if n % 3 == 0 { "" } else { " " });
+                assert_eq!(
+                    index.first_match(&text),
+                    reference.first_match(&text),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //! returned message's headers. This module only finds where parts begin and end (a `memchr`
 //! search for the boundary) and leaves each part's body as a slice of the input; a part's body
 //! is decoded (base64, quoted-printable, charset to UTF-8) only when the explainer asks for it.
-//! Header values are handed to mail-parser's own field parsers (addresses, Subject, Content-Type)
-//! so they read exactly as before, and its transfer and charset decoders are reused.
+//! Header values in their plain forms (`Name <a@b>` lists, `<id>`, `type/subtype; k=v`, text
+//! without encoded words) are read here in one pass; any other value goes to mail-parser's own
+//! field parsers, and randomised tests check that both read the plain forms alike. mail-parser's
+//! transfer and charset decoders are reused too.
 //!
 //! Every loop is bounded by the input's length, nesting by [`MAX_MIME_DEPTH`] and the number of
 //! parts by [`MAX_MIME_PARTS`]; nothing here panics on any input.
@@ -16,7 +18,7 @@
 use super::super::limits::{MAX_MIME_DEPTH, MAX_MIME_PARTS};
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
-use mail_parser::{Address, ContentType, HeaderValue};
+use mail_parser::{Address, Attribute, ContentType, HeaderValue};
 use std::borrow::Cow;
 
 /// One header field: its name and its raw value (from after the colon to the end of the field,
@@ -168,27 +170,50 @@ impl<'a> Headers<'a> {
             .filter(|t| !t.is_empty())
     }
 
-    /// The last field of this name parsed as an address list.
-    pub(crate) fn address(&self, name: &str) -> Option<Address<'a>> {
-        match MessageStream::new(self.last(name)?.value).parse_address() {
-            HeaderValue::Address(a) => Some(a),
+    /// The last field of this name read as an address list: what mail-parser's address parser
+    /// gives as each entry's address (`None` for an entry that has only a name), in order.
+    /// `None` when the field is absent or holds no entry.
+    pub(crate) fn addresses(&self, name: &str) -> Option<Addresses<'a>> {
+        let value = self.last(name)?.value;
+        if let Some(list) = simple_addresses(value) {
+            return (!list.is_empty()).then_some(list);
+        }
+        match MessageStream::new(value).parse_address() {
+            HeaderValue::Address(Address::List(list)) => {
+                Some(list.into_iter().map(|a| a.address).collect())
+            }
+            HeaderValue::Address(Address::Group(groups)) => Some(
+                groups
+                    .into_iter()
+                    .flat_map(|g| g.addresses)
+                    .map(|a| a.address)
+                    .collect(),
+            ),
             _ => None,
         }
     }
 
     /// The last field of this name as unstructured text (encoded words decoded).
     pub(crate) fn unstructured(&self, name: &str) -> Option<String> {
-        text_of(MessageStream::new(self.last(name)?.value).parse_unstructured())
+        let value = self.last(name)?.value;
+        match plain_unstructured(value) {
+            Some(text) => text,
+            None => text_of(MessageStream::new(value).parse_unstructured()),
+        }
     }
 
     /// The last field of this name read as message ids (the last id when there are several).
     pub(crate) fn id(&self, name: &str) -> Option<String> {
-        text_of(MessageStream::new(self.last(name)?.value).parse_id())
+        last_id(self.last(name)?.value).map(|id| lossy(id).into_owned())
     }
 
     /// The parsed `Content-Type` field.
     pub(crate) fn content_type(&self) -> Option<ContentType<'a>> {
-        match MessageStream::new(self.last("Content-Type")?.value).parse_content_type() {
+        let value = self.last("Content-Type")?.value;
+        if let Some(c) = simple_content_type(value) {
+            return Some(c);
+        }
+        match MessageStream::new(value).parse_content_type() {
             HeaderValue::ContentType(c) => Some(c),
             _ => None,
         }
@@ -219,6 +244,319 @@ impl<'a> Headers<'a> {
     }
 }
 
+/// The addresses of an address list, one per entry (see [`Headers::addresses`]).
+pub(crate) type Addresses<'a> = Vec<Option<Cow<'a, str>>>;
+
+/// Is `b` white space to mail-parser's address parser (a line break inside a field value is
+/// always followed by a space or a tab)?
+fn is_addr_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// `b` without white space (see [`is_addr_ws`]) at its ends; `None` when that leaves nothing.
+fn trim_addr_ws(t: &str) -> Option<&str> {
+    let b = t.as_bytes();
+    let s = b.iter().position(|&c| !is_addr_ws(c))?;
+    let e = b.iter().rposition(|&c| !is_addr_ws(c))?;
+    t.get(s..=e)
+}
+
+/// [`Headers::addresses`] of the plain forms most fields have (`a@b.example`,
+/// `Name <a@b.example>`, lists of them), read in one pass without mail-parser's general
+/// parser: the same result, or `None` for any value this does not handle (quotes, comments,
+/// groups, escapes, encoded words, non-ASCII text, a line break inside an address).
+fn simple_addresses(value: &[u8]) -> Option<Addresses<'_>> {
+    // mail-parser stops at a line break that no white space follows: the field's last one.
+    // (Without one, at the end of the input, it drops the last word: left to it.)
+    let v = value.strip_suffix(b"\n")?;
+    let v = v.strip_suffix(b"\r").unwrap_or(v);
+    // Checked once: the entries are cut at ASCII bytes, so their slices are text too.
+    let text = std::str::from_utf8(v).ok()?;
+    let mut out = Vec::new();
+    // The current entry: where it starts, its `<` and `>`, and whether an `@` stands outside
+    // the brackets (a name holding one would read as part of the address).
+    let mut start = 0;
+    let (mut lt, mut gt) = (None, None);
+    let mut at_outside = false;
+    for (i, &c) in v.iter().enumerate() {
+        let in_brackets = lt.is_some() && gt.is_none();
+        match c {
+            b'"' | b'\\' | b'(' | b')' | b':' | b';' => return None,
+            b'?' if i > 0 && v[i - 1] == b'=' => return None,
+            b'\n' if in_brackets || !matches!(v.get(i + 1), Some(b' ' | b'\t')) => return None,
+            b'\r' if v.get(i + 1) != Some(&b'\n') => return None,
+            b'<' if lt.is_none() => lt = Some(i),
+            b'>' if in_brackets => gt = Some(i),
+            b'<' | b'>' => return None,
+            b'@' if !in_brackets => at_outside = true,
+            b',' if in_brackets => return None,
+            b',' => {
+                let brackets = lt.zip(gt).map(|(l, g)| (l - start, g - start));
+                push_simple(&mut out, text.get(start..i)?, brackets, at_outside)?;
+                (start, lt, gt, at_outside) = (i + 1, None, None, false);
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ if !c.is_ascii_graphic() => return None,
+            _ => {}
+        }
+    }
+    if lt.is_some() && gt.is_none() {
+        return None;
+    }
+    let brackets = lt.zip(gt).map(|(l, g)| (l - start, g - start));
+    push_simple(&mut out, text.get(start..)?, brackets, at_outside)?;
+    Some(out)
+}
+
+/// The address of one entry of [`simple_addresses`] (with the offsets of its brackets in it),
+/// pushed as mail-parser adds it: nothing for an empty entry.
+fn push_simple<'a>(
+    out: &mut Addresses<'a>,
+    entry: &'a str,
+    brackets: Option<(usize, usize)>,
+    at_outside: bool,
+) -> Option<()> {
+    match brackets {
+        Some(_) if at_outside => return None,
+        Some((lt, gt)) => {
+            let (pre, inner, post) = (
+                entry.get(..lt)?,
+                entry.get(lt + 1..gt)?,
+                entry.get(gt + 1..)?,
+            );
+            let address = trim_addr_ws(inner).map(Cow::Borrowed);
+            let named = pre.bytes().chain(post.bytes()).any(|c| !is_addr_ws(c));
+            if address.is_some() || named {
+                out.push(address);
+            }
+        }
+        None => match trim_addr_ws(entry) {
+            None => {}
+            // A name alone.
+            Some(_) if !at_outside => out.push(None),
+            Some(token) if token.bytes().any(is_addr_ws) => return None,
+            Some(token) => out.push(Some(Cow::Borrowed(token))),
+        },
+    }
+    Some(())
+}
+
+/// A byte of a type, subtype or parameter name that [`simple_content_type`] reads (RFC 2045's
+/// token characters but `*` and `'`, which start RFC 2231 parameters).
+fn is_ct_token(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'+'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+                | b'-'
+        )
+}
+
+/// A byte of an unquoted parameter value that [`simple_content_type`] reads.
+fn is_ct_value(c: u8) -> bool {
+    c.is_ascii_graphic() && !matches!(c, b'"' | b';' | b'(' | b')' | b'\\')
+}
+
+/// A name in lower case, as mail-parser gives it; borrowed when it is already.
+fn lower_name(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// [`Headers::content_type`] of the plain form most fields have
+/// (`type/subtype; name=value; name="quoted value"`, folded between parameters), read in one
+/// pass without mail-parser's general parser: the same result, or `None` for any value this
+/// does not handle (comments, escapes, RFC 2231 and RFC 2047 parameters, empty values, line
+/// breaks elsewhere, non-ASCII text).
+fn simple_content_type(value: &[u8]) -> Option<ContentType<'_>> {
+    let v = value.strip_suffix(b"\n")?;
+    let v = v.strip_suffix(b"\r").unwrap_or(v);
+    // Checked once: what is kept is cut at ASCII bytes, so its slices are text too.
+    let text = std::str::from_utf8(v).ok()?;
+    let mut i = 0;
+    // Spaces and tabs; with `folds`, line breaks that continue the field too.
+    let skip = |i: &mut usize, folds: bool| -> Option<()> {
+        loop {
+            match v.get(*i) {
+                Some(b' ' | b'\t') => *i += 1,
+                Some(b'\r') if folds && v.get(*i + 1) == Some(&b'\n') => *i += 1,
+                Some(b'\n') if folds && matches!(v.get(*i + 1), Some(b' ' | b'\t')) => *i += 2,
+                Some(b'\r' | b'\n') => return None,
+                _ => return Some(()),
+            }
+        }
+    };
+    // A run of bytes `ok` accepts, at least one.
+    let run = |i: &mut usize, ok: fn(u8) -> bool| -> Option<&str> {
+        let start = *i;
+        while v.get(*i).is_some_and(|&c| ok(c)) {
+            *i += 1;
+        }
+        text.get(start..*i).filter(|t| !t.is_empty())
+    };
+    skip(&mut i, false)?;
+    let c_type = lower_name(run(&mut i, is_ct_token)?);
+    skip(&mut i, false)?;
+    if v.get(i) != Some(&b'/') {
+        return None;
+    }
+    i += 1;
+    skip(&mut i, false)?;
+    let c_subtype = lower_name(run(&mut i, is_ct_token)?);
+    let mut attributes = Vec::new();
+    loop {
+        skip(&mut i, true)?;
+        match v.get(i) {
+            None => break,
+            Some(b';') => i += 1,
+            Some(_) => return None,
+        }
+        skip(&mut i, true)?;
+        if matches!(v.get(i), None | Some(b';')) {
+            continue;
+        }
+        let name = lower_name(run(&mut i, is_ct_token)?);
+        skip(&mut i, false)?;
+        if v.get(i) != Some(&b'=') {
+            return None;
+        }
+        i += 1;
+        skip(&mut i, false)?;
+        let value = if v.get(i) == Some(&b'"') {
+            let len = v.get(i + 1..)?.iter().position(|&c| c == b'"')?;
+            let quoted = text.get(i + 1..i + 1 + len)?;
+            if quoted.is_empty()
+                || !quoted
+                    .bytes()
+                    .all(|c| (c.is_ascii_graphic() && c != b'\\') || c == b' ' || c == b'\t')
+            {
+                return None;
+            }
+            i += len + 2;
+            quoted
+        } else {
+            run(&mut i, is_ct_value)?
+        };
+        // `=?` may start an encoded word.
+        if value.as_bytes().windows(2).any(|w| w == b"=?") {
+            return None;
+        }
+        attributes.push(Attribute {
+            name,
+            value: Cow::Borrowed(value),
+        });
+    }
+    Some(ContentType {
+        c_type,
+        c_subtype: Some(c_subtype),
+        attributes: (!attributes.is_empty()).then_some(attributes),
+    })
+}
+
+/// What mail-parser's `parse_unstructured` gives as text for a value without encoded words:
+/// the lines up to the one no white space continues, each without white space at its ends,
+/// joined by a space; no text when no line ends there. `None` (not read here) for a value
+/// that may hold an encoded word (`=?`).
+fn plain_unstructured(value: &[u8]) -> Option<Option<String>> {
+    if memchr::memchr_iter(b'=', value).any(|p| value.get(p + 1) == Some(&b'?')) {
+        return None;
+    }
+    let is_ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\r');
+    let mut out: Option<String> = None;
+    let mut rest = value;
+    loop {
+        let Some(nl) = memchr::memchr(b'\n', rest) else {
+            return Some(None);
+        };
+        let line = &rest[..nl];
+        if let (Some(s), Some(e)) = (
+            line.iter().position(|c| !is_ws(c)),
+            line.iter().rposition(|c| !is_ws(c)),
+        ) {
+            let word = lossy(&line[s..=e]);
+            match out.as_mut() {
+                Some(o) => {
+                    o.push(' ');
+                    o.push_str(&word);
+                }
+                None => out = Some(word.into_owned()),
+            }
+        }
+        match rest.get(nl + 1) {
+            Some(b' ' | b'\t') => rest = &rest[nl + 2..],
+            _ => return Some(out),
+        }
+    }
+}
+
+/// The id mail-parser's `parse_id` gives as text (the last one when there are several), as
+/// bytes of the value: what is inside `<...>` without white space at its ends, or, when no
+/// bracketed id is found, the text outside brackets. `None` when the value does not end with a
+/// line break that no white space follows (mail-parser then returns no value).
+fn last_id(value: &[u8]) -> Option<&[u8]> {
+    let (mut token_start, mut token_end) = (None::<usize>, 0);
+    let (mut invalid_start, mut invalid_end) = (None::<usize>, 0);
+    let mut in_id = false;
+    let mut last: Option<&[u8]> = None;
+    let mut i = 0;
+    while i < value.len() {
+        let c = value[i];
+        match c {
+            b'\n' => {
+                if matches!(value.get(i + 1), Some(b' ' | b'\t')) {
+                    i += 2;
+                    continue;
+                }
+                return last.or_else(|| invalid_start.map(|s| &value[s..=invalid_end]));
+            }
+            b'<' => {
+                in_id = true;
+                i += 1;
+                continue;
+            }
+            b'>' => {
+                in_id = false;
+                match token_start.take() {
+                    Some(s) => last = Some(&value[s..=token_end]),
+                    None => {
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if in_id {
+            token_start.get_or_insert(i);
+            token_end = i;
+        } else {
+            invalid_start.get_or_insert(i);
+            invalid_end = i;
+        }
+        i += 1;
+    }
+    None
+}
+
 fn text_of(v: HeaderValue<'_>) -> Option<String> {
     v.as_text().map(str::to_string)
 }
@@ -229,8 +567,8 @@ pub(crate) struct Mail<'a> {
     /// The top-level header fields.
     pub(crate) headers: Headers<'a>,
     body: &'a [u8],
-    from: Option<Address<'a>>,
-    to: Option<Address<'a>>,
+    from: Option<Addresses<'a>>,
+    to: Option<Addresses<'a>>,
     subject: Option<String>,
     /// The parsed `Content-Type`, kept: the MIME walk and the report type both read it.
     content_type: Option<ContentType<'a>>,
@@ -245,8 +583,8 @@ impl<'a> Mail<'a> {
         }
         let headers = Headers { fields };
         Some(Self {
-            from: headers.address("From"),
-            to: headers.address("To"),
+            from: headers.addresses("From"),
+            to: headers.addresses("To"),
             subject: headers.unstructured("Subject"),
             content_type: headers.content_type(),
             headers,
@@ -260,12 +598,12 @@ impl<'a> Mail<'a> {
     }
 
     /// The `From` addresses (last field).
-    pub(crate) fn from(&self) -> Option<&Address<'a>> {
+    pub(crate) fn from(&self) -> Option<&Addresses<'a>> {
         self.from.as_ref()
     }
 
     /// The `To` addresses (last field).
-    pub(crate) fn to(&self) -> Option<&Address<'a>> {
+    pub(crate) fn to(&self) -> Option<&Addresses<'a>> {
         self.to.as_ref()
     }
 
@@ -737,6 +1075,11 @@ mod tests {
         assert_eq!(body, 41);
         let m = Mail::parse(b"Subject: =?utf-8?q?caf=C3=A9?=\n\nx").expect("mail");
         assert_eq!(m.subject(), Some("café"));
+        // Names compare in any ASCII case.
+        let h = Headers::parse(b"content-TYPE: text/plain\nX-a: 1\nx-A: 2\n\n").expect("fields");
+        assert!(h.raw("Content-Type").is_some());
+        assert_eq!(h.texts("X-A").collect::<Vec<_>>(), ["1", "2"]);
+        assert!(h.raw("X-B").is_none() && h.raw("Content-Typ").is_none());
     }
 
     #[test]
@@ -846,6 +1189,229 @@ mod tests {
                     "{body:?} {pat:?} {from}"
                 );
             }
+        }
+    }
+
+    /// Pseudo-random mixes of `pieces`, `count` of them.
+    fn mixes(pieces: &[&[u8]], count: usize, mut seed: u32) -> Vec<Vec<u8>> {
+        (0..count)
+            .map(|n| {
+                (0..n % 24)
+                    .flat_map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        pieces[(seed >> 16) as usize % pieces.len()].iter().copied()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// What [`Headers::addresses`] gave when it always asked mail-parser.
+    fn addresses_reference(value: &[u8]) -> Option<Vec<Option<String>>> {
+        let owned = |a: &mail_parser::Addr<'_>| a.address().map(str::to_string);
+        match MessageStream::new(value).parse_address() {
+            HeaderValue::Address(a) => Some(a.iter().map(owned).collect()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn plain_addresses_read_as_mail_parser_reads_them() {
+        let pieces: [&[u8]; 22] = [
+            b"a@b.example",
+            b"x",
+            b"@",
+            b"Name",
+            b" ",
+            b"\t",
+            b",",
+            b"<",
+            b">",
+            b"\r\n ",
+            b"\n\t",
+            b"\n",
+            b"\r",
+            b"\"",
+            b"(c)",
+            b":",
+            b";",
+            b"=?utf-8?q?x?=",
+            b"\xc3\xa9",
+            b"  ",
+            b"<a@b.example>",
+            b"=",
+        ];
+        // Field values end with their line break.
+        let mut inputs: Vec<Vec<u8>> = mixes(&pieces, 20_000, 9)
+            .into_iter()
+            .flat_map(|m| [[&m[..], b"\n"].concat(), [&m[..], b"\r\n"].concat(), m])
+            .collect();
+        for tail in [&b""[..], b"\n", b"\r\n", b"\n x", b"\r"] {
+            for v in [
+                &b"John <j@x.example>"[..],
+                b" a@b.c, C <c@d.e>",
+                b"<>",
+                b"N <>",
+                b"a, b@c",
+            ] {
+                inputs.push([v, tail].concat());
+            }
+        }
+        let mut simple = 0;
+        for input in inputs {
+            let reference = addresses_reference(&input);
+            if let Some(fast) = simple_addresses(&input) {
+                simple += 1;
+                let fast: Vec<Option<String>> = fast
+                    .iter()
+                    .map(|a| a.as_deref().map(str::to_string))
+                    .collect();
+                let fast = (!fast.is_empty()).then_some(fast);
+                assert_eq!(fast, reference, "{:?}", String::from_utf8_lossy(&input));
+            }
+        }
+        assert!(
+            simple > 2000,
+            "the plain forms are common in the mixes: {simple}"
+        );
+    }
+
+    /// A content type as comparable text: type, subtype, parameters.
+    fn content_type_text(c: &ContentType<'_>) -> String {
+        let mut out = format!("{}/{:?}", c.c_type, c.c_subtype);
+        for a in c.attributes.iter().flatten() {
+            out.push_str(&format!(";{}={:?}", a.name, a.value));
+        }
+        out
+    }
+
+    #[test]
+    fn plain_content_types_read_as_mail_parser_reads_them() {
+        let pieces: [&[u8]; 27] = [
+            b"text",
+            b"Plain",
+            b"/",
+            b";",
+            b" ",
+            b"\t",
+            b"\r\n ",
+            b"\n\t",
+            b"\n",
+            b"=",
+            b"charset",
+            b"\"",
+            b"us-ascii",
+            b"\"a b\"",
+            b"Boundary",
+            b"=?x?q?y?=",
+            b"(c)",
+            b"*",
+            b"'",
+            b"\\",
+            b"\xc3\xa9",
+            b"==_x",
+            b"report-type=delivery-status",
+            b"text/plain",
+            b"; charset=\"UTF-8\"",
+            b";\r\n\tboundary=\"b1\"",
+            b"x.y",
+        ];
+        let types: [&[u8]; 5] = [
+            b"text/plain",
+            b" Text/HTML",
+            b"",
+            b"message / rfc822",
+            b"x/",
+        ];
+        let inputs: Vec<Vec<u8>> = mixes(&pieces, 20_000, 23)
+            .into_iter()
+            .enumerate()
+            .map(|(n, m)| [types[n % types.len()], &m[..]].concat())
+            .flat_map(|m| [[&m[..], b"\n"].concat(), [&m[..], b"\r\n"].concat(), m])
+            .collect();
+        let mut simple = 0;
+        for input in inputs {
+            let theirs = match MessageStream::new(&input).parse_content_type() {
+                HeaderValue::ContentType(c) => Some(content_type_text(&c)),
+                _ => None,
+            };
+            if let Some(ours) = simple_content_type(&input) {
+                simple += 1;
+                assert_eq!(
+                    Some(content_type_text(&ours)),
+                    theirs,
+                    "{:?}",
+                    String::from_utf8_lossy(&input)
+                );
+            }
+        }
+        assert!(
+            simple > 1500,
+            "the plain forms are common in the mixes: {simple}"
+        );
+        for common in [
+            &b"multipart/report; report-type=delivery-status;\r\n\tboundary=\"9B095B5ADSN=_01D\"\r\n"[..],
+            b"text/plain; charset=\"iso-2022-jp\"\n",
+            b"Text/Plain; Charset=US-ASCII\n",
+            b"message/delivery-status\n",
+        ] {
+            let theirs = match MessageStream::new(common).parse_content_type() {
+                HeaderValue::ContentType(c) => Some(content_type_text(&c)),
+                _ => None,
+            };
+            let ours = simple_content_type(common).map(|c| content_type_text(&c));
+            assert!(ours.is_some());
+            assert_eq!(ours, theirs);
+        }
+    }
+
+    #[test]
+    fn plain_text_reads_as_mail_parser_reads_it() {
+        let pieces: [&[u8]; 12] = [
+            b"Undelivered",
+            b" ",
+            b"\t",
+            b"\r",
+            b"\n",
+            b"\n ",
+            b"\r\n\t",
+            b"=",
+            b"?",
+            b"=?utf-8?q?caf=C3=A9?=",
+            b"\xc3\xa9",
+            b"\xff",
+        ];
+        let mut plain = 0;
+        for input in mixes(&pieces, 20_000, 31) {
+            let theirs = text_of(MessageStream::new(&input).parse_unstructured());
+            if let Some(ours) = plain_unstructured(&input) {
+                plain += 1;
+                assert_eq!(ours, theirs, "{:?}", String::from_utf8_lossy(&input));
+            }
+        }
+        assert!(plain > 5000, "{plain}");
+    }
+
+    #[test]
+    fn ids_read_as_mail_parser_reads_them() {
+        let pieces: [&[u8]; 12] = [
+            b"<",
+            b">",
+            b"id@x",
+            b" ",
+            b"\t",
+            b"\r",
+            b"\n",
+            b"\n ",
+            b"\r\n\t",
+            b"a",
+            b"\xc3\xa9",
+            b"<a@b>",
+        ];
+        for input in mixes(&pieces, 20_000, 17) {
+            let theirs = text_of(MessageStream::new(&input).parse_id());
+            let ours = last_id(&input).map(|id| lossy(id).into_owned());
+            assert_eq!(ours, theirs, "{:?}", String::from_utf8_lossy(&input));
         }
     }
 

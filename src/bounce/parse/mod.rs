@@ -14,8 +14,7 @@ use super::limits::Limits;
 use super::reason::{self, Facts};
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use super::{Action, BounceReport, Hints, OriginalMessage, RecipientRow, ReportKind};
-use mail_parser::Address;
-use mime::{Headers, Kind, Mail};
+use mime::{Addresses, Headers, Kind, Mail};
 use scan::find_ascii_ci;
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -105,19 +104,20 @@ fn lower_domain(a: &str) -> String {
     out
 }
 
-fn first_address(a: Option<&Address<'_>>) -> Option<String> {
-    a.and_then(|a| a.first())
-        .and_then(|a| a.address())
-        .map(lower_domain)
+/// The address of a list's first entry (none when that entry has only a name).
+fn first_of<'l>(a: Option<&'l Addresses<'_>>) -> Option<&'l str> {
+    a.and_then(|a| a.first()).and_then(|a| a.as_deref())
 }
 
-fn all_addresses(a: Option<&Address<'_>>) -> Vec<String> {
+fn first_address(a: Option<&Addresses<'_>>) -> Option<String> {
+    first_of(a).map(lower_domain)
+}
+
+fn all_addresses(a: Option<&Addresses<'_>>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(a) = a {
-        for addr in a.iter() {
-            if let Some(x) = addr.address()
-                && x.contains('@')
-            {
+        for x in a.iter().flatten() {
+            if x.contains('@') {
                 out.push(lower_domain(x));
             }
         }
@@ -193,11 +193,15 @@ fn received_client_ip(v: &str) -> Option<IpAddr> {
 /// `(from user@localhost)` CRLF TAB `by host (8.17.1.9/8.17.1.9) id ...`, keeps the tab). The
 /// `by` clause names the receiving host and its software version, never the client.
 fn by_clause(v: &[u8]) -> Option<usize> {
-    v.windows(4).position(|w| {
-        w[0].is_ascii_whitespace()
-            && w[1..3].eq_ignore_ascii_case(b"by")
-            && w[3].is_ascii_whitespace()
-    })
+    // Anchored on the `b` (rarer than white space); the match starts one byte before it.
+    memchr::memchr2_iter(b'b', b'B', v.get(1..)?)
+        .map(|p| p + 1)
+        .find(|&b| {
+            v[b - 1].is_ascii_whitespace()
+                && v.get(b + 1).is_some_and(|y| y.eq_ignore_ascii_case(&b'y'))
+                && v.get(b + 2).is_some_and(u8::is_ascii_whitespace)
+        })
+        .map(|b| b - 1)
 }
 
 /// Everything the MIME walk collects about one bounce.
@@ -214,22 +218,17 @@ struct Parts {
 }
 
 fn fill_original(h: &Headers<'_>, p: &mut Parts) {
-    let from = h.address("From");
+    let from = h.addresses("From");
     let o = &mut p.original;
     o.from = first_address(from.as_ref());
-    o.to = all_addresses(h.address("To").as_ref());
+    o.to = all_addresses(h.addresses("To").as_ref());
     o.message_id = h.id("Message-ID");
     o.subject = h.unstructured("Subject");
     if o.envelope_from.is_none() {
         // The Return-Path, or else the From address (as mail-parser's `return_address`).
         o.envelope_from = h
             .id("Return-Path")
-            .or_else(|| {
-                from.as_ref()
-                    .and_then(|a| a.first())
-                    .and_then(|a| a.address())
-                    .map(str::to_string)
-            })
+            .or_else(|| first_of(from.as_ref()).map(str::to_string))
             .map(|a| lower_domain(&a))
             .filter(|a| a.contains('@'));
     }
@@ -935,21 +934,18 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         .iter()
         .flat_map(|r| ips_in(r.remote_mta.as_deref().unwrap_or("")))
         .collect();
-    let mut ips: Vec<String> = Vec::new();
+    let mut public: Vec<IpAddr> = Vec::new();
     for ip in diag_ips
         .into_iter()
         .filter(|ip| !remote_ips.contains(ip))
         .chain(parts.original_ips.iter().copied())
     {
-        // Only a public address is written out.
-        if !is_public(ip) {
-            continue;
-        }
-        let s = ip.to_string();
-        if !ips.contains(&s) {
-            ips.push(s);
+        // Only a public address is written out (each once: equal addresses write alike).
+        if is_public(ip) && !public.contains(&ip) {
+            public.push(ip);
         }
     }
+    let ips: Vec<String> = public.iter().map(IpAddr::to_string).collect();
     report.hints = Hints {
         sending_ips: ips,
         envelope_domain: parts.original.envelope_from.as_deref().and_then(domain_of),
@@ -1590,6 +1586,28 @@ mod tests {
         assert!(!own("der.test", Some("mail.sender.test"), None));
         assert!(!own("test", Some("mail.sender.test"), None));
         assert!(!own("sender.test", None, None));
+    }
+
+    #[test]
+    fn by_clause_is_found_as_a_window_search_finds_it() {
+        let reference = |v: &[u8]| {
+            v.windows(4).position(|w| {
+                w[0].is_ascii_whitespace()
+                    && w[1..3].eq_ignore_ascii_case(b"by")
+                    && w[3].is_ascii_whitespace()
+            })
+        };
+        let pieces: [&[u8]; 9] = [b" ", b"\t", b"\r\n", b"b", b"B", b"y", b"Y", b"x", b" by "];
+        let mut seed = 13u32;
+        for n in 0..5000 {
+            let v: Vec<u8> = (0..n % 16)
+                .flat_map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    pieces[(seed >> 16) as usize % pieces.len()].iter().copied()
+                })
+                .collect();
+            assert_eq!(by_clause(&v), reference(&v), "{v:?}");
+        }
     }
 
     #[test]
