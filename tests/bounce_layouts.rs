@@ -69,3 +69,20 @@ fn recipient_from_the_returned_message_when_the_text_names_a_reason() {
     );
     assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
 }
+
+#[test]
+fn a_labelled_recipient_shows_the_line_that_gives_the_reason() {
+    // A notice that names the reason on one line and the recipient on the next, with no code:
+    // the row shows the reason's line, not only the label.
+    let raw = "Return-Path: <>\nFrom: postmaster@mx.example.net\nTo: s@example.com\nSubject: Undelivered mail\n\nYour message could not be stored.\n\nFailure: Mailbox full\nRecipient address: r@example.net\n";
+    let r = explain(raw);
+    assert_eq!(r.kind, ReportKind::Bounce);
+    let row = &r.recipients[0];
+    assert_eq!(row.recipient.as_deref(), Some("r@example.net"));
+    assert_eq!(row.reason, Reason::MailboxFull);
+    assert!(
+        row.diagnostic.starts_with("Failure: Mailbox full"),
+        "{}",
+        row.diagnostic
+    );
+}

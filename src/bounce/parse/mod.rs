@@ -1185,6 +1185,9 @@ fn finish_row(
     } = advice::recognise_all(&n_diag);
     // The phrase reason of the diagnostic, computed at most once.
     let diag_phrase = std::cell::OnceCell::new();
+    // Set when the context's words decided the reason and the diagnostic has no code or words
+    // of its own (a recipient on a labelled line, under the line that gives the reason).
+    let mut decided_by_context = false;
     let reason = match raw.fixed {
         Some(r) => r,
         None => {
@@ -1222,6 +1225,11 @@ fn finish_row(
                 if matches!(r2, reason::Reason::OnHold | reason::Reason::Undefined) {
                     r
                 } else {
+                    decided_by_context = diag_reply.is_none()
+                        && DsnStatus::find_in(&diagnostic).is_none()
+                        && diag_phrase
+                            .get_or_init(|| reason::phrase_reason(&n_diag))
+                            .is_none();
                     r2
                 }
             } else {
@@ -1280,6 +1288,16 @@ fn finish_row(
             .into_inner()
             .unwrap_or_else(|| fold(&raw.context, limits.max_diagnostic_chars));
         (context, zones)
+    } else if decided_by_context
+        && let Some(line) = line_naming(&raw.context, reason)
+        && !diagnostic.contains(line)
+    {
+        // Show the line the reason came from before the diagnostic that names the recipient.
+        let shown = fold(
+            &format!("{line}\n{diagnostic}"),
+            limits.max_diagnostic_chars,
+        );
+        (shown, diag_zones)
     } else {
         (diagnostic, diag_zones)
     };
@@ -1299,6 +1317,15 @@ fn finish_row(
         recognitions,
     };
     (row, zones)
+}
+
+/// The last line of `context` whose words name `reason` (see [`reason::phrase_reason`]): the
+/// context of a text row is the text before its recipient, so the last is the nearest.
+fn line_naming(context: &str, reason: reason::Reason) -> Option<&str> {
+    scan::lines(context)
+        .map(scan::trim)
+        .filter(|l| reason::phrase_reason(&reason::normalise(l)) == Some(reason))
+        .last()
 }
 
 /// Explain a bare SMTP reply (see [`super::explain_reply`]).
