@@ -260,3 +260,11 @@ pub fn explain_reader(
 ) -> Result<BounceStream, BounceError> {
     BounceStream::from_reader(Box::new(reader), name, *limits)
 }
+
+/// The next of a seeded pseudo-random sequence's picks from `items` (a linear congruential
+/// generator), for the randomised tests that compare a fast reader with its reference.
+#[cfg(test)]
+pub(crate) fn pick<'a, T>(seed: &mut u32, items: &'a [T]) -> &'a T {
+    *seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+    &items[(*seed >> 16) as usize % items.len()]
+}

@@ -1737,10 +1737,7 @@ mod tests {
             let mut seed = 41u32;
             for n in 0..20_000 {
                 let text: String = (0..n % 12)
-                    .map(|_| {
-                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                        pieces[(seed >> 16) as usize % pieces.len()]
-                    })
+                    .map(|_| *crate::bounce::pick(&mut seed, &pieces))
                     .collect::<Vec<_>>()
                     .join(if n % 3 == 0 { "" } else { " " });
                 assert_eq!(

@@ -1146,10 +1146,7 @@ mod tests {
         let mut seed = 7u32;
         for n in 0..500 {
             let v = (0..n % 40)
-                .map(|_| {
-                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                    alphabet[(seed >> 16) as usize % alphabet.len()]
-                })
+                .map(|_| *crate::bounce::pick(&mut seed, alphabet))
                 .collect();
             inputs.push(v);
         }
@@ -1169,10 +1166,7 @@ mod tests {
         let mut seed = 5u32;
         for n in 0..6000 {
             let body: Vec<u8> = (0..n % 48)
-                .flat_map(|_| {
-                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                    pieces[(seed >> 16) as usize % pieces.len()].iter().copied()
-                })
+                .flat_map(|_| crate::bounce::pick(&mut seed, &pieces).iter().copied())
                 .collect();
             let pat = [&b"--"[..], boundaries[n % boundaries.len()]].concat();
             let delimiters = Delimiters::new(&pat);
@@ -1197,10 +1191,7 @@ mod tests {
         (0..count)
             .map(|n| {
                 (0..n % 24)
-                    .flat_map(|_| {
-                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                        pieces[(seed >> 16) as usize % pieces.len()].iter().copied()
-                    })
+                    .flat_map(|_| crate::bounce::pick(&mut seed, pieces).iter().copied())
                     .collect()
             })
             .collect()

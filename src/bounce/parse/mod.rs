@@ -1628,10 +1628,7 @@ mod tests {
         let mut seed = 13u32;
         for n in 0..5000 {
             let v: Vec<u8> = (0..n % 16)
-                .flat_map(|_| {
-                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                    pieces[(seed >> 16) as usize % pieces.len()].iter().copied()
-                })
+                .flat_map(|_| crate::bounce::pick(&mut seed, &pieces).iter().copied())
                 .collect();
             assert_eq!(by_clause(&v), reference(&v), "{v:?}");
         }
@@ -1668,10 +1665,7 @@ mod tests {
         let mut seed = 11u32;
         for n in 0..3000 {
             let s = (0..n % 40)
-                .map(|_| {
-                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                    pieces[(seed >> 16) as usize % pieces.len()]
-                })
+                .map(|_| *crate::bounce::pick(&mut seed, &pieces))
                 .collect();
             inputs.push(s);
         }

@@ -837,10 +837,7 @@ mod tests {
         let mut seed = 3u32;
         for n in 0..6000 {
             let text: String = (0..n % 24)
-                .map(|_| {
-                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                    pieces[(seed >> 16) as usize % pieces.len()]
-                })
+                .map(|_| *crate::bounce::pick(&mut seed, &pieces))
                 .collect();
             assert_eq!(
                 remote_host_in(&text),
