@@ -8,6 +8,7 @@
 #
 #   bench/bounce_phrases_vs_sisimai.sh        # from the project root
 #   FIVEFIFTY=path/to/fivefifty bench/...     # judge another build (no cargo build)
+#   DISAGREEMENTS=FILE bench/...              # also write each disagreeing phrase to FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! perl -MSisimai -e 1 2>/dev/null; then
@@ -90,4 +91,10 @@ print(f"phrases: {len(idx)}; fivefifty agrees with Sisimai 4.25 on {same} ({100 
 kinds = collections.Counter((sis.get(n), ours.get(n)) for n, _, _ in idx if ours.get(n) != sis.get(n))
 for (s, o), c in kinds.most_common(15):
     print(f"  {c:4d}  sisimai {s:16s} fivefifty {o}")
+# DISAGREEMENTS=FILE writes each disagreeing phrase: Sisimai's reason, ours, the phrase's module.
+if os.environ.get("DISAGREEMENTS"):
+    with open(os.environ["DISAGREEMENTS"], "w") as f:
+        for n, module, p in idx:
+            if ours.get(n) != sis.get(n):
+                f.write(f"{sis.get(n)}\t{ours.get(n)}\t{module}\t{p}\n")
 PY

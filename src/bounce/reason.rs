@@ -420,6 +420,18 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "reverse name",
         ],
     ),
+    // The sender's own quota (Gmail's 5.4.5 "Daily user sending quota exceeded", Amazon SES's
+    // "Throttling failure: Daily message quota exceeded"): read before the mailbox's quota
+    // words, which these also contain.
+    (
+        Reason::Speeding,
+        &[
+            "sending quota",
+            "daily message quota",
+            "sending limit",
+            "daily sending limit",
+        ],
+    ),
     (
         Reason::MailboxFull,
         &[
@@ -1895,6 +1907,14 @@ mod tests {
     fn common_mta_wordings_per_reason() {
         for (t, r) in [
             ("552 5.2.2 Disc quota exceeded", Reason::MailboxFull),
+            (
+                "550 5.4.5 Daily user sending quota exceeded.",
+                Reason::Speeding,
+            ),
+            (
+                "554 Throttling failure: Daily message quota exceeded.",
+                Reason::Speeding,
+            ),
             (
                 "550 user has too many messages on the server",
                 Reason::MailboxFull,
