@@ -334,6 +334,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // The sender mailed too many bad addresses (GoDaddy's IB112): the IP is refused,
             // whatever the words about invalid recipients say of this one.
             "too many invalid recipients",
+            // The client's address refused by name, before the sender words of the rejection
+            // table ("not accepting mail from your IP", "bad sender IP address").
+            "mail from your ip",
+            "bad sender ip",
+            "mail from dynamic ip",
         ],
     ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
@@ -352,6 +357,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "listed url",
             // amavisd-new: "554 5.7.0 Reject, id=... - SPAM".
             " - spam",
+            "looked like spam",
+            "spam-like",
+            "spam url",
+            // "considered unsolicited bulk e-mail (spam) by our mail filters": not the local
+            // mail filter failing.
+            "unsolicited bulk",
         ],
     ),
     (
@@ -579,6 +590,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "relaying is prohibited",
             "not local host",
             "is not a gateway",
+            "not an open relay",
             // Amazon SES: the sending identity is not verified, so SES does not relay for it.
             "email address is not verified",
         ],
@@ -695,6 +707,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "point to non-existent hosts",
             "account or domain may not exist",
         ],
+    ),
+    // The recipient's own rule, named in words the sender table below also contains ("mail
+    // from").
+    (
+        Reason::Filtered,
+        &["only accepting mail from specific email addresses"],
     ),
     (
         Reason::Rejected,
@@ -857,7 +875,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "message filtered",
             "message rejected due to user rules",
             "you have been blocked by the recipient",
-            "only accepting mail from specific email addresses",
             "user reject",
             "this account is protected by",
             "has restricted sms e-mail",
@@ -913,7 +930,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "likely spam",
             "appears to be spam",
             "content filter",
-            "blocked by spam",
+            // "blocked by spam filter", not "blocked by Spamhaus" (a blocklist).
+            "blocked by spam ",
             "spamassassin",
             "high probability of spam",
             "suspected spam",
@@ -958,6 +976,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "your server",
             "dialup",
             "dynamic ip",
+            "network not allowed",
             "residential",
             "spamhaus",
             "spamcop",
@@ -1910,6 +1929,25 @@ mod tests {
             (
                 "550 5.4.5 Daily user sending quota exceeded.",
                 Reason::Speeding,
+            ),
+            ("550 Email blocked by Spamhaus", Reason::Blocked),
+            ("550 Mail blocked by spam filter", Reason::SpamDetected),
+            (
+                "554 The content of this message looked like spam",
+                Reason::SpamDetected,
+            ),
+            (
+                "554 Message considered unsolicited bulk e-mail (spam) by our mail filters",
+                Reason::SpamDetected,
+            ),
+            (
+                "550 We are not currently accepting mail from your IP",
+                Reason::Blocked,
+            ),
+            ("550 Bad sender IP address", Reason::Blocked),
+            (
+                "553 We are not an open relay, so get lost",
+                Reason::NoRelaying,
             ),
             (
                 "554 Throttling failure: Daily message quota exceeded.",

@@ -605,7 +605,9 @@ const COMMAND_WORDS: &[(&str, &str)] = &[
     ("after rcpt", "RCPT"),
     ("reply to rcpt", "RCPT"),
     ("[rcpt]", "RCPT"),
-    ("mail from", "MAIL"),
+    // The command, not the words "accepting mail from" in a reply's prose.
+    ("mail from:", "MAIL"),
+    ("mail from command", "MAIL"),
     ("mail_from", "MAIL"),
     ("reply to mail", "MAIL"),
     ("after mail", "MAIL"),
@@ -782,6 +784,15 @@ mod tests {
         assert_eq!(
             command_in("MAIL FROM:<a@example.com> refused"),
             Some("MAIL")
+        );
+        // "Mail from" in a reply's prose names no command.
+        assert_eq!(
+            command_in("550 the recipient is only accepting mail from specific addresses"),
+            None
+        );
+        assert_eq!(
+            command_in("550 we do not accept mail from dynamic IPs (in reply to RCPT TO command)"),
+            Some("RCPT")
         );
     }
 
