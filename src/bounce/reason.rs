@@ -363,6 +363,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // "considered unsolicited bulk e-mail (spam) by our mail filters": not the local
             // mail filter failing.
             "unsolicited bulk",
+            // "Message contains spam or virus": the filter's verdict names spam first.
+            "spam or virus",
+            // A URI blocklist judges the links in the message ("breaches local URIBL policy").
+            "uribl",
         ],
     ),
     (
@@ -922,7 +926,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "spam filter",
             "spamfilter",
             "spam rejected",
+            "spam blocked",
             "spam is not accepted",
+            // A content filter's verdict, not a malformed message.
+            "mail content denied",
+            "rejecting mail content",
+            "unacceptable content",
             "rejected as spam",
             "junk mail",
             "unsolicited",
@@ -1931,6 +1940,12 @@ mod tests {
                 Reason::Speeding,
             ),
             ("550 Email blocked by Spamhaus", Reason::Blocked),
+            ("554 Message contains spam or virus", Reason::SpamDetected),
+            (
+                "554 Your email breaches local URIBL policy",
+                Reason::SpamDetected,
+            ),
+            ("550 Mail content denied", Reason::SpamDetected),
             ("550 Mail blocked by spam filter", Reason::SpamDetected),
             (
                 "554 The content of this message looked like spam",
