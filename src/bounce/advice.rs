@@ -1031,15 +1031,65 @@ fn host_in(host: &str, domains: &[&str]) -> bool {
     })
 }
 
-/// The reason a Japanese mobile carrier's reply means, for recipients at the carrier (by the
-/// recipient's domain or the remote MTA's name), from the normalised diagnostic. KDDI au
-/// (`ezweb.ne.jp`, `au.com`): `550 <addr>: User unknown` quotes the address it does not know
-/// (an unknown mailbox); `550 : User unknown`, without the address, is what au answers when
-/// the recipient's reception filter refuses the sender (filtered).
-pub fn carrier_reason(
+/// Tencent QQ's documented refusals (service.mail.qq.com, help id 20022), for recipients at
+/// QQ: some of its words mean something else there than elsewhere ("mailbox unavailable or
+/// access denied" is its answer to a sender over its frequency limits). The more specific
+/// words come first.
+const TENCENT_QQ: &[(&str, Reason)] = &[
+    ("suspected spam ip", Reason::Blocked),
+    ("spam is embedded in the email", Reason::SpamDetected),
+    ("mail content denied", Reason::SpamDetected),
+    ("suspected spam", Reason::SpamDetected),
+    ("mail is rejected by recipients", Reason::Filtered),
+    ("bad address syntax", Reason::SyntaxError),
+    ("connection denied", Reason::TooManyConn),
+    ("frequency limited", Reason::TooManyConn),
+    ("mailbox unavailable or access denied", Reason::TooManyConn),
+    ("mailbox not found", Reason::UserUnknown),
+];
+
+/// i.ua's error pages (`http://mail.i.ua/err/N`), which its refusals link to: the number is
+/// the reason.
+fn iua_reason(code: u32) -> Option<Reason> {
+    Some(match code {
+        // Its SMTP used as a mail gate; "use the SMTP of your provider".
+        1 | 6 => Reason::NoRelaying,
+        2 => Reason::UserUnknown,
+        // A mailbox not used for more than three months is frozen.
+        3 => Reason::Suspend,
+        4 => Reason::MailboxFull,
+        // The sending limit is exceeded.
+        5 => Reason::TooManyConn,
+        // A bad HELO name; the sender's IP on a blocklist.
+        7 | 9 => Reason::Blocked,
+        // The sender address could not be checked.
+        8 => Reason::Rejected,
+        // Not on the recipient's list of accepted addresses.
+        10 => Reason::Filtered,
+        _ => return None,
+    })
+}
+
+/// The number after `i.ua/err/` in a text, if it links to one of i.ua's error pages.
+fn iua_code(raw: &str) -> Option<u32> {
+    let at = super::parse::scan::find_ascii_ci(raw.as_bytes(), b"i.ua/err/")? + "i.ua/err/".len();
+    let digits: &str = raw.get(at..)?.split(|c: char| !c.is_ascii_digit()).next()?;
+    digits.parse().ok()
+}
+
+/// The reason a receiver's documented reply means, where the receiver gives its words a
+/// meaning of its own: for recipients at the receiver (by the recipient's domain or the remote
+/// MTA's name), from the normalised diagnostic `text` (or, for links, the `raw` one).
+/// - KDDI au (`ezweb.ne.jp`, `au.com`): `550 <addr>: User unknown` quotes the address it does
+///   not know (an unknown mailbox); `550 : User unknown`, without the address, is what au
+///   answers when the recipient's reception filter refuses the sender (filtered).
+/// - Tencent QQ (`qq.com`, `foxmail.com`): [`TENCENT_QQ`].
+/// - i.ua: the number of the error page the reply links to.
+pub fn receiver_reason(
     recipient_domain: Option<&str>,
     remote_mta: Option<&str>,
     text: &str,
+    raw: &str,
 ) -> Option<Reason> {
     let at = |domains: &[&str]| {
         recipient_domain.is_some_and(|d| host_in(d, domains))
@@ -1052,7 +1102,12 @@ pub fn carrier_reason(
             Reason::Filtered
         });
     }
-    None
+    if at(&["qq.com", "foxmail.com"])
+        && let Some((_, r)) = TENCENT_QQ.iter().find(|(w, _)| text.contains(w))
+    {
+        return Some(*r);
+    }
+    iua_code(raw).and_then(iua_reason)
 }
 
 /// The seed cause of a reason, given whether a blocklist or an authentication word was named.
@@ -1215,31 +1270,68 @@ mod tests {
     fn japanese_carriers_tell_filter_refusals_apart() {
         let n = |t: &str| crate::bounce::reason::normalise(t);
         assert_eq!(
-            carrier_reason(
+            receiver_reason(
                 Some("ezweb.ne.jp"),
                 None,
-                &n("550 <a@ezweb.ne.jp>: User unknown")
+                &n("550 <a@ezweb.ne.jp>: User unknown"),
+                ""
             ),
             Some(Reason::UserUnknown)
         );
         assert_eq!(
-            carrier_reason(
+            receiver_reason(
                 None,
                 Some("msmx.au.com"),
-                &n("550 5.1.351 Remote server returned unknown recipient -> 550 : User unknown")
+                &n("550 5.1.351 Remote server returned unknown recipient -> 550 : User unknown"),
+                ""
             ),
             Some(Reason::Filtered)
         );
         assert_eq!(
-            carrier_reason(
+            receiver_reason(
                 Some("example.com"),
                 Some("mx.example.com"),
-                &n("550 <a@example.com>: User unknown")
+                &n("550 <a@example.com>: User unknown"),
+                ""
             ),
             None
         );
         // A look-alike domain is not the carrier.
         assert!(!host_in("notezweb.ne.jp", &["ezweb.ne.jp"]));
+    }
+
+    #[test]
+    fn tencent_qq_and_i_ua_replies_mean_their_documented_reasons() {
+        let at_qq = |t: &str| {
+            let n = crate::bounce::reason::normalise(t);
+            receiver_reason(Some("qq.com"), Some("mx3.qq.com"), &n, t)
+        };
+        assert_eq!(
+            at_qq("550 Mailbox unavailable or access denied"),
+            Some(Reason::TooManyConn)
+        );
+        assert_eq!(at_qq("550 Mailbox not found."), Some(Reason::UserUnknown));
+        assert_eq!(at_qq("550 Suspected spam ip"), Some(Reason::Blocked));
+        assert_eq!(at_qq("550 Suspected spam"), Some(Reason::SpamDetected));
+        assert_eq!(at_qq("550 Some other words"), None);
+        // The same words elsewhere keep their usual meaning.
+        let t = "550 Mailbox unavailable or access denied";
+        let n = crate::bounce::reason::normalise(t);
+        assert_eq!(receiver_reason(Some("example.com"), None, &n, t), None);
+        let iua = |t: &str| {
+            let n = crate::bounce::reason::normalise(t);
+            receiver_reason(Some("i.ua"), None, &n, t)
+        };
+        assert_eq!(
+            iua("550 Mailbox is frozen. See http://mail.i.ua/err/3/"),
+            Some(Reason::Suspend)
+        );
+        assert_eq!(
+            iua("550 IP blacklisted, see HTTP://MAIL.I.UA/ERR/9"),
+            Some(Reason::Blocked)
+        );
+        assert_eq!(iua("550 see http://mail.i.ua/err/77/"), None);
+        assert_eq!(iua("550 see http://mail.i.ua/err/"), None);
     }
 
     #[test]

@@ -1236,12 +1236,13 @@ fn finish_row(
                 r
             };
             let r = provider_reason.unwrap_or(r);
-            // Japanese mobile carriers answer a refusal by the recipient's reception filter
-            // with "unknown user" words; their documented forms tell the two apart.
-            let r = advice::carrier_reason(
+            // Some receivers give words a meaning of their own in documented forms (KDDI's
+            // filter refusals in "unknown user" words, Tencent QQ's limits, i.ua's codes).
+            let r = advice::receiver_reason(
                 raw.recipient.as_deref().and_then(domain_part),
                 remote_mta.as_deref(),
                 &n_diag,
+                &diagnostic,
             )
             .unwrap_or(r);
             // A mail system finds a host for its own domain: a "host unknown" answer there
