@@ -1077,6 +1077,47 @@ fn iua_code(raw: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
+/// Spectrum's (Charter's) `AUP#` codes, `AUP#I-1000` for mail coming in and `AUP#O-1000` for
+/// mail going out (spectrumbusiness.net, "understanding email error codes"): single codes
+/// and the ranges its page lists.
+fn spectrum_reason(code: u32) -> Option<Reason> {
+    Some(match code {
+        // The IP blocked for suspicious activity, a DNS problem of the IP, flagged by Cloudmark
+        // CSI, listed by Spamhaus.
+        1000 | 1100..=1150 | 1200..=1250 => Reason::Blocked,
+        // The account blocked or limited for suspicious activity; sending as another address
+        // or another domain than the signed-in one.
+        1010 | 1020..=1080 | 1500 | 1520 => Reason::Rejected,
+        1090 => Reason::SystemError,
+        // IPv6 is not served: connect over IPv4.
+        1260 => Reason::NetworkError,
+        1530 => Reason::MesgTooBig,
+        // Too many messages in one session, recipients in one message, connections, messages.
+        1540 | 1550 | 1300..=1490 => Reason::TooManyConn,
+        // Against the domain's security policy; too many invalid recipients.
+        1160..=1190 | 1560 => Reason::PolicyViolation,
+        _ => return None,
+    })
+}
+
+/// The four digits of a Spectrum `AUP#` code (`AUP#I-1000`, `AUP#O-1530`, `AUP#1300`); Cox's
+/// lettered `AUP#CXBL` codes have none.
+fn spectrum_code(raw: &str) -> Option<u32> {
+    let at = super::parse::scan::find_ascii_ci(raw.as_bytes(), b"aup#")? + "aup#".len();
+    let rest = raw.get(at..)?;
+    // One direction letter (I in, O out) and a dash, both optional.
+    let rest = rest.strip_prefix(['I', 'O', 'i', 'o']).unwrap_or(rest);
+    let digits = rest.strip_prefix('-').unwrap_or(rest);
+    let code = digits
+        .get(..4)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
+    // Exactly four digits.
+    if digits[4..].starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    code.parse().ok()
+}
+
 /// The reason a receiver's documented reply means, where the receiver gives its words a
 /// meaning of its own: for recipients at the receiver (by the recipient's domain or the remote
 /// MTA's name), from the normalised diagnostic `text` (or, for links, the `raw` one).
@@ -1085,6 +1126,7 @@ fn iua_code(raw: &str) -> Option<u32> {
 ///   answers when the recipient's reception filter refuses the sender (filtered).
 /// - Tencent QQ (`qq.com`, `foxmail.com`): [`TENCENT_QQ`].
 /// - i.ua: the number of the error page the reply links to.
+/// - Spectrum: its `AUP#` code.
 pub fn receiver_reason(
     recipient_domain: Option<&str>,
     remote_mta: Option<&str>,
@@ -1107,7 +1149,9 @@ pub fn receiver_reason(
     {
         return Some(*r);
     }
-    iua_code(raw).and_then(iua_reason)
+    iua_code(raw)
+        .and_then(iua_reason)
+        .or_else(|| spectrum_code(raw).and_then(spectrum_reason))
 }
 
 /// The seed cause of a reason, given whether a blocklist or an authentication word was named.
@@ -1331,6 +1375,20 @@ mod tests {
             Some(Reason::Blocked)
         );
         assert_eq!(iua("550 see http://mail.i.ua/err/77/"), None);
+        let spectrum = |t: &str| {
+            let n = crate::bounce::reason::normalise(t);
+            receiver_reason(Some("charter.net"), None, &n, t)
+        };
+        assert_eq!(
+            spectrum("554 5.7.1 AUP#I-1000 IP blocked"),
+            Some(Reason::Blocked)
+        );
+        assert_eq!(spectrum("550 AUP#O-1530 too big"), Some(Reason::MesgTooBig));
+        assert_eq!(spectrum("421 AUP#1340"), Some(Reason::TooManyConn));
+        assert_eq!(spectrum("550 AUP#CXBL"), None);
+        // Cox's lettered codes are not Spectrum's.
+        assert_eq!(spectrum("554 AUP#IPBL1010"), None);
+        assert_eq!(spectrum("550 AUP#I-10000"), None);
         assert_eq!(iua("550 see http://mail.i.ua/err/"), None);
     }
 

@@ -516,6 +516,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "line too long",
             "line limit exceeded",
             "message exceeds",
+            // Mimecast: "maximum email size exceeded".
+            "email size exceeded",
         ],
     ),
     (
@@ -1172,7 +1174,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         &[
             "contents rejected",
             "message content",
-            "mime",
+            // The word, not "mimecast" in a receiving host's name.
+            "mime ",
+            "mime-",
+            "mime.",
+            "mime,",
+            "mime:",
             "encoding",
             "8-bit",
             "8bit",
@@ -1457,6 +1464,20 @@ fn phrase_matches(text: &str, phrase: &str) -> bool {
     true
 }
 
+/// Is the word a host named with its address, `mx.example.com[192.0.2.1]` (Postfix's and
+/// Exim's way of naming the remote host)? The name is no reason's words, whatever it contains
+/// ("mimecast", "antispam", "relay").
+fn is_host_with_ip(word: &[u8], bracket: usize) -> bool {
+    let (name, rest) = word.split_at(bracket);
+    name.contains(&b'.')
+        && name
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+        && rest
+            .get(1)
+            .is_some_and(|c| c.is_ascii_hexdigit() || *c == b'i' || *c == b'I')
+}
+
 /// Prepare text for the phrase tables: lowercase, whitespace folded, e-mail addresses and URLs
 /// blanked (a local part such as `mailboxfull` must not read as a reason).
 pub fn normalise(text: &str) -> String {
@@ -1477,6 +1498,7 @@ pub(crate) fn push_normalised(out: &mut String, word: &str) {
     // One pass over the (short) word finds both a `://` and the first `@`.
     let mut has_scheme = false;
     let mut first_at = None;
+    let mut first_bracket = None;
     for (i, &c) in b.iter().enumerate() {
         if c == b':' && b[i + 1..].starts_with(b"//") {
             has_scheme = true;
@@ -1484,6 +1506,9 @@ pub(crate) fn push_normalised(out: &mut String, word: &str) {
         }
         if c == b'@' && first_at.is_none() {
             first_at = Some(i);
+        }
+        if c == b'[' && first_bracket.is_none() {
+            first_bracket = Some(i);
         }
     }
     let is_url = has_scheme || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
@@ -1494,6 +1519,8 @@ pub(crate) fn push_normalised(out: &mut String, word: &str) {
         };
     if is_url {
         out.push_str("<url>");
+    } else if !is_addr && first_bracket.is_some_and(|at| is_host_with_ip(b, at)) {
+        out.push_str("<host>");
     } else if is_addr {
         out.push_str("<addr>");
     } else {
@@ -1686,6 +1713,30 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_named_with_its_address_is_no_reason_words() {
+        assert_eq!(
+            normalise("host eu-smtp-1.mimecast.com[192.0.2.1] said: 550 MIME error"),
+            "host <host> said: 550 mime error"
+        );
+        assert_eq!(
+            normalise("mx.antispam.example[IPv6:2001:db8::1]: refused"),
+            "<host> refused"
+        );
+        // A bracket that holds no address, or no host name before it, stays.
+        assert_eq!(
+            normalise("client [192.0.2.1] blocked"),
+            "client [192.0.2.1] blocked"
+        );
+        assert_eq!(normalise("spam[x]"), "spam[x]");
+        assert_eq!(
+            phrase_reason(&normalise(
+                "host eu-smtp-1.mimecast.com[192.0.2.1] said: 554 maximum email size exceeded"
+            )),
+            Some(Reason::MesgTooBig)
+        );
+    }
 
     #[test]
     fn ascii_words_split_as_split_whitespace() {
