@@ -940,15 +940,35 @@ impl NeedleTable {
             Some(ac) => {
                 let mut found = vec![false; self.needles.len()];
                 for m in ac.find_overlapping_iter(text) {
+                    if !whole_number(text, m.start(), m.end()) {
+                        continue;
+                    }
                     if let Some(f) = found.get_mut(m.pattern().as_usize()) {
                         *f = true;
                     }
                 }
                 found
             }
-            None => self.needles.iter().map(|n| text.contains(n)).collect(),
+            None => self
+                .needles
+                .iter()
+                .map(|n| {
+                    text.match_indices(*n)
+                        .any(|(at, _)| whole_number(text, at, at + n.len()))
+                })
+                .collect(),
         }
     }
+}
+
+/// Does the match `start..end` keep the numbers at its ends whole? A code needle (`5.7.32`)
+/// is not found inside a longer one (`5.7.321`, `15.7.32`).
+fn whole_number(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let cuts_before = start > 0 && digit(start) && digit(start - 1);
+    let cuts_after = end > start && digit(end - 1) && digit(end);
+    !cuts_before && !cuts_after
 }
 
 static NEEDLES: std::sync::LazyLock<NeedleTable> = std::sync::LazyLock::new(NeedleTable::build);
@@ -1017,141 +1037,6 @@ pub(crate) fn recognise_all(text: &str) -> Recognised {
         cause,
         zones: seen_zone,
     }
-}
-
-/// Is `host` the domain or a host under it?
-/// The domains are lower case; the host is compared ignoring ASCII case (no lower-case copy).
-fn host_in(host: &str, domains: &[&str]) -> bool {
-    let h = host.trim_end_matches('.').as_bytes();
-    domains.iter().any(|d| {
-        let d = d.as_bytes();
-        h.len() >= d.len()
-            && h[h.len() - d.len()..].eq_ignore_ascii_case(d)
-            && (h.len() == d.len() || h[..h.len() - d.len()].ends_with(b"."))
-    })
-}
-
-/// Tencent QQ's documented refusals (service.mail.qq.com, help id 20022), for recipients at
-/// QQ: some of its words mean something else there than elsewhere ("mailbox unavailable or
-/// access denied" is its answer to a sender over its frequency limits). The more specific
-/// words come first.
-const TENCENT_QQ: &[(&str, Reason)] = &[
-    ("suspected spam ip", Reason::Blocked),
-    ("spam is embedded in the email", Reason::SpamDetected),
-    ("mail content denied", Reason::SpamDetected),
-    ("suspected spam", Reason::SpamDetected),
-    ("mail is rejected by recipients", Reason::Filtered),
-    ("bad address syntax", Reason::SyntaxError),
-    ("connection denied", Reason::TooManyConn),
-    ("frequency limited", Reason::TooManyConn),
-    ("mailbox unavailable or access denied", Reason::TooManyConn),
-    ("mailbox not found", Reason::UserUnknown),
-];
-
-/// i.ua's error pages (`http://mail.i.ua/err/N`), which its refusals link to: the number is
-/// the reason.
-fn iua_reason(code: u32) -> Option<Reason> {
-    Some(match code {
-        // Its SMTP used as a mail gate; "use the SMTP of your provider".
-        1 | 6 => Reason::NoRelaying,
-        2 => Reason::UserUnknown,
-        // A mailbox not used for more than three months is frozen.
-        3 => Reason::Suspend,
-        4 => Reason::MailboxFull,
-        // The sending limit is exceeded.
-        5 => Reason::TooManyConn,
-        // A bad HELO name; the sender's IP on a blocklist.
-        7 | 9 => Reason::Blocked,
-        // The sender address could not be checked.
-        8 => Reason::Rejected,
-        // Not on the recipient's list of accepted addresses.
-        10 => Reason::Filtered,
-        _ => return None,
-    })
-}
-
-/// The number after `i.ua/err/` in a text, if it links to one of i.ua's error pages.
-fn iua_code(raw: &str) -> Option<u32> {
-    let at = super::parse::scan::find_ascii_ci(raw.as_bytes(), b"i.ua/err/")? + "i.ua/err/".len();
-    let digits: &str = raw.get(at..)?.split(|c: char| !c.is_ascii_digit()).next()?;
-    digits.parse().ok()
-}
-
-/// Spectrum's (Charter's) `AUP#` codes, `AUP#I-1000` for mail coming in and `AUP#O-1000` for
-/// mail going out (spectrumbusiness.net, "understanding email error codes"): single codes
-/// and the ranges its page lists.
-fn spectrum_reason(code: u32) -> Option<Reason> {
-    Some(match code {
-        // The IP blocked for suspicious activity, a DNS problem of the IP, flagged by Cloudmark
-        // CSI, listed by Spamhaus.
-        1000 | 1100..=1150 | 1200..=1250 => Reason::Blocked,
-        // The account blocked or limited for suspicious activity; sending as another address
-        // or another domain than the signed-in one.
-        1010 | 1020..=1080 | 1500 | 1520 => Reason::Rejected,
-        1090 => Reason::SystemError,
-        // IPv6 is not served: connect over IPv4.
-        1260 => Reason::NetworkError,
-        1530 => Reason::MesgTooBig,
-        // Too many messages in one session, recipients in one message, connections, messages.
-        1540 | 1550 | 1300..=1490 => Reason::TooManyConn,
-        // Against the domain's security policy; too many invalid recipients.
-        1160..=1190 | 1560 => Reason::PolicyViolation,
-        _ => return None,
-    })
-}
-
-/// The four digits of a Spectrum `AUP#` code (`AUP#I-1000`, `AUP#O-1530`, `AUP#1300`); Cox's
-/// lettered `AUP#CXBL` codes have none.
-fn spectrum_code(raw: &str) -> Option<u32> {
-    let at = super::parse::scan::find_ascii_ci(raw.as_bytes(), b"aup#")? + "aup#".len();
-    let rest = raw.get(at..)?;
-    // One direction letter (I in, O out) and a dash, both optional.
-    let rest = rest.strip_prefix(['I', 'O', 'i', 'o']).unwrap_or(rest);
-    let digits = rest.strip_prefix('-').unwrap_or(rest);
-    let code = digits
-        .get(..4)
-        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
-    // Exactly four digits.
-    if digits[4..].starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
-    code.parse().ok()
-}
-
-/// The reason a receiver's documented reply means, where the receiver gives its words a
-/// meaning of its own: for recipients at the receiver (by the recipient's domain or the remote
-/// MTA's name), from the normalised diagnostic `text` (or, for links, the `raw` one).
-/// - KDDI au (`ezweb.ne.jp`, `au.com`): `550 <addr>: User unknown` quotes the address it does
-///   not know (an unknown mailbox); `550 : User unknown`, without the address, is what au
-///   answers when the recipient's reception filter refuses the sender (filtered).
-/// - Tencent QQ (`qq.com`, `foxmail.com`): [`TENCENT_QQ`].
-/// - i.ua: the number of the error page the reply links to.
-/// - Spectrum: its `AUP#` code.
-pub fn receiver_reason(
-    recipient_domain: Option<&str>,
-    remote_mta: Option<&str>,
-    text: &str,
-    raw: &str,
-) -> Option<Reason> {
-    let at = |domains: &[&str]| {
-        recipient_domain.is_some_and(|d| host_in(d, domains))
-            || remote_mta.is_some_and(|h| host_in(h, domains))
-    };
-    if at(&["ezweb.ne.jp", "au.com"]) && text.contains("user unknown") {
-        return Some(if text.contains("<addr> user unknown") {
-            Reason::UserUnknown
-        } else {
-            Reason::Filtered
-        });
-    }
-    if at(&["qq.com", "foxmail.com"])
-        && let Some((_, r)) = TENCENT_QQ.iter().find(|(w, _)| text.contains(w))
-    {
-        return Some(*r);
-    }
-    iua_code(raw)
-        .and_then(iua_reason)
-        .or_else(|| spectrum_code(raw).and_then(spectrum_reason))
 }
 
 /// The seed cause of a reason, given whether a blocklist or an authentication word was named.
@@ -1311,85 +1196,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn japanese_carriers_tell_filter_refusals_apart() {
-        let n = |t: &str| crate::bounce::reason::normalise(t);
-        assert_eq!(
-            receiver_reason(
-                Some("ezweb.ne.jp"),
-                None,
-                &n("550 <a@ezweb.ne.jp>: User unknown"),
-                ""
-            ),
-            Some(Reason::UserUnknown)
-        );
-        assert_eq!(
-            receiver_reason(
-                None,
-                Some("msmx.au.com"),
-                &n("550 5.1.351 Remote server returned unknown recipient -> 550 : User unknown"),
-                ""
-            ),
-            Some(Reason::Filtered)
-        );
-        assert_eq!(
-            receiver_reason(
-                Some("example.com"),
-                Some("mx.example.com"),
-                &n("550 <a@example.com>: User unknown"),
-                ""
-            ),
-            None
-        );
-        // A look-alike domain is not the carrier.
-        assert!(!host_in("notezweb.ne.jp", &["ezweb.ne.jp"]));
-    }
-
-    #[test]
-    fn tencent_qq_and_i_ua_replies_mean_their_documented_reasons() {
-        let at_qq = |t: &str| {
-            let n = crate::bounce::reason::normalise(t);
-            receiver_reason(Some("qq.com"), Some("mx3.qq.com"), &n, t)
-        };
-        assert_eq!(
-            at_qq("550 Mailbox unavailable or access denied"),
-            Some(Reason::TooManyConn)
-        );
-        assert_eq!(at_qq("550 Mailbox not found."), Some(Reason::UserUnknown));
-        assert_eq!(at_qq("550 Suspected spam ip"), Some(Reason::Blocked));
-        assert_eq!(at_qq("550 Suspected spam"), Some(Reason::SpamDetected));
-        assert_eq!(at_qq("550 Some other words"), None);
-        // The same words elsewhere keep their usual meaning.
-        let t = "550 Mailbox unavailable or access denied";
-        let n = crate::bounce::reason::normalise(t);
-        assert_eq!(receiver_reason(Some("example.com"), None, &n, t), None);
-        let iua = |t: &str| {
-            let n = crate::bounce::reason::normalise(t);
-            receiver_reason(Some("i.ua"), None, &n, t)
-        };
-        assert_eq!(
-            iua("550 Mailbox is frozen. See http://mail.i.ua/err/3/"),
-            Some(Reason::Suspend)
-        );
-        assert_eq!(
-            iua("550 IP blacklisted, see HTTP://MAIL.I.UA/ERR/9"),
-            Some(Reason::Blocked)
-        );
-        assert_eq!(iua("550 see http://mail.i.ua/err/77/"), None);
-        let spectrum = |t: &str| {
-            let n = crate::bounce::reason::normalise(t);
-            receiver_reason(Some("charter.net"), None, &n, t)
-        };
-        assert_eq!(
-            spectrum("554 5.7.1 AUP#I-1000 IP blocked"),
-            Some(Reason::Blocked)
-        );
-        assert_eq!(spectrum("550 AUP#O-1530 too big"), Some(Reason::MesgTooBig));
-        assert_eq!(spectrum("421 AUP#1340"), Some(Reason::TooManyConn));
-        assert_eq!(spectrum("550 AUP#CXBL"), None);
-        // Cox's lettered codes are not Spectrum's.
-        assert_eq!(spectrum("554 AUP#IPBL1010"), None);
-        assert_eq!(spectrum("550 AUP#I-10000"), None);
-        assert_eq!(iua("550 see http://mail.i.ua/err/"), None);
+    fn a_code_needle_is_not_found_inside_a_longer_code() {
+        let n = crate::bounce::reason::normalise;
+        let (recs, _, _) = recognise(&n(
+            "550 5.7.321 starttls-not-supported: destination mail server must support TLS",
+        ));
+        assert!(recs.iter().all(|r| r.code != "5.7.32"), "{recs:?}");
+        let (recs, reason, _) = recognise(&n("550 5.7.32 The From domain is not aligned"));
+        assert!(recs.iter().any(|r| r.code == "5.7.32"));
+        assert_eq!(reason, Some(Reason::AuthFailure));
     }
 
     #[test]

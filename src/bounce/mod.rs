@@ -29,7 +29,9 @@ pub mod advice;
 pub mod limits;
 pub mod parse;
 pub mod reason;
+pub mod receivers;
 pub mod sisimai_phrases;
+pub mod sisimai_receivers;
 pub mod source;
 pub mod status;
 

@@ -12,6 +12,7 @@ pub(crate) mod text;
 use super::advice;
 use super::limits::Limits;
 use super::reason::{self, Facts};
+use super::receivers;
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use super::{Action, BounceReport, Hints, OriginalMessage, RecipientRow, ReportKind};
 use mime::{Addresses, Headers, Kind, Mail};
@@ -1237,12 +1238,19 @@ fn finish_row(
             };
             let r = provider_reason.unwrap_or(r);
             // Some receivers give words a meaning of their own in documented forms (KDDI's
-            // filter refusals in "unknown user" words, Tencent QQ's limits, i.ua's codes).
-            let r = advice::receiver_reason(
-                raw.recipient.as_deref().and_then(domain_part),
-                remote_mta.as_deref(),
-                &n_diag,
-                &diagnostic,
+            // filter refusals in "unknown user" words, Tencent QQ's limits, the code tables of
+            // Microsoft, Google, Mimecast, Orange, Cox, Spectrum and i.ua).
+            let r = receivers::receiver_reason(
+                &receivers::ReceiverFacts {
+                    recipient_domain: raw.recipient.as_deref().and_then(domain_part),
+                    remote_mta: remote_mta.as_deref(),
+                    text: &n_diag,
+                    raw: &diagnostic,
+                    status,
+                    reply_code,
+                    command,
+                },
+                r,
             )
             .unwrap_or(r);
             // A mail system finds a host for its own domain: a "host unknown" answer there

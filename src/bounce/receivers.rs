@@ -1,0 +1,460 @@
+//! Receivers whose replies mean a reason of their own: the forms some large receivers document
+//! (error-code pages, reply tables), read before the general phrase tables for recipients at
+//! those receivers, as Sisimai reads its `Rhost` modules before its reason phrases.
+//!
+//! A receiver is recognised by the remote MTA's name or the recipient's domain. The tables are
+//! in [`super::sisimai_receivers`]; KDDI's and NTT DOCOMO's rules are written here.
+
+use super::parse::scan::find_ascii_ci;
+use super::reason::Reason;
+use super::sisimai_receivers as tables;
+use super::status::{DsnStatus, ReplyCode};
+
+/// What a receiver rule reads of one failed recipient.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReceiverFacts<'a> {
+    /// The recipient's domain.
+    pub recipient_domain: Option<&'a str>,
+    /// The remote MTA's host name.
+    pub remote_mta: Option<&'a str>,
+    /// The diagnostic, normalised ([`super::reason::normalise`]).
+    pub text: &'a str,
+    /// The diagnostic as written (codes inside links survive here).
+    pub raw: &'a str,
+    /// The row's DSN status.
+    pub status: Option<DsnStatus>,
+    /// The SMTP reply code.
+    pub reply_code: Option<ReplyCode>,
+    /// The SMTP command the reply answered (`RCPT`, `DATA`, ...).
+    pub command: Option<&'a str>,
+}
+
+/// Is `host` one of the domains or a host under one of them (ASCII case ignored)?
+pub(crate) fn host_in(host: &str, domains: &[&str]) -> bool {
+    let h = host.trim_end_matches('.').as_bytes();
+    domains.iter().any(|d| {
+        let d = d.as_bytes();
+        h.len() >= d.len()
+            && h[h.len() - d.len()..].eq_ignore_ascii_case(d)
+            && (h.len() == d.len() || h[..h.len() - d.len()].ends_with(b"."))
+    })
+}
+
+/// The reason the receiver's documented reply means, or `None` when the recipient is at no
+/// such receiver or the reply is none of its documented ones. `ours` is the reason the general
+/// tables found: where the receiver's table names the older, wider reason that the vocabulary
+/// has since split (blocked into requireptr, authfailure and badreputation; toomanyconn into
+/// speeding), the narrower reading stays.
+pub fn receiver_reason(f: &ReceiverFacts<'_>, ours: Reason) -> Option<Reason> {
+    let theirs = table_reason(f)?;
+    let narrower = match (theirs, ours) {
+        // SPF, DKIM and DMARC refusals, which the tables file under blocked and others (not
+        // SMTP AUTH's "client was not authenticated").
+        (
+            Reason::Blocked | Reason::PolicyViolation | Reason::Rejected | Reason::SecurityError,
+            Reason::AuthFailure,
+        ) => names_mail_authentication(f.text),
+        (Reason::Blocked, Reason::RequirePtr | Reason::BadReputation) => true,
+        (Reason::TooManyConn, Reason::Speeding) => true,
+        _ => false,
+    };
+    Some(if narrower { ours } else { theirs })
+}
+
+/// Does the normalised text name the authentication of mail (SPF, DKIM, DMARC)?
+fn names_mail_authentication(text: &str) -> bool {
+    [
+        "spf",
+        "dkim",
+        "dmarc",
+        "sender policy framework",
+        "unauthenticated email",
+        "authentication checks",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
+/// The receiver's own reading of the reply, before the vocabulary's later splits.
+fn table_reason(f: &ReceiverFacts<'_>) -> Option<Reason> {
+    let at = |domains: &[&str]| {
+        f.recipient_domain.is_some_and(|d| host_in(d, domains))
+            || f.remote_mta.is_some_and(|h| host_in(h, domains))
+    };
+    // Codes that name their receiver whatever the host (a link to its error page, its own code
+    // syntax): a forwarded bounce keeps them.
+    if let Some(r) = iua_code(f.raw).and_then(|c| code_in(tables::IUA_CODES, c)) {
+        return Some(r);
+    }
+    if let Some(r) = spectrum_code(f.raw).and_then(spectrum_reason) {
+        return Some(r);
+    }
+    if let Some(r) = cox_code(f.raw) {
+        return Some(r);
+    }
+    if let Some(r) = orange_code(f.raw).and_then(|c| code_in(tables::ORANGE_CODES, c)) {
+        return Some(r);
+    }
+    if at(&["ezweb.ne.jp", "au.com"]) {
+        return kddi(f.text);
+    }
+    if at(&["docomo.ne.jp"]) {
+        return docomo(f);
+    }
+    if at(&["qq.com", "foxmail.com"]) {
+        return words_in(tables::TENCENT_QQ, f.text);
+    }
+    if at(&["cox.net"]) {
+        return words_in(tables::COX_TEXTS, f.text);
+    }
+    if at(&["mimecast.com"]) {
+        return mimecast(f);
+    }
+    if at(&["outlook.com", "hotmail.com", "live.com", "msn.com"]) {
+        return microsoft(f);
+    }
+    if at(&["google.com", "gmail.com", "googlemail.com"]) {
+        return google(f);
+    }
+    None
+}
+
+/// The reason of the first table entry whose words the text holds.
+fn words_in(table: &[(&str, Reason)], text: &str) -> Option<Reason> {
+    table
+        .iter()
+        .find(|(w, _)| text.contains(w))
+        .map(|(_, r)| *r)
+}
+
+/// The reason a code table gives a number.
+fn code_in(table: &[(u16, Reason)], code: u16) -> Option<Reason> {
+    table.iter().find(|(c, _)| *c == code).map(|(_, r)| *r)
+}
+
+/// KDDI au: `550 <addr>: User unknown` quotes the address it does not know (an unknown
+/// mailbox); `550 : User unknown`, without the address, is what au answers when the
+/// recipient's reception filter refuses the sender (filtered).
+fn kddi(text: &str) -> Option<Reason> {
+    if !text.contains("user unknown") {
+        return None;
+    }
+    Some(if text.contains("<addr> user unknown") {
+        Reason::UserUnknown
+    } else {
+        Reason::Filtered
+    })
+}
+
+/// NTT DOCOMO: an unknown address is 5.1.1; its reception filter answers 5.2.0; a bare 5.0.0
+/// refusal is an unknown address at RCPT and the filter after DATA (the sender refused).
+fn docomo(f: &ReceiverFacts<'_>) -> Option<Reason> {
+    let status = f.status.map(|s| s.to_string());
+    match status.as_deref() {
+        Some("5.1.1") => return Some(Reason::UserUnknown),
+        Some("5.2.0") => return Some(Reason::Filtered),
+        _ => {}
+    }
+    if f.text.contains("552 too much mail data") {
+        return Some(Reason::MailboxFull);
+    }
+    if f.text.contains("552 too many recipients") {
+        return Some(Reason::TooManyConn);
+    }
+    if f.text.contains("503 bad sequence of commands")
+        || f.text.contains("504 command parameter not implemented")
+    {
+        return Some(Reason::SyntaxError);
+    }
+    match (status.as_deref(), f.command) {
+        (Some("5.0.0"), Some("RCPT")) => Some(Reason::UserUnknown),
+        (Some("5.0.0"), Some("DATA")) => Some(Reason::Rejected),
+        _ => None,
+    }
+}
+
+/// Mimecast: the reply code and its words.
+fn mimecast(f: &ReceiverFacts<'_>) -> Option<Reason> {
+    let reply = f.reply_code.map(ReplyCode::get);
+    tables::MIMECAST
+        .iter()
+        .find(|(code, words, _)| reply.is_none_or(|r| r == *code) && f.text.contains(words))
+        .map(|(_, _, r)| *r)
+}
+
+/// Microsoft: the status (exactly, or its first two numbers with the third in a range) and
+/// the words.
+fn microsoft(f: &ReceiverFacts<'_>) -> Option<Reason> {
+    let status = f.status?;
+    let written = status.to_string();
+    tables::MICROSOFT
+        .iter()
+        .find(|(st, lo, hi, words, _)| {
+            let status_fits = if lo == hi {
+                written == *st
+            } else {
+                written.starts_with(st) && (*lo..=*hi).contains(&status.detail())
+            };
+            status_fits && f.text.contains(words)
+        })
+        .map(|(.., r)| *r)
+}
+
+/// Google: the words (its table gives the same words the same reason under every status).
+fn google(f: &ReceiverFacts<'_>) -> Option<Reason> {
+    tables::GOOGLE
+        .iter()
+        .find(|(_, _, words, _)| f.text.contains(words))
+        .map(|(.., r)| *r)
+}
+
+/// The number after `i.ua/err/` in a text, if it links to one of i.ua's error pages.
+fn iua_code(raw: &str) -> Option<u16> {
+    let at = find_ascii_ci(raw.as_bytes(), b"i.ua/err/")? + "i.ua/err/".len();
+    let digits = raw.get(at..)?.split(|c: char| !c.is_ascii_digit()).next()?;
+    digits.parse().ok()
+}
+
+/// The four digits of a Spectrum `AUP#` code (`AUP#I-1000`, `AUP#O-1530`, `AUP#1300`); Cox's
+/// lettered `AUP#CXBL` and `AUP#IPBL0001` are not Spectrum's.
+fn spectrum_code(raw: &str) -> Option<u16> {
+    let at = find_ascii_ci(raw.as_bytes(), b"aup#")? + "aup#".len();
+    let rest = raw.get(at..)?;
+    // One direction letter (I in, O out) and a dash, both optional.
+    let rest = rest.strip_prefix(['I', 'O', 'i', 'o']).unwrap_or(rest);
+    let digits = rest.strip_prefix('-').unwrap_or(rest);
+    let code = digits
+        .get(..4)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
+    // Exactly four digits.
+    if digits[4..].starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    code.parse().ok()
+}
+
+/// Spectrum's reason for a code: the listed codes, then the ranges.
+fn spectrum_reason(code: u16) -> Option<Reason> {
+    code_in(tables::SPECTRUM_CODES, code).or_else(|| {
+        tables::SPECTRUM_RANGES
+            .iter()
+            .find(|(lo, hi, _)| (*lo..=*hi).contains(&code))
+            .map(|(.., r)| *r)
+    })
+}
+
+/// Cox's `AUP#` code (`AUP#CXBL`, `AUP#IPBL0001`), read from its table.
+fn cox_code(raw: &str) -> Option<Reason> {
+    let at = find_ascii_ci(raw.as_bytes(), b"aup#")? + "aup#".len();
+    let code: String = raw
+        .get(at..)?
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    tables::COX_CODES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, r)| *r)
+}
+
+/// The code of an Orange or La Poste refusal: `OFR_506`, `OFR005_505`, `LPN007_416`,
+/// `LPNAAA_101`, `OUK_513` (its last three digits), as a word of its own.
+fn orange_code(raw: &str) -> Option<u16> {
+    let b = raw.as_bytes();
+    let digits_at = |i: usize| {
+        b.get(i..i + 3)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    for prefix in [&b"lpnaaa"[..], b"lpn", b"ofr", b"ouk"] {
+        let mut from = 0;
+        while let Some(p) = find_ascii_ci(&b[from..], prefix) {
+            let at = from + p;
+            from = at + 1;
+            if at > 0 && b[at - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let i = at + prefix.len();
+            // `_NNN`, or `NNN_NNN` / `NNN-NNN`.
+            let code = if b.get(i) == Some(&b'_') && digits_at(i + 1) {
+                i + 1
+            } else if digits_at(i) && matches!(b.get(i + 3), Some(b'_' | b'-')) && digits_at(i + 4)
+            {
+                i + 4
+            } else {
+                continue;
+            };
+            // The word ends there.
+            if b.get(code + 3).is_some_and(u8::is_ascii_alphanumeric) {
+                continue;
+            }
+            return raw.get(code..code + 3).and_then(|d| d.parse().ok());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bounce::reason::normalise;
+
+    fn at(domain: &str, remote: &str, reply: &str, status: Option<&str>) -> Option<Reason> {
+        let n = normalise(reply);
+        table_reason(&ReceiverFacts {
+            recipient_domain: Some(domain),
+            remote_mta: Some(remote),
+            text: &n,
+            raw: reply,
+            status: status.and_then(DsnStatus::parse),
+            reply_code: ReplyCode::find_in(reply),
+            command: Some("RCPT"),
+        })
+    }
+
+    #[test]
+    fn japanese_carriers_tell_filter_refusals_apart() {
+        assert_eq!(
+            at(
+                "ezweb.ne.jp",
+                "lsean.ezweb.ne.jp",
+                "550 <a@ezweb.ne.jp>: User unknown",
+                None
+            ),
+            Some(Reason::UserUnknown)
+        );
+        assert_eq!(
+            at(
+                "example.jp",
+                "msmx.au.com",
+                "550 5.1.351 Remote server returned unknown recipient -> 550 : User unknown",
+                None
+            ),
+            Some(Reason::Filtered)
+        );
+        assert_eq!(
+            at(
+                "example.com",
+                "mx.example.com",
+                "550 <a@example.com>: User unknown",
+                None
+            ),
+            None
+        );
+        assert_eq!(
+            at(
+                "docomo.ne.jp",
+                "mfsmax.docomo.ne.jp",
+                "550 Unknown user",
+                Some("5.0.0")
+            ),
+            Some(Reason::UserUnknown)
+        );
+        // A look-alike domain is not the carrier.
+        assert!(!host_in("notezweb.ne.jp", &["ezweb.ne.jp"]));
+    }
+
+    #[test]
+    fn tencent_qq_words_mean_their_documented_reasons() {
+        let qq = |t: &str| at("qq.com", "mx3.qq.com", t, None);
+        assert_eq!(
+            qq("550 Mailbox unavailable or access denied"),
+            Some(Reason::TooManyConn)
+        );
+        assert_eq!(qq("550 Mailbox not found."), Some(Reason::UserUnknown));
+        assert_eq!(qq("550 Suspected spam ip"), Some(Reason::Blocked));
+        assert_eq!(qq("550 Suspected spam"), Some(Reason::SpamDetected));
+        assert_eq!(qq("550 Some other words"), None);
+        // The same words elsewhere keep their usual meaning.
+        assert_eq!(
+            at(
+                "example.com",
+                "mx.example.com",
+                "550 Mailbox unavailable or access denied",
+                None
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn codes_name_their_receiver_wherever_they_come_from() {
+        let any = |t: &str| at("example.com", "mx.example.com", t, None);
+        assert_eq!(
+            any("550 Mailbox is frozen. See http://mail.i.ua/err/3/"),
+            Some(Reason::Suspend)
+        );
+        assert_eq!(
+            any("550 IP blacklisted, see HTTP://MAIL.I.UA/ERR/9"),
+            Some(Reason::Blocked)
+        );
+        assert_eq!(any("550 see http://mail.i.ua/err/77/"), None);
+        assert_eq!(
+            any("554 5.7.1 AUP#I-1000 IP blocked"),
+            Some(Reason::Blocked)
+        );
+        assert_eq!(any("550 AUP#O-1530 too big"), Some(Reason::MesgTooBig));
+        assert_eq!(any("421 AUP#1340"), Some(Reason::TooManyConn));
+        assert_eq!(any("550 AUP#I-10000"), None);
+        assert_eq!(any("554 AUP#CXBL"), Some(Reason::Blocked));
+        assert_eq!(any("554 Mail rejected AUP#IPBL1010"), Some(Reason::Blocked));
+        assert_eq!(any("554 AUP#URLBL011"), Some(Reason::SpamDetected));
+        assert_eq!(
+            any("550 Mail rejete. Mail rejected. OFR_506 [506]"),
+            Some(Reason::SpamDetected)
+        );
+        assert_eq!(
+            any("550 5.1.1 Invalid recipient. LPN007_416"),
+            Some(Reason::UserUnknown)
+        );
+        assert_eq!(
+            any("421 Service refused. OFR005_505 [505]"),
+            Some(Reason::SystemError)
+        );
+        // Not a code: letters run on, or the digits do.
+        assert_eq!(any("550 XOFR_506"), None);
+        assert_eq!(any("550 OFR_5067"), None);
+        // A code the table leaves undecided (Orange's 108) decides nothing.
+        assert_eq!(
+            any("550 service refused, please try later. LPN001_108"),
+            None
+        );
+    }
+
+    #[test]
+    fn status_and_reply_code_select_the_table_row() {
+        assert_eq!(
+            at(
+                "example.com",
+                "example-com.mail.protection.outlook.com",
+                "550 5.7.606 Access denied, banned sending IP [192.0.2.1]",
+                Some("5.7.606")
+            ),
+            Some(Reason::Blocked)
+        );
+        assert_eq!(
+            at(
+                "example.com",
+                "eu-smtp-inbound-1.mimecast.com",
+                "554 maximum email size exceeded",
+                Some("5.0.0")
+            ),
+            Some(Reason::MesgTooBig)
+        );
+    }
+
+    #[test]
+    fn the_split_reasons_stay_narrower_than_the_tables() {
+        let f = ReceiverFacts {
+            recipient_domain: Some("qq.com"),
+            text: "550 dmarc check failed",
+            ..Default::default()
+        };
+        assert_eq!(table_reason(&f), Some(Reason::Blocked));
+        assert_eq!(
+            receiver_reason(&f, Reason::AuthFailure),
+            Some(Reason::AuthFailure)
+        );
+        assert_eq!(receiver_reason(&f, Reason::OnHold), Some(Reason::Blocked));
+    }
+}
