@@ -121,6 +121,15 @@ fn bounce_corpus_accuracy_does_not_regress() {
         }
         if row.is_some_and(|r| r.hard_bounce == e.hard) {
             hard_ok += 1;
+        } else {
+            eprintln!(
+                "HARD/SOFT: {}#{} expected {} got {} ({})",
+                e.file,
+                e.index,
+                if e.hard { "hard" } else { "soft" },
+                if e.hard { "soft" } else { "hard" },
+                got_reason
+            );
         }
         if got_reason == e.reason {
             reason_ok += 1;
