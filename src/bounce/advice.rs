@@ -76,7 +76,8 @@ pub struct Recognition {
     pub code: &'static str,
     /// What it means, in plain words.
     pub meaning: &'static str,
-    /// What to do about it.
+    /// What to do about it (empty when the row's remediation says it all).
+    #[serde(skip_serializing_if = "str::is_empty")]
     pub fix: &'static str,
     /// Where to read more or ask for delisting.
     #[serde(skip_serializing_if = "Option::is_none")]

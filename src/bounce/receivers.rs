@@ -5,6 +5,7 @@
 //! A receiver is recognised by the remote MTA's name or the recipient's domain. The tables are
 //! in [`super::sisimai_receivers`]; KDDI's and NTT DOCOMO's rules are written here.
 
+use super::advice::Recognition;
 use super::parse::scan::find_ascii_ci;
 use super::reason::Reason;
 use super::sisimai_receivers as tables;
@@ -40,13 +41,23 @@ pub(crate) fn host_in(host: &str, domains: &[&str]) -> bool {
     })
 }
 
+/// A receiver's reading of a reply: the reason, and the recognition that says whose table
+/// gave it.
+#[derive(Debug, Clone)]
+pub struct ReceiverReading {
+    /// The reason the receiver's table gives (or the narrower one the general tables found).
+    pub reason: Reason,
+    /// Names the receiver and what was read, for the row's explanation.
+    pub recognition: Recognition,
+}
+
 /// The reason the receiver's documented reply means, or `None` when the recipient is at no
 /// such receiver or the reply is none of its documented ones. `ours` is the reason the general
 /// tables found: where the receiver's table names the older, wider reason that the vocabulary
 /// has since split (blocked into requireptr, authfailure and badreputation; toomanyconn into
 /// speeding), the narrower reading stays.
-pub fn receiver_reason(f: &ReceiverFacts<'_>, ours: Reason) -> Option<Reason> {
-    let theirs = table_reason(f)?;
+pub fn receiver_reason(f: &ReceiverFacts<'_>, ours: Reason) -> Option<ReceiverReading> {
+    let (who, theirs) = table_reason(f)?;
     let narrower = match (theirs, ours) {
         // SPF, DKIM and DMARC refusals, which the tables file under blocked and others (not
         // SMTP AUTH's "client was not authenticated").
@@ -58,7 +69,16 @@ pub fn receiver_reason(f: &ReceiverFacts<'_>, ours: Reason) -> Option<Reason> {
         (Reason::TooManyConn, Reason::Speeding) => true,
         _ => false,
     };
-    Some(if narrower { ours } else { theirs })
+    Some(ReceiverReading {
+        reason: if narrower { ours } else { theirs },
+        recognition: Recognition {
+            provider: who.name(),
+            code: who.marker(),
+            meaning: "this receiver documents the reply with a meaning of its own, which the reason follows.",
+            fix: "",
+            link: who.link(),
+        },
+    })
 }
 
 /// Does the normalised text name the authentication of mail (SPF, DKIM, DMARC)?
@@ -75,48 +95,110 @@ fn names_mail_authentication(text: &str) -> bool {
     .any(|w| text.contains(w))
 }
 
+/// The receivers with documented replies of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Receiver {
+    Iua,
+    Spectrum,
+    Cox,
+    Orange,
+    Kddi,
+    Docomo,
+    TencentQq,
+    Mimecast,
+    Microsoft,
+    Google,
+}
+
+impl Receiver {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Iua => "i.ua",
+            Self::Spectrum => "Spectrum",
+            Self::Cox => "Cox",
+            Self::Orange => "Orange",
+            Self::Kddi => "KDDI au",
+            Self::Docomo => "NTT DOCOMO",
+            Self::TencentQq => "Tencent QQ",
+            Self::Mimecast => "Mimecast",
+            Self::Microsoft => "Microsoft",
+            Self::Google => "Google",
+        }
+    }
+
+    /// Where the receiver documents its replies.
+    fn link(self) -> Option<&'static str> {
+        match self {
+            Self::Spectrum => {
+                Some("https://www.spectrum.net/support/internet/understanding-email-error-codes")
+            }
+            Self::Orange => Some("https://postmaster.orange.fr/"),
+            Self::TencentQq => Some("https://service.mail.qq.com/cgi-bin/help?id=20022"),
+            Self::Mimecast => Some("https://community.mimecast.com/docs/DOC-1369"),
+            Self::Microsoft => Some(
+                "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online",
+            ),
+            Self::Google => Some("https://support.google.com/a/answer/3726730"),
+            Self::Iua | Self::Cox | Self::Kddi | Self::Docomo => None,
+        }
+    }
+
+    /// What was read: a code of the receiver's own syntax, or its documented words.
+    fn marker(self) -> &'static str {
+        match self {
+            Self::Iua => "error page (i.ua/err/N)",
+            Self::Spectrum | Self::Cox => "AUP# code",
+            Self::Orange => "OFR/LPN code",
+            Self::Microsoft => "status and reply",
+            Self::Kddi | Self::Docomo | Self::TencentQq | Self::Mimecast | Self::Google => "reply",
+        }
+    }
+}
+
 /// The receiver's own reading of the reply, before the vocabulary's later splits.
-fn table_reason(f: &ReceiverFacts<'_>) -> Option<Reason> {
+fn table_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
     let at = |domains: &[&str]| {
         f.recipient_domain.is_some_and(|d| host_in(d, domains))
             || f.remote_mta.is_some_and(|h| host_in(h, domains))
     };
     // Codes that name their receiver whatever the host (a link to its error page, its own code
     // syntax): a forwarded bounce keeps them.
-    if let Some(r) = iua_code(f.raw).and_then(|c| code_in(tables::IUA_CODES, c)) {
-        return Some(r);
+    let coded = [
+        (
+            Receiver::Iua,
+            iua_code(f.raw).and_then(|c| code_in(tables::IUA_CODES, c)),
+        ),
+        (
+            Receiver::Spectrum,
+            spectrum_code(f.raw).and_then(spectrum_reason),
+        ),
+        (Receiver::Cox, cox_code(f.raw)),
+        (
+            Receiver::Orange,
+            orange_code(f.raw).and_then(|c| code_in(tables::ORANGE_CODES, c)),
+        ),
+    ];
+    if let Some((who, Some(r))) = coded.into_iter().find(|(_, r)| r.is_some()) {
+        return Some((who, r));
     }
-    if let Some(r) = spectrum_code(f.raw).and_then(spectrum_reason) {
-        return Some(r);
-    }
-    if let Some(r) = cox_code(f.raw) {
-        return Some(r);
-    }
-    if let Some(r) = orange_code(f.raw).and_then(|c| code_in(tables::ORANGE_CODES, c)) {
-        return Some(r);
-    }
-    if at(&["ezweb.ne.jp", "au.com"]) {
-        return kddi(f.text);
-    }
-    if at(&["docomo.ne.jp"]) {
-        return docomo(f);
-    }
-    if at(&["qq.com", "foxmail.com"]) {
-        return words_in(tables::TENCENT_QQ, f.text);
-    }
-    if at(&["cox.net"]) {
-        return words_in(tables::COX_TEXTS, f.text);
-    }
-    if at(&["mimecast.com"]) {
-        return mimecast(f);
-    }
-    if at(&["outlook.com", "hotmail.com", "live.com", "msn.com"]) {
-        return microsoft(f);
-    }
-    if at(&["google.com", "gmail.com", "googlemail.com"]) {
-        return google(f);
-    }
-    None
+    let (who, r) = if at(&["ezweb.ne.jp", "au.com"]) {
+        (Receiver::Kddi, kddi(f.text))
+    } else if at(&["docomo.ne.jp"]) {
+        (Receiver::Docomo, docomo(f))
+    } else if at(&["qq.com", "foxmail.com"]) {
+        (Receiver::TencentQq, words_in(tables::TENCENT_QQ, f.text))
+    } else if at(&["cox.net"]) {
+        (Receiver::Cox, words_in(tables::COX_TEXTS, f.text))
+    } else if at(&["mimecast.com"]) {
+        (Receiver::Mimecast, mimecast(f))
+    } else if at(&["outlook.com", "hotmail.com", "live.com", "msn.com"]) {
+        (Receiver::Microsoft, microsoft(f))
+    } else if at(&["google.com", "gmail.com", "googlemail.com"]) {
+        (Receiver::Google, google(f))
+    } else {
+        return None;
+    };
+    r.map(|r| (who, r))
 }
 
 /// The reason of the first table entry whose words the text holds.
@@ -301,7 +383,7 @@ mod tests {
 
     fn at(domain: &str, remote: &str, reply: &str, status: Option<&str>) -> Option<Reason> {
         let n = normalise(reply);
-        table_reason(&ReceiverFacts {
+        let reading = table_reason(&ReceiverFacts {
             recipient_domain: Some(domain),
             remote_mta: Some(remote),
             text: &n,
@@ -309,7 +391,8 @@ mod tests {
             status: status.and_then(DsnStatus::parse),
             reply_code: ReplyCode::find_in(reply),
             command: Some("RCPT"),
-        })
+        });
+        reading.map(|(_, r)| r)
     }
 
     #[test]
@@ -450,11 +533,14 @@ mod tests {
             text: "550 dmarc check failed",
             ..Default::default()
         };
-        assert_eq!(table_reason(&f), Some(Reason::Blocked));
         assert_eq!(
-            receiver_reason(&f, Reason::AuthFailure),
-            Some(Reason::AuthFailure)
+            table_reason(&f),
+            Some((Receiver::TencentQq, Reason::Blocked))
         );
-        assert_eq!(receiver_reason(&f, Reason::OnHold), Some(Reason::Blocked));
+        let reason = |ours| receiver_reason(&f, ours).map(|r| r.reason);
+        assert_eq!(reason(Reason::AuthFailure), Some(Reason::AuthFailure));
+        assert_eq!(reason(Reason::OnHold), Some(Reason::Blocked));
+        let r = receiver_reason(&f, Reason::OnHold).map(|r| r.recognition.provider);
+        assert_eq!(r, Some("Tencent QQ"));
     }
 }

@@ -374,7 +374,9 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
                 rec.code,
                 rec.meaning
             );
-            let _ = writeln!(out, "      {} {}", style.paint("36", "fix:"), rec.fix);
+            if !rec.fix.is_empty() {
+                let _ = writeln!(out, "      {} {}", style.paint("36", "fix:"), rec.fix);
+            }
             if let Some(l) = rec.link {
                 let _ = writeln!(out, "      {l}");
             }

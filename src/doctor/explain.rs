@@ -69,10 +69,8 @@ pub fn row_findings(report: &BounceReport) -> Vec<Finding> {
         }
         let mut fix: Vec<String> = row.remediation.clone();
         for r in &row.recognitions {
-            fix.push(format!(
-                "{} {}: {} {}",
-                r.provider, r.code, r.meaning, r.fix
-            ));
+            let line = format!("{} {}: {} {}", r.provider, r.code, r.meaning, r.fix);
+            fix.push(line.trim_end().to_string());
         }
         let mut f = Finding::new(
             format!("BOUNCE_{}", reason.to_ascii_uppercase()),

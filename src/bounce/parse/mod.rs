@@ -1179,7 +1179,7 @@ fn finish_row(
     // The folded context has words exactly when the raw one has.
     let ctx_has_words = reason::words(&raw.context).next().is_some();
     let advice::Recognised {
-        recognitions,
+        mut recognitions,
         reason: provider_reason,
         cause: provider_cause,
         zones: diag_zones,
@@ -1240,7 +1240,7 @@ fn finish_row(
             // Some receivers give words a meaning of their own in documented forms (KDDI's
             // filter refusals in "unknown user" words, Tencent QQ's limits, the code tables of
             // Microsoft, Google, Mimecast, Orange, Cox, Spectrum and i.ua).
-            let r = receivers::receiver_reason(
+            let reading = receivers::receiver_reason(
                 &receivers::ReceiverFacts {
                     recipient_domain: raw.recipient.as_deref().and_then(domain_part),
                     remote_mta: remote_mta.as_deref(),
@@ -1251,8 +1251,14 @@ fn finish_row(
                     command,
                 },
                 r,
-            )
-            .unwrap_or(r);
+            );
+            let r = match reading {
+                Some(reading) => {
+                    recognitions.push(reading.recognition);
+                    reading.reason
+                }
+                None => r,
+            };
             // A mail system finds a host for its own domain: a "host unknown" answer there
             // (Exim's "Unrouteable address" is the same for a missing domain and a missing
             // local user) means the local part is unknown.
@@ -1288,7 +1294,11 @@ fn finish_row(
     let hard_bounce =
         reason.is_address_dead() || (reason == reason::Reason::NotAccept && permanent);
     let cause = provider_cause.unwrap_or_else(|| advice::cause_of(reason, &n_diag));
-    let mut remediation: Vec<String> = recognitions.iter().map(|r| r.fix.to_string()).collect();
+    let mut remediation: Vec<String> = recognitions
+        .iter()
+        .filter(|r| !r.fix.is_empty())
+        .map(|r| r.fix.to_string())
+        .collect();
     remediation.extend(advice::remediation(reason));
     // The blocklists named in the text the row shows.
     let (diagnostic, zones) = if diagnostic.is_empty() {
