@@ -400,6 +400,11 @@ fn recipient_on_line(line: &str) -> Option<String> {
             && !ends_with_ci(before, "rcpt to")
             && !ends_with_ci(before, "rcpt to:")
             && !ends_with_ci(before, "mail from:")
+            // "For further assistance, please send mail to <postmaster@...>".
+            && !ends_with_ci(before, "send mail to")
+            && !ends_with_ci(before, "send email to")
+            && !ends_with_ci(before, "send e-mail to")
+            && !ends_with_ci(before, "write to")
         {
             return Some(a.to_string());
         }
@@ -440,6 +445,9 @@ pub(crate) fn extract(
     // The text's `@` signs, found in one scan: a line without one names no recipient.
     let mut at_signs = memchr::memchr_iter(b'@', text.as_bytes()).peekable();
     let mut line_start = 0;
+    // Postfix's `<final@x> (expanded from` wrapped before `<alias@y>): reason`: the address
+    // that opens the next line is the alias the recipient was expanded from.
+    let mut alias_next = false;
     for full_line in lines_inclusive(text) {
         let line = line_content(full_line);
         while at_signs.next_if(|&p| p < line_start).is_some() {}
@@ -452,7 +460,11 @@ pub(crate) fn extract(
             in_failure_reasons = true;
             pending.clear();
         }
-        if let Some(addr) = has_at.then(|| recipient_on_line(line)).flatten() {
+        let is_alias = std::mem::replace(&mut alias_next, ends_with_ci(t, "(expanded from"));
+        if let Some(addr) = (has_at && !is_alias)
+            .then(|| recipient_on_line(line))
+            .flatten()
+        {
             let excluded =
                 exclude.iter().any(|x| x.eq_ignore_ascii_case(&addr)) || is_system_address(&addr);
             if !excluded {
@@ -962,6 +974,24 @@ mod tests {
             )
             .as_deref(),
             Some("k@example.org")
+        );
+    }
+
+    #[test]
+    fn an_alias_and_a_contact_address_are_no_recipients() {
+        let t = "I'm sorry to have to inform you that your message could not\n\
+                 be delivered to one or more recipients.\n\n\
+                 For further assistance, please send mail to <postmaster@example.jp>\n\n\
+                 <final@example.jp> (expanded from\n    \
+                 <alias@example.jp>): temporary failure. Command output: over quota\n";
+        let (rows, _) = extract(t, &[], 10, 1000);
+        let found: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
+        assert_eq!(found, ["final@example.jp"]);
+        assert!(rows[0].block.contains("over quota"), "{:?}", rows[0].block);
+        // An address after "could not be delivered to" is still the recipient.
+        assert_eq!(
+            recipient_on_line("Your message could not be delivered to <b@example.org>").as_deref(),
+            Some("b@example.org")
         );
     }
 
