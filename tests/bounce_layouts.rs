@@ -86,3 +86,14 @@ fn a_labelled_recipient_shows_the_line_that_gives_the_reason() {
         row.diagnostic
     );
 }
+
+#[test]
+fn a_returned_message_sent_as_plain_text_is_not_notification_text() {
+    // RFC 6522's third part, the returned message, as text/plain (Oracle Messaging Server):
+    // its headers (a scanner's "Virus" header here) are the original's, not reason words.
+    let raw = "From: postmaster@mx.example.com\nTo: s@example.com\nSubject: Delivery Notification: Delivery has been delayed\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.example.com\n\nFinal-Recipient: rfc822;r@example.jp\nAction: delayed\nStatus: 4.4.7 (unable to deliver this message after 1 day)\n\n--B\nContent-Type: text/plain\n\nReturn-path: <s@example.com>\nReceived: from mx.example.com by mx.example.com; Thu, 20 Nov 2014 17:52:09 +0000\nSubject: Hello\nX-Proofpoint-Virus-Version: vendor=fsecure engine=2.50\nTo: r@example.jp\n\nHello there.\n--B--\n";
+    let r = explain(raw);
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(r.recipients[0].reason, Reason::Expired);
+    assert_eq!(r.original.subject.as_deref(), Some("Hello"));
+}

@@ -294,7 +294,18 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
                 && p.notification.len() < limits.max_scan_bytes
                 && !part.attachment =>
             {
-                p.notification.push_str(&part.text());
+                let text = part.text();
+                // RFC 6522's third part, the returned message, sent as plain text (Oracle
+                // Messaging Server): its header block is the original's, not notification.
+                if p.dsn.is_some()
+                    && !have_original
+                    && p.original_headers.is_none()
+                    && opens_with_message_headers(&text)
+                {
+                    p.original_headers = Some(text.into_owned());
+                    continue;
+                }
+                p.notification.push_str(&text);
                 p.notification.push('\n');
             }
             _ if kind == Kind::Html => html_parts.push(part),
@@ -319,6 +330,40 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
         p.notification.truncate(cut);
     }
     p
+}
+
+/// Does a text open with a returned message's header block: a first line that is one of the
+/// fields a message carries on its way (`Return-Path:`, `Received:`, `From:`, ...), and at
+/// least three header lines among its first ten?
+fn opens_with_message_headers(text: &str) -> bool {
+    const FIELDS: &[&str] = &[
+        "return-path:",
+        "received:",
+        "delivered-to:",
+        "from:",
+        "date:",
+        "message-id:",
+        "subject:",
+        "to:",
+        "dkim-signature:",
+        "mime-version:",
+    ];
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    let is_field = |l: &str| {
+        let b = l.as_bytes();
+        FIELDS
+            .iter()
+            .any(|f| b.len() >= f.len() && b[..f.len()].eq_ignore_ascii_case(f.as_bytes()))
+    };
+    let looks_like_field = |l: &str| {
+        l.split_once(':').is_some_and(|(name, _)| {
+            !name.is_empty() && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        })
+    };
+    is_field(first) && 1 + lines.take(9).filter(|l| looks_like_field(l)).count() >= 3
 }
 
 /// The text of HTML: tags dropped (a line break for `br`, `p`, `div` and `tr`), the four
