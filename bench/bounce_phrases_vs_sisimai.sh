@@ -22,6 +22,7 @@ python3 - "$WORK" <<'PY'
 import os, sys
 sys.path.insert(0, "scripts")
 from sisimai_phrases import phrases
+from synthetic_dsn import postfix_dsn
 out = sys.argv[1]
 for d in ("cur", "new", "tmp"):
     os.makedirs(os.path.join(out, "md", d), exist_ok=True)
@@ -35,40 +36,7 @@ with open(os.path.join(out, "index.tsv"), "w") as idx:
             n += 1
             text = p.replace("*", "example")
             cmd = "end of DATA" if reason in AFTER_DATA else "RCPT TO"
-            msg = f"""Return-Path: <>
-From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)
-To: alice@sender.example
-Subject: Undelivered Mail Returned to Sender
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status; boundary="B1"
-
---B1
-Content-Type: text/plain
-
-This is the mail system at host mx.sender.example.
-
-<bob@rcpt.example>: host mx.rcpt.example[192.0.2.1] said: 550 {text} (in reply to {cmd} command)
-
---B1
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; mx.sender.example
-
-Final-Recipient: rfc822; bob@rcpt.example
-Action: failed
-Status: 5.0.0
-Remote-MTA: dns; mx.rcpt.example
-Diagnostic-Code: smtp; 550 {text}
-
---B1
-Content-Type: text/rfc822-headers
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-
---B1--
-""".replace("\n", "\r\n")
+            msg = postfix_dsn(f"550 {text}", cmd)
             name = f"{n:04d}.synth:2,S"
             open(os.path.join(out, "md", "cur", name), "w").write(msg)
             idx.write(f"{name}\t{reason}\t{p}\n")

@@ -44,56 +44,23 @@ for my $c (1..10) { push @rows, ['IUA','mx.email.ua','5.0.0',"550 Error. See htt
 print join("\t",@$_),"\n" for @rows;
 PL
 python3 - "$WORK" "$BIN" <<'PY'
-import os, sys, subprocess, json, shutil
+import os, sys, subprocess, json
+sys.path.insert(0, "scripts")
+from synthetic_dsn import postfix_dsn
 w, binary = sys.argv[1], sys.argv[2]
 rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(w, "rows.tsv"))]
 d = os.path.join(w, "md")
-for s in ("cur","new","tmp"): os.makedirs(os.path.join(d,s))
-for i,(mod,rhost,status,text,exp) in enumerate(rows):
-    dom = "example.jp"
-    code = text.split()[0]
-    cmd = "RCPT TO"
-    msg = f"""Return-Path: <>
-From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)
-To: alice@sender.example
-Subject: Undelivered Mail Returned to Sender
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status; boundary="B1"
-
---B1
-Content-Type: text/plain
-
-This is the mail system at host mx.sender.example.
-
-<bob@{dom}>: host {rhost}[192.0.2.1] said: {text} (in reply to {cmd} command)
-
---B1
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; mx.sender.example
-
-Final-Recipient: rfc822; bob@{dom}
-Action: failed
-Status: {status}
-Remote-MTA: dns; {rhost}
-Diagnostic-Code: smtp; {text}
-
---B1
-Content-Type: text/rfc822-headers
-
-From: alice@sender.example
-To: bob@{dom}
-Subject: hello
-
---B1--
-""".replace("\n","\r\n")
-    open(os.path.join(d,"cur",f"{i:04d}.x:2,S"),"w").write(msg)
+for sub in ("cur", "new", "tmp"):
+    os.makedirs(os.path.join(d, sub))
+for i, (mod, rhost, status, text, exp) in enumerate(rows):
+    msg = postfix_dsn(text, "RCPT TO", status=status, recipient="bob@example.jp", remote=rhost)
+    open(os.path.join(d, "cur", f"{i:04d}.x:2,S"), "w").write(msg)
 ours = {}
-out = subprocess.run([binary,"explain","--json",d],capture_output=True,text=True).stdout
+out = subprocess.run([binary, "explain", "--json", d], capture_output=True, text=True).stdout
 for r in json.loads(out)["details"]["reports"]:
     rr = r.get("recipients") or [{}]
-    ours[os.path.basename(r["source"])] = rr[0].get("reason","-")
-sis = subprocess.run(["perl","-MSisimai","-e",'opendir D,$ARGV[0]; for my $f (sort grep {!/^\\./} readdir D) { my $v=Sisimai->make("$ARGV[0]/$f") // []; print "$f\\t", (@$v ? $v->[0]->reason : "-"), "\\n" }', d+"/cur"],capture_output=True,text=True).stdout
+    ours[os.path.basename(r["source"])] = rr[0].get("reason", "-")
+sis = subprocess.run(["perl", "-MSisimai", "-e", 'opendir D, $ARGV[0]; for my $f (sort grep { !/^\\./ } readdir D) { my $v = Sisimai->make("$ARGV[0]/$f") // []; print "$f\\t", (@$v ? $v->[0]->reason : "-"), "\\n" }', d + "/cur"], capture_output=True, text=True).stdout
 sis = dict(l.split("\t") for l in sis.strip().split("\n"))
 agree_tab = agree_sis = 0
 lines = []
