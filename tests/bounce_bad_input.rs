@@ -271,6 +271,13 @@ fn bare_smtp_replies_are_explained() {
         "553 5.1.8 <alice@example.com>... Domain of sender address alice@example.com does not exist",
     );
     assert_eq!(r.recipients[0].recipient, None);
+    // Unknown-address words with no command are read as the answer to RCPT TO, and say so;
+    // after DATA they stay a filter's refusal.
+    let r = bounce::explain_reply("550 No such user here");
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+    assert!(r.notes.iter().any(|n| n.contains("RCPT TO")));
+    let r = bounce::explain_reply("554 5.7.1 rejected after DATA: user unknown");
+    assert_eq!(r.recipients[0].reason, Reason::Filtered);
     let r = bounce::explain_reply("");
     assert!(r.recipients.is_empty());
     assert!(!r.notes.is_empty());

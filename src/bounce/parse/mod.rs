@@ -1434,7 +1434,19 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
         diagnostic: joined.clone(),
         ..Default::default()
     };
-    let cmd = text::command_in(&joined);
+    let mut cmd = text::command_in(&joined);
+    // A reply given alone names no command. Unknown-address words are a server's answer to
+    // RCPT TO; read after DATA they would mean the receiver's filter (the vocabulary's rule),
+    // which a pasted "550 Mailbox not found" rarely is.
+    if cmd.is_none()
+        && reason::phrase_reason(&reason::normalise(&joined)) == Some(reason::Reason::UserUnknown)
+    {
+        cmd = Some("RCPT");
+        report.notes.push(
+            "The reply names no SMTP command; it is read as the answer to RCPT TO, where servers refuse unknown addresses (after DATA the same words would mean a filter refused the message)."
+                .into(),
+        );
+    }
     let (row, zones) = finish_row(raw, cmd, None, ReportKind::SmtpReply, limits);
     report.hints.blocklists = zones.into_iter().map(str::to_string).collect();
     report.hints.sending_ips = ips_in(&row.diagnostic)
