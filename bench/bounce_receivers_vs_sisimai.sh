@@ -15,6 +15,9 @@ cd "$(dirname "$0")/.."
 if ! perl -MSisimai -e 1 2>/dev/null; then
   apt-get update >/dev/null && apt-get install -y libsisimai-perl >/dev/null
 fi
+# Sisimai walks some of its tables as Perl hashes, whose order changes from run to run: a
+# fixed seed makes its answers, and so the figures, repeatable.
+export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 BIN=${FIVEFIFTY:-./target/release/fivefifty}

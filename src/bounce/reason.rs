@@ -1467,7 +1467,19 @@ fn phrase_matches(text: &str, phrase: &str) -> bool {
 /// Is the word a host named with its address, `mx.example.com[192.0.2.1]` (Postfix's and
 /// Exim's way of naming the remote host)? The name is no reason's words, whatever it contains
 /// ("mimecast", "antispam", "relay").
-fn is_host_with_ip(word: &[u8], bracket: usize) -> bool {
+fn is_host_with_ip(word: &[u8]) -> bool {
+    // The word ends with the bracket (and maybe a colon or comma): only then is the `[` looked
+    // for, so most words cost one comparison.
+    let mut end = word.len();
+    while end > 0 && matches!(word[end - 1], b':' | b',' | b';' | b')' | b'.') {
+        end -= 1;
+    }
+    if end == 0 || word[end - 1] != b']' {
+        return false;
+    }
+    let Some(bracket) = memchr::memchr(b'[', &word[..end]) else {
+        return false;
+    };
     let (name, rest) = word.split_at(bracket);
     name.contains(&b'.')
         && name
@@ -1498,7 +1510,6 @@ pub(crate) fn push_normalised(out: &mut String, word: &str) {
     // One pass over the (short) word finds both a `://` and the first `@`.
     let mut has_scheme = false;
     let mut first_at = None;
-    let mut first_bracket = None;
     for (i, &c) in b.iter().enumerate() {
         if c == b':' && b[i + 1..].starts_with(b"//") {
             has_scheme = true;
@@ -1506,9 +1517,6 @@ pub(crate) fn push_normalised(out: &mut String, word: &str) {
         }
         if c == b'@' && first_at.is_none() {
             first_at = Some(i);
-        }
-        if c == b'[' && first_bracket.is_none() {
-            first_bracket = Some(i);
         }
     }
     let is_url = has_scheme || (b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"www."));
@@ -1519,7 +1527,7 @@ pub(crate) fn push_normalised(out: &mut String, word: &str) {
         };
     if is_url {
         out.push_str("<url>");
-    } else if !is_addr && first_bracket.is_some_and(|at| is_host_with_ip(b, at)) {
+    } else if !is_addr && is_host_with_ip(b) {
         out.push_str("<host>");
     } else if is_addr {
         out.push_str("<addr>");

@@ -10,6 +10,8 @@ use super::parse::scan::find_ascii_ci;
 use super::reason::Reason;
 use super::sisimai_receivers as tables;
 use super::status::{DsnStatus, ReplyCode};
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
 
 /// What a receiver rule reads of one failed recipient.
 #[derive(Debug, Clone, Copy, Default)]
@@ -155,48 +157,53 @@ impl Receiver {
     }
 }
 
+/// The domains of the receivers whose replies are read by host.
+const RECEIVER_DOMAINS: &[(&str, Receiver)] = &[
+    ("ezweb.ne.jp", Receiver::Kddi),
+    ("au.com", Receiver::Kddi),
+    ("docomo.ne.jp", Receiver::Docomo),
+    ("qq.com", Receiver::TencentQq),
+    ("foxmail.com", Receiver::TencentQq),
+    ("cox.net", Receiver::Cox),
+    ("mimecast.com", Receiver::Mimecast),
+    ("outlook.com", Receiver::Microsoft),
+    ("hotmail.com", Receiver::Microsoft),
+    ("live.com", Receiver::Microsoft),
+    ("msn.com", Receiver::Microsoft),
+    ("google.com", Receiver::Google),
+    ("gmail.com", Receiver::Google),
+    ("googlemail.com", Receiver::Google),
+];
+
+/// The receiver a host or domain belongs to.
+fn receiver_of(host: &str) -> Option<Receiver> {
+    RECEIVER_DOMAINS
+        .iter()
+        .find(|(d, _)| host_in(host, &[d]))
+        .map(|(_, r)| *r)
+}
+
 /// The receiver's own reading of the reply, before the vocabulary's later splits.
 fn table_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
-    let at = |domains: &[&str]| {
-        f.recipient_domain.is_some_and(|d| host_in(d, domains))
-            || f.remote_mta.is_some_and(|h| host_in(h, domains))
-    };
     // Codes that name their receiver whatever the host (a link to its error page, its own code
     // syntax): a forwarded bounce keeps them.
-    let coded = [
-        (
-            Receiver::Iua,
-            iua_code(f.raw).and_then(|c| code_in(tables::IUA_CODES, c)),
-        ),
-        (
-            Receiver::Spectrum,
-            spectrum_code(f.raw).and_then(spectrum_reason),
-        ),
-        (Receiver::Cox, cox_code(f.raw)),
-        (
-            Receiver::Orange,
-            orange_code(f.raw).and_then(|c| code_in(tables::ORANGE_CODES, c)),
-        ),
-    ];
-    if let Some((who, Some(r))) = coded.into_iter().find(|(_, r)| r.is_some()) {
-        return Some((who, r));
+    if let Some(coded) = coded_reason(f) {
+        return Some(coded);
     }
-    let (who, r) = if at(&["ezweb.ne.jp", "au.com"]) {
-        (Receiver::Kddi, kddi(f.text))
-    } else if at(&["docomo.ne.jp"]) {
-        (Receiver::Docomo, docomo(f))
-    } else if at(&["qq.com", "foxmail.com"]) {
-        (Receiver::TencentQq, words_in(tables::TENCENT_QQ, f.text))
-    } else if at(&["cox.net"]) {
-        (Receiver::Cox, words_in(tables::COX_TEXTS, f.text))
-    } else if at(&["mimecast.com"]) {
-        (Receiver::Mimecast, mimecast(f))
-    } else if at(&["outlook.com", "hotmail.com", "live.com", "msn.com"]) {
-        (Receiver::Microsoft, microsoft(f))
-    } else if at(&["google.com", "gmail.com", "googlemail.com"]) {
-        (Receiver::Google, google(f))
-    } else {
-        return None;
+    // The remote MTA's name first, then the recipient's domain, as Sisimai looks.
+    let who = f
+        .remote_mta
+        .and_then(receiver_of)
+        .or_else(|| f.recipient_domain.and_then(receiver_of))?;
+    let r = match who {
+        Receiver::Kddi => kddi(f.text),
+        Receiver::Docomo => docomo(f),
+        Receiver::TencentQq => words_in(tables::TENCENT_QQ, f.text),
+        Receiver::Cox => words_in(tables::COX_TEXTS, f.text),
+        Receiver::Mimecast => mimecast(f),
+        Receiver::Microsoft => microsoft(f),
+        Receiver::Google => google(f),
+        Receiver::Iua | Receiver::Spectrum | Receiver::Orange => None,
     };
     r.map(|r| (who, r))
 }
@@ -255,39 +262,92 @@ fn docomo(f: &ReceiverFacts<'_>) -> Option<Reason> {
     }
 }
 
-/// Mimecast: the reply code and its words.
+/// Mimecast: the reply code and its words (a reply without a code is not read, as Sisimai
+/// does not). The code is compared first: a few entries share each code, so the words are
+/// searched for those only.
 fn mimecast(f: &ReceiverFacts<'_>) -> Option<Reason> {
-    let reply = f.reply_code.map(ReplyCode::get);
+    let reply = f.reply_code?.get();
     tables::MIMECAST
         .iter()
-        .find(|(code, words, _)| reply.is_none_or(|r| r == *code) && f.text.contains(words))
+        .filter(|(code, ..)| *code == reply)
+        .find(|(_, words, _)| f.text.contains(words))
         .map(|(_, _, r)| *r)
 }
 
 /// Microsoft: the status (exactly, or its first two numbers with the third in a range) and
-/// the words.
+/// the words, compared in that order (the status leaves one to three of the 119 entries).
 fn microsoft(f: &ReceiverFacts<'_>) -> Option<Reason> {
     let status = f.status?;
     let written = status.to_string();
     tables::MICROSOFT
         .iter()
-        .find(|(st, lo, hi, words, _)| {
-            let status_fits = if lo == hi {
+        .filter(|(st, lo, hi, ..)| {
+            if lo == hi {
                 written == *st
             } else {
                 written.starts_with(st) && (*lo..=*hi).contains(&status.detail())
-            };
-            status_fits && f.text.contains(words)
+            }
         })
+        .find(|(.., words, _)| f.text.contains(words))
         .map(|(.., r)| *r)
 }
 
-/// Google: the words (its table gives the same words the same reason under every status).
+/// Google: the status's last two numbers (its class aside, as Sisimai compares them) and the
+/// words. Its table is read for replies with a reply code and a status only, as Sisimai does.
 fn google(f: &ReceiverFacts<'_>) -> Option<Reason> {
+    f.reply_code?;
+    let written = f.status?.to_string();
+    let tail = |s: &'static str| s.split_once('.').map(|(_, t)| t);
+    let want = written.split_once('.').map(|(_, t)| t);
     tables::GOOGLE
         .iter()
+        .filter(|(_, st, ..)| tail(st) == want)
         .find(|(_, _, words, _)| f.text.contains(words))
         .map(|(.., r)| *r)
+}
+
+/// Searchers for the marks of [`coded_reason`], built once (a one-off search builds its
+/// searcher each time, which costs more than searching a short diagnostic).
+static ERR_LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/err/"));
+/// See [`ERR_LOWER`].
+static ERR_UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/ERR/"));
+/// See [`ERR_LOWER`].
+static AUP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"aup#"));
+/// See [`ERR_LOWER`]: Orange's and La Poste's code prefixes, `lpnaaa` read as `lpn`.
+static ORANGE_PREFIXES: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
+    [
+        Finder::new(b"lpn"),
+        Finder::new(b"ofr"),
+        Finder::new(b"ouk"),
+    ]
+});
+
+/// A reason from a code of a receiver's own syntax: i.ua's error-page links (in the raw text:
+/// normalising turns links into `<url>`), Spectrum's and Cox's `AUP#` codes and Orange's
+/// `OFR_`/`LPN` codes (in the normalised, lowercase text). Every row passes here, so each is
+/// looked for with one vector search for a mark it cannot do without before it is read.
+fn coded_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
+    let raw = f.raw.as_bytes();
+    let links_error_page = ERR_LOWER.find(raw).is_some() || ERR_UPPER.find(raw).is_some();
+    if links_error_page && let Some(r) = iua_code(f.raw).and_then(|c| code_in(tables::IUA_CODES, c))
+    {
+        return Some((Receiver::Iua, r));
+    }
+    if let Some(at) = AUP.find(f.text.as_bytes()) {
+        let code = &f.text[at + "aup#".len()..];
+        if let Some(r) = spectrum_code(code).and_then(spectrum_reason) {
+            return Some((Receiver::Spectrum, r));
+        }
+        if let Some(r) = cox_code(code) {
+            return Some((Receiver::Cox, r));
+        }
+    }
+    if memchr::memchr2(b'_', b'-', f.text.as_bytes()).is_some()
+        && let Some(r) = orange_code(f.text).and_then(|c| code_in(tables::ORANGE_CODES, c))
+    {
+        return Some((Receiver::Orange, r));
+    }
+    None
 }
 
 /// The number after `i.ua/err/` in a text, if it links to one of i.ua's error pages.
@@ -297,13 +357,11 @@ fn iua_code(raw: &str) -> Option<u16> {
     digits.parse().ok()
 }
 
-/// The four digits of a Spectrum `AUP#` code (`AUP#I-1000`, `AUP#O-1530`, `AUP#1300`); Cox's
-/// lettered `AUP#CXBL` and `AUP#IPBL0001` are not Spectrum's.
-fn spectrum_code(raw: &str) -> Option<u16> {
-    let at = find_ascii_ci(raw.as_bytes(), b"aup#")? + "aup#".len();
-    let rest = raw.get(at..)?;
-    // One direction letter (I in, O out) and a dash, both optional.
-    let rest = rest.strip_prefix(['I', 'O', 'i', 'o']).unwrap_or(rest);
+/// The four digits of a Spectrum `AUP#` code, given the lowercase text after `aup#`
+/// (`i-1000`, `o-1530`, `1300`); Cox's lettered `cxbl` and `ipbl0001` are not Spectrum's.
+fn spectrum_code(rest: &str) -> Option<u16> {
+    // One direction letter (i in, o out) and a dash, both optional.
+    let rest = rest.strip_prefix(['i', 'o']).unwrap_or(rest);
     let digits = rest.strip_prefix('-').unwrap_or(rest);
     let code = digits
         .get(..4)
@@ -325,38 +383,39 @@ fn spectrum_reason(code: u16) -> Option<Reason> {
     })
 }
 
-/// Cox's `AUP#` code (`AUP#CXBL`, `AUP#IPBL0001`), read from its table.
-fn cox_code(raw: &str) -> Option<Reason> {
-    let at = find_ascii_ci(raw.as_bytes(), b"aup#")? + "aup#".len();
-    let code: String = raw
-        .get(at..)?
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
+/// Cox's `AUP#` code, given the lowercase text after `aup#` (`cxbl`, `ipbl0001`), read from
+/// its table.
+fn cox_code(rest: &str) -> Option<Reason> {
+    let end = rest
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(rest.len());
+    let code = &rest[..end];
     tables::COX_CODES
         .iter()
         .find(|(c, _)| *c == code)
         .map(|(_, r)| *r)
 }
 
-/// The code of an Orange or La Poste refusal: `OFR_506`, `OFR005_505`, `LPN007_416`,
-/// `LPNAAA_101`, `OUK_513` (its last three digits), as a word of its own.
-fn orange_code(raw: &str) -> Option<u16> {
-    let b = raw.as_bytes();
+/// The code of an Orange or La Poste refusal in a lowercase text: `ofr_506`, `ofr005_505`,
+/// `lpn007_416`, `lpnaaa_101`, `ouk_513` (its last three digits), as a word of its own.
+fn orange_code(text: &str) -> Option<u16> {
+    let b = text.as_bytes();
     let digits_at = |i: usize| {
         b.get(i..i + 3)
             .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
     };
-    for prefix in [&b"lpnaaa"[..], b"lpn", b"ofr", b"ouk"] {
+    for finder in ORANGE_PREFIXES.iter() {
         let mut from = 0;
-        while let Some(p) = find_ascii_ci(&b[from..], prefix) {
+        while let Some(p) = finder.find(&b[from..]) {
             let at = from + p;
             from = at + 1;
             if at > 0 && b[at - 1].is_ascii_alphanumeric() {
                 continue;
             }
-            let i = at + prefix.len();
+            let mut i = at + 3;
+            if b[i..].starts_with(b"aaa") {
+                i += 3;
+            }
             // `_NNN`, or `NNN_NNN` / `NNN-NNN`.
             let code = if b.get(i) == Some(&b'_') && digits_at(i + 1) {
                 i + 1
@@ -370,7 +429,7 @@ fn orange_code(raw: &str) -> Option<u16> {
             if b.get(code + 3).is_some_and(u8::is_ascii_alphanumeric) {
                 continue;
             }
-            return raw.get(code..code + 3).and_then(|d| d.parse().ok());
+            return text.get(code..code + 3).and_then(|d| d.parse().ok());
         }
     }
     None
