@@ -262,6 +262,27 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
     (text, None)
 }
 
+/// Words that make a label about the sender or the message, not a recipient.
+const NOT_RECIPIENT_LABEL_WORDS: &[&str] = &["from", "sender", "reply", "return", "subject", "cc"];
+
+/// Words of a label that introduces a recipient.
+const RECIPIENT_LABEL_WORDS: &[&str] = &[
+    "recipient",
+    "address",
+    "rcpt",
+    "user",
+    "mailbox",
+    "destinat",
+    "failed",
+    "invalid",
+    "unknown",
+    "original-recipient",
+    "final-recipient",
+    "to",
+    "empfänger",
+    "destinataire",
+];
+
 /// Labels that introduce a recipient: `Recipient: addr`, `Failed address: addr`.
 fn is_recipient_label(label: &str) -> bool {
     let l = label.trim().to_ascii_lowercase();
@@ -275,31 +296,14 @@ fn is_recipient_label(label: &str) -> bool {
     if l.len() > 40 || l.is_empty() {
         return false;
     }
-    if ["from", "sender", "reply", "return", "subject", "cc"]
-        .iter()
-        .any(|w| l.contains(w))
-    {
+    // `memmem::find` searches a haystack this short (under 64 bytes) with almost no set-up;
+    // `str::contains` builds a two-way searcher for each word.
+    let has = |w: &str| memchr::memmem::find(l.as_bytes(), w.as_bytes()).is_some();
+    if NOT_RECIPIENT_LABEL_WORDS.iter().any(|w| has(w)) {
         return false;
     }
-    [
-        "recipient",
-        "address",
-        "rcpt",
-        "user",
-        "mailbox",
-        "destinat",
-        "failed",
-        "invalid",
-        "unknown",
-        "original-recipient",
-        "final-recipient",
-        "to",
-        "empfänger",
-        "destinataire",
-    ]
-    .iter()
-    .any(|w| l.contains(w))
-        && (!l.ends_with(" to") || l.contains("deliver") || l.contains("rcpt"))
+    RECIPIENT_LABEL_WORDS.iter().any(|w| has(w))
+        && (!l.ends_with(" to") || has("deliver") || has("rcpt"))
         && l != "to"
 }
 
@@ -957,6 +961,56 @@ mod tests {
             .as_deref(),
             Some("k@example.org")
         );
+    }
+
+    /// [`is_recipient_label`] as it was, with a `contains` per word.
+    fn is_recipient_label_reference(label: &str) -> bool {
+        let l = label.trim().to_ascii_lowercase();
+        if l.len() <= 80
+            && l.starts_with("the following ")
+            && (l.contains("recipient") || l.contains("address"))
+        {
+            return true;
+        }
+        if l.len() > 40 || l.is_empty() {
+            return false;
+        }
+        if NOT_RECIPIENT_LABEL_WORDS.iter().any(|w| l.contains(w)) {
+            return false;
+        }
+        RECIPIENT_LABEL_WORDS.iter().any(|w| l.contains(w))
+            && (!l.ends_with(" to") || l.contains("deliver") || l.contains("rcpt"))
+            && l != "to"
+    }
+
+    #[test]
+    fn recipient_labels_read_as_with_a_search_per_word() {
+        let mut pieces: Vec<&str> = vec![
+            " ",
+            "x",
+            "The following ",
+            "deliver",
+            "Ä",
+            "ä",
+            "é",
+            "\t",
+            "-",
+            "To",
+            "TO",
+        ];
+        pieces.extend(NOT_RECIPIENT_LABEL_WORDS);
+        pieces.extend(RECIPIENT_LABEL_WORDS);
+        let mut seed = 43u32;
+        for n in 0..20_000 {
+            let label: String = (0..n % 8)
+                .map(|_| *crate::bounce::pick(&mut seed, &pieces))
+                .collect();
+            assert_eq!(
+                is_recipient_label(&label),
+                is_recipient_label_reference(&label),
+                "{label:?}"
+            );
+        }
     }
 
     /// What [`command_in`] gave with an ASCII-case-insensitive automaton over the text itself.
