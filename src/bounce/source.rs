@@ -263,7 +263,8 @@ fn explain_file(path: &Path, limits: &Limits) -> Result<BounceReport, BounceErro
             *buf = Vec::new();
         }
         let mut r = r.map_err(|e| io_err(path, e))?;
-        r.source = Some(path.display().to_string());
+        // The path as `display` writes it (invalid UTF-8 replaced), without the formatter.
+        r.source = Some(path.to_string_lossy().into_owned());
         Ok(r)
     })
 }

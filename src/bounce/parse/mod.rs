@@ -1189,7 +1189,8 @@ fn finish_row(
     let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(context()));
     // A folded text is empty exactly when it has no words.
     // The folded context has words exactly when the raw one has.
-    let ctx_has_words = reason::words(&raw.context).next().is_some();
+    // (What `words(..).next().is_some()` says, without first checking the whole text is ASCII.)
+    let ctx_has_words = !scan::trim(&raw.context).is_empty();
     let advice::Recognised {
         recognitions,
         reason: provider_reason,
