@@ -71,20 +71,44 @@ fn io_err(path: &Path, source: io::Error) -> BounceError {
     }
 }
 
-/// Read at most `max` bytes of a file; the rest is not read. Returns (bytes, file was longer).
-fn read_capped(path: &Path, max: usize) -> io::Result<Vec<u8>> {
-    let f = File::open(path)?;
+/// Read at most `max` bytes of a file into `buf` (the rest is not read); returns how many.
+/// Only `buf[..n]` is the file: `buf` is a buffer reused from message to message, whose bytes
+/// past those read are left as they were (they are not cleared, so a reused buffer costs no
+/// writes before the read).
+fn read_capped(path: &Path, max: usize, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut f = File::open(path)?;
     // One byte more than the cap tells the parser that the message was cut.
-    let cap = max as u64 + 1;
-    // A regular file is read to its known length: one system call, and no second one to find
-    // the end (a file that grows meanwhile is read as it was).
+    let cap = max.saturating_add(1);
+    // A regular file is read to its known length: one system call (a buffer of the file's
+    // size is filled by one read), and no second one to find the end (a file that grows
+    // meanwhile is read as it was).
     let want = match f.metadata() {
-        Ok(m) if m.is_file() => m.len().min(cap),
+        Ok(m) if m.is_file() => usize::try_from(m.len()).map_or(cap, |len| len.min(cap)),
         _ => cap,
     };
-    let mut buf = Vec::with_capacity(usize::try_from(want).unwrap_or(max).min(max) + 1);
-    f.take(want).read_to_end(&mut buf)?;
-    Ok(buf)
+    if buf.len() < want {
+        buf.resize(want, 0);
+    }
+    let mut n = 0;
+    while n < want {
+        match f.read(&mut buf[n..want]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// A read buffer larger than this is not kept for the next message (a rare huge message
+/// should not hold its memory for the rest of a run).
+const KEEP_READ_BUFFER: usize = 256 * 1024;
+
+thread_local! {
+    /// Each thread's read buffer ([`read_capped`]), reused from file to file: no allocation
+    /// per message, and the memory the kernel copies a file into is already in the cache.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Read one line (through `\n`) into `out`, keeping at most `max` bytes of it; returns the bytes
@@ -232,10 +256,17 @@ fn read_prefix(f: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 fn explain_file(path: &Path, limits: &Limits) -> Result<BounceReport, BounceError> {
-    let bytes = read_capped(path, limits.max_message_bytes).map_err(|e| io_err(path, e))?;
-    let mut r = parse::explain_message(&bytes, limits);
-    r.source = Some(path.display().to_string());
-    Ok(r)
+    READ_BUFFER.with_borrow_mut(|buf| {
+        let read = read_capped(path, limits.max_message_bytes, buf);
+        let r = read.map(|n| parse::explain_message(&buf[..n], limits));
+        if buf.capacity() > KEEP_READ_BUFFER {
+            *buf = Vec::new();
+        }
+        let mut r = r.map_err(|e| io_err(path, e))?;
+        // The path as `display` writes it (invalid UTF-8 replaced), without the formatter.
+        r.source = Some(path.to_string_lossy().into_owned());
+        Ok(r)
+    })
 }
 
 /// Read the next mbox message (from its `From ` line up to the next one) into a capped buffer.

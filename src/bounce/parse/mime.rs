@@ -138,18 +138,54 @@ pub(crate) fn lossy(b: &[u8]) -> Cow<'_, str> {
 #[derive(Debug, Default)]
 pub(crate) struct Headers<'a> {
     fields: Vec<Field<'a>>,
+    /// One bit per [`name_bit`] of the fields' names. Why: about half the names looked up are
+    /// absent (`X-Failed-Recipients`, `List-Id`, `X-Autoreply`, …), and each lookup compared
+    /// every field's name; a clear bit answers at once.
+    names: u64,
+}
+
+/// The bit of [`Headers::names`] for a field name: from its length and its first and last
+/// bytes in lower case, so names that differ only in case share it.
+fn name_bit(name: &[u8]) -> u64 {
+    let (first, last) = match name {
+        [] => (0, 0),
+        [f, .., l] => (f.to_ascii_lowercase(), l.to_ascii_lowercase()),
+        [f] => (f.to_ascii_lowercase(), f.to_ascii_lowercase()),
+    };
+    let h = (name.len() as u64)
+        .wrapping_mul(31)
+        .wrapping_add(u64::from(first))
+        .wrapping_mul(31)
+        .wrapping_add(u64::from(last));
+    1 << (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
 impl<'a> Headers<'a> {
+    /// Headers of these fields.
+    fn new(fields: Vec<Field<'a>>) -> Self {
+        let names = fields.iter().fold(0, |m, f| m | name_bit(f.name));
+        Self { fields, names }
+    }
+
     /// The header block at the top of `raw`; `None` when it holds no field.
     pub(crate) fn parse(raw: &'a [u8]) -> Option<Self> {
         let (fields, _) = split_fields(raw);
-        (!fields.is_empty()).then_some(Self { fields })
+        (!fields.is_empty()).then(|| Self::new(fields))
+    }
+
+    /// The fields that may have this name: all of them, or none when [`Headers::names`] says
+    /// no field has it.
+    fn maybe_named(&self, name: &str) -> &[Field<'a>] {
+        if self.names & name_bit(name.as_bytes()) != 0 {
+            &self.fields
+        } else {
+            &[]
+        }
     }
 
     /// The last field of this name (names compare case-insensitively).
     fn last(&self, name: &str) -> Option<&Field<'a>> {
-        self.fields
+        self.maybe_named(name)
             .iter()
             .rev()
             .find(|f| f.name.eq_ignore_ascii_case(name.as_bytes()))
@@ -163,7 +199,7 @@ impl<'a> Headers<'a> {
 
     /// Every field of this name, in order, as trimmed text.
     pub(crate) fn texts<'s>(&'s self, name: &'s str) -> impl Iterator<Item = Cow<'a, str>> + 's {
-        self.fields
+        self.maybe_named(name)
             .iter()
             .filter(move |f| f.name.eq_ignore_ascii_case(name.as_bytes()))
             .map(|f| raw_text(f.value))
@@ -581,7 +617,7 @@ impl<'a> Mail<'a> {
         if fields.is_empty() {
             return None;
         }
-        let headers = Headers { fields };
+        let headers = Headers::new(fields);
         Some(Self {
             from: headers.addresses("From"),
             to: headers.addresses("To"),
@@ -880,7 +916,7 @@ fn collect<'a>(
                     let digest = subtype == "digest";
                     for p in parts {
                         let (fields, at) = split_fields(p);
-                        let h = Headers { fields };
+                        let h = Headers::new(fields);
                         let ct = h.content_type();
                         let entity = Entity {
                             headers: &h,
@@ -1083,6 +1119,37 @@ mod tests {
     }
 
     #[test]
+    fn a_field_is_found_whatever_the_case_of_its_name() {
+        let names = [
+            "From",
+            "X-Failed-Recipients",
+            "a",
+            "Content-Type",
+            "List-Id",
+            "X",
+        ];
+        let mut seed = 37u32;
+        for _ in 0..2000 {
+            let name = *crate::bounce::pick(&mut seed, &names);
+            // The same name in a pseudo-random mix of cases.
+            let mixed: String = name
+                .chars()
+                .map(|c| {
+                    if *crate::bounce::pick(&mut seed, &[true, false]) {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect();
+            let raw = format!("Other: 1\n{mixed}: v\n\n");
+            let h = Headers::parse(raw.as_bytes()).expect("fields");
+            assert_eq!(h.raw(name), Some(" v\n"), "{mixed}");
+            assert_eq!(h.texts(name).count(), 1, "{mixed}");
+        }
+    }
+
+    #[test]
     fn a_report_splits_into_its_parts() {
         let raw = "Content-Type: multipart/report; boundary=\"B\"\n\npreamble\n--B\n\
                    Content-Type: text/plain\n\nhello\n--B\n\
@@ -1149,6 +1216,20 @@ mod tests {
                 .map(|_| *crate::bounce::pick(&mut seed, alphabet))
                 .collect();
             inputs.push(v);
+        }
+        // Long runs of plain bytes between the escapes.
+        let pieces: [&[u8]; 8] = [
+            b"=3D",
+            b"=\r\n",
+            b"=\n",
+            b"  \n",
+            &[b'x'; 23],
+            &[b'y'; 24],
+            &[b'z'; 61],
+            b" \t",
+        ];
+        for m in mixes(&pieces, 2000, 19) {
+            inputs.push(m);
         }
         for input in inputs {
             let (end, theirs) = MessageStream::new(&input).decode_quoted_printable_mime(b"");

@@ -305,8 +305,7 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
                     p.original_headers = Some(text.into_owned());
                     continue;
                 }
-                p.notification.push_str(&text);
-                p.notification.push('\n');
+                push_line_block(&mut p.notification, text);
             }
             _ if kind == Kind::Html => html_parts.push(part),
             _ => {}
@@ -316,8 +315,7 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
         let mut html = String::new();
         for part in html_parts {
             if html.len() < limits.max_scan_bytes {
-                html.push_str(&part.text());
-                html.push('\n');
+                push_line_block(&mut html, part.text());
             }
         }
         p.notification = strip_html(&html);
@@ -364,6 +362,20 @@ fn opens_with_message_headers(text: &str) -> bool {
         })
     };
     is_field(first) && 1 + lines.take(9).filter(|l| looks_like_field(l)).count() >= 3
+}
+
+/// Append a part's text and a line break to `out`. The first text decoded into a buffer of
+/// its own becomes `out` (no copy); a borrowed one is copied once into room for the line break
+/// too (a buffer that must grow copies everything again).
+fn push_line_block(out: &mut String, text: Cow<'_, str>) {
+    match text {
+        Cow::Owned(t) if out.is_empty() => *out = t,
+        t => {
+            out.reserve(t.len() + 1);
+            out.push_str(&t);
+        }
+    }
+    out.push('\n');
 }
 
 /// The text of HTML: tags dropped (a line break for `br`, `p`, `div` and `tr`), the four
@@ -700,8 +712,9 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .and_then(|t| dsn::parse(t, limits.max_recipients))
             .or_else(|| {
                 let n = notification.as_bytes();
+                // Anchored on a rarer letter than the first `o` (every few words of text).
                 if find_ascii_ci(n, b"final-recipient:").is_some()
-                    || find_ascii_ci(n, b"original-recipient:").is_some()
+                    || scan::find_ascii_ci_anchored(n, b"original-recipient:", 3).is_some()
                 {
                     dsn::parse(notification, limits.max_recipients)
                 } else {
@@ -1222,7 +1235,8 @@ fn finish_row(
     let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(context()));
     // A folded text is empty exactly when it has no words.
     // The folded context has words exactly when the raw one has.
-    let ctx_has_words = reason::words(&raw.context).next().is_some();
+    // (What `words(..).next().is_some()` says, without first checking the whole text is ASCII.)
+    let ctx_has_words = !scan::trim(&raw.context).is_empty();
     let advice::Recognised {
         mut recognitions,
         reason: provider_reason,
