@@ -238,11 +238,14 @@ fn kddi(text: &str) -> Option<Reason> {
 /// NTT DOCOMO: an unknown address is 5.1.1; its reception filter answers 5.2.0; a bare 5.0.0
 /// refusal is an unknown address at RCPT and the filter after DATA (the sender refused).
 fn docomo(f: &ReceiverFacts<'_>) -> Option<Reason> {
-    let status = f.status.map(|s| s.to_string());
-    match status.as_deref() {
-        Some("5.1.1") => return Some(Reason::UserUnknown),
-        Some("5.2.0") => return Some(Reason::Filtered),
-        _ => {}
+    let status_is = |class, subject, detail| {
+        f.status.is_some() && f.status == DsnStatus::new(class, subject, detail)
+    };
+    if status_is(5, 1, 1) {
+        return Some(Reason::UserUnknown);
+    }
+    if status_is(5, 2, 0) {
+        return Some(Reason::Filtered);
     }
     if f.text.contains("552 too much mail data") {
         return Some(Reason::MailboxFull);
@@ -255,9 +258,9 @@ fn docomo(f: &ReceiverFacts<'_>) -> Option<Reason> {
     {
         return Some(Reason::SyntaxError);
     }
-    match (status.as_deref(), f.command) {
-        (Some("5.0.0"), Some("RCPT")) => Some(Reason::UserUnknown),
-        (Some("5.0.0"), Some("DATA")) => Some(Reason::Rejected),
+    match f.command {
+        Some("RCPT") if status_is(5, 0, 0) => Some(Reason::UserUnknown),
+        Some("DATA") if status_is(5, 0, 0) => Some(Reason::Rejected),
         _ => None,
     }
 }

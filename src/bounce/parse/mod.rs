@@ -1031,15 +1031,8 @@ fn is_own_domain(domain: &str, reporting_mta: Option<&str>, report_from: Option<
         return false;
     }
     let from_domain = report_from.and_then(domain_part);
-    let host = reporting_mta.map(|h| h.trim().trim_end_matches('.'));
     from_domain.is_some_and(|d| d.eq_ignore_ascii_case(domain))
-        || host.is_some_and(|h| {
-            h.eq_ignore_ascii_case(domain)
-                || (h.len() > domain.len()
-                    && h.is_char_boundary(h.len() - domain.len())
-                    && h[h.len() - domain.len()..].eq_ignore_ascii_case(domain)
-                    && h.as_bytes()[h.len() - domain.len() - 1] == b'.')
-        })
+        || reporting_mta.is_some_and(|h| receivers::host_in(h.trim(), &[domain]))
 }
 
 fn domain_of(a: &str) -> Option<String> {
