@@ -219,7 +219,7 @@ fn explain_rejects_input_that_is_neither_file_nor_reply() {
 }
 
 #[test]
-fn explain_of_a_message_that_is_no_bounce_says_so_and_exits_0() {
+fn explain_of_a_message_that_is_no_bounce_says_so_and_of_no_mail_exits_2() {
     let dir = tempfile::tempdir().expect("tmp");
     let plain = dir.path().join("plain.eml");
     std::fs::write(
@@ -235,14 +235,30 @@ fn explain_of_a_message_that_is_no_bounce_says_so_and_exits_0() {
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x01",
     )
     .expect("write");
-    for (path, kind, summary) in [
-        (&plain, "not_bounce", "not a bounce"),
-        (&binary, "not_mail", "not an Internet mail message"),
+    // A mail message that is no bounce is a clean answer; a file that is no mail at all is
+    // bad input (exit 2), in the JSON envelope as in the process's exit code.
+    for (path, kind, summary, exit, outcome) in [
+        (&plain, "not_bounce", "not a bounce", 0, "clean"),
+        (
+            &binary,
+            "not_mail",
+            "not an Internet mail message",
+            2,
+            "bad_input",
+        ),
     ] {
         let path = path.to_str().expect("path");
         let out = fivefifty(&["--json", "explain", path]);
-        assert_eq!(out.status.code(), Some(0), "{kind}: nothing failed");
+        assert_eq!(out.status.code(), Some(exit), "{kind}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(v["exit_code"], exit, "{kind}");
+        assert_eq!(v["outcome"], outcome, "{kind}");
+        let text = fivefifty(&["explain", path]);
+        assert_eq!(text.status.code(), Some(exit), "{kind}: text output");
+        assert!(
+            String::from_utf8_lossy(&text.stdout).contains(summary),
+            "{kind}: the text report says why"
+        );
         assert_eq!(v["details"]["reports"][0]["kind"], kind);
         assert_eq!(codes(&v), vec!["NOT_A_BOUNCE"], "{kind}");
         let f = &v["findings"][0];
@@ -254,6 +270,19 @@ fn explain_of_a_message_that_is_no_bounce_says_so_and_exits_0() {
             "{f}"
         );
     }
+    // A folder with mail in it is judged by its mail: the picture beside it is reported, not
+    // made the run's outcome.
+    let folder = dir.path().to_str().expect("path");
+    let out = fivefifty(&["--json", "explain", folder]);
+    assert_eq!(out.status.code(), Some(0), "a folder with mail in it");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let kinds: Vec<&str> = v["details"]["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .filter_map(|r| r["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, vec!["not_mail", "not_bounce"], "{v}");
     // Near miss: a rejection is a bounce.
     let out = fivefifty(&["--json", "explain", "550 5.7.1 Message rejected"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");

@@ -64,6 +64,8 @@ trait Sink {
 struct Counts {
     messages: usize,
     bounces: usize,
+    /// Messages that were no mail at all (a picture, an empty file).
+    not_mail: usize,
     /// Every finding of the run, by severity: the outcome follows from it.
     tally: Tally,
 }
@@ -83,8 +85,10 @@ async fn explain_into<S: Sink>(
     for_each_report(&args.input, |report| {
         let findings = explain::row_findings(&report);
         counts.messages += 1;
-        if report.kind == ReportKind::Bounce {
-            counts.bounces += 1;
+        match report.kind {
+            ReportKind::Bounce => counts.bounces += 1,
+            ReportKind::NotMail => counts.not_mail += 1,
+            _ => {}
         }
         findings.iter().for_each(|f| counts.tally.count(f));
         if let Some(t) = targets.as_mut() {
@@ -111,7 +115,19 @@ async fn explain_into<S: Sink>(
     match failed {
         Some(WriteError::Spool(e)) => Err(spool_failed(e)),
         // A closed standard output: whoever reads it has what they wanted.
-        Some(WriteError::Output(_)) | None => Ok(Outcome::of_tally(counts.tally)),
+        Some(WriteError::Output(_)) | None => Ok(counts.outcome()),
+    }
+}
+
+impl Counts {
+    /// The run's outcome: that of its findings, or bad input when nothing read was mail (a
+    /// script that hands `explain` a picture learns so from the exit code, not only the text).
+    fn outcome(&self) -> Outcome {
+        if self.messages > 0 && self.not_mail == self.messages {
+            Outcome::BadInput
+        } else {
+            Outcome::of_tally(self.tally)
+        }
     }
 }
 
@@ -281,6 +297,7 @@ impl<W: Write> Sink for JsonSink<W> {
             &mut self.out,
             "explain",
             &self.subject,
+            counts.outcome(),
             counts.tally,
             self.findings,
             |details| {

@@ -238,16 +238,17 @@ impl<'w, W: Write + ?Sized> ObjectWriter<'w, W> {
 
 /// [`render`] for a report too long to keep in memory: writes the same envelope to `out`, with
 /// the findings counted as they came (`tally`) and kept in a [`SpooledArray`], and `details`
-/// written by the caller's function into the `details` object.
+/// written by the caller's function into the `details` object. `outcome` is the command's: the
+/// findings' ([`Outcome::of_tally`]), or bad input when the input was no mail at all.
 pub fn write_envelope<W: Write + ?Sized>(
     out: &mut W,
     command: &str,
     subject: &str,
+    outcome: Outcome,
     tally: Tally,
     findings: SpooledArray,
     details: impl FnOnce(&mut ObjectWriter<'_, W>) -> Result<(), WriteError>,
 ) -> Result<(), WriteError> {
-    let outcome = Outcome::of_tally(tally);
     let mut envelope = ObjectWriter::begin(out, 0)?;
     envelope.field("schema", SCHEMA)?;
     envelope.field("command", command)?;
@@ -295,10 +296,19 @@ mod tests {
             spooled_reports.push(r).expect("push");
         }
         let mut out = Vec::new();
-        write_envelope(&mut out, "explain", "a \"file\"", tally, list, |d| {
-            d.spooled("reports", spooled_reports)?;
-            d.field("note", "n")
-        })
+        let outcome = Outcome::of_tally(tally);
+        write_envelope(
+            &mut out,
+            "explain",
+            "a \"file\"",
+            outcome,
+            tally,
+            list,
+            |d| {
+                d.spooled("reports", spooled_reports)?;
+                d.field("note", "n")
+            },
+        )
         .expect("write");
         String::from_utf8(out).expect("utf-8")
     }
