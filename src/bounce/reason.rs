@@ -1673,6 +1673,14 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
     if let Some(r) = by_status
         && !is_weak(r)
     {
+        // A congested or full mail system (x.3.1, x.4.5) is also how Gmail and others code
+        // the *sender's* own quota or rate ("5.4.5 Daily user sending quota exceeded"): the
+        // words say which, and they ask for the opposite fix (slow down, not wait).
+        if r == Reason::SystemFull
+            && *phrase.get_or_init(|| phrase_reason(f.text)) == Some(Reason::Speeding)
+        {
+            return Reason::Speeding;
+        }
         return r;
     }
     let by_text = phrase
@@ -2179,6 +2187,28 @@ mod tests {
             });
             assert_eq!(got, r, "{t}");
         }
+    }
+
+    #[test]
+    fn a_congestion_status_with_the_senders_quota_words_is_speeding() {
+        // Gmail codes the sender's own daily quota as x.4.5, RFC 3463's congestion code.
+        assert_eq!(
+            text("550 5.4.5 Daily user sending quota exceeded."),
+            Reason::Speeding
+        );
+        assert_eq!(
+            text("452 4.3.1 Insufficient system storage: sending rate limit reached"),
+            Reason::Speeding
+        );
+        // Congestion words alone stay with the status.
+        assert_eq!(
+            text("452 4.4.5 Mail system congested, try again later"),
+            Reason::SystemFull
+        );
+        assert_eq!(
+            text("452 4.3.1 Insufficient system storage"),
+            Reason::SystemFull
+        );
     }
 
     fn with_command(t: &str, command: &'static str) -> Reason {
