@@ -227,6 +227,9 @@ const LISTS: &[ListName] = &[
     },
 ];
 
+const GREYLISTING_MEANING: &str = "The receiver greylists: it refuses the first attempt from a sender it has not seen, expecting a real mail server to try again.";
+const GREYLISTING_FIX: &str = "Nothing to fix: your server retries and the retry, usually after a few minutes, is accepted. Retry from the same IP with the same sender and recipient; do not resend by hand.";
+
 const KNOWN: &[Known] = &[
     // Gmail (https://support.google.com/a/answer/3726730).
     Known {
@@ -731,6 +734,28 @@ const KNOWN: &[Known] = &[
         fix: "Remove the address from your list or correct it.",
         link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
     },
+    // Greylisting (RFC 6647): a temporary refusal of a first attempt, which the x.7.1 status
+    // most greylisting servers send would otherwise read as a security failure.
+    Known {
+        provider: "RFC 6647",
+        code: "greylisting",
+        needles: &["greylist"],
+        reason: Some(Reason::OnHold),
+        cause: Some(BounceCause::Transient),
+        meaning: GREYLISTING_MEANING,
+        fix: GREYLISTING_FIX,
+        link: Some("https://www.rfc-editor.org/rfc/rfc6647"),
+    },
+    Known {
+        provider: "RFC 6647",
+        code: "greylisting",
+        needles: &["graylist"],
+        reason: Some(Reason::OnHold),
+        cause: Some(BounceCause::Transient),
+        meaning: GREYLISTING_MEANING,
+        fix: GREYLISTING_FIX,
+        link: Some("https://www.rfc-editor.org/rfc/rfc6647"),
+    },
     // T-Online: "554 IP=... - A problem occurred. (Ask your postmaster ...) (BL)".
     Known {
         provider: "T-Online",
@@ -1206,6 +1231,29 @@ mod tests {
         let (recs, reason, _) = recognise(&n("550 5.7.32 The From domain is not aligned"));
         assert!(recs.iter().any(|r| r.code == "5.7.32"));
         assert_eq!(reason, Some(Reason::AuthFailure));
+    }
+
+    #[test]
+    fn greylisting_is_a_transient_deferral_not_a_security_failure() {
+        for reply in [
+            "451 4.7.1 Greylisting in action, please come back later",
+            "450 4.2.0 <a@b.example>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/b.example.html",
+            "451 4.7.1 You have been graylisted, try again in 5 minutes",
+        ] {
+            let r = crate::bounce::explain_reply(reply);
+            let row = &r.recipients[0];
+            assert_eq!(row.reason, Reason::OnHold, "{reply}");
+            assert_eq!(row.cause, BounceCause::Transient, "{reply}");
+            assert!(!row.hard_bounce, "{reply}");
+            assert!(
+                row.remediation[0].starts_with("Nothing to fix"),
+                "{reply}: {:?}",
+                row.remediation
+            );
+        }
+        // A security failure without the word stays one.
+        let r = crate::bounce::explain_reply("550 5.7.1 Delivery not authorized, message refused");
+        assert_eq!(r.recipients[0].reason, Reason::SecurityError);
     }
 
     #[test]

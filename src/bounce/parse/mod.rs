@@ -1351,7 +1351,12 @@ fn finish_row(
         .filter(|r| !r.fix.is_empty())
         .map(|r| r.fix.to_string())
         .collect();
-    remediation.extend(advice::remediation(reason));
+    // "Not enough to decide" is not said of a row a recognised code explained.
+    if !(provider_reason == Some(reason)
+        && matches!(reason, reason::Reason::OnHold | reason::Reason::Undefined))
+    {
+        remediation.extend(advice::remediation(reason));
+    }
     // The blocklists named in the text the row shows.
     let (diagnostic, zones) = if diagnostic.is_empty() {
         let zones = advice::named_blocklists(n_ctx());
