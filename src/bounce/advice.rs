@@ -931,6 +931,9 @@ struct NeedleTable {
     known: Vec<Vec<usize>>,
     /// For each [`LISTS`] entry, the position of its needle in `needles`.
     lists: Vec<usize>,
+    /// For each needle, whether it is a code of letters and digits (`ph01`, `s3150`), found
+    /// only as a whole token: Yahoo's `PH01` is not in AT&T's `flph01`.
+    code_token: Vec<bool>,
     /// One automaton over `needles` (`None` only if it could not be built: then each needle
     /// is searched on its own).
     automaton: Option<aho_corasick::AhoCorasick>,
@@ -952,10 +955,17 @@ impl NeedleTable {
             .collect();
         let lists = LISTS.iter().map(|l| id(l.needle)).collect();
         let automaton = aho_corasick::AhoCorasick::new(&needles).ok();
+        let code_token = needles
+            .iter()
+            .map(|n| {
+                n.bytes().any(|c| c.is_ascii_digit()) && n.bytes().any(|c| c.is_ascii_alphabetic())
+            })
+            .collect();
         Self {
             needles,
             known,
             lists,
+            code_token,
             automaton,
         }
     }
@@ -966,10 +976,11 @@ impl NeedleTable {
             Some(ac) => {
                 let mut found = vec![false; self.needles.len()];
                 for m in ac.find_overlapping_iter(text) {
-                    if !whole_number(text, m.start(), m.end()) {
+                    let id = m.pattern().as_usize();
+                    if !self.is_whole(id, text, m.start(), m.end()) {
                         continue;
                     }
-                    if let Some(f) = found.get_mut(m.pattern().as_usize()) {
+                    if let Some(f) = found.get_mut(id) {
                         *f = true;
                     }
                 }
@@ -978,13 +989,30 @@ impl NeedleTable {
             None => self
                 .needles
                 .iter()
-                .map(|n| {
+                .enumerate()
+                .map(|(id, n)| {
                     text.match_indices(*n)
-                        .any(|(at, _)| whole_number(text, at, at + n.len()))
+                        .any(|(at, _)| self.is_whole(id, text, at, at + n.len()))
                 })
                 .collect(),
         }
     }
+}
+
+impl NeedleTable {
+    /// Is the match of needle `id` at `start..end` a whole code, not part of a longer one?
+    fn is_whole(&self, id: usize, text: &str, start: usize, end: usize) -> bool {
+        whole_number(text, start, end)
+            && (!self.code_token.get(id).copied().unwrap_or(false) || whole_token(text, start, end))
+    }
+}
+
+/// Is `start..end` bounded by non-alphanumeric bytes (or the text's ends)?
+fn whole_token(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let alnum = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    let glued_before = start > 0 && alnum(start - 1);
+    !glued_before && !alnum(end)
 }
 
 /// Does the match `start..end` keep the numbers at its ends whole? A code needle (`5.7.32`)
@@ -1254,6 +1282,21 @@ mod tests {
         // A security failure without the word stays one.
         let r = crate::bounce::explain_reply("550 5.7.1 Delivery not authorized, message refused");
         assert_eq!(r.recipients[0].reason, Reason::SecurityError);
+    }
+
+    #[test]
+    fn a_letter_and_digit_code_is_found_only_as_a_whole_token() {
+        let n = crate::bounce::reason::normalise;
+        let (recs, _, _) = recognise(&n(
+            "553 5.3.0 flph01 DNSBL:RBL 521< 192.0.2.1 >_is_blocked.For assistance forward this error to abuse_rbl@abuse-att.net",
+        ));
+        assert!(recs.iter().all(|r| r.code != "PH01"), "{recs:?}");
+        let (recs, _, _) = recognise(&n(
+            "554 Message not allowed - [PH01] Email not accepted for policy reasons.",
+        ));
+        assert!(recs.iter().any(|r| r.code == "PH01"), "{recs:?}");
+        let (recs, _, _) = recognise(&n("554 5.7.1 xs31500 refused"));
+        assert!(recs.iter().all(|r| r.code != "S3150"), "{recs:?}");
     }
 
     #[test]

@@ -339,6 +339,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "mail from your ip",
             "bad sender ip",
             "mail from dynamic ip",
+            // "Mail from IP 192.0.2.1 was rejected due to listing in ...", Comcast's "RBL: Mail
+            // from 192.0.2.1 refused": the client's address, not the envelope sender.
+            "mail from ip",
+            "rbl: mail from",
         ],
     ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
@@ -2145,6 +2149,14 @@ mod tests {
                 Reason::Blocked,
             ),
             ("550 Bad sender IP address", Reason::Blocked),
+            (
+                "550 5.7.1 Mail from IP 192.0.2.1 was rejected due to listing in Spamhaus SBL.",
+                Reason::Blocked,
+            ),
+            (
+                "554 Sorry, your message is blocked: RBL: Mail from 192.0.2.1 refused",
+                Reason::Blocked,
+            ),
             (
                 "553 We are not an open relay, so get lost",
                 Reason::NoRelaying,
