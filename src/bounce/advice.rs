@@ -430,6 +430,46 @@ const KNOWN: &[Known] = &[
     },
     Known {
         provider: "Yahoo",
+        code: "GL01",
+        needles: &["gl01"],
+        reason: Some(Reason::BadReputation),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Yahoo deferred the message because of unexpected volume or user complaints.",
+        fix: "Lower the sending rate, remove addresses that never engage, and honour complaints (join Yahoo's complaint feedback loop).",
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    },
+    Known {
+        provider: "Yahoo",
+        code: "TS01",
+        needles: &["ts01"],
+        reason: Some(Reason::BadReputation),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Yahoo deferred the message because its users complained about mail from this IP.",
+        fix: "Send only to people who asked for the mail, make unsubscribing easy, and join Yahoo's complaint feedback loop to remove complainers.",
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    },
+    Known {
+        provider: "Yahoo",
+        code: "TS02",
+        needles: &["ts02"],
+        reason: Some(Reason::BadReputation),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Yahoo deferred the message because its users complained about mail from this IP.",
+        fix: "Send only to people who asked for the mail, make unsubscribing easy, and join Yahoo's complaint feedback loop to remove complainers.",
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    },
+    Known {
+        provider: "Yahoo",
+        code: "TSS09",
+        needles: &["tss09"],
+        reason: Some(Reason::BadReputation),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Yahoo refuses all mail from this IP for its reputation; retrying will not succeed.",
+        fix: "Stop retrying from this IP. Fix what hurt its reputation (complaints, unknown addresses, a compromised account or form), then ask Yahoo's sender support to review the IP.",
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    },
+    Known {
+        provider: "Yahoo",
         code: "PH01",
         needles: &["ph01"],
         reason: Some(Reason::PolicyViolation),
@@ -1297,6 +1337,30 @@ mod tests {
         assert!(recs.iter().any(|r| r.code == "PH01"), "{recs:?}");
         let (recs, _, _) = recognise(&n("554 5.7.1 xs31500 refused"));
         assert!(recs.iter().all(|r| r.code != "S3150"), "{recs:?}");
+    }
+
+    #[test]
+    fn yahoo_deferral_codes_are_reputation() {
+        for (reply, code) in [
+            (
+                "553 5.7.2 [TSS09] All messages from 192.0.2.1 will be permanently deferred; Retrying will NOT succeed. See https://postmaster.yahooinc.com/error-codes",
+                "TSS09",
+            ),
+            (
+                "421 4.7.0 [GL01] Message from (192.0.2.1) temporarily deferred due to unexpected volume or user complaints",
+                "GL01",
+            ),
+            (
+                "421 4.7.0 [TS01] Messages from 192.0.2.1 temporarily deferred due to user complaints",
+                "TS01",
+            ),
+        ] {
+            let r = crate::bounce::explain_reply(reply);
+            let row = &r.recipients[0];
+            assert_eq!(row.reason, Reason::BadReputation, "{reply}");
+            assert_eq!(row.cause, BounceCause::Reputation, "{reply}");
+            assert!(row.recognitions.iter().any(|k| k.code == code), "{reply}");
+        }
     }
 
     #[test]
