@@ -582,6 +582,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::NoRelaying,
         &[
             "relay access denied",
+            "not accepted for relaying",
             "insecure mail relay",
             "relaying denied",
             "relaying not allowed",
@@ -2149,6 +2150,10 @@ mod tests {
                 Reason::Blocked,
             ),
             ("550 Bad sender IP address", Reason::Blocked),
+            (
+                "550 5.7.0 Message rejected: Recipient address is not accepted for relaying",
+                Reason::NoRelaying,
+            ),
             (
                 "550 5.7.1 Mail from IP 192.0.2.1 was rejected due to listing in Spamhaus SBL.",
                 Reason::Blocked,
