@@ -227,8 +227,47 @@ const LISTS: &[ListName] = &[
     },
 ];
 
+const YAHOO_VOLUME_MEANING: &str =
+    "Yahoo deferred the message because of unexpected volume or user complaints.";
+const YAHOO_VOLUME_FIX: &str = "Lower the sending rate, remove addresses that never engage, and honour complaints (join Yahoo's complaint feedback loop).";
+const YAHOO_COMPLAINTS_MEANING: &str =
+    "Yahoo deferred the message because its users complained about mail from this IP.";
+const YAHOO_COMPLAINTS_FIX: &str = "Send only to people who asked for the mail, make unsubscribing easy, and join Yahoo's complaint feedback loop to remove complainers.";
 const GREYLISTING_MEANING: &str = "The receiver greylists: it refuses the first attempt from a sender it has not seen, expecting a real mail server to try again.";
 const GREYLISTING_FIX: &str = "Nothing to fix: your server retries and the retry, usually after a few minutes, is accepted. Retry from the same IP with the same sender and recipient; do not resend by hand.";
+
+/// A Yahoo deferral or refusal for the sending IP's reputation (volume, complaints).
+const fn yahoo_reputation(
+    code: &'static str,
+    needles: &'static [&'static str],
+    meaning: &'static str,
+    fix: &'static str,
+) -> Known {
+    Known {
+        provider: "Yahoo",
+        code,
+        needles,
+        reason: Some(Reason::BadReputation),
+        cause: Some(BounceCause::Reputation),
+        meaning,
+        fix,
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    }
+}
+
+/// A greylisting refusal (RFC 6647), named by one of its spellings.
+const fn greylisting(needles: &'static [&'static str]) -> Known {
+    Known {
+        provider: "RFC 6647",
+        code: "greylisting",
+        needles,
+        reason: Some(Reason::OnHold),
+        cause: Some(BounceCause::Transient),
+        meaning: GREYLISTING_MEANING,
+        fix: GREYLISTING_FIX,
+        link: Some("https://www.rfc-editor.org/rfc/rfc6647"),
+    }
+}
 
 const KNOWN: &[Known] = &[
     // Gmail (https://support.google.com/a/answer/3726730).
@@ -418,46 +457,20 @@ const KNOWN: &[Known] = &[
         link: None,
     },
     // Yahoo (https://senders.yahooinc.com/smtp-error-codes/).
-    Known {
-        provider: "Yahoo",
-        code: "TSS04",
-        needles: &["tss04"],
-        reason: Some(Reason::BadReputation),
-        cause: Some(BounceCause::Reputation),
-        meaning: "Yahoo deferred the message because of unexpected volume or user complaints.",
-        fix: "Lower the sending rate, remove addresses that never engage, and honour complaints (join Yahoo's complaint feedback loop).",
-        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
-    },
-    Known {
-        provider: "Yahoo",
-        code: "GL01",
-        needles: &["gl01"],
-        reason: Some(Reason::BadReputation),
-        cause: Some(BounceCause::Reputation),
-        meaning: "Yahoo deferred the message because of unexpected volume or user complaints.",
-        fix: "Lower the sending rate, remove addresses that never engage, and honour complaints (join Yahoo's complaint feedback loop).",
-        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
-    },
-    Known {
-        provider: "Yahoo",
-        code: "TS01",
-        needles: &["ts01"],
-        reason: Some(Reason::BadReputation),
-        cause: Some(BounceCause::Reputation),
-        meaning: "Yahoo deferred the message because its users complained about mail from this IP.",
-        fix: "Send only to people who asked for the mail, make unsubscribing easy, and join Yahoo's complaint feedback loop to remove complainers.",
-        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
-    },
-    Known {
-        provider: "Yahoo",
-        code: "TS02",
-        needles: &["ts02"],
-        reason: Some(Reason::BadReputation),
-        cause: Some(BounceCause::Reputation),
-        meaning: "Yahoo deferred the message because its users complained about mail from this IP.",
-        fix: "Send only to people who asked for the mail, make unsubscribing easy, and join Yahoo's complaint feedback loop to remove complainers.",
-        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
-    },
+    yahoo_reputation("TSS04", &["tss04"], YAHOO_VOLUME_MEANING, YAHOO_VOLUME_FIX),
+    yahoo_reputation("GL01", &["gl01"], YAHOO_VOLUME_MEANING, YAHOO_VOLUME_FIX),
+    yahoo_reputation(
+        "TS01",
+        &["ts01"],
+        YAHOO_COMPLAINTS_MEANING,
+        YAHOO_COMPLAINTS_FIX,
+    ),
+    yahoo_reputation(
+        "TS02",
+        &["ts02"],
+        YAHOO_COMPLAINTS_MEANING,
+        YAHOO_COMPLAINTS_FIX,
+    ),
     Known {
         provider: "Yahoo",
         code: "TSS09",
@@ -776,26 +789,8 @@ const KNOWN: &[Known] = &[
     },
     // Greylisting (RFC 6647): a temporary refusal of a first attempt, which the x.7.1 status
     // most greylisting servers send would otherwise read as a security failure.
-    Known {
-        provider: "RFC 6647",
-        code: "greylisting",
-        needles: &["greylist"],
-        reason: Some(Reason::OnHold),
-        cause: Some(BounceCause::Transient),
-        meaning: GREYLISTING_MEANING,
-        fix: GREYLISTING_FIX,
-        link: Some("https://www.rfc-editor.org/rfc/rfc6647"),
-    },
-    Known {
-        provider: "RFC 6647",
-        code: "greylisting",
-        needles: &["graylist"],
-        reason: Some(Reason::OnHold),
-        cause: Some(BounceCause::Transient),
-        meaning: GREYLISTING_MEANING,
-        fix: GREYLISTING_FIX,
-        link: Some("https://www.rfc-editor.org/rfc/rfc6647"),
-    },
+    greylisting(&["greylist"]),
+    greylisting(&["graylist"]),
     // T-Online: "554 IP=... - A problem occurred. (Ask your postmaster ...) (BL)".
     Known {
         provider: "T-Online",
