@@ -212,6 +212,16 @@ fn explain_a_bare_security_policy_reply() {
 }
 
 #[test]
+fn explain_help_teaches_by_example() {
+    let out = fivefifty(&["explain", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    for shown in ["Examples:", "--diagnose", "Maildir", "Exit codes:"] {
+        assert!(help.contains(shown), "{shown} missing from:\n{help}");
+    }
+}
+
+#[test]
 fn explain_rejects_input_that_is_neither_file_nor_reply() {
     let out = fivefifty(&["explain", "hello there"]);
     assert_eq!(out.status.code(), Some(2));

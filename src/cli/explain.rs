@@ -13,6 +13,28 @@ use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 
+/// What `fivefifty explain --help` shows after the options: examples and exit codes.
+pub const EXAMPLES: &str = "\
+Examples:
+  fivefifty explain bounce.eml                 one bounce (DSN, a provider's own layout, an
+                                               auto-reply or an ARF complaint)
+  fivefifty explain ~/Maildir/.Bounces         every message of a Maildir folder (or an mbox)
+  fivefifty explain - < bounce.eml             standard input
+  fivefifty explain '550 5.7.26 Unauthenticated email from example.com is not accepted'
+                                               a bare SMTP reply, multi-line ones too
+  fivefifty explain bounce.eml --diagnose      then check the sending domain and IP it names
+  fivefifty --json explain bounce.eml          the report as JSON (docs/json.md)
+
+Each failed recipient gets a reason in the vocabulary bounce classifiers share (userunknown,
+mailboxfull, blocked, authfailure, spamdetected, ...), hard or soft, the cause it points to
+(blocklist, authentication, content, reputation, recipient, capacity, transient) and the steps
+to take. Provider codes (Gmail 5.7.26, Microsoft S3150, Yahoo TSS04, ...) are named with their
+documentation.
+
+Exit codes: 0 nothing failed for good (delays, auto-replies and complaints are warnings),
+1 a recipient failed permanently (or --diagnose found an error), 2 bad usage or no mail in the
+input, 3 --diagnose could not decide (a temporary DNS failure).";
+
 /// Explain a bounce: a message (.eml), an mbox, a Maildir folder, `-` for standard input, or a
 /// bare SMTP reply given as text, e.g.
 /// `fivefifty explain '550 5.7.1 Email rejected because it violates our security policy'`.

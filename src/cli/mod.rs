@@ -96,6 +96,7 @@ pub enum Command {
     /// readiness.
     Domain(domain::DomainArgs),
     /// Explain a bounce or an SMTP reply: reason, cause, and what to do.
+    #[command(after_long_help = explain::EXAMPLES)]
     Explain(explain::ExplainArgs),
     /// Check an IP the way receivers see it: every DNS blocklist's answer (listed, clean,
     /// error, timeout) with delisting links, and its reputation (PTR, forward-confirmed
