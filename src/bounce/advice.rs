@@ -1314,6 +1314,17 @@ mod tests {
                 row.remediation
             );
         }
+        // A queue that gave up after being greylisted for days expired.
+        let dsn = "From: MAILER-DAEMON@mx.example.net\nTo: s@example.com\n\
+            Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n\
+            Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n\
+            --B\nContent-Type: message/delivery-status\n\n\
+            Reporting-MTA: dns; mx.example.net\n\n\
+            Final-Recipient: rfc822; r@example.org\nAction: failed\nStatus: 4.4.7\n\
+            Diagnostic-Code: smtp; 450 4.2.0 <r@example.org>: Recipient address rejected: Greylisted\n\n\
+            --B--\n";
+        let r = crate::bounce::explain_bytes(dsn.as_bytes());
+        assert_eq!(r.recipients[0].reason, Reason::Expired);
         // A security failure without the word stays one.
         let r = crate::bounce::explain_reply("550 5.7.1 Delivery not authorized, message refused");
         assert_eq!(r.recipients[0].reason, Reason::SecurityError);

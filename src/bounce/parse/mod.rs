@@ -1288,7 +1288,12 @@ fn finish_row(
             } else {
                 r
             };
-            let r = provider_reason.unwrap_or(r);
+            // A recognised deferral (greylisting) does not undo a queue that gave up on it.
+            let r = match provider_reason {
+                Some(reason::Reason::OnHold) if r == reason::Reason::Expired => r,
+                Some(p) => p,
+                None => r,
+            };
             // Some receivers give words a meaning of their own in documented forms (KDDI's
             // filter refusals in "unknown user" words, Tencent QQ's limits, the code tables of
             // Microsoft, Google, Mimecast, Orange, Cox, Spectrum and i.ua).
