@@ -188,8 +188,11 @@ fn list_files(dir: &Path, max: usize) -> Result<Vec<PathBuf>, BounceError> {
     for entry in rd.take(max) {
         let entry = entry.map_err(|e| io_err(dir, e))?;
         let p = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        // The name is read from the path (no copy of its own); only a first byte `.` makes a
+        // name start with a dot, whatever the bytes after it.
+        if p.file_name()
+            .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
+        {
             continue;
         }
         // The entry's own type needs no system call; a link is followed to see what it is.
