@@ -321,7 +321,11 @@ fn explain_file(
         }
         let mut r = r.map_err(|e| io_err(path, e))?;
         // The path as `display` writes it (invalid UTF-8 replaced), without the formatter.
-        r.source = Some(path.to_string_lossy().into_owned());
+        // (A path that is UTF-8, the usual, is checked by the fast validator and copied.)
+        r.source = Some(match path.to_str() {
+            Some(s) => s.to_owned(),
+            None => path.to_string_lossy().into_owned(),
+        });
         Ok(r)
     })
 }
