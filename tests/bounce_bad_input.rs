@@ -202,6 +202,41 @@ fn a_maildir_reads_cur_and_new() {
 }
 
 #[test]
+fn a_maildir_message_larger_than_one_read_is_read_whole() {
+    // 400 KB of text before the delivery-status part: more than the first reads take, and
+    // less than the limit, so every byte must be read and the message is not cut.
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sub in ["cur", "new"] {
+        std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
+    }
+    let padding = "Text that says nothing about the recipient.\n".repeat(10_000);
+    let big = DSN.replacen(
+        "Content-Type: text/plain\n\n",
+        &format!("Content-Type: text/plain\n\n{padding}"),
+        1,
+    );
+    assert!(big.len() > 400_000 && big.len() < limits::MAX_MESSAGE_BYTES);
+    std::fs::write(dir.path().join("cur/1.eml:2,S"), &big).expect("write");
+    let reports: Vec<_> = bounce::explain_path(dir.path(), &Limits::default())
+        .expect("open")
+        .map(|r| r.expect("readable"))
+        .collect();
+    assert_eq!(reports.len(), 1);
+    let r = &reports[0];
+    assert_eq!(r.kind, ReportKind::Bounce);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("rcpt@example.org")
+    );
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+    assert!(
+        !r.notes.iter().any(|n| n.contains("MAX_MESSAGE_BYTES")),
+        "not cut: {:?}",
+        r.notes
+    );
+}
+
+#[test]
 fn a_missing_path_is_an_error() {
     let e = bounce::explain_path(
         std::path::Path::new("/nonexistent/bounce.eml"),

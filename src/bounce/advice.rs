@@ -6,6 +6,7 @@
 //! error codes) and the listing texts of the big DNS blocklists. Each entry can override the
 //! reason when the provider's code is more precise than the generic tables.
 
+use super::parse::scan::Needles;
 use super::reason::Reason;
 use serde::Serialize;
 use std::fmt;
@@ -1128,6 +1129,22 @@ pub(crate) fn recognise_all(text: &str) -> Recognised {
     }
 }
 
+/// Words that say a refusal is a blocklist's, named or not.
+static BLOCKLIST_WORDS: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|| {
+    Needles::new(&[
+        "blacklist",
+        "blocklist",
+        "block list",
+        "dnsbl",
+        "rbl",
+        "listed",
+    ])
+});
+
+/// Words that name a sender authentication check.
+static AUTHENTICATION_WORDS: std::sync::LazyLock<Needles> =
+    std::sync::LazyLock::new(|| Needles::new(&["spf", "dkim", "dmarc"]));
+
 /// The seed cause of a reason, given whether a blocklist or an authentication word was named.
 pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
     use BounceCause as C;
@@ -1136,18 +1153,7 @@ pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
         UserUnknown | HostUnknown | HasMoved | Suspend | NotAccept | Vacation => C::Recipient,
         MailboxFull | SystemFull | ExceedLimit | MesgTooBig | TooManyConn | Speeding => C::Capacity,
         Blocked => {
-            if !named_blocklists(text).is_empty()
-                || [
-                    "blacklist",
-                    "blocklist",
-                    "block list",
-                    "dnsbl",
-                    "rbl",
-                    "listed",
-                ]
-                .iter()
-                .any(|w| text.contains(w))
-            {
+            if !named_blocklists(text).is_empty() || BLOCKLIST_WORDS.any_in(text) {
                 C::Blocklist
             } else {
                 C::Reputation
@@ -1156,7 +1162,7 @@ pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
         BadReputation | RequirePtr => C::Reputation,
         AuthFailure | SecurityError => C::Authentication,
         Rejected => {
-            if ["spf", "dkim", "dmarc"].iter().any(|w| text.contains(w)) {
+            if AUTHENTICATION_WORDS.any_in(text) {
                 C::Authentication
             } else {
                 C::Reputation

@@ -25,6 +25,7 @@
 //! It never looks at file names or at anything but the row's own facts.
 
 use super::Action;
+use super::parse::scan::Needles;
 use super::sisimai_phrases::SISIMAI_PHRASES;
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use serde::Serialize;
@@ -1773,6 +1774,10 @@ fn adjust_for_class(r: Reason, f: &Facts<'_>, class: Option<StatusClass>) -> Rea
     }
 }
 
+/// The searchers for [`DIRECTORY_PHRASES`].
+static DIRECTORY_INDEX: std::sync::LazyLock<Needles> =
+    std::sync::LazyLock::new(|| Needles::new(DIRECTORY_PHRASES));
+
 /// "Unknown user" is a missing mailbox when the status says so (`x.1.x`) or when it answered
 /// RCPT TO. The same words after DATA, or with nothing to place them, are the receiver
 /// filtering the message (the convention of the reason vocabulary: a mailbox that was accepted
@@ -1795,7 +1800,7 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
         .status
         .is_some_and(|s| s.subject() == 1 && s.detail() <= 10);
     // The directory phrases are searched only when the answer depends on them.
-    let directory = || DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
+    let directory = || DIRECTORY_INDEX.any_in(f.text);
     if status_says_address
         || f.command == Some("RCPT")
         || (f.command != Some("DATA") && directory())

@@ -32,7 +32,8 @@ pub enum BounceError {
 
 enum Inner {
     Files {
-        files: std::vec::IntoIter<PathBuf>,
+        /// Each file with its open folder, if that could be opened.
+        files: std::vec::IntoIter<(PathBuf, Option<Folder>)>,
     },
     Mbox {
         reader: BufReader<Box<dyn Read + Send>>,
@@ -71,27 +72,69 @@ fn io_err(path: &Path, source: io::Error) -> BounceError {
     }
 }
 
+/// An open folder whose files are opened by name: the kernel then walks one name instead of
+/// the whole path, for every file.
+#[cfg(unix)]
+type Folder = std::sync::Arc<rustix::fd::OwnedFd>;
+/// Without a handle to open files by name, files are opened by their whole path.
+#[cfg(not(unix))]
+type Folder = ();
+
+/// Open a folder to open its files by name; `None` when it cannot be (its files are then
+/// opened by path, with the errors that gives).
+#[cfg(unix)]
+fn open_folder(dir: &Path) -> Option<Folder> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    rustix::fs::open(dir, flags, Mode::empty())
+        .ok()
+        .map(std::sync::Arc::new)
+}
+
+#[cfg(not(unix))]
+fn open_folder(_dir: &Path) -> Option<Folder> {
+    None
+}
+
+/// Open a file for reading: by its name in `folder` (the folder it was listed in), or by path.
+fn open_file(path: &Path, folder: Option<&Folder>) -> io::Result<File> {
+    #[cfg(unix)]
+    if let (Some(dir), Some(name)) = (folder, path.file_name()) {
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::openat(
+            &**dir,
+            name,
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        return Ok(File::from(fd));
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+    File::open(path)
+}
+
+/// The room a read buffer starts with: more than most messages, so one read takes a whole file.
+const FIRST_READ_BUFFER: usize = 128 * 1024;
+
 /// Read at most `max` bytes of a file into `buf` (the rest is not read); returns how many.
 /// Only `buf[..n]` is the file: `buf` is a buffer reused from message to message, whose bytes
 /// past those read are left as they were (they are not cleared, so a reused buffer costs no
 /// writes before the read).
-fn read_capped(path: &Path, max: usize, buf: &mut Vec<u8>) -> io::Result<usize> {
-    let mut f = File::open(path)?;
+fn read_capped(mut f: File, max: usize, buf: &mut Vec<u8>) -> io::Result<usize> {
     // One byte more than the cap tells the parser that the message was cut.
     let cap = max.saturating_add(1);
-    // A regular file is read to its known length: one system call (a buffer of the file's
-    // size is filled by one read), and no second one to find the end (a file that grows
-    // meanwhile is read as it was).
-    let want = match f.metadata() {
-        Ok(m) if m.is_file() => usize::try_from(m.len()).map_or(cap, |len| len.min(cap)),
-        _ => cap,
-    };
-    if buf.len() < want {
-        buf.resize(want, 0);
-    }
+    // The file is read until a read returns nothing (a short read is not taken for the end),
+    // into a buffer with room for most files: two system calls, and no third one to ask the
+    // file's size first.
     let mut n = 0;
-    while n < want {
-        match f.read(&mut buf[n..want]) {
+    while n < cap {
+        if n == buf.len() {
+            let room = buf.len().saturating_mul(2).max(FIRST_READ_BUFFER).min(cap);
+            buf.resize(room, 0);
+        }
+        let end = buf.len().min(cap);
+        match f.read(&mut buf[n..end]) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -145,8 +188,11 @@ fn list_files(dir: &Path, max: usize) -> Result<Vec<PathBuf>, BounceError> {
     for entry in rd.take(max) {
         let entry = entry.map_err(|e| io_err(dir, e))?;
         let p = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        // The name is read from the path (no copy of its own); only a first byte `.` makes a
+        // name start with a dot, whatever the bytes after it.
+        if p.file_name()
+            .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
+        {
             continue;
         }
         // The entry's own type needs no system call; a link is followed to see what it is.
@@ -170,15 +216,21 @@ impl BounceStream {
         let meta = std::fs::metadata(path).map_err(|e| io_err(path, e))?;
         if meta.is_dir() {
             let mut files = Vec::new();
+            let mut add = |d: &Path| -> Result<(), BounceError> {
+                let listed = list_files(d, limits.max_maildir_entries)?;
+                let folder = open_folder(d);
+                files.extend(listed.into_iter().map(|p| (p, folder.clone())));
+                Ok(())
+            };
             if is_maildir(path) {
                 for sub in ["new", "cur"] {
                     let d = path.join(sub);
                     if d.is_dir() {
-                        files.extend(list_files(&d, limits.max_maildir_entries)?);
+                        add(&d)?;
                     }
                 }
             } else {
-                files = list_files(path, limits.max_maildir_entries)?;
+                add(path)?;
             }
             return Ok(Self {
                 inner: Inner::Files {
@@ -195,7 +247,7 @@ impl BounceStream {
         let inner = if head {
             mbox(Box::new(rest.chain(f)), path.display().to_string())
         } else {
-            // A single file is read again from its start, to its known length.
+            // A single file is read again from its start.
             Inner::Single {
                 path: Some(path.to_path_buf()),
             }
@@ -255,16 +307,25 @@ fn read_prefix(f: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-fn explain_file(path: &Path, limits: &Limits) -> Result<BounceReport, BounceError> {
+fn explain_file(
+    path: &Path,
+    folder: Option<&Folder>,
+    limits: &Limits,
+) -> Result<BounceReport, BounceError> {
     READ_BUFFER.with_borrow_mut(|buf| {
-        let read = read_capped(path, limits.max_message_bytes, buf);
+        let read =
+            open_file(path, folder).and_then(|f| read_capped(f, limits.max_message_bytes, buf));
         let r = read.map(|n| parse::explain_message(&buf[..n], limits));
         if buf.capacity() > KEEP_READ_BUFFER {
             *buf = Vec::new();
         }
         let mut r = r.map_err(|e| io_err(path, e))?;
         // The path as `display` writes it (invalid UTF-8 replaced), without the formatter.
-        r.source = Some(path.to_string_lossy().into_owned());
+        // (A path that is UTF-8, the usual, is checked by the fast validator and copied.)
+        r.source = Some(match path.to_str() {
+            Some(s) => s.to_owned(),
+            None => path.to_string_lossy().into_owned(),
+        });
         Ok(r)
     })
 }
@@ -311,9 +372,10 @@ fn next_mbox_message(
     }
 }
 
-/// One unit of work: a message file to read, or an mbox message already read.
+/// One unit of work: a message file to read (with the folder it is in, when that is open), or
+/// an mbox message already read.
 enum Job {
-    File(PathBuf),
+    File(PathBuf, Option<Folder>),
     Mbox {
         msg: Vec<u8>,
         cut: bool,
@@ -325,7 +387,7 @@ enum Job {
 impl Job {
     fn run(self, limits: &Limits) -> Result<BounceReport, BounceError> {
         match self {
-            Job::File(p) => explain_file(&p, limits),
+            Job::File(p, folder) => explain_file(&p, folder.as_ref(), limits),
             Job::Mbox { msg, cut, source } => {
                 let mut r = parse::explain_message(&msg, limits);
                 r.source = source;
@@ -415,8 +477,8 @@ impl BounceStream {
     fn next_job(&mut self) -> Option<Job> {
         let limits = self.limits;
         match &mut self.inner {
-            Inner::Single { path } => path.take().map(Job::File),
-            Inner::Files { files } => files.next().map(Job::File),
+            Inner::Single { path } => path.take().map(|p| Job::File(p, None)),
+            Inner::Files { files } => files.next().map(|(p, folder)| Job::File(p, folder)),
             Inner::Stream { reader, name } => {
                 let mut msg = Vec::new();
                 // One byte over the limit tells the parser that the message was cut.

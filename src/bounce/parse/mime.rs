@@ -737,7 +737,7 @@ impl<'a> Part<'a> {
         let decoder = self
             .charset
             .as_deref()
-            .filter(|c| !(ascii_compatible(c) && bytes.is_ascii()))
+            .filter(|c| !reads_as_itself(c, &bytes))
             .and_then(|c| charset_decoder(c.as_bytes()));
         match (bytes, decoder) {
             (b, Some(d)) => Cow::Owned(d(&b)),
@@ -747,6 +747,20 @@ impl<'a> Part<'a> {
                     .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
             ),
         }
+    }
+}
+
+/// Does text in `charset` decode to its own bytes: ASCII text in an [`ascii_compatible`]
+/// charset, or ISO-2022-JP text that never leaves ASCII (it holds no escape sequence, nor the
+/// shift bytes 0x0E and 0x0F, which its decoder takes for errors)? Japanese bounces label
+/// their English parts ISO-2022-JP too, and its decoder steps through every byte.
+fn reads_as_itself(charset: &str, bytes: &[u8]) -> bool {
+    let c = charset.trim().as_bytes();
+    let starts = |p: &[u8]| c.len() >= p.len() && c[..p.len()].eq_ignore_ascii_case(p);
+    if starts(b"iso-2022-jp") || starts(b"iso_2022_jp") || starts(b"csiso2022jp") {
+        bytes.is_ascii() && memchr::memchr3(0x1b, 0x0e, 0x0f, bytes).is_none()
+    } else {
+        ascii_compatible(charset) && bytes.is_ascii()
     }
 }
 
@@ -1507,6 +1521,29 @@ mod tests {
         for cs in ["utf-16", "utf-7", "iso-2022-jp", "shift_jis"] {
             assert!(!ascii_compatible(cs));
         }
+    }
+
+    #[test]
+    fn iso_2022_jp_text_that_stays_in_ascii_needs_no_conversion() {
+        // Every ASCII byte but ESC and the shifts reads as itself, under each name mail-parser
+        // gives the ISO-2022-JP decoder.
+        let plain: Vec<u8> = (0u8..128)
+            .filter(|c| ![0x1b, 0x0e, 0x0f].contains(c))
+            .collect();
+        for cs in ["iso-2022-jp", "ISO-2022-JP", "iso_2022_jp", "csISO2022JP"] {
+            assert!(reads_as_itself(cs, &plain), "{cs}");
+            let d = charset_decoder(cs.as_bytes()).expect("a decoder");
+            assert_eq!(d(&plain).as_bytes(), &plain[..], "{cs}");
+        }
+        // An escape to JIS X 0208 (a word of Japanese) is decoded; so is a stray shift byte,
+        // which the decoder replaces.
+        let japanese = b"Subject: \x1b$B%F%9%H\x1b(B\n";
+        assert!(!reads_as_itself("iso-2022-jp", japanese));
+        let d = charset_decoder(b"iso-2022-jp").expect("a decoder");
+        assert_eq!(d(japanese), "Subject: テスト\n");
+        assert!(!reads_as_itself("iso-2022-jp", b"a\x0eb"));
+        assert_ne!(d(b"a\x0eb"), "a\u{e}b");
+        assert!(!reads_as_itself("iso-2022-jp", "é".as_bytes()));
     }
 
     #[test]

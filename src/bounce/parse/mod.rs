@@ -1077,52 +1077,71 @@ impl Iterator for Ips<'_> {
     fn next(&mut self) -> Option<IpAddr> {
         let text = self.text;
         let b = text.as_bytes();
-        loop {
-            // Only a digit or a `[` can start an address: skip to the next one.
-            let i = match b
-                .get(self.i..)?
-                .iter()
-                .position(|c| c.is_ascii_digit() || *c == b'[')
-            {
-                Some(p) => self.i + p,
-                None => {
-                    self.i = b.len();
-                    return None;
-                }
-            };
-            if b[i].is_ascii_digit()
-                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
-            {
-                let mut j = i;
-                while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
-                    j += 1;
-                }
-                self.i = j.max(i + 1);
-                let tok = text[i..j].trim_end_matches('.');
-                if tok.bytes().filter(|&c| c == b'.').count() == 3
-                    && (j >= b.len() || !b[j].is_ascii_alphabetic())
-                    && let Ok(ip) = tok.parse::<std::net::Ipv4Addr>()
-                {
-                    return Some(IpAddr::V4(ip));
+        // An IPv4 address holds dots and an IPv6 one stands in brackets: the scan jumps from
+        // one `.` or `[` to the next with a vector search, not through every byte.
+        while let Some(p) = memchr::memchr2(b'.', b'[', b.get(self.i..)?) {
+            let at = self.i + p;
+            if b[at] == b'[' {
+                self.i = at + 1;
+                if let Some(ip) = ipv6_in_brackets(text, at) {
+                    return Some(IpAddr::V6(ip));
                 }
                 continue;
             }
-            self.i = i + 1;
-            if b[i] == b'['
-                && let Some(end) = scan::find_byte(&text[i + 1..], b']')
+            // The whole run of digits and dots around this dot (the scan never stops inside
+            // one, so the run starts at or after `self.i`).
+            let is_part = |c: u8| c.is_ascii_digit() || c == b'.';
+            let start = b[..at]
+                .iter()
+                .rposition(|&c| !is_part(c))
+                .map_or(0, |q| q + 1);
+            let end = b[at..]
+                .iter()
+                .position(|&c| !is_part(c))
+                .map_or(b.len(), |q| at + q);
+            self.i = end;
+            // An address is a run that starts with a digit that no letter precedes.
+            if b[start].is_ascii_digit()
+                && (start == 0 || !b[start - 1].is_ascii_alphabetic())
+                && let Some(ip) = ipv4_run(text, start, end)
             {
-                let inner = &text[i + 1..i + 1 + end];
-                let inner = inner
-                    .strip_prefix("IPv6:")
-                    .or_else(|| inner.strip_prefix("ipv6:"))
-                    .unwrap_or(inner);
-                if inner.contains(':')
-                    && let Ok(ip) = inner.parse::<std::net::Ipv6Addr>()
-                {
-                    return Some(IpAddr::V6(ip));
-                }
+                return Some(IpAddr::V4(ip));
             }
         }
+        self.i = b.len();
+        None
+    }
+}
+
+/// The IPv4 address a run of digits and dots (`text[start..end]`) is: four numbers (a dot
+/// may end the sentence), not followed by a letter.
+fn ipv4_run(text: &str, start: usize, end: usize) -> Option<std::net::Ipv4Addr> {
+    let tok = text.get(start..end)?.trim_end_matches('.');
+    let followed_by_letter = text
+        .as_bytes()
+        .get(end)
+        .is_some_and(u8::is_ascii_alphabetic);
+    if tok.bytes().filter(|&c| c == b'.').count() == 3 && !followed_by_letter {
+        tok.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// The IPv6 address in the brackets that open at byte `open` (`[2001:db8::1]`,
+/// `[IPv6:2001:db8::1]`).
+fn ipv6_in_brackets(text: &str, open: usize) -> Option<std::net::Ipv6Addr> {
+    let after = text.get(open + 1..)?;
+    let end = scan::find_byte(after, b']')?;
+    let inner = &after[..end];
+    let inner = inner
+        .strip_prefix("IPv6:")
+        .or_else(|| inner.strip_prefix("ipv6:"))
+        .unwrap_or(inner);
+    if inner.contains(':') {
+        inner.parse().ok()
+    } else {
+        None
     }
 }
 
@@ -1689,6 +1708,84 @@ mod tests {
             "192.0.2.7".parse().ok()
         );
         assert!(ips_in("").is_empty() && ips_in("no digits [").is_empty());
+    }
+
+    /// The byte-by-byte scan [`Ips`] made before it jumped from dot to dot.
+    fn ips_reference(text: &str) -> Vec<IpAddr> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i].is_ascii_digit()
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+            {
+                let mut j = i;
+                while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+                    j += 1;
+                }
+                let tok = text[i..j].trim_end_matches('.');
+                if tok.bytes().filter(|&c| c == b'.').count() == 3
+                    && (j >= b.len() || !b[j].is_ascii_alphabetic())
+                    && let Ok(ip) = tok.parse::<std::net::Ipv4Addr>()
+                {
+                    out.push(IpAddr::V4(ip));
+                }
+                i = j.max(i + 1);
+                continue;
+            }
+            if b[i] == b'['
+                && let Some(end) = text[i + 1..].find(']')
+            {
+                let inner = &text[i + 1..i + 1 + end];
+                let inner = inner
+                    .strip_prefix("IPv6:")
+                    .or_else(|| inner.strip_prefix("ipv6:"))
+                    .unwrap_or(inner);
+                if inner.contains(':')
+                    && let Ok(ip) = inner.parse::<std::net::Ipv6Addr>()
+                {
+                    out.push(IpAddr::V6(ip));
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn addresses_are_found_as_the_byte_by_byte_scan_found_them() {
+        let pieces = [
+            "1",
+            "19",
+            "2",
+            "255",
+            "256",
+            "0",
+            "01",
+            ".",
+            "..",
+            " ",
+            "a",
+            "x1",
+            "-",
+            ":",
+            "[",
+            "]",
+            "IPv6:",
+            "ipv6:",
+            "2001:db8::",
+            "::ffff:",
+            "é",
+            "192.0.2.1",
+            "[10.0.0.1]",
+        ];
+        let mut seed = 11u32;
+        for n in 0..20_000 {
+            let text: String = (0..n % 20)
+                .map(|_| *crate::bounce::pick(&mut seed, &pieces))
+                .collect();
+            assert_eq!(ips_in(&text), ips_reference(&text), "{text:?}");
+        }
     }
 
     #[test]

@@ -81,9 +81,9 @@ fn is_local_char(c: u8) -> bool {
         )
 }
 
-/// Lines that mark where the returned message starts in a text bounce.
-fn is_original_marker(line: &str) -> bool {
-    let t = trim(line);
+/// Lines that mark where the returned message starts in a text bounce (`t` is the line
+/// trimmed).
+fn is_original_marker(t: &str) -> bool {
     // Markers are short lines that start with decoration or one of a few words.
     match t.as_bytes().first() {
         None => return false,
@@ -224,9 +224,9 @@ fn is_summary_field(line: &str) -> bool {
         .any(|h| l.len() >= h.len() && l[..h.len()].eq_ignore_ascii_case(h))
 }
 
-/// A line of decoration only (`------`, `=====`), at least five characters.
-fn is_rule_line(line: &str) -> bool {
-    let t = trim(line);
+/// A line of decoration only (`------`, `=====`), at least five characters (`t` is the line
+/// trimmed).
+fn is_rule_line(t: &str) -> bool {
     t.len() >= 5 && t.bytes().all(|c| matches!(c, b'-' | b'=' | b'_' | b'*'))
 }
 
@@ -238,7 +238,7 @@ pub(crate) fn split_original(text: &str) -> (&str, Option<&str>) {
     let mut lines = lines_inclusive(text).peekable();
     while let Some(line) = lines.next() {
         let content = line.trim_end_matches(['\n', '\r']);
-        // Trimmed once for the marker and blank-line tests (trimming again is a no-op).
+        // Trimmed once for the marker, blank-line and rule tests.
         let t = trim(content);
         if is_original_marker(t) {
             let rest = &text[offset + line.len()..];
@@ -285,26 +285,38 @@ const RECIPIENT_LABEL_WORDS: &[&str] = &[
 
 /// Labels that introduce a recipient: `Recipient: addr`, `Failed address: addr`.
 fn is_recipient_label(label: &str) -> bool {
-    let l = label.trim().to_ascii_lowercase();
+    let t = label.trim();
+    // No label longer than this is read: the lower-case copy fits on the stack.
+    let mut lower = [0u8; 80];
+    let Some(l) = lower.get_mut(..t.len()) else {
+        return false;
+    };
+    l.copy_from_slice(t.as_bytes());
+    l.make_ascii_lowercase();
+    let l = &*l;
+    // A label is at most 80 bytes: a word is looked for at each place its first byte
+    // stands, which costs less than setting up a searcher (`memmem::find`) for each of the
+    // twenty words.
+    let has = |w: &str| match w.as_bytes().split_first() {
+        Some((&first, rest)) => l
+            .iter()
+            .enumerate()
+            .any(|(i, &c)| c == first && l[i + 1..].starts_with(rest)),
+        None => true,
+    };
     // "The following recipients returned permanent errors: addr" (a sentence as the label).
-    if l.len() <= 80
-        && l.starts_with("the following ")
-        && (l.contains("recipient") || l.contains("address"))
-    {
+    if l.starts_with(b"the following ") && (has("recipient") || has("address")) {
         return true;
     }
     if l.len() > 40 || l.is_empty() {
         return false;
     }
-    // `memmem::find` searches a haystack this short (under 64 bytes) with almost no set-up;
-    // `str::contains` builds a two-way searcher for each word.
-    let has = |w: &str| memchr::memmem::find(l.as_bytes(), w.as_bytes()).is_some();
     if NOT_RECIPIENT_LABEL_WORDS.iter().any(|w| has(w)) {
         return false;
     }
     RECIPIENT_LABEL_WORDS.iter().any(|w| has(w))
-        && (!l.ends_with(" to") || has("deliver") || has("rcpt"))
-        && l != "to"
+        && (!l.ends_with(b" to") || has("deliver") || has("rcpt"))
+        && l != b"to"
 }
 
 /// The recipient a line introduces, if any.
