@@ -212,6 +212,24 @@ fn explain_a_bare_security_policy_reply() {
 }
 
 #[test]
+fn explain_says_a_recognised_codes_fix_once() {
+    let out = fivefifty(&[
+        "explain",
+        "550 5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Gmail 5.7.26: "), "{text}");
+    assert!(text.contains("https://support.google.com/"), "{text}");
+    let fix = "Publish an SPF record that lists every server";
+    assert_eq!(text.matches(fix).count(), 1, "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("what to do:") && l.contains(fix)),
+        "the fix leads the steps: {text}"
+    );
+}
+
+#[test]
 fn explain_help_teaches_by_example() {
     let out = fivefifty(&["explain", "--help"]);
     assert_eq!(out.status.code(), Some(0));

@@ -405,6 +405,8 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
         if !row.diagnostic.is_empty() {
             let _ = writeln!(out, "    said: {}", style.dim(&row.diagnostic));
         }
+        // A recognised code's fix is the first of the row's steps ("what to do"), so it is
+        // not said twice: the code says what it means and where to read more.
         for rec in &row.recognitions {
             let _ = writeln!(
                 out,
@@ -413,9 +415,6 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
                 rec.code,
                 rec.meaning
             );
-            if !rec.fix.is_empty() {
-                let _ = writeln!(out, "      {} {}", style.paint("36", "fix:"), rec.fix);
-            }
             if let Some(l) = rec.link {
                 let _ = writeln!(out, "      {l}");
             }
