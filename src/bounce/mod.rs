@@ -270,3 +270,19 @@ pub(crate) fn pick<'a, T>(seed: &mut u32, items: &'a [T]) -> &'a T {
     *seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
     &items[(*seed >> 16) as usize % items.len()]
 }
+
+/// `runs` seeded pseudo-random texts for the randomised tests: the n-th is `n % max_pieces`
+/// [`pick`]s from `pieces`, joined.
+#[cfg(test)]
+pub(crate) fn random_texts<'a>(
+    mut seed: u32,
+    pieces: &'a [&'a str],
+    runs: usize,
+    max_pieces: usize,
+) -> impl Iterator<Item = String> + 'a {
+    (0..runs).map(move |n| {
+        (0..n % max_pieces)
+            .map(|_| *pick(&mut seed, pieces))
+            .collect()
+    })
+}

@@ -1884,11 +1884,7 @@ mod tests {
             "a", "B", ":", "//", "@", ".", "www.", "WWW.", "http", "é", "Ü", "x@y.z", "@.", "-",
             "5",
         ];
-        let mut seed = 3u32;
-        for n in 0..20_000 {
-            let word: String = (0..n % 9)
-                .map(|_| *crate::bounce::pick(&mut seed, &pieces))
-                .collect();
+        for word in crate::bounce::random_texts(3, &pieces, 20_000, 9) {
             for prefix in ["", "x"] {
                 let (mut ours, mut theirs) = (prefix.to_string(), prefix.to_string());
                 push_normalised(&mut ours, &word);

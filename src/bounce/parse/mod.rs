@@ -1779,11 +1779,7 @@ mod tests {
             "192.0.2.1",
             "[10.0.0.1]",
         ];
-        let mut seed = 11u32;
-        for n in 0..20_000 {
-            let text: String = (0..n % 20)
-                .map(|_| *crate::bounce::pick(&mut seed, &pieces))
-                .collect();
+        for text in crate::bounce::random_texts(11, &pieces, 20_000, 20) {
             assert_eq!(ips_in(&text), ips_reference(&text), "{text:?}");
         }
     }
@@ -1852,13 +1848,7 @@ mod tests {
             "<", ">", "&", ";", "/", "&amp;", "&lt;", "&gt;", "&nbsp;", "amp;", "lt;", "br", "P",
             "/DIV", "/tr", "é", " ", "x",
         ];
-        let mut seed = 11u32;
-        for n in 0..3000 {
-            let s = (0..n % 40)
-                .map(|_| *crate::bounce::pick(&mut seed, &pieces))
-                .collect();
-            inputs.push(s);
-        }
+        inputs.extend(crate::bounce::random_texts(11, &pieces, 3000, 40));
         for input in inputs {
             assert_eq!(
                 strip_html(&input),

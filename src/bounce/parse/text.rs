@@ -878,11 +878,7 @@ mod tests {
             "host",
             "k;",
         ];
-        let mut seed = 3u32;
-        for n in 0..6000 {
-            let text: String = (0..n % 24)
-                .map(|_| *crate::bounce::pick(&mut seed, &pieces))
-                .collect();
+        for text in crate::bounce::random_texts(3, &pieces, 6000, 24) {
             assert_eq!(
                 remote_host_in(&text),
                 remote_host_reference(&text),
@@ -1035,11 +1031,7 @@ mod tests {
         ];
         pieces.extend(NOT_RECIPIENT_LABEL_WORDS);
         pieces.extend(RECIPIENT_LABEL_WORDS);
-        let mut seed = 43u32;
-        for n in 0..20_000 {
-            let label: String = (0..n % 8)
-                .map(|_| *crate::bounce::pick(&mut seed, &pieces))
-                .collect();
+        for label in crate::bounce::random_texts(43, &pieces, 20_000, 8) {
             assert_eq!(
                 is_recipient_label(&label),
                 is_recipient_label_reference(&label),
