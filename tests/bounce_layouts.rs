@@ -97,3 +97,44 @@ fn a_returned_message_sent_as_plain_text_is_not_notification_text() {
     assert_eq!(r.recipients[0].reason, Reason::Expired);
     assert_eq!(r.original.subject.as_deref(), Some("Hello"));
 }
+
+/// The recipients and reasons of a report, in order.
+fn rows(r: &bounce::BounceReport) -> Vec<(String, Reason)> {
+    r.recipients
+        .iter()
+        .map(|row| (row.recipient.clone().unwrap_or_default(), row.reason))
+        .collect()
+}
+
+#[test]
+fn gmx_names_each_failed_recipient_in_quotes_over_its_own_error() {
+    // GMX and 1&1 (Exim underneath) head each failed address's paragraph with `"addr":`.
+    let raw = "From: \"Mail Delivery System\" <mailer-daemon@gmx.net>\nTo: s@example.jp\nSubject: Mail delivery failed: returning message to sender\nX-GMX-Antispam: 0 (Mail was not recognized as spam); Detail=V3;\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of\nits recipients. This is a permanent error. The following addresses\nfailed:\n\n\"a@example.org\":\nSMTP error from remote server after RCPT command:\nhost: mx.example.org\n5.1.1 <a@example.org>... User Unknown\n\n\"b@example.org\":\nSMTP error from remote server after RCPT command:\nhost: mx.example.org\n5.2.2 <b@example.org>... Mailbox full\n\n--- The header of the original message is following. ---\n\nFrom: s@example.jp\nTo: a@example.org, b@example.org\nSubject: x\n";
+    let r = explain(raw);
+    assert_eq!(
+        rows(&r),
+        vec![
+            ("a@example.org".to_string(), Reason::UserUnknown),
+            ("b@example.org".to_string(), Reason::MailboxFull),
+        ]
+    );
+}
+
+#[test]
+fn active_hunter_lists_recipients_after_transcript_marks() {
+    // TransWARE Active!hunter lists each failed address as `>>> addr <addr>` (a transcript's
+    // command mark, but no SMTP command starts with an address), then the session's reply.
+    let raw = "From: \"MAILER-DAEMON\" <MAILER-DAEMON@mx.example.org>\nTo: s@example.jp\nSubject: FAILURE NOTICE :\nX-AHMAILID: 1234567890abcdef\n\n  ----- The following addresses had permanent fatal errors -----\n\n>>> a@example.org <a@example.org>\n>>> b@example.org <b@example.org>\n\n  ----- Transcript of session follows -----\n552 5.2.2 Mailbox full\n";
+    let r = explain(raw);
+    let got = rows(&r);
+    assert_eq!(
+        got.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
+        ["a@example.org", "b@example.org"]
+    );
+    // The transcript follows the last address listed: its reply is that row's.
+    assert_eq!(got[1].1, Reason::MailboxFull);
+    assert_eq!(
+        r.recipients[1].diagnostic,
+        ">>> b@example.org <b@example.org> 552 5.2.2 Mailbox full"
+    );
+}

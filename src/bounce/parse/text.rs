@@ -325,10 +325,24 @@ fn recipient_on_line(line: &str) -> Option<String> {
         return None;
     }
     let t = line.trim_start_matches([' ', '\t', '*', '-', '>', '\u{2022}']);
-    if line.trim_start().starts_with("<<<") || line.trim_start().starts_with(">>>") {
+    let lead = line.trim_start();
+    // A transcript's `<<<` reply and `>>>` command lines name addresses the session was about,
+    // not the failed recipient, except a `>>>` line that is only an address (Active!hunter's
+    // `>>> addr <addr>` list of recipients): no SMTP command starts with an address.
+    if lead.starts_with("<<<")
+        || (lead.starts_with(">>>") && find_address(t, 0).is_none_or(|(s, _, _)| s != 0))
+    {
         return None;
     }
     let t = t.trim_end();
+    // `"addr":`, a quoted address heading its paragraph (GMX and 1&1 write their failed
+    // recipients so, each over its own "SMTP error from remote server" lines).
+    if let Some(rest) = t.strip_prefix('"')
+        && let Some((0, e, a)) = find_address(rest, 0)
+        && matches!(rest[e..].trim_end(), "\"" | "\":")
+    {
+        return Some(a.to_string());
+    }
     // Sendmail: "550 <addr>... User unknown" (a reply code, then the recipient).
     let t = match t.as_bytes() {
         [a, b, c, b' ', b'<', ..]
@@ -540,10 +554,12 @@ pub(crate) fn extract(
     (rows, preamble)
 }
 
-/// A ruled line (`-----`, `=====`, `*****`): layout between sections, never part of what the
-/// server said, so it stays out of a recipient's diagnostic.
+/// A ruled line (`-----`, `=====`, `*****`) or a heading between rules (`----- Transcript of
+/// session follows -----`): layout between sections, never part of what the server said, so it
+/// stays out of a recipient's diagnostic.
 fn is_rule(t: &str) -> bool {
-    t.len() >= 3 && t.bytes().all(|c| c.is_ascii_punctuation() || c == b' ')
+    (t.len() >= 3 && t.bytes().all(|c| c.is_ascii_punctuation() || c == b' '))
+        || (t.len() >= 6 && t.starts_with("---") && t.ends_with("---"))
 }
 
 fn push_capped(out: &mut String, line: &str, max: usize) {
@@ -900,8 +916,12 @@ mod tests {
         assert!(is_rule("==="), "three marks make a rule");
         assert!(!is_rule("--"), "two are too few");
         assert!(
-            !is_rule("----- Transcript of session follows -----"),
-            "a heading has words"
+            is_rule("----- Transcript of session follows -----"),
+            "a heading between rules is layout"
+        );
+        assert!(
+            !is_rule("--- 550 5.1.1 user unknown"),
+            "a line that only starts with a rule is not"
         );
     }
 
@@ -930,6 +950,21 @@ mod tests {
         );
         assert!(recipient_on_line("please contact postmaster@example.com for help").is_none());
         assert!(recipient_on_line("<<< 550 5.1.1 <a@example.jp>... User unknown").is_none());
+    }
+
+    #[test]
+    fn a_listed_or_quoted_address_names_a_recipient_but_a_command_does_not() {
+        assert_eq!(
+            recipient_on_line(">>> k@example.org <k@example.org>").as_deref(),
+            Some("k@example.org")
+        );
+        assert!(recipient_on_line(">>> RCPT To:<k@example.org>").is_none());
+        assert!(recipient_on_line(">>> MAIL From:<s@example.jp> SIZE=1024").is_none());
+        assert_eq!(
+            recipient_on_line("\"k@example.org\":").as_deref(),
+            Some("k@example.org")
+        );
+        assert!(recipient_on_line("\"k@example.org\" wrote:").is_none());
     }
 
     #[test]
