@@ -522,8 +522,19 @@ pub(crate) fn extract(
             }
         } else if t.starts_with("<<<") {
             push_capped(&mut pending, t, max_block);
-        } else if t.starts_with(">>>") {
+        } else if let Some(command) = t.strip_prefix(">>>") {
             pending.clear();
+            // A command naming another address opens that recipient's exchange: its replies
+            // are not about the recipient before it (a Sendmail transcript's next `RCPT To:`).
+            let rcpt = command.trim_start();
+            if starts_with_ci(rcpt.as_bytes(), "rcpt")
+                && let Some((_, _, a)) = has_at.then(|| find_address(rcpt, 0)).flatten()
+                && current
+                    .and_then(|i| rows.get(i))
+                    .is_some_and(|r| !r.recipient.eq_ignore_ascii_case(a))
+            {
+                current = None;
+            }
         } else if in_failure_reasons && !t.is_empty() && !is_failure_reasons_heading(t) {
             push_capped(&mut pending, t, max_block);
         } else if is_host_summary(t) || t.starts_with("While talking to ") {
@@ -984,6 +995,23 @@ mod tests {
         // The per-host "Deferred" line and the next host's session are not this row's.
         assert!(!rows[0].block.contains("Deferred"));
         assert!(rows[1].block.starts_with("<<< 550 No such user here."));
+    }
+
+    #[test]
+    fn the_next_rcpt_command_closes_the_recipient_before_it() {
+        let t = "   ----- Transcript of session follows -----\nWhile talking to smtp.example.com:\n>>> RCPT To:<a@example.org>\n<<< 550 <a@example.org>, User Unknown\n550 <a@example.org>... User unknown\n>>> RCPT To:<b@example.org>\n<<< 552 <b@example.org>, Mailbox full\n552 <b@example.org>... Mailbox full\n";
+        let (rows, _) = extract(t, &[], 10, 4000);
+        assert_eq!(rows.len(), 2);
+        assert!(!rows[0].block.contains("Mailbox full"), "{}", rows[0].block);
+        assert!(rows[1].block.starts_with("<<< 552"));
+        // A command naming the same recipient (EZweb's `Recipient:` over its session) or the
+        // sender keeps the block open.
+        let t = "Recipient: <a@example.org>\n>>> RCPT TO:<a@example.org>\n<<< 550 User unknown\n";
+        let (rows, _) = extract(t, &[], 10, 4000);
+        assert!(rows[0].block.contains("<<< 550 User unknown"));
+        let t = "Recipient: <a@example.org>\n>>> MAIL FROM:<s@example.jp>\n<<< 550 Blocked\n";
+        let (rows, _) = extract(t, &[], 10, 4000);
+        assert!(rows[0].block.contains("<<< 550 Blocked"));
     }
 
     #[test]
