@@ -256,6 +256,31 @@ const fn yahoo_reputation(
     }
 }
 
+/// An Exchange Server status token (`RESOLVER.ADR.RecipNotFound`): the categorizer's or the
+/// SMTP send component's name for why it refused, written after the enhanced status code in
+/// Exchange and Exchange Online reports. `needle` is the token in lower case.
+const fn exchange(
+    code: &'static str,
+    needle: &'static [&'static str],
+    reason: Reason,
+    meaning: &'static str,
+    fix: &'static str,
+) -> Known {
+    Known {
+        provider: "Microsoft Exchange",
+        code,
+        needles: needle,
+        reason: Some(reason),
+        cause: None,
+        meaning,
+        fix,
+        link: Some(EXCHANGE_NDR),
+    }
+}
+
+/// Microsoft's list of Exchange Online non-delivery codes and what each asks of the sender.
+const EXCHANGE_NDR: &str = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online";
+
 /// A greylisting refusal (RFC 6647), named by one of its spellings.
 const fn greylisting(needles: &'static [&'static str]) -> Known {
     Known {
@@ -332,6 +357,101 @@ const KNOWN: &[Known] = &[
         fix: "Sign DKIM with your From domain (d=), or send with a Return-Path in your From domain.",
         link: Some("https://support.google.com/a/answer/81126"),
     },
+    // Exchange Server's status tokens (its own documented names; the enhanced code beside
+    // them is often generic, 5.1.0 or 5.7.1, or says less: 5.2.3 for a size limit).
+    exchange(
+        "RESOLVER.ADR.RecipNotFound",
+        &["resolver.adr.recipnotfound"],
+        Reason::UserUnknown,
+        "The receiving Exchange organisation has no mailbox with this address.",
+        "",
+    ),
+    exchange(
+        "RESOLVER.ADR.ExRecipNotFound",
+        &["resolver.adr.exrecipnotfound"],
+        Reason::UserUnknown,
+        "The receiving Exchange organisation has no mailbox with this address.",
+        "",
+    ),
+    exchange(
+        "RESOLVER.ADR.RecipientNotFound",
+        &["resolver.adr.recipientnotfound"],
+        Reason::UserUnknown,
+        "Exchange Online found no recipient with this address in the receiving organisation.",
+        "",
+    ),
+    exchange(
+        "RESOLVER.ADR.RecipLimit",
+        &["resolver.adr.reciplimit"],
+        Reason::TooManyConn,
+        "The message has more recipients than the receiving Exchange organisation accepts in one message.",
+        "Send to fewer recipients per message (split the list into batches).",
+    ),
+    exchange(
+        "RESOLVER.ADR.BadPrimary",
+        &["resolver.adr.badprimary"],
+        Reason::SystemError,
+        "The recipient's directory entry in the receiving organisation has no valid primary address: their configuration is broken.",
+        "Tell the recipient another way; their administrators must repair the directory entry.",
+    ),
+    exchange(
+        "RESOLVER.ADR.InvalidInSmtp",
+        &["resolver.adr.invalidinsmtp"],
+        Reason::SystemError,
+        "The recipient's directory entry in the receiving organisation has no valid SMTP address: their configuration is broken.",
+        "Tell the recipient another way; their administrators must repair the directory entry.",
+    ),
+    exchange(
+        "RESOLVER.ADR.Ambiguous",
+        &["resolver.adr.ambiguous"],
+        Reason::SystemError,
+        "The address matches more than one entry in the receiving organisation's directory.",
+        "Tell the recipient another way; their administrators must remove the duplicate address.",
+    ),
+    exchange(
+        "RESOLVER.RST.AuthRequired",
+        &["resolver.rst.authrequired"],
+        Reason::SecurityError,
+        "The recipient (often a distribution group) accepts mail only from authenticated senders inside its own organisation.",
+        "Ask the recipient's administrators to let the address receive mail from outside, or reach the people behind it directly.",
+    ),
+    exchange(
+        "RESOLVER.RST.NotAuthorized",
+        &["resolver.rst.notauthorized"],
+        // The recipient's own delivery restrictions refused the sender: filtered, as the
+        // phrase tables read it (Sisimai's Exchange 2007 module alone says rejected).
+        Reason::Filtered,
+        "Your address is not among the senders this recipient (a restricted group or mailbox) accepts.",
+        "Ask the group's owner to allow your address, or write to its members directly.",
+    ),
+    exchange(
+        "RESOLVER.RST.RecipSizeLimit",
+        &["resolver.rst.recipsizelimit"],
+        Reason::MesgTooBig,
+        "The message is larger than this recipient's size limit.",
+        "",
+    ),
+    exchange(
+        "SMTPSEND.DNS.NonExistentDomain",
+        &["smtpsend.dns.nonexistentdomain"],
+        Reason::HostUnknown,
+        "The recipient's domain does not exist in DNS (NXDOMAIN when the sending Exchange looked up its MX).",
+        "",
+    ),
+    exchange(
+        "SMTPSEND.DNS.MxLoopback",
+        &["smtpsend.dns.mxloopback"],
+        Reason::NetworkError,
+        "The recipient domain's MX record points back at the sending Exchange server: the message would loop.",
+        "Check the recipient's address; if it is right, the domain's MX record or your send connector (a smart host that routes back to you) is misconfigured.",
+    ),
+    exchange(
+        "QUEUE.Expired",
+        &["queue.expired"],
+        Reason::Expired,
+        "The message waited in the sending Exchange server's queue until it expired: the receiving server could not be reached or kept deferring it.",
+        "",
+    ),
     // Microsoft Exchange Online / Outlook.com.
     Known {
         provider: "Microsoft",
@@ -1373,6 +1493,71 @@ mod tests {
             assert_eq!(row.cause, BounceCause::Reputation, "{reply}");
             assert!(row.recognitions.iter().any(|k| k.code == code), "{reply}");
         }
+    }
+
+    #[test]
+    fn exchange_status_tokens_name_their_reason() {
+        use Reason as R;
+        for (reply, reason) in [
+            (
+                "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found",
+                R::UserUnknown,
+            ),
+            (
+                "550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found",
+                R::UserUnknown,
+            ),
+            (
+                "550 5.5.3 RESOLVER.ADR.RecipLimit; too many recipients",
+                R::TooManyConn,
+            ),
+            (
+                "550 5.2.0 RESOLVER.ADR.BadPrimary; no primary address",
+                R::SystemError,
+            ),
+            (
+                "550 5.1.0 RESOLVER.ADR.InvalidInSmtp; invalid",
+                R::SystemError,
+            ),
+            (
+                "550 5.1.4 RESOLVER.ADR.Ambiguous; ambiguous address",
+                R::SystemError,
+            ),
+            (
+                "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required",
+                R::SecurityError,
+            ),
+            (
+                "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized",
+                R::Filtered,
+            ),
+            (
+                "550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient",
+                R::MesgTooBig,
+            ),
+            (
+                "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain",
+                R::HostUnknown,
+            ),
+            (
+                "554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS records for the destination domain are configured in a loop",
+                R::NetworkError,
+            ),
+            ("550 4.4.7 QUEUE.Expired; message expired", R::Expired),
+        ] {
+            let r = crate::bounce::explain_reply(reply);
+            let row = &r.recipients[0];
+            assert_eq!(row.reason, reason, "{reply}");
+            assert!(
+                row.recognitions
+                    .iter()
+                    .any(|k| k.provider == "Microsoft Exchange"),
+                "{reply}"
+            );
+        }
+        // A longer token is not a shorter one's: ExRecipNotFound is not read as RecipNotFound.
+        let r = crate::bounce::explain_reply("550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found");
+        assert_eq!(r.recipients[0].recognitions.len(), 1);
     }
 
     #[test]
