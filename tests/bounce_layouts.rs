@@ -138,3 +138,17 @@ fn active_hunter_lists_recipients_after_transcript_marks() {
         ">>> b@example.org <b@example.org> 552 5.2.2 Mailbox full"
     );
 }
+
+#[test]
+fn powermta_category_decides_what_the_reply_leaves_open() {
+    let raw = "From: postmaster@pmta.example.org\nTo: s@example.org\nSubject: Delivery report\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nHello, this is the mail server on pmta.example.org.\n\n  <a@example.jp>  delivery failed; will not continue trying\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; pmta.example.org\n\nFinal-Recipient: rfc822; a@example.jp\nAction: failed\nStatus: 5.0.0 (undefined status)\nDiagnostic-Code: smtp; 550 Requested action not taken\nX-PowerMTA-BounceCategory: quota-issues\n\nFinal-Recipient: rfc822; b@example.jp\nAction: failed\nStatus: 5.0.0 (undefined status)\nDiagnostic-Code: smtp; 550 5.7.1 Message rejected as spam\nX-PowerMTA-BounceCategory: bad-mailbox\n\n--B--\n";
+    let r = explain(raw);
+    assert_eq!(
+        rows(&r),
+        vec![
+            ("a@example.jp".to_string(), Reason::MailboxFull),
+            // Words that name a reason keep it: the category is PowerMTA's guess.
+            ("b@example.jp".to_string(), Reason::SpamDetected),
+        ]
+    );
+}

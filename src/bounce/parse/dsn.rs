@@ -6,6 +6,7 @@
 //! `Final-Recipient` (or at an `Original-Recipient` when the group already has one).
 
 use super::super::Action;
+use super::super::reason::Reason;
 use super::super::status::DsnStatus;
 use super::scan::trim;
 use super::{clean_address, unfold_fields};
@@ -29,6 +30,9 @@ pub(crate) struct DsnRow {
     pub diagnostic: String,
     /// The diagnostic is typed `X-Unix`: a local mailer's exit status (RFC 3464 section 2.3.6).
     pub mailer_exit: bool,
+    /// The reason the reporting MTA itself filed the failure under (PowerMTA's
+    /// `X-PowerMTA-BounceCategory`), for a diagnostic whose words decide nothing.
+    pub mta_category: Option<Reason>,
 }
 
 impl DsnRow {
@@ -71,7 +75,34 @@ const FIELDS: &[&str] = &[
     "status",
     "remote-mta",
     "diagnostic-code",
+    "x-powermta-bouncecategory",
 ];
+
+/// PowerMTA's bounce categories (its `X-PowerMTA-BounceCategory` field, named in its user's
+/// guide), as reasons. `other`, `bad-configuration` and `protocol-errors` name no reason.
+fn powermta_category(value: &str) -> Option<Reason> {
+    const CATEGORIES: &[(&str, Reason)] = &[
+        ("bad-domain", Reason::HostUnknown),
+        ("bad-mailbox", Reason::UserUnknown),
+        ("inactive-mailbox", Reason::Suspend),
+        ("message-expired", Reason::Expired),
+        ("no-answer-from-host", Reason::NetworkError),
+        ("bad-connection", Reason::NetworkError),
+        ("policy-related", Reason::PolicyViolation),
+        ("quota-issues", Reason::MailboxFull),
+        ("routing-errors", Reason::SystemError),
+        ("spam-related", Reason::SpamDetected),
+        ("virus-related", Reason::VirusDetected),
+        ("content-related", Reason::ContentError),
+        ("relaying-issues", Reason::NoRelaying),
+        ("invalid-sender", Reason::Rejected),
+    ];
+    let v = trim(value);
+    CATEGORIES
+        .iter()
+        .find(|(name, _)| v.eq_ignore_ascii_case(name))
+        .map(|&(_, r)| r)
+}
 
 /// Parse delivery-status text. Returns `None` when no recipient group is found.
 pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
@@ -131,6 +162,7 @@ pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
                 }
                 cur.diagnostic.push_str(v);
             }
+            "x-powermta-bouncecategory" => cur.mta_category = powermta_category(&value),
             _ => {}
         }
         if dsn.rows.len() >= max_rows {
@@ -162,6 +194,14 @@ mod tests {
         assert_eq!(d.rows[0].recipient().as_deref(), Some("a@example.org"));
         assert_eq!(d.rows[0].diagnostic, "550 5.1.1 unknown user");
         assert_eq!(d.rows[1].action, Some(Action::Delayed));
+    }
+
+    #[test]
+    fn powermta_files_each_recipient_under_a_category() {
+        let t = "Final-Recipient: rfc822; a@example.org\nStatus: 5.0.0\nX-PowerMTA-BounceCategory: quota-issues\n\nFinal-Recipient: rfc822; b@example.org\nStatus: 5.0.0\nX-PowerMTA-BounceCategory: other\n";
+        let d = parse(t, 10).expect("dsn");
+        assert_eq!(d.rows[0].mta_category, Some(Reason::MailboxFull));
+        assert_eq!(d.rows[1].mta_category, None);
     }
 
     #[test]

@@ -36,6 +36,8 @@ struct RawRow {
     fixed: Option<reason::Reason>,
     /// The DSN typed the diagnostic `X-Unix`: a local delivery program failed.
     mailer_exit: bool,
+    /// The reason the reporting MTA filed the failure under, for words that decide nothing.
+    mta_category: Option<reason::Reason>,
     /// The recipient's domain is the reporting mail system's own (see [`is_own_domain`]).
     own_domain: bool,
 }
@@ -754,6 +756,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     context: block,
                     fixed: None,
                     mailer_exit: r.mailer_exit,
+                    mta_category: r.mta_category,
                     own_domain: false,
                 });
             }
@@ -1342,6 +1345,11 @@ fn finish_row(
                 reason::Reason::UserUnknown
             } else {
                 r
+            };
+            // The reporting MTA's own category decides what the words left open.
+            let r = match raw.mta_category {
+                Some(c) if matches!(r, reason::Reason::OnHold | reason::Reason::Undefined) => c,
+                _ => r,
             };
             // A local program's exit status says the mailer failed, unless the words say more.
             if raw.mailer_exit
