@@ -529,6 +529,66 @@ const KNOWN: &[Known] = &[
     },
     Known {
         provider: "Microsoft",
+        code: "5.7.133-136",
+        needles: &["resolver.rst.sendernotauthenticatedfor"],
+        reason: Some(Reason::Rejected),
+        cause: Some(BounceCause::Other),
+        meaning: "The recipient (a group or mailbox) accepts mail only from senders signed in to its own organisation; this is its delivery restriction, not a failure of SPF, DKIM or DMARC.",
+        fix: "Ask the recipient's administrators to accept mail from outside for the address, or write to the people behind it directly.",
+        link: Some(EXCHANGE_NDR),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.12",
+        needles: &["sender was not authenticated by organization"],
+        reason: Some(Reason::Rejected),
+        cause: Some(BounceCause::Other),
+        meaning: "The recipient's organisation accepts this address's mail only from its own, signed-in senders; this is its delivery restriction, not a failure of SPF, DKIM or DMARC.",
+        fix: "Ask the recipient's administrators to accept mail from outside for the address, or write to the people behind it directly.",
+        link: Some(EXCHANGE_NDR),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.501",
+        needles: &["5.7.501"],
+        reason: Some(Reason::SpamDetected),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Exchange Online banned the sending account or IP range after detecting spam from it.",
+        fix: "Find and stop what sent the spam (a compromised account, a bad list), then ask Microsoft to lift the ban through the delist portal.",
+        link: Some("https://sender.office.com/"),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.7.520",
+        needles: &["5.7.520"],
+        reason: Some(Reason::PolicyViolation),
+        cause: Some(BounceCause::Other),
+        meaning: "Your own Microsoft 365 organisation does not allow automatic forwarding to outside addresses.",
+        fix: "Ask your administrators to allow external forwarding for this mailbox (the outbound spam policy), or forward by hand.",
+        link: Some(EXCHANGE_NDR),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.1.90",
+        needles: &["5.1.90"],
+        reason: Some(Reason::Speeding),
+        cause: Some(BounceCause::Capacity),
+        meaning: "Your Exchange Online account reached its daily limit of recipients.",
+        fix: "Wait for the 24-hour window to pass; send bulk mail through a service meant for it, not a mailbox.",
+        link: Some(EXCHANGE_NDR),
+    },
+    Known {
+        provider: "Microsoft",
+        code: "5.0.350",
+        needles: &["5.0.350", "x-dg-ref"],
+        reason: Some(Reason::ContentError),
+        cause: Some(BounceCause::Content),
+        meaning: "The message carries an x-dg-ref header too long for the receiver (Outlook adds it to messages in rich text format).",
+        fix: "Send the message in HTML or plain text, not rich text (RTF).",
+        link: Some(EXCHANGE_NDR),
+    },
+    Known {
+        provider: "Microsoft",
         code: "5.7.506",
         needles: &["5.7.506"],
         reason: Some(Reason::Blocked),
@@ -1581,10 +1641,48 @@ mod tests {
                 "550 5.7.124 Sender not in allowed-senders list",
                 Reason::Rejected,
             ),
+            // A group that takes mail from its own organisation only: not SPF, DKIM or DMARC.
+            (
+                "550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required; Delivery restriction check failed because the sender was not authenticated when sending to this group",
+                Reason::Rejected,
+            ),
+            (
+                "550 5.7.12 Sender was not authenticated by organization",
+                Reason::Rejected,
+            ),
+            (
+                "550 5.7.501 Service unavailable. Spam abuse detected from IP range.",
+                Reason::SpamDetected,
+            ),
+            (
+                "550 5.7.520 Access denied, Your organization does not allow external forwarding. AS(7555)",
+                Reason::PolicyViolation,
+            ),
+            (
+                "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients",
+                Reason::Speeding,
+            ),
+            (
+                "550 5.0.350 Generic error (0x80070057) x-dg-ref header is too long",
+                Reason::ContentError,
+            ),
         ] {
             let r = crate::bounce::explain_reply(reply);
             assert_eq!(r.recipients[0].reason, reason, "{reply}");
+            assert_ne!(
+                r.recipients[0].cause,
+                BounceCause::Authentication,
+                "{reply}"
+            );
         }
+        // 5.1.900 is not 5.1.90.
+        let r = crate::bounce::explain_reply("550 5.1.900 something else");
+        assert!(
+            r.recipients[0]
+                .recognitions
+                .iter()
+                .all(|k| k.code != "5.1.90")
+        );
     }
 
     #[test]
