@@ -152,3 +152,19 @@ fn powermta_category_decides_what_the_reply_leaves_open() {
         ]
     );
 }
+
+#[test]
+fn qmail_boilerplate_is_not_a_reason() {
+    // qmail ends every notice with "This is a permanent error; I've given up": the words of
+    // each recipient's paragraph decide, never that sentence (it is no queue expiry).
+    let raw = "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.jp\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.example.jp.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<a@example.jp>:\nMailaddress is administratively disabled. (#5.2.1)\n\n<b@example.jp>:\nAutomatic homedir creator crashed (#4.3.0)\n\n<c@example.jp>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n--- Below this line is a copy of the message.\n\nFrom: s@example.jp\nSubject: x\n";
+    let r = explain(raw);
+    assert_eq!(
+        rows(&r),
+        vec![
+            ("a@example.jp".to_string(), Reason::Suspend),
+            ("b@example.jp".to_string(), Reason::SystemError),
+            ("c@example.jp".to_string(), Reason::UserUnknown),
+        ]
+    );
+}

@@ -305,6 +305,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         &[
             "unable to contact ldap",
             "ldap server",
+            // qmail-ldap: the receiving host could not make the recipient's home directory.
+            "automatic homedir",
             "directory server failure",
             // McAfee MXLogic: the receiver's domain routing data could not be read.
             "could not load drd",
@@ -1103,9 +1105,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "have been failing for",
             "too long in queue",
             "queue too long",
+            // "Giving up", not "given up": qmail ends every notice, whatever the failure, with
+            // "This is a permanent error; I've given up."
             "giving up",
-            "given up",
-            "gave up",
             "timeout waiting",
             "was not delivered within",
             "allowed queue period",
