@@ -9,6 +9,8 @@
 #   bench/bounce_phrases_vs_sisimai.sh        # from the project root
 #   FIVEFIFTY=path/to/fivefifty bench/...     # judge another build (no cargo build)
 #   DISAGREEMENTS=FILE bench/...              # also write each disagreeing phrase to FILE
+#   LAYOUT=qmail bench/...                    # wrap each reply in another MTA's notice:
+#                                             # postfix (the default), qmail, exim, sendmail
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! perl -MSisimai -e 1 2>/dev/null; then
@@ -25,7 +27,8 @@ python3 - "$WORK" <<'PY'
 import os, sys
 sys.path.insert(0, "scripts")
 from sisimai_phrases import phrases
-from synthetic_dsn import postfix_dsn
+from synthetic_dsn import LAYOUTS
+layout = LAYOUTS[os.environ.get("LAYOUT", "postfix")]
 out = sys.argv[1]
 for d in ("cur", "new", "tmp"):
     os.makedirs(os.path.join(out, "md", d), exist_ok=True)
@@ -39,7 +42,7 @@ with open(os.path.join(out, "index.tsv"), "w") as idx:
             n += 1
             text = p.replace("*", "example")
             cmd = "end of DATA" if reason in AFTER_DATA else "RCPT TO"
-            msg = postfix_dsn(f"550 {text}", cmd)
+            msg = layout(f"550 {text}", cmd)
             name = f"{n:04d}.synth:2,S"
             open(os.path.join(out, "md", "cur", name), "w").write(msg)
             idx.write(f"{name}\t{reason}\t{p}\n")
@@ -58,6 +61,7 @@ for r in json.load(open(os.path.join(w, "ours.json")))["details"]["reports"]:
 sis = dict(l.rstrip("\n").split("\t") for l in open(os.path.join(w, "sisimai.tsv")))
 idx = [l.rstrip("\n").split("\t") for l in open(os.path.join(w, "index.tsv"))]
 same = sum(ours.get(n) == sis.get(n) for n, _, _ in idx)
+print(f"layout: {os.environ.get('LAYOUT', 'postfix')}")
 print(f"phrases: {len(idx)}; fivefifty agrees with Sisimai 4.25 on {same} ({100 * same / len(idx):.1f}%)")
 kinds = collections.Counter((sis.get(n), ours.get(n)) for n, _, _ in idx if ours.get(n) != sis.get(n))
 for (s, o), c in kinds.most_common(15):

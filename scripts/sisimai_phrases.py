@@ -30,7 +30,11 @@ ORDER = (
 # Postfix's prefix to any recipient refusal, not a reason of its own.
 LEFT_OUT = {"address rejected"}
 # MTA-table phrases too general to stand for a reason outside their MTA's layout.
-LEFT_OUT_MTA = {"unable to", "system error", "no action is required on your part"}
+# "does not like recipient." is qmail's wording for any refused RCPT: Sisimai's qmail table
+# calls it userunknown only when the reply names nothing else (fivefifty's classify_with does
+# the same), so it is not a phrase that outranks the reply's words.
+LEFT_OUT_MTA = {"unable to", "system error", "no action is required on your part",
+                "does not like recipient."}
 
 def gen(items):
     """The phrases a parsed expression matches: every alternative, a repeat of anything (or of

@@ -168,3 +168,34 @@ fn qmail_boilerplate_is_not_a_reason() {
         ]
     );
 }
+
+#[test]
+fn qmail_remote_refusals_are_read_by_the_reply_first() {
+    // qmail-remote writes "<host> does not like recipient." for any refused RCPT: the reply's
+    // words decide, and only a reply that names nothing makes it an unknown user.
+    let notice = |reply: &str| {
+        format!(
+            "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.jp\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.example.jp.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<a@example.org>:\n192.0.2.1 does not like recipient.\nRemote host said: {reply}\n\n--- Below this line is a copy of the message.\n\nFrom: s@example.jp\nSubject: x\n"
+        )
+    };
+    let reason = |reply: &str| explain(&notice(reply)).recipients[0].reason;
+    assert_eq!(reason("550 go away"), Reason::Blocked);
+    assert_eq!(
+        reason("554 5.7.1 Message rejected as spam"),
+        Reason::SpamDetected
+    );
+    assert_eq!(
+        reason("550 Requested action not taken"),
+        Reason::UserUnknown
+    );
+    let r = explain(&notice("550 Requested action not taken"));
+    assert_eq!(r.recipients[0].smtp_command.as_deref(), Some("RCPT"));
+}
+
+#[test]
+fn exim_boilerplate_does_not_override_the_reply() {
+    // The notice's opening paragraph names no reason; what the codes alone would make of it (a
+    // permanent refusal after DATA reads as filtered) must not replace the reply's own words.
+    let raw = "From: Mail Delivery System <Mailer-Daemon@mx.example.jp>\nTo: s@example.jp\nSubject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: a@example.org\nAuto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  a@example.org\n    host mx.example.org [192.0.2.1]\n    SMTP error from remote mail server after end of data:\n    550 block for spam\n\n------ This is a copy of the message, including all the headers. ------\n\nFrom: s@example.jp\nSubject: x\n";
+    assert_eq!(explain(raw).recipients[0].reason, Reason::SpamDetected);
+}

@@ -1105,9 +1105,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "have been failing for",
             "too long in queue",
             "queue too long",
-            // "Giving up", not "given up": qmail ends every notice, whatever the failure, with
-            // "This is a permanent error; I've given up."
-            "giving up",
+            // dma: "Could not deliver for the last 432000 seconds. Giving up."
+            "could not deliver for the last",
+            // Not "giving up" or "given up": qmail ends every notice, whatever the failure,
+            // with "This is a permanent error; I've given up." and every remote refusal with
+            // "Giving up on <host>."
             "timeout waiting",
             "was not delivered within",
             "allowed queue period",
@@ -1716,6 +1718,11 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
     }
     if let Some(s) = by_status {
         return adjust_for_command(s, f);
+    }
+    // qmail's "<host> does not like recipient." says only that RCPT was refused permanently;
+    // with no words of the reply to say why, Sisimai's qmail table calls that an unknown user.
+    if class == Some(StatusClass::Permanent) && f.text.contains("does not like recipient") {
+        return Reason::UserUnknown;
     }
     // Nothing but the codes and the action.
     match (f.action, class) {

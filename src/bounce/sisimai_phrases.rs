@@ -280,7 +280,6 @@ pub const SISIMAI_PHRASES: &[(Reason, &[&str])] = &[
             "user not listed in public name & address book",
             "ディレクトリのリストにありません",
             "no mailbox here by that name",
-            "does not like recipient.",
         ],
     ),
     (

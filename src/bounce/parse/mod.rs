@@ -1297,7 +1297,16 @@ fn finish_row(
             let r = if undecided && ctx_has_words {
                 facts.text = n_ctx();
                 let r2 = reason::classify(&facts);
-                if matches!(r2, reason::Reason::OnHold | reason::Reason::Undefined) {
+                // A reason the diagnostic gave yields only to one the context's words give,
+                // not to what the codes alone would say of any text (a refusal after DATA).
+                let ctx_words_decide = || {
+                    reason::phrase_reason(n_ctx()).is_some()
+                        || reason::sisimai_phrase_reason(n_ctx()).is_some()
+                };
+                let decided = !matches!(r, reason::Reason::OnHold | reason::Reason::Undefined);
+                if matches!(r2, reason::Reason::OnHold | reason::Reason::Undefined)
+                    || (decided && !ctx_words_decide())
+                {
                     r
                 } else {
                     decided_by_context = diag_reply.is_none()

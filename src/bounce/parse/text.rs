@@ -660,6 +660,12 @@ const COMMAND_WORDS: &[(&str, &str)] = &[
     ("after rcpt", "RCPT"),
     ("reply to rcpt", "RCPT"),
     ("[rcpt]", "RCPT"),
+    // qmail-remote: "<host> does not like recipient.", "... failed after I sent the message.",
+    // "Connected to <host> but sender was rejected.", "... but my name was rejected."
+    ("does not like recipient", "RCPT"),
+    ("failed after i sent the message", "DATA"),
+    ("but sender was rejected", "MAIL"),
+    ("but my name was rejected", "HELO"),
     // The command, not the words "accepting mail from" in a reply's prose.
     ("mail from:", "MAIL"),
     ("mail from command", "MAIL"),
