@@ -10,7 +10,8 @@
 #   FIVEFIFTY=path/to/fivefifty bench/...     # judge another build (no cargo build)
 #   DISAGREEMENTS=FILE bench/...              # also write each disagreeing phrase to FILE
 #   LAYOUT=qmail bench/...                    # wrap each reply in another MTA's notice:
-#                                             # postfix (the default), qmail, exim, sendmail
+#                                             # postfix (the default), qmail, exim, sendmail,
+#                                             # exchange, opensmtpd
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! perl -MSisimai -e 1 2>/dev/null; then

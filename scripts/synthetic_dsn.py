@@ -157,10 +157,71 @@ Subject: hello
     return msg.replace("\n", "\r\n")
 
 
+def exchange_ndr(reply, command, recipient="bob@rcpt.example", remote="mx.rcpt.example"):
+    """The same refusal in an Exchange 2010+ / Exchange Online plain-text NDR (the reply under
+    "Diagnostic information for administrators")."""
+    msg = f"""Return-Path: <>
+From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@sender.example>
+To: alice@sender.example
+Subject: Undeliverable: hello
+Content-Language: en-US
+Auto-Submitted: auto-replied
+Content-Type: text/plain; charset="us-ascii"
+
+Delivery has failed to these recipients or groups:
+
+{recipient} ({recipient})
+Your message couldn't be delivered. Despite repeated attempts to deliver your message, the recipient's email system refused to accept a connection from your email system.
+
+Diagnostic information for administrators:
+
+Generating server: mail.sender.example
+
+{recipient}
+{remote}
+Remote Server returned '{reply}'
+
+Original message headers:
+
+From: alice@sender.example
+To: {recipient}
+Subject: hello
+"""
+    return msg.replace("\n", "\r\n")
+
+
+def opensmtpd_bounce(reply, command, recipient="bob@rcpt.example", remote="mx.rcpt.example"):
+    """The same refusal in OpenSMTPD's notice."""
+    msg = f"""Return-Path: <>
+From: Mailer Daemon <MAILER-DAEMON@mx.sender.example>
+To: alice@sender.example
+Subject: Delivery status notification: error
+Content-Type: text/plain; charset=us-ascii
+
+Hi!
+
+This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.
+
+An error has occurred while attempting to deliver a message for
+the following list of recipients:
+
+{recipient}: {reply}
+
+Below is a copy of the original message:
+
+From: alice@sender.example
+To: {recipient}
+Subject: hello
+"""
+    return msg.replace("\n", "\r\n")
+
+
 # The layouts the phrase bench can wrap a reply in (its LAYOUT variable).
 LAYOUTS = {
     "postfix": postfix_dsn,
     "qmail": qmail_bounce,
     "exim": exim_bounce,
     "sendmail": sendmail_bounce,
+    "exchange": exchange_ndr,
+    "opensmtpd": opensmtpd_bounce,
 }
