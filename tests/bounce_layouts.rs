@@ -199,3 +199,19 @@ fn exim_boilerplate_does_not_override_the_reply() {
     let raw = "From: Mail Delivery System <Mailer-Daemon@mx.example.jp>\nTo: s@example.jp\nSubject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: a@example.org\nAuto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  a@example.org\n    host mx.example.org [192.0.2.1]\n    SMTP error from remote mail server after end of data:\n    550 block for spam\n\n------ This is a copy of the message, including all the headers. ------\n\nFrom: s@example.jp\nSubject: x\n";
     assert_eq!(explain(raw).recipients[0].reason, Reason::SpamDetected);
 }
+
+#[test]
+fn a_feedback_report_has_a_row_for_each_original_recipient() {
+    // RFC 5965 section 3.2: Original-Rcpt-To appears once per recipient of the reported message.
+    let raw = "From: staff@isp.example\nTo: abuse@sender.example\nSubject: FW: spam\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThis is an email abuse report.\n\n--B\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nUser-Agent: SomeGenerator/1.0\nVersion: 1\nOriginal-Mail-From: <s@sender.example>\nOriginal-Rcpt-To: <a@isp.example>\nOriginal-Rcpt-To: <b@isp.example>\nOriginal-Rcpt-To: <A@isp.example>\nSource-IP: 192.0.2.1\n\n--B\nContent-Type: text/rfc822-headers\n\nFrom: s@sender.example\nTo: a@isp.example, b@isp.example\nSubject: buy\n\n--B--\n";
+    let r = explain(raw);
+    assert_eq!(r.kind, ReportKind::Feedback);
+    assert_eq!(
+        rows(&r),
+        vec![
+            ("a@isp.example".to_string(), Reason::Feedback),
+            ("b@isp.example".to_string(), Reason::Feedback),
+        ]
+    );
+    assert_eq!(r.feedback_type.as_deref(), Some("abuse"));
+}

@@ -692,18 +692,44 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         if let Some(ip) = get("Source-IP").and_then(|v| v.trim().parse::<IpAddr>().ok()) {
             parts.original_ips.insert(0, ip);
         }
-        let recipient = get("Original-Rcpt-To")
-            .or_else(|| get("Removal-Recipient"))
-            .and_then(|v| clean_address(&v))
-            .filter(|a| a.contains('@'))
-            .or(parts.complaint_recipient.clone())
-            .or_else(|| parts.original.to.iter().find(|a| a.contains('@')).cloned());
-        rows.push(RawRow {
-            recipient,
-            diagnostic: get("Feedback-Type").unwrap_or_default(),
-            fixed: Some(reason::Reason::Feedback),
-            ..Default::default()
-        });
+        // Original-Rcpt-To may appear once for each recipient of the reported message (RFC
+        // 5965 section 3.2): a row for each.
+        let mut recipients: Vec<String> = Vec::new();
+        for (_, v) in fields.iter().filter(|(k, _)| {
+            k.eq_ignore_ascii_case("Original-Rcpt-To")
+                || k.eq_ignore_ascii_case("Removal-Recipient")
+        }) {
+            if let Some(a) = clean_address(v).filter(|a| a.contains('@'))
+                && !recipients.iter().any(|r| r.eq_ignore_ascii_case(&a))
+                && recipients.len() < limits.max_recipients
+            {
+                recipients.push(a);
+            }
+        }
+        if recipients.is_empty() {
+            recipients.extend(
+                parts
+                    .complaint_recipient
+                    .clone()
+                    .or_else(|| parts.original.to.iter().find(|a| a.contains('@')).cloned()),
+            );
+        }
+        let diagnostic = get("Feedback-Type").unwrap_or_default();
+        for recipient in recipients {
+            rows.push(RawRow {
+                recipient: Some(recipient),
+                diagnostic: diagnostic.clone(),
+                fixed: Some(reason::Reason::Feedback),
+                ..Default::default()
+            });
+        }
+        if rows.is_empty() {
+            rows.push(RawRow {
+                diagnostic,
+                fixed: Some(reason::Reason::Feedback),
+                ..Default::default()
+            });
+        }
     }
 
     // 2. RFC 3464 delivery-status (a part, or its fields pasted into the text).
