@@ -215,3 +215,26 @@ fn a_feedback_report_has_a_row_for_each_original_recipient() {
     );
     assert_eq!(r.feedback_type.as_deref(), Some("abuse"));
 }
+
+#[test]
+fn autoresponders_mark_their_replies_in_headers() {
+    for mark in [
+        "Precedence: auto_reply",
+        "X-Apple-Action: vacation",
+        "X-Autoreply: yes",
+        "Auto-Submitted: auto-replied",
+    ] {
+        let raw = format!(
+            "From: tora@rcpt.example\nTo: s@sender.example\nSubject: Re: hello\n{mark}\n\nAway until Monday.\n"
+        );
+        let r = explain(&raw);
+        assert_eq!(r.kind, ReportKind::AutoReply, "{mark}");
+        assert_eq!(
+            rows(&r),
+            vec![("tora@rcpt.example".to_string(), Reason::Vacation)]
+        );
+    }
+    // A person's answer with none of the marks is no auto-reply.
+    let raw = "From: tora@rcpt.example\nTo: s@sender.example\nSubject: Re: hello\nPrecedence: bulk\n\nI'll be out of the office tomorrow.\n";
+    assert_eq!(explain(raw).kind, ReportKind::NotBounce);
+}

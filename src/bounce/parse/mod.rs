@@ -913,7 +913,16 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         let auto_reply = (auto_submitted.starts_with("auto-replied")
             || msg.header_raw("X-Autoreply").is_some()
             || msg.header_raw("X-Autorespond").is_some()
+            // The autoresponders' own marks: `Precedence: auto_reply` (vacation programs) and
+            // Apple Mail's `X-Apple-Action: vacation`.
+            || msg
+                .header_raw("Precedence")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("auto_reply"))
+            || msg
+                .header_raw("X-Apple-Action")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("vacation"))
             || l.starts_with("auto:")
+            || l.contains("auto response")
             || l.contains("automatic reply")
             || l.contains("auto reply")
             || l.contains("autoreply")
