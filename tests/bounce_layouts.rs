@@ -238,3 +238,20 @@ fn autoresponders_mark_their_replies_in_headers() {
     let raw = "From: tora@rcpt.example\nTo: s@sender.example\nSubject: Re: hello\nPrecedence: bulk\n\nI'll be out of the office tomorrow.\n";
     assert_eq!(explain(raw).kind, ReportKind::NotBounce);
 }
+
+#[test]
+fn gmail_session_state_names_the_refused_command() {
+    let notice = |said: &str| {
+        format!(
+            "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: s@gmail.com\nSubject: Delivery Status Notification (Failure)\n\nDelivery to the following recipient failed permanently:\n\n     a@example.org\n\nTechnical details of permanent failure:\nGoogle tried to deliver your message, but it was rejected by the recipient domain. We recommend contacting the other email provider for further information about the cause of this error. The error that the other server returned was: {said}\n"
+        )
+    };
+    let r = explain(&notice("550 550 No such user here (state 14)."));
+    assert_eq!(r.recipients[0].smtp_command.as_deref(), Some("RCPT"));
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+    // The same words after the message was sent: the recipient's filter, as the vocabulary
+    // reads an unknown-user answer to DATA.
+    let r = explain(&notice("550 550 No such user here (state 17)."));
+    assert_eq!(r.recipients[0].smtp_command.as_deref(), Some("DATA"));
+    assert_eq!(r.recipients[0].reason, Reason::Filtered);
+}

@@ -678,6 +678,14 @@ const COMMAND_WORDS: &[(&str, &str)] = &[
     (">>> helo", "HELO"),
     ("after ehlo", "HELO"),
     ("after helo", "HELO"),
+    // Gmail's former notices end the remote reply with its session state: the command that
+    // state answers (state 6 MAIL, 13 EHLO, 14 RCPT, 15, 17 and 18 DATA).
+    ("(state 6)", "MAIL"),
+    ("(state 13)", "HELO"),
+    ("(state 14)", "RCPT"),
+    ("(state 15)", "DATA"),
+    ("(state 17)", "DATA"),
+    ("(state 18)", "DATA"),
     ("greeting", "CONN"),
     ("after initial connection", "CONN"),
     ("on connect", "CONN"),
