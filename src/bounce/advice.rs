@@ -452,6 +452,56 @@ const KNOWN: &[Known] = &[
         "The message waited in the sending Exchange server's queue until it expired: the receiving server could not be reached or kept deferring it.",
         "",
     ),
+    // Exchange 2000/2003's categorizer and IMS codes, written as `MSEXCH:IMS:... (000C05A6)`.
+    exchange(
+        "000C05A6",
+        &["000c05a6"],
+        Reason::UserUnknown,
+        "Exchange has no recipient with this address (\"Unknown Recipient\").",
+        "",
+    ),
+    exchange(
+        "000C0595",
+        &["000c0595"],
+        Reason::Filtered,
+        "The address matches more than one recipient in the receiving Exchange organisation (\"Ambiguous Recipient\").",
+        "Tell the recipient another way; their administrators must remove the duplicate address.",
+    ),
+    exchange(
+        "000D06B5",
+        &["000d06b5"],
+        Reason::SystemError,
+        "The recipient has no address of the kind Exchange needed to deliver to it (\"No proxy for recipient\"): the receiver's configuration.",
+        "Tell the recipient another way; their administrators must give the mailbox an SMTP address.",
+    ),
+    exchange(
+        "00120270",
+        &["00120270"],
+        Reason::NetworkError,
+        "The message passed through too many servers (\"Too Many Hops\"): a mail loop between servers.",
+        "Check the recipient's address; if it is right, the receiver's routing loops and their administrators must fix it.",
+    ),
+    exchange(
+        "00050311",
+        &["00050311"],
+        Reason::ContentError,
+        "Exchange could not convert the message to Internet format.",
+        "Send it again as plain text or HTML, without rich-text (TNEF) formatting or unusual attachments.",
+    ),
+    exchange(
+        "000502CC",
+        &["000502cc"],
+        Reason::ContentError,
+        "Exchange could not convert the message to Internet format.",
+        "Send it again as plain text or HTML, without rich-text (TNEF) formatting or unusual attachments.",
+    ),
+    exchange(
+        "000B0981",
+        &["000b0981"],
+        Reason::SecurityError,
+        "The server Exchange relays through requires authentication it could not give (\"502 Server does not support AUTH\").",
+        "Fix the sending Exchange's smart-host connector: its authentication settings must match what the relay offers.",
+    ),
     // Microsoft Exchange Online / Outlook.com.
     Known {
         provider: "Microsoft",
@@ -1614,6 +1664,35 @@ mod tests {
                     .any(|k| k.provider == "Microsoft Exchange"),
                 "{reply}"
             );
+        }
+        for (text, reason) in [
+            (
+                "MSEXCH:IMS:X CAT:Y:EXCHANGE 0 (000C05A6) Unknown Recipient",
+                R::UserUnknown,
+            ),
+            (
+                "MSEXCH:IMS:X CAT:Y:EXCHANGE 0 (000C0595) Ambiguous Recipient",
+                R::Filtered,
+            ),
+            (
+                "MSEXCH:IMS:X CAT:Y:EXCHANGE 0 (000D06B5) No proxy for recipient",
+                R::SystemError,
+            ),
+            (
+                "MSEXCH:IMS:X CAT:Y:EXCHANGE 0 (00120270) Too Many Hops",
+                R::NetworkError,
+            ),
+            (
+                "MSEXCH:IMS:X CAT:Y:EXCHANGE 0 (00050311) Conversion to Internet format failed",
+                R::ContentError,
+            ),
+            (
+                "MSEXCH:IMS:X CAT:Y:EXCHANGE 0 (000B0981) 502 Server does not support AUTH",
+                R::SecurityError,
+            ),
+        ] {
+            let t = crate::bounce::reason::normalise(text);
+            assert_eq!(recognise(&t).1, Some(reason), "{text}");
         }
         // A longer token is not a shorter one's: ExRecipNotFound is not read as RecipNotFound.
         let r = crate::bounce::explain_reply("550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found");
