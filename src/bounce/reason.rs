@@ -622,6 +622,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::Suspend,
         &[
+            // EZweb (au): "The user(s) account is temporarily limited."
+            "account is temporarily limited",
             "account disabled",
             "disabled recipient",
             "account suspended",
@@ -731,6 +733,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::Rejected,
         &[
+            // fml: a post from a non-member refused ("NOT MEMBER article from", "You are not a
+            // member of this mailing list").
+            "not member article from",
+            "not a member of this mailing list",
             "sender address rejected",
             "sender was rejected",
             "mailfrom domain",
@@ -793,6 +799,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::UserUnknown,
         &[
+            // McAfee: "User (addr) unknown."
+            "user <addr> unknown",
             "user unknown",
             "unknown user",
             "user_unknown",
@@ -1202,6 +1210,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::SystemError,
         &[
             "system error",
+            // fml: a loop or a repeated message stopped by the list server.
+            "duplicated message-id",
+            "loop back warning",
             "currently unavailable",
             "transaction failed",
             "internal error",
@@ -2311,6 +2322,26 @@ mod tests {
                 assert!(!p.contains('@'), "{r:?}: {p} names an address");
                 assert!(!p.contains("  "), "{r:?}: {p} has doubled spaces");
             }
+        }
+    }
+
+    #[test]
+    fn mta_wordings_name_their_reasons() {
+        for (t, r) in [
+            ("User (k@example.org) unknown.", Reason::UserUnknown),
+            (
+                "The user(s) account is temporarily limited.",
+                Reason::Suspend,
+            ),
+            ("NOT MEMBER article from k@example.org", Reason::Rejected),
+            (
+                "You are not a member of this mailing list",
+                Reason::Rejected,
+            ),
+            ("Duplicated Message-ID", Reason::SystemError),
+            ("Loop Back Warning: x", Reason::SystemError),
+        ] {
+            assert_eq!(phrase_reason(&normalise(t)), Some(r), "{t}");
         }
     }
 
