@@ -458,6 +458,22 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::MailboxFull,
         &[
             "mailbox full",
+            // German, French, Spanish, Italian, Dutch, Portuguese, Polish and Russian wordings.
+            "postfach voll",
+            "postfach ist voll",
+            "mailbox ist voll",
+            "boîte aux lettres pleine",
+            "boite aux lettres pleine",
+            "buzón lleno",
+            "buzón está lleno",
+            "casella piena",
+            "casella di posta piena",
+            "mailbox is vol",
+            "postvak vol",
+            "caixa postal cheia",
+            "caixa de correio cheia",
+            "skrzynka pełna",
+            "ящик переполнен",
             "mailbox exceeded",
             "messages in recipient's mailbox exceeded",
             "mailbox is full",
@@ -877,11 +893,20 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // qmail's badrcptto / validrcptto patches.
             "badrcptto",
             "validrcptto",
-            // French, Italian and Spanish wordings.
+            // French, Italian, Spanish, German, Dutch, Portuguese, Polish and Russian wordings.
             "utilisateur inconnu",
             "destinataire inconnu",
             "nessun utente",
+            "utente sconosciuto",
             "no existe",
+            "benutzer unbekannt",
+            "empfänger unbekannt",
+            "gebruiker onbekend",
+            "usuário desconhecido",
+            "utilizador desconhecido",
+            "nie ma takiego użytkownika",
+            "пользователь не найден",
+            "нет такого пользователя",
             // The RCPT restriction wording with no reason after it (with a reason, Postfix
             // writes "Recipient address rejected: <reason>").
             "recipient address rejected.",
@@ -1618,10 +1643,13 @@ pub(crate) fn push_normalised(out: &mut String, word: &str) {
         out.push_str("<host>");
     } else if is_addr {
         out.push_str("<addr>");
-    } else {
+    } else if word.is_ascii() {
         let start = out.len();
         out.push_str(word);
         out[start..].make_ascii_lowercase();
+    } else {
+        // Words in other scripts (Cyrillic, Greek, accented capitals) have cases too.
+        out.push_str(&word.to_lowercase());
     }
 }
 
@@ -1894,7 +1922,7 @@ mod tests {
         } else if is_addr {
             out.push_str("<addr>");
         } else {
-            out.push_str(&word.to_ascii_lowercase());
+            out.push_str(&word.to_lowercase());
         }
     }
 
@@ -2340,6 +2368,21 @@ mod tests {
             ),
             ("Duplicated Message-ID", Reason::SystemError),
             ("Loop Back Warning: x", Reason::SystemError),
+        ] {
+            assert_eq!(phrase_reason(&normalise(t)), Some(r), "{t}");
+        }
+    }
+
+    #[test]
+    fn european_and_russian_wordings_name_their_reasons() {
+        for (t, r) in [
+            ("550 Benutzer unbekannt", Reason::UserUnknown),
+            ("550 Utente sconosciuto", Reason::UserUnknown),
+            ("550 Пользователь не найден", Reason::UserUnknown),
+            ("552 Postfach voll", Reason::MailboxFull),
+            // Capitals outside ASCII are lowered too.
+            ("552 BOÎTE AUX LETTRES PLEINE", Reason::MailboxFull),
+            ("552 Ящик переполнен", Reason::MailboxFull),
         ] {
             assert_eq!(phrase_reason(&normalise(t)), Some(r), "{t}");
         }
