@@ -255,3 +255,14 @@ fn gmail_session_state_names_the_refused_command() {
     assert_eq!(r.recipients[0].smtp_command.as_deref(), Some("DATA"));
     assert_eq!(r.recipients[0].reason, Reason::Filtered);
 }
+
+#[test]
+fn a_transcript_explains_the_one_recipient_whose_fields_do_not() {
+    // A forwarding service's DSN names its own user; the transcript above it refused the
+    // address that user forwards to, and is the only reason the report gives.
+    let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@forward.example>\nTo: s@example.jp\nSubject: Returned mail: see transcript for details\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\n\n   ----- Transcript of session follows -----\n>>> RCPT TO:<destination@example.net>\n<<< 553 Invalid recipient destination@example.net (Mode: normal)\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; forward.example\n\nFinal-Recipient: rfc822; a@forward.example\nX-Actual-Recipient: rfc822; destination@example.net\nAction: failed\nStatus: 5.0.0\n\n--B--\n";
+    assert_eq!(
+        rows(&explain(raw)),
+        vec![("a@forward.example".to_string(), Reason::UserUnknown)]
+    );
+}

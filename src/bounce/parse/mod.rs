@@ -756,6 +756,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                 parts.original.envelope_from = d.envelope_from.clone();
             }
             let single = d.rows.len() == 1 && text_rows.len() == 1;
+            let one_row = d.rows.len() == 1;
             for r in d.rows {
                 let mut recipient = r.recipient();
                 // A delivery to a file or pipe has no address; Exim names the address that
@@ -771,6 +772,16 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                             .find(|t| t.recipient.eq_ignore_ascii_case(a))
                     })
                     .map(|t| t.block.clone())
+                    // The only recipient of a report whose fields say nothing of why (no
+                    // diagnostic, no status or a vague one): the text before any recipient line
+                    // (a session transcript that names the address the recipient forwarded
+                    // to) is all there is to read.
+                    .or_else(|| {
+                        (one_row
+                            && r.diagnostic.is_empty()
+                            && r.status.is_none_or(|s| s.is_vague()))
+                        .then(|| preamble.clone())
+                    })
                     .unwrap_or_default();
                 rows.push(RawRow {
                     recipient,
