@@ -737,7 +737,7 @@ impl<'a> Part<'a> {
         let decoder = self
             .charset
             .as_deref()
-            .filter(|c| !reads_as_itself(c, &bytes))
+            .filter(|c| !reads_as_itself(c, &bytes) && !mislabelled_utf8(c, &bytes))
             .and_then(|c| charset_decoder(c.as_bytes()));
         match (bytes, decoder) {
             (b, Some(d)) => Cow::Owned(d(&b)),
@@ -762,6 +762,16 @@ fn reads_as_itself(charset: &str, bytes: &[u8]) -> bool {
     } else {
         ascii_compatible(charset) && bytes.is_ascii()
     }
+}
+
+/// Text labelled US-ASCII that has 8-bit bytes was not ASCII: when those bytes are valid UTF-8
+/// (an address or a reply in another script, passed on by an MTA that kept its template's
+/// label), they are read as UTF-8, not as the Windows-1252 a decoder takes ASCII's label for.
+fn mislabelled_utf8(charset: &str, bytes: &[u8]) -> bool {
+    let c = charset.trim();
+    (c.eq_ignore_ascii_case("us-ascii") || c.eq_ignore_ascii_case("ascii"))
+        && !bytes.is_ascii()
+        && std::str::from_utf8(bytes).is_ok()
 }
 
 /// Charsets that read ASCII bytes as ASCII: text in one of them that is all ASCII needs no
@@ -1521,6 +1531,21 @@ mod tests {
         for cs in ["utf-16", "utf-7", "iso-2022-jp", "shift_jis"] {
             assert!(!ascii_compatible(cs));
         }
+    }
+
+    #[test]
+    fn utf8_labelled_ascii_is_read_as_utf8() {
+        let utf8 = "用户@例子.广告: 550 Boîte pleine".as_bytes();
+        assert!(mislabelled_utf8("us-ascii", utf8));
+        assert!(mislabelled_utf8(" ASCII ", utf8));
+        // Plain ASCII needs nothing; bytes that are not UTF-8 go to the label's decoder.
+        assert!(!mislabelled_utf8("us-ascii", b"550 user unknown"));
+        assert!(!mislabelled_utf8("us-ascii", b"Bo\xeete pleine"));
+        // A label that names an 8-bit charset is believed.
+        assert!(!mislabelled_utf8("iso-8859-1", utf8));
+        let raw = "From: MAILER-DAEMON@example.org\r\nTo: s@example.jp\r\nSubject: failure notice\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n<k@example.fr>:\r\n552 Boîte aux lettres pleine\r\n";
+        let r = crate::bounce::explain_bytes(raw.as_bytes());
+        assert!(r.recipients[0].diagnostic.contains("Boîte"), "{r:?}");
     }
 
     #[test]

@@ -46,6 +46,17 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
         while start < at && b[start] == b'.' {
             start += 1;
         }
+        // A quoted local part (RFC 5321 `"tora smith"@example.org`): back to its opening quote,
+        // on the same line and within the 64 bytes a local part may have.
+        if start == at && at > 1 && b[at - 1] == b'"' {
+            let from_quote = at.saturating_sub(66);
+            if let Some(q) = memchr::memrchr(b'"', &b[from_quote..at - 1]).map(|q| from_quote + q)
+                && q + 1 < at - 1
+                && !b[q + 1..at - 1].iter().any(|&c| c == b'\n' || c == b'\r')
+            {
+                start = q;
+            }
+        }
         let domain = &s[at + 1..end];
         if start < at && has_byte(domain, b'.') && !domain.starts_with('.') {
             return Some((start, end, &s[start..end]));
@@ -975,6 +986,17 @@ mod tests {
         );
         assert!(recipient_on_line("please contact postmaster@example.com for help").is_none());
         assert!(recipient_on_line("<<< 550 5.1.1 <a@example.jp>... User unknown").is_none());
+    }
+
+    #[test]
+    fn a_quoted_local_part_is_part_of_the_address() {
+        assert_eq!(
+            find_address("<\"tora smith\"@example.org>: 550 unknown", 0).map(|f| f.2),
+            Some("\"tora smith\"@example.org")
+        );
+        // A quote that opens on another line, or nothing between the quotes, is no local part.
+        assert_eq!(find_address("\"a\nb\"@example.org", 0), None);
+        assert_eq!(find_address("\"\"@example.org", 0), None);
     }
 
     #[test]
