@@ -15,370 +15,45 @@ enum Stage {
 }
 use Stage::{Data, Rcpt};
 
-/// A notice refusing `bob@rcpt.example`, with the refusal at RCPT TO and after DATA: `{REPLY}`
-/// is the reply, `{CODE}` and `{TEXT}` its code and words (Sendmail writes them apart).
-struct Layout {
-    mta: &'static str,
-    rcpt: &'static str,
-    data: &'static str,
-}
-
-const LAYOUTS: &[Layout] = &[
-    Layout {
-        mta: "postfix",
-        rcpt: r#"Return-Path: <>
-From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)
-To: alice@sender.example
-Subject: Undelivered Mail Returned to Sender
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status; boundary="B1"
-
---B1
-Content-Type: text/plain
-
-This is the mail system at host mx.sender.example.
-
-<bob@rcpt.example>: host mx.rcpt.example[192.0.2.1] said: {REPLY} (in reply to RCPT TO command)
-
---B1
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; mx.sender.example
-
-Final-Recipient: rfc822; bob@rcpt.example
-Action: failed
-Status: 5.0.0
-Remote-MTA: dns; mx.rcpt.example
-Diagnostic-Code: smtp; {REPLY}
-
---B1
-Content-Type: text/rfc822-headers
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-
---B1--
-"#,
-        data: r#"Return-Path: <>
-From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)
-To: alice@sender.example
-Subject: Undelivered Mail Returned to Sender
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status; boundary="B1"
-
---B1
-Content-Type: text/plain
-
-This is the mail system at host mx.sender.example.
-
-<bob@rcpt.example>: host mx.rcpt.example[192.0.2.1] said: {REPLY} (in reply to end of DATA command)
-
---B1
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; mx.sender.example
-
-Final-Recipient: rfc822; bob@rcpt.example
-Action: failed
-Status: 5.0.0
-Remote-MTA: dns; mx.rcpt.example
-Diagnostic-Code: smtp; {REPLY}
-
---B1
-Content-Type: text/rfc822-headers
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-
---B1--
-"#,
-    },
-    Layout {
-        mta: "qmail",
-        rcpt: r#"Return-Path: <>
-From: MAILER-DAEMON@mx.sender.example
-To: alice@sender.example
-Subject: failure notice
-
-Hi. This is the qmail-send program at mx.sender.example.
-I'm afraid I wasn't able to deliver your message to the following addresses.
-This is a permanent error; I've given up. Sorry it didn't work out.
-
-<bob@rcpt.example>:
-192.0.2.1 does not like recipient.
-Remote host said: {REPLY}
-Giving up on 192.0.2.1.
-
---- Below this line is a copy of the message.
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-"#,
-        data: r#"Return-Path: <>
-From: MAILER-DAEMON@mx.sender.example
-To: alice@sender.example
-Subject: failure notice
-
-Hi. This is the qmail-send program at mx.sender.example.
-I'm afraid I wasn't able to deliver your message to the following addresses.
-This is a permanent error; I've given up. Sorry it didn't work out.
-
-<bob@rcpt.example>:
-192.0.2.1 failed after I sent the message.
-Remote host said: {REPLY}
-Giving up on 192.0.2.1.
-
---- Below this line is a copy of the message.
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-"#,
-    },
-    Layout {
-        mta: "exim",
-        rcpt: r#"Return-Path: <>
-From: Mail Delivery System <Mailer-Daemon@mx.sender.example>
-To: alice@sender.example
-Subject: Mail delivery failed: returning message to sender
-X-Failed-Recipients: bob@rcpt.example
-Auto-Submitted: auto-replied
-
-This message was created automatically by mail delivery software.
-
-A message that you sent could not be delivered to one or more of its
-recipients. This is a permanent error. The following address(es) failed:
-
-  bob@rcpt.example
-    host mx.rcpt.example [192.0.2.1]
-    SMTP error from remote mail server after RCPT TO:<bob@rcpt.example>:
-    {REPLY}
-
------- This is a copy of the message, including all the headers. ------
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-"#,
-        data: r#"Return-Path: <>
-From: Mail Delivery System <Mailer-Daemon@mx.sender.example>
-To: alice@sender.example
-Subject: Mail delivery failed: returning message to sender
-X-Failed-Recipients: bob@rcpt.example
-Auto-Submitted: auto-replied
-
-This message was created automatically by mail delivery software.
-
-A message that you sent could not be delivered to one or more of its
-recipients. This is a permanent error. The following address(es) failed:
-
-  bob@rcpt.example
-    host mx.rcpt.example [192.0.2.1]
-    SMTP error from remote mail server after end of data:
-    {REPLY}
-
------- This is a copy of the message, including all the headers. ------
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-"#,
-    },
-    Layout {
-        mta: "sendmail",
-        rcpt: r#"Return-Path: <>
-From: Mail Delivery Subsystem <MAILER-DAEMON@mx.sender.example>
-To: alice@sender.example
-Subject: Returned mail: see transcript for details
-Auto-Submitted: auto-generated (failure)
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status; boundary="B1"
-
---B1
-
-The original message was received at Tue, 3 Mar 2015 10:00:00 +0900
-from localhost [127.0.0.1]
-
-   ----- The following addresses had permanent fatal errors -----
-<bob@rcpt.example>
-    (reason: {TEXT})
-
-   ----- Transcript of session follows -----
-... while talking to mx.rcpt.example.:
->>> RCPT To:<bob@rcpt.example>
-<<< {CODE} {TEXT}
-{CODE} 5.0.0 <bob@rcpt.example>... {TEXT}
-
---B1
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; mx.sender.example
-
-Final-Recipient: RFC822; bob@rcpt.example
-Action: failed
-Status: 5.0.0
-Remote-MTA: DNS; mx.rcpt.example
-Diagnostic-Code: SMTP; {CODE} {TEXT}
-
---B1
-Content-Type: text/rfc822-headers
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-
---B1--
-"#,
-        data: r#"Return-Path: <>
-From: Mail Delivery Subsystem <MAILER-DAEMON@mx.sender.example>
-To: alice@sender.example
-Subject: Returned mail: see transcript for details
-Auto-Submitted: auto-generated (failure)
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status; boundary="B1"
-
---B1
-
-The original message was received at Tue, 3 Mar 2015 10:00:00 +0900
-from localhost [127.0.0.1]
-
-   ----- The following addresses had permanent fatal errors -----
-<bob@rcpt.example>
-    (reason: {TEXT})
-
-   ----- Transcript of session follows -----
-... while talking to mx.rcpt.example.:
->>> DATA
-<<< {CODE} {TEXT}
-{CODE} 5.0.0 <bob@rcpt.example>... {TEXT}
-
---B1
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; mx.sender.example
-
-Final-Recipient: RFC822; bob@rcpt.example
-Action: failed
-Status: 5.0.0
-Remote-MTA: DNS; mx.rcpt.example
-Diagnostic-Code: SMTP; {CODE} {TEXT}
-
---B1
-Content-Type: text/rfc822-headers
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-
---B1--
-"#,
-    },
-    Layout {
-        mta: "exchange",
-        rcpt: r#"Return-Path: <>
-From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@sender.example>
-To: alice@sender.example
-Subject: Undeliverable: hello
-Content-Language: en-US
-Auto-Submitted: auto-replied
-Content-Type: text/plain; charset="us-ascii"
-
-Delivery has failed to these recipients or groups:
-
-bob@rcpt.example (bob@rcpt.example)
-Your message couldn't be delivered. Despite repeated attempts to deliver your message, the recipient's email system refused to accept a connection from your email system.
-
-Diagnostic information for administrators:
-
-Generating server: mail.sender.example
-
-bob@rcpt.example
-mx.rcpt.example
-Remote Server returned '{REPLY}'
-
-Original message headers:
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-"#,
-        data: r#"Return-Path: <>
-From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@sender.example>
-To: alice@sender.example
-Subject: Undeliverable: hello
-Content-Language: en-US
-Auto-Submitted: auto-replied
-Content-Type: text/plain; charset="us-ascii"
-
-Delivery has failed to these recipients or groups:
-
-bob@rcpt.example (bob@rcpt.example)
-Your message couldn't be delivered. Despite repeated attempts to deliver your message, the recipient's email system refused to accept a connection from your email system.
-
-Diagnostic information for administrators:
-
-Generating server: mail.sender.example
-
-bob@rcpt.example
-mx.rcpt.example
-Remote Server returned '{REPLY}'
-
-Original message headers:
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-"#,
-    },
-    Layout {
-        mta: "opensmtpd",
-        rcpt: r#"Return-Path: <>
-From: Mailer Daemon <MAILER-DAEMON@mx.sender.example>
-To: alice@sender.example
-Subject: Delivery status notification: error
-Content-Type: text/plain; charset=us-ascii
-
-Hi!
-
-This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.
-
-An error has occurred while attempting to deliver a message for
-the following list of recipients:
-
-bob@rcpt.example: {REPLY}
-
-Below is a copy of the original message:
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-"#,
-        data: r#"Return-Path: <>
-From: Mailer Daemon <MAILER-DAEMON@mx.sender.example>
-To: alice@sender.example
-Subject: Delivery status notification: error
-Content-Type: text/plain; charset=us-ascii
-
-Hi!
-
-This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.
-
-An error has occurred while attempting to deliver a message for
-the following list of recipients:
-
-bob@rcpt.example: {REPLY}
-
-Below is a copy of the original message:
-
-From: alice@sender.example
-To: bob@rcpt.example
-Subject: hello
-"#,
-    },
+/// The notices (`tests/fixtures/layouts/`, which the benches' `scripts/synthetic_dsn.py` reads
+/// too): a comment line, a `stage:` line with the words for a refusal at RCPT TO and after
+/// DATA, then the message with `{REPLY}`, `{CODE}`, `{TEXT}`, `{STATUS}`, `{RECIPIENT}`,
+/// `{REMOTE}` and `{STAGE}` to fill.
+const LAYOUTS: &[(&str, &str)] = &[
+    ("postfix", include_str!("fixtures/layouts/postfix.eml.in")),
+    ("qmail", include_str!("fixtures/layouts/qmail.eml.in")),
+    ("exim", include_str!("fixtures/layouts/exim.eml.in")),
+    ("sendmail", include_str!("fixtures/layouts/sendmail.eml.in")),
+    ("exchange", include_str!("fixtures/layouts/exchange.eml.in")),
+    (
+        "opensmtpd",
+        include_str!("fixtures/layouts/opensmtpd.eml.in"),
+    ),
 ];
+
+/// The layout's notice refusing `bob@rcpt.example` with `reply` at `stage`, CRLF-ended.
+fn notice(layout: &str, stage: Stage, reply: &str) -> String {
+    let mut lines = layout.splitn(3, '\n').skip(1);
+    let stages = lines.next().and_then(|l| l.strip_prefix("stage:"));
+    let template = lines.next().expect("a template after its stage line");
+    let (rcpt, data) = stages
+        .and_then(|s| s.split_once('|'))
+        .expect("a stage line: `stage: <at RCPT> | <after DATA>`");
+    let words = match stage {
+        Rcpt => rcpt.trim(),
+        Data => data.trim(),
+    };
+    let (code, text) = reply.split_once(' ').unwrap_or((reply, ""));
+    template
+        .replace("{STAGE}", words)
+        .replace("{REPLY}", reply)
+        .replace("{CODE}", code)
+        .replace("{TEXT}", text)
+        .replace("{STATUS}", "5.0.0")
+        .replace("{RECIPIENT}", "bob@rcpt.example")
+        .replace("{REMOTE}", "mx.rcpt.example")
+        .replace('\n', "\r\n")
+}
 
 /// Permanent refusals as the common receivers write them, with the stage they answer.
 const REPLIES: &[(Stage, &str)] = &[
@@ -478,26 +153,15 @@ const REPLIES: &[(Stage, &str)] = &[
 fn a_reply_reads_the_same_in_every_layout() {
     let mut mismatches = Vec::new();
     for &(stage, reply) in REPLIES {
-        let (code, text) = reply.split_once(' ').unwrap_or((reply, ""));
         let mut reasons = Vec::new();
-        for layout in LAYOUTS {
-            let template = match stage {
-                Rcpt => layout.rcpt,
-                Data => layout.data,
-            };
-            let raw = template
-                .replace("{REPLY}", reply)
-                .replace("{CODE}", code)
-                .replace("{TEXT}", text)
-                .replace('\n', "\r\n");
-            let report = bounce::explain_bytes(raw.as_bytes());
+        for (mta, layout) in LAYOUTS {
+            let report = bounce::explain_bytes(notice(layout, stage, reply).as_bytes());
             match report.recipients.as_slice() {
                 [row] if row.recipient.as_deref() == Some("bob@rcpt.example") => {
-                    reasons.push((layout.mta, row.reason));
+                    reasons.push((mta, row.reason));
                 }
                 rows => mismatches.push(format!(
-                    "{}: rows {:?}: {reply}",
-                    layout.mta,
+                    "{mta}: rows {:?}: {reply}",
                     rows.iter()
                         .map(|r| r.recipient.as_deref())
                         .collect::<Vec<_>>()
