@@ -97,3 +97,16 @@ fn a_returned_message_sent_as_plain_text_is_not_notification_text() {
     assert_eq!(r.recipients[0].reason, Reason::Expired);
     assert_eq!(r.original.subject.as_deref(), Some("Hello"));
 }
+
+#[test]
+fn remote_mta_comment_does_not_hide_the_receiver() {
+    // Oracle Messaging Server adds a comment after the Remote-MTA name; KDDI's reading of
+    // `550 <addr>: User unknown` (an unknown address) still applies, whatever the address.
+    let raw = "From: Internet Mail Delivery <postmaster@mx.example.jp>\nTo: s@example.jp\nSubject: Delivery Notification: Delivery has failed\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThis report relates to a message you sent.\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.example.jp\n\nOriginal-recipient: rfc822;someone@example.org\nFinal-recipient: rfc822;someone@example.org\nAction: failed\nStatus: 5.0.0 (Remote SMTP server has rejected address)\nRemote-MTA: dns;lsean.ezweb.ne.jp (TCP|192.0.2.1|31066|192.0.2.2|25) (au mail)\nDiagnostic-code: smtp;550 <someone@example.org>: User unknown\n\n--B--\n";
+    let r = explain(raw);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("someone@example.org")
+    );
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+}

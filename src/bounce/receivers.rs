@@ -175,8 +175,11 @@ const RECEIVER_DOMAINS: &[(&str, Receiver)] = &[
     ("googlemail.com", Receiver::Google),
 ];
 
-/// The receiver a host or domain belongs to.
+/// The receiver a host or domain belongs to. A Remote-MTA field may add a comment after the
+/// name (Oracle Messaging Server: `lsean.ezweb.ne.jp (TCP|192.0.2.1|...) (au mail)`): the name
+/// is its first word.
 fn receiver_of(host: &str) -> Option<Receiver> {
+    let host = host.split_whitespace().next().unwrap_or("");
     RECEIVER_DOMAINS
         .iter()
         .find(|(d, _)| host_in(host, &[d]))
