@@ -110,3 +110,16 @@ fn remote_mta_comment_does_not_hide_the_receiver() {
     );
     assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
 }
+
+#[test]
+fn google_groups_refusal_for_a_group_on_its_own_domain() {
+    // A Workspace group lives on the organisation's domain; the notice is the same one, with
+    // its link to the Groups Help Center.
+    let raw = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: s@example.net\nSubject: Delivery Status Notification (Failure)\nX-Failed-Recipients: team@example.org\nX-Google-Smtp-Source: AAAA\n\nHello s@example.net,\n\nWe're writing to let you know that the group you tried to contact (team) may not exist, or you may not have permission to post messages to the group. A few more details on why you weren't able to post:\n\n * You might have spelled or formatted the group name incorrectly.\n * The owner of the group may have removed this group.\n * You may need to join the group before receiving permission to post.\n * This group may not be open to posting.\n\nIf you have questions related to this or any other Google Group, visit the Help Center at https://groups.google.com/support/.\n\nThanks,\n\nGoogle Groups\n";
+    let r = explain(raw);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("team@example.org")
+    );
+    assert_eq!(r.recipients[0].reason, Reason::Rejected);
+}

@@ -838,12 +838,14 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     .collect();
             }
             let diag = first_paragraphs(notification, limits.max_diagnostic_chars);
+            let google_groups_notice = notification.contains("groups.google.com/support");
             for a in recips.into_iter().take(limits.max_recipients) {
                 // Google Groups answers a post it refuses (no such group, or the sender may
-                // not post) with a localised text and no code: the sender was rejected.
-                let fixed = a
-                    .to_ascii_lowercase()
-                    .ends_with("@googlegroups.com")
+                // not post) with a localised text and no code: the sender was rejected. A group
+                // may live on its own domain (Google Workspace), so the notice's link to the
+                // Groups Help Center, in every language's text, names it too.
+                let fixed = (a.to_ascii_lowercase().ends_with("@googlegroups.com")
+                    || google_groups_notice)
                     .then_some(reason::Reason::Rejected);
                 rows.push(RawRow {
                     recipient: Some(a),
