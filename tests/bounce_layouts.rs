@@ -123,3 +123,27 @@ fn google_groups_refusal_for_a_group_on_its_own_domain() {
     );
     assert_eq!(r.recipients[0].reason, Reason::Rejected);
 }
+
+#[test]
+fn imail_names_the_recipient_after_any_error_text() {
+    // IMail writes `error: addr`, one line a recipient; the error may be a remote server's
+    // reply (colons and all) that holds no recipient label's words.
+    for (error, reason) in [
+        ("Invalid final delivery userid", Reason::UserUnknown),
+        (
+            "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+            Reason::Blocked,
+        ),
+    ] {
+        let raw = format!(
+            "From: \"Postmaster\" <postmaster@mx.example.net>\nTo: <s@example.net>\nSubject: Undeliverable Mail\nX-Mailer: <SMTP32 v8.12>\n\n{error}: r.someone@example.org\n\n\nOriginal message follows.\n\nFrom: s@example.net\nTo: <other@example.com>\nSubject: hi\n\nhi\n"
+        );
+        let r = explain(&raw);
+        assert_eq!(r.recipients.len(), 1, "{error}");
+        assert_eq!(
+            r.recipients[0].recipient.as_deref(),
+            Some("r.someone@example.org")
+        );
+        assert_eq!(r.recipients[0].reason, reason, "{error}");
+    }
+}

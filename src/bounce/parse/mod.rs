@@ -653,12 +653,28 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     exclude.extend(parts.original.envelope_from.clone());
     exclude.extend(report.report_from.clone());
 
-    let (text_rows, preamble) = text::extract(
+    let (mut text_rows, preamble) = text::extract(
         notification,
         &exclude,
         limits.max_recipients,
         limits.max_diagnostic_chars * 2,
     );
+    // IMail's recipient lines end with the address after any error text, which the generic
+    // reading takes only when the error reads as a recipient label.
+    if header_text(msg, "X-Mailer").is_some_and(|x| x.starts_with("<SMTP32 v")) {
+        for (recipient, error) in text::imail_lines(notification, limits.max_recipients) {
+            let known = text_rows
+                .iter()
+                .any(|t| t.recipient.eq_ignore_ascii_case(&recipient));
+            let excluded = exclude.iter().any(|x| x.eq_ignore_ascii_case(&recipient));
+            if !known && !excluded && text_rows.len() < limits.max_recipients {
+                text_rows.push(text::TextRow {
+                    recipient,
+                    block: error,
+                });
+            }
+        }
+    }
     let transcript = text::transcript_commands(notification);
 
     let mut rows: Vec<RawRow> = Vec::new();

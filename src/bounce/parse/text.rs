@@ -611,6 +611,34 @@ pub(crate) fn james_layout(text: &str, max_rows: usize) -> Option<(Vec<String>, 
     (!recipients.is_empty()).then_some((recipients, error))
 }
 
+/// Ipswitch IMail Server's notice (`X-Mailer: <SMTP32 vN>`) names each recipient on a line of its
+/// own: the error, a colon, the address (`Invalid final delivery userid: addr`, `Delivery failed
+/// 20 attempts: addr`). The error may be any text, a remote server's reply with colons of its
+/// own included, so the line is split at its last colon; as in Sisimai's reading, the error has
+/// at least two words (`To: addr` in the notice's summary is no recipient line). Returns each
+/// recipient with its error.
+pub(crate) fn imail_lines(text: &str, max_rows: usize) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in lines(text) {
+        let t = trim(line);
+        let Some((error, value)) = t.rsplit_once(':') else {
+            continue;
+        };
+        let (error, value) = (error.trim(), value.trim());
+        if !error.contains(' ') || !has_byte(value, b'@') {
+            continue;
+        }
+        if let Some((0, e, a)) = find_address(value, 0)
+            && e == value.len()
+            && out.len() < max_rows
+            && !out.iter().any(|(x, _)| x.eq_ignore_ascii_case(a))
+        {
+            out.push((a.to_string(), error.to_string()));
+        }
+    }
+    out
+}
+
 /// Words that place a reply after an SMTP command, and the command they name.
 const COMMAND_WORDS: &[(&str, &str)] = &[
     ("end of data", "DATA"),
