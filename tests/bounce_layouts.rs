@@ -147,3 +147,22 @@ fn imail_names_the_recipient_after_any_error_text() {
         assert_eq!(r.recipients[0].reason, reason, "{error}");
     }
 }
+
+#[test]
+fn own_domain_host_unknown_with_its_status_stays_host_unknown() {
+    // An unknown host of the reporting system's own domain reads as an unknown user when only
+    // the words say so (Exim's "Unrouteable address", status 5.0.0); a 5.1.2 status is the
+    // MTA naming the destination host as the trouble.
+    let dsn = |status: &str, diag: &str| {
+        format!(
+            "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.net\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThis is the mail system at host mx.example.jp.\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\nFinal-Recipient: rfc822; r@example.jp\nAction: failed\nStatus: {status}\nDiagnostic-Code: smtp; {diag}\n\n--B--\n"
+        )
+    };
+    let r = explain(&dsn(
+        "5.1.2",
+        "550 5.1.2 Host unknown: domain name not found",
+    ));
+    assert_eq!(r.recipients[0].reason, Reason::HostUnknown);
+    let r = explain(&dsn("5.0.0", "Unrouteable address"));
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+}
