@@ -16,9 +16,9 @@ Kinds of variant:
 - `rcptdom`: the same with another domain too (a receiver's rules keyed on the recipient's
   domain, as Sisimai's are, may then rightly give another reason).
 - `diag:REASON`: the recipient's diagnostic text (Sisimai's diagnosticcode, found in the file
-  with any run of white space between its words) replaced by a well-known reply of REASON, and
-  the DSN `Status:` fields that held the old status given the reply's; a file whose text is not
-  found is skipped.
+  with any run of white space between its words) replaced by a well-known reply of REASON, as
+  are the DSN's `Diagnostic-Code:` values, and the DSN `Status:` fields that held the old status
+  given the reply's; a file whose text is not found is skipped.
 - `lf` / `crlf`: the line ends converted (a file with CRLF ends gets LF ones, and the other way).
 - `more`: a DSN's per-recipient block (from `Final-Recipient:` or `Original-Recipient:` to the
   next blank line) written twice, the copy for a fresh address, where the file has exactly one
@@ -157,6 +157,10 @@ def swap_diagnostic(raw, diag, status, reply):
     out = pat.sub(lambda m: text.encode(), raw)
     if out == raw:
         return None
+    # The DSN's own copy of the reply (Postfix writes its text part's reply with other words
+    # there, "said: ..." against "smtp; ..."), folded lines and all.
+    out = re.sub(rb"(?im)^(diagnostic-code:[ \t]*(?:[\w-]+[ \t]*;)?[ \t]*)[^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*",
+                 lambda m: m.group(1) + text.encode(), out)
     if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", status or ""):
         out = re.sub(rb"(?im)^(status:[ \t]*)" + re.escape(status.encode()) + rb"\b",
                      lambda m: m.group(1) + new_status.encode(), out)
