@@ -225,17 +225,17 @@ fn code_in(table: &[(u16, Reason)], code: u16) -> Option<Reason> {
 }
 
 /// KDDI au: `550 <addr>: User unknown` quotes the address it does not know (an unknown
-/// mailbox); `550 : User unknown`, without the address, is what au answers when the
-/// recipient's reception filter refuses the sender (filtered).
+/// mailbox); `550 : User unknown`, the address left empty, is what au answers when the
+/// recipient's reception filter refuses the sender (filtered). Any other wording ("550 5.1.1
+/// User unknown") is not one of these two replies: the general tables read it.
 fn kddi(text: &str) -> Option<Reason> {
-    if !text.contains("user unknown") {
-        return None;
-    }
-    Some(if text.contains("<addr> user unknown") {
-        Reason::UserUnknown
+    if text.contains("<addr> user unknown") {
+        Some(Reason::UserUnknown)
+    } else if text.contains(": user unknown") {
+        Some(Reason::Filtered)
     } else {
-        Reason::Filtered
-    })
+        None
+    }
 }
 
 /// NTT DOCOMO: an unknown address is 5.1.1; its reception filter answers 5.2.0; a bare 5.0.0
@@ -497,6 +497,16 @@ mod tests {
                 Some("5.0.0")
             ),
             Some(Reason::UserUnknown)
+        );
+        // A reply in neither of au's two wordings is read by the general tables.
+        assert_eq!(
+            at(
+                "ezweb.ne.jp",
+                "lsean.ezweb.ne.jp",
+                "550 5.1.1 User unknown",
+                Some("5.1.1")
+            ),
+            None
         );
         // A look-alike domain is not the carrier.
         assert!(!host_in("notezweb.ne.jp", &["ezweb.ne.jp"]));
