@@ -189,7 +189,8 @@ def more_recipients(raw, fresh):
     body = rest[:stop.start()] if stop else rest
     blocks = list(re.finditer(
         rb"(?ims)^(?:original|final)-recipient:.*?(?=\r?\n\r?\n|\Z)", body))
-    if len(blocks) != 1:
+    # One block, naming one recipient (AOL writes its blocks with no blank line between).
+    if len(blocks) != 1 or len(re.findall(rb"(?im)^final-recipient:", body)) > 1:
         return None
     b = blocks[0]
     block = b.group(0)
