@@ -166,3 +166,23 @@ fn own_domain_host_unknown_with_its_status_stays_host_unknown() {
     let r = explain(&dsn("5.0.0", "Unrouteable address"));
     assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
 }
+
+#[test]
+fn exim_failed_recipient_who_is_also_the_sender() {
+    // Sent to oneself and another: Exim's bounce goes back to the sender, whose address is
+    // one of the failed recipients its X-Failed-Recipients lists.
+    let raw = "From: Mail Delivery System <Mailer-Daemon@mx.example.net>\nTo: me@example.net\nSubject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: me@example.net, friend@example.org\nAuto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  me@example.net\n    SMTP error from remote mail server after RCPT TO:<me@example.net>:\n    host mx.example.net [192.0.2.22]: 550 5.1.1 <me@example.net>: Recipient address rejected: User unknown in local recipient table\n\n  friend@example.org\n    SMTP error from remote mail server after RCPT TO:<friend@example.org>:\n    host mx.example.org [192.0.2.23]: 552 5.2.2 <friend@example.org>: Mailbox full\n\n------ This is a copy of the message, including all the headers. ------\n\nFrom: me@example.net\nTo: me@example.net, friend@example.org\nSubject: hi\n\nhi\n";
+    let r = explain(raw);
+    let rows: Vec<(Option<&str>, Reason)> = r
+        .recipients
+        .iter()
+        .map(|x| (x.recipient.as_deref(), x.reason))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (Some("me@example.net"), Reason::UserUnknown),
+            (Some("friend@example.org"), Reason::MailboxFull),
+        ]
+    );
+}

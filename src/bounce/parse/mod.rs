@@ -652,6 +652,10 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     exclude.extend(parts.original.from.clone());
     exclude.extend(parts.original.envelope_from.clone());
     exclude.extend(report.report_from.clone());
+    // Exim's X-Failed-Recipients names the failed recipients outright: one of them is a
+    // recipient even when it is the sender's own address too (a message sent to oneself and
+    // others, the bounce addressed back).
+    exclude.retain(|a| !x_failed.iter().any(|x| x.eq_ignore_ascii_case(a)));
 
     let (mut text_rows, preamble) = text::extract(
         notification,
