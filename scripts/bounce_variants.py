@@ -22,7 +22,9 @@ Kinds of variant:
 - `lf` / `crlf`: the line ends converted (a file with CRLF ends gets LF ones, and the other way).
 - `more`: a DSN's per-recipient block (from `Final-Recipient:` or `Original-Recipient:` to the
   next blank line) written twice, the copy for a fresh address, where the file has exactly one
-  such block in a plain (not encoded) message/delivery-status part.
+  such block in a plain (not encoded) message/delivery-status part; in a plain bounce without
+  one (nor JSON), the notification's lines for its one recipient: the line naming it and the
+  lines indented under it.
 
 A file holding more than one message (an mbox) is left out: Sisimai reads a file as an mbox and
 fivefifty reads a Maildir file as one message, so their readings of it cannot be compared.
@@ -203,6 +205,45 @@ def more_recipients(raw, fresh):
     return raw[:at] + nl + nl + copy + raw[at:]
 
 
+def more_text_recipients(raw, addr, fresh):
+    """In a bounce without a delivery-status part, the notification's block for `addr` (its
+    line and the lines indented under it) written twice, the copy naming `fresh`; or None."""
+    if re.search(rb"(?i)content-type:\s*message/delivery-status", raw) or re.search(
+            rb"(?i)content-transfer-encoding:\s*(base64|quoted)", raw) or b'{"' in raw:
+        return None
+    nl = b"\r\n" if b"\r\n" in raw else b"\n"
+    lines = raw.split(nl)
+    try:
+        start = lines.index(b"") + 1
+    except ValueError:
+        return None
+    a = addr.encode().lower()
+    indent = lambda ln: len(ln) - len(ln.lstrip())
+    for i in range(start, len(lines)):
+        ln = lines[i]
+        if a not in ln.lower() or re.match(rb"[\w-]+:\s", ln):
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].strip() and indent(lines[j]) > indent(ln):
+            j += 1
+        # Only a block the layout marks as one: lines indented under the recipient's (Exim,
+        # Postfix, Sendmail's "(reason: ...)"). Where the explanation follows after a blank
+        # line (DragonFly, qmail), a copy between the two would take it over; a reply line
+        # copied alone would be one recipient's reply naming two.
+        if j - i > 12 or j == i + 1:
+            continue
+        pat = re.compile(re.escape(a), re.I)
+        copy = [pat.sub(fresh.encode(), x) for x in lines[i:j]]
+        # Exim lists the failed recipients in a header too.
+        for k in range(start - 1):
+            if re.match(rb"(?i)x-failed-recipients:", lines[k]):
+                lines[k] += b", " + fresh.encode()
+        # A block that ends at a blank line keeps one between it and its copy.
+        gap = [b""] if j < len(lines) and not lines[j].strip() else []
+        return nl.join(lines[:j] + gap + copy + lines[j:])
+    return None
+
+
 def variants(name, raw, reads, n):
     """(kind, bytes, mapping) for each variant of one original file (n: its index)."""
     sis = reads.get("sisimai", [])
@@ -235,6 +276,8 @@ def variants(name, raw, reads, n):
                 yield f"diag:{reason}", new, ident
     fresh = "added.recipient@another.example.org"
     new = more_recipients(raw, fresh)
+    if new is None and len(addrs) == 1:
+        new = more_text_recipients(raw, addrs[0], fresh)
     if new is not None:
         yield "more", new, dict(ident, **{"+": fresh})
 
