@@ -6,13 +6,16 @@
 # particular to the original file shows up here. Prints how often the two agree on the
 # recipients and on their reasons, by kind of variant, and how often fivefifty's answer on a
 # variant is its answer on the original (new addresses in, reasons kept), where the variant
-# should not change it (rcpt, lf/crlf, more). Sisimai 5 (whose vocabulary fivefifty follows)
-# split some 4.25 reasons (requireptr, authfailure, badreputation, speeding out of blocked and
-# toomanyconn), so those rows disagree by design; Sisimai has its own misreadings too.
+# should not change it (rcpt, rcptdom, lf/crlf, more). Sisimai 5 (whose vocabulary fivefifty
+# follows) split some 4.25 reasons (requireptr, authfailure, badreputation, speeding out of
+# blocked and toomanyconn), so those rows disagree by design; Sisimai has its own misreadings
+# too (its Exchange, Office 365, Messaging Server, OpenSMTPD modules read only the text part,
+# so a recipient the `more` variant adds to the DSN alone is not theirs).
 #
 #   bench/bounce_variants_vs_sisimai.sh        # from the project root; needs ../shared/corpora
 #   FIVEFIFTY=path/to/fivefifty bench/...      # judge another build (no cargo build)
 #   DISAGREEMENTS=FILE bench/...               # also write each disagreement to FILE
+#   KEEP=DIR bench/...                         # keep the variants and readings in DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=../shared/corpora/bounces/eml
@@ -23,7 +26,7 @@ fi
 # Sisimai walks some of its tables as Perl hashes, whose order changes from run to run: a
 # fixed seed makes its answers, and so the figures, repeatable.
 export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
-# KEEP=DIR keeps the variants and both tools' readings in DIR (index.tsv, var/md/cur, *.tsv).
+# KEEP=DIR: the variants (var/md/cur, var/index.tsv) and the readings (orig.tsv, var.tsv) stay.
 if [ -n "${KEEP:-}" ]; then WORK=$KEEP; rm -rf "$WORK"; mkdir -p "$WORK"
 else WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT; fi
 BIN=${FIVEFIFTY:-${CARGO_TARGET_DIR:-target}/release/fivefifty}
