@@ -266,3 +266,112 @@ fn a_transcript_explains_the_one_recipient_whose_fields_do_not() {
         vec![("a@forward.example".to_string(), Reason::UserUnknown)]
     );
 }
+
+#[test]
+fn remote_mta_comment_does_not_hide_the_receiver() {
+    // Oracle Messaging Server adds a comment after the Remote-MTA name; KDDI's reading of
+    // `550 <addr>: User unknown` (an unknown address) still applies, whatever the address.
+    let raw = "From: Internet Mail Delivery <postmaster@mx.example.jp>\nTo: s@example.jp\nSubject: Delivery Notification: Delivery has failed\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThis report relates to a message you sent.\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;mx.example.jp\n\nOriginal-recipient: rfc822;someone@example.org\nFinal-recipient: rfc822;someone@example.org\nAction: failed\nStatus: 5.0.0 (Remote SMTP server has rejected address)\nRemote-MTA: dns;lsean.ezweb.ne.jp (TCP|192.0.2.1|31066|192.0.2.2|25) (au mail)\nDiagnostic-code: smtp;550 <someone@example.org>: User unknown\n\n--B--\n";
+    let r = explain(raw);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("someone@example.org")
+    );
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+}
+
+#[test]
+fn google_groups_refusal_for_a_group_on_its_own_domain() {
+    // A Workspace group lives on the organisation's domain; the notice is the same one, with
+    // its link to the Groups Help Center.
+    let raw = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: s@example.net\nSubject: Delivery Status Notification (Failure)\nX-Failed-Recipients: team@example.org\nX-Google-Smtp-Source: AAAA\n\nHello s@example.net,\n\nWe're writing to let you know that the group you tried to contact (team) may not exist, or you may not have permission to post messages to the group. A few more details on why you weren't able to post:\n\n * You might have spelled or formatted the group name incorrectly.\n * The owner of the group may have removed this group.\n * You may need to join the group before receiving permission to post.\n * This group may not be open to posting.\n\nIf you have questions related to this or any other Google Group, visit the Help Center at https://groups.google.com/support/.\n\nThanks,\n\nGoogle Groups\n";
+    let r = explain(raw);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("team@example.org")
+    );
+    assert_eq!(r.recipients[0].reason, Reason::Rejected);
+}
+
+#[test]
+fn imail_names_the_recipient_after_any_error_text() {
+    // IMail writes `error: addr`, one line a recipient; the error may be a remote server's
+    // reply (colons and all) that holds no recipient label's words.
+    for (error, reason) in [
+        ("Invalid final delivery userid", Reason::UserUnknown),
+        (
+            "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+            Reason::Blocked,
+        ),
+    ] {
+        let raw = format!(
+            "From: \"Postmaster\" <postmaster@mx.example.net>\nTo: <s@example.net>\nSubject: Undeliverable Mail\nX-Mailer: <SMTP32 v8.12>\n\n{error}: r.someone@example.org\n\n\nOriginal message follows.\n\nFrom: s@example.net\nTo: <other@example.com>\nSubject: hi\n\nhi\n"
+        );
+        let r = explain(&raw);
+        assert_eq!(r.recipients.len(), 1, "{error}");
+        assert_eq!(
+            r.recipients[0].recipient.as_deref(),
+            Some("r.someone@example.org")
+        );
+        assert_eq!(r.recipients[0].reason, reason, "{error}");
+    }
+}
+
+#[test]
+fn own_domain_host_unknown_with_its_status_stays_host_unknown() {
+    // An unknown host of the reporting system's own domain reads as an unknown user when only
+    // the words say so (Exim's "Unrouteable address", status 5.0.0); a 5.1.2 status is the
+    // MTA naming the destination host as the trouble.
+    let dsn = |status: &str, diag: &str| {
+        format!(
+            "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.net\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThis is the mail system at host mx.example.jp.\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\nFinal-Recipient: rfc822; r@example.jp\nAction: failed\nStatus: {status}\nDiagnostic-Code: smtp; {diag}\n\n--B--\n"
+        )
+    };
+    let r = explain(&dsn(
+        "5.1.2",
+        "550 5.1.2 Host unknown: domain name not found",
+    ));
+    assert_eq!(r.recipients[0].reason, Reason::HostUnknown);
+    let r = explain(&dsn("5.0.0", "Unrouteable address"));
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+}
+
+#[test]
+fn exim_failed_recipient_who_is_also_the_sender() {
+    // Sent to oneself and another: Exim's bounce goes back to the sender, whose address is
+    // one of the failed recipients its X-Failed-Recipients lists.
+    let raw = "From: Mail Delivery System <Mailer-Daemon@mx.example.net>\nTo: me@example.net\nSubject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: me@example.net, friend@example.org\nAuto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  me@example.net\n    SMTP error from remote mail server after RCPT TO:<me@example.net>:\n    host mx.example.net [192.0.2.22]: 550 5.1.1 <me@example.net>: Recipient address rejected: User unknown in local recipient table\n\n  friend@example.org\n    SMTP error from remote mail server after RCPT TO:<friend@example.org>:\n    host mx.example.org [192.0.2.23]: 552 5.2.2 <friend@example.org>: Mailbox full\n\n------ This is a copy of the message, including all the headers. ------\n\nFrom: me@example.net\nTo: me@example.net, friend@example.org\nSubject: hi\n\nhi\n";
+    let r = explain(raw);
+    let rows: Vec<(Option<&str>, Reason)> = r
+        .recipients
+        .iter()
+        .map(|x| (x.recipient.as_deref(), x.reason))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (Some("me@example.net"), Reason::UserUnknown),
+            (Some("friend@example.org"), Reason::MailboxFull),
+        ]
+    );
+}
+
+#[test]
+fn exim_file_delivery_among_several_recipients_names_its_address() {
+    // A delivery to a file has no address in the DSN; Exim's text names the address that
+    // generated it under the file, whatever the number of recipients.
+    let raw = "From: Mail Delivery System <Mailer-Daemon@mx.example.net>\nTo: s@example.com\nSubject: Mail delivery failed: returning message to sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-type: text/plain; charset=us-ascii\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  save to /var/mail/spool/r1\n    generated by r1@example.net\n    mailbox is full: retry timeout exceeded\n\n  r2@example.org\n    SMTP error from remote mail server after RCPT TO:<r2@example.org>:\n    host mx.example.org [192.0.2.23]: 550 5.1.1 <r2@example.org>: User unknown\n\n--B\nContent-type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nAction: failed\nFinal-Recipient: rfc822;/var/mail/spool/r1\nStatus: 5.0.0\n\nAction: failed\nFinal-Recipient: rfc822;r2@example.org\nStatus: 5.0.0\nRemote-MTA: dns; mx.example.org\nDiagnostic-Code: smtp; 550 5.1.1 <r2@example.org>: User unknown\n\n--B--\n";
+    let r = explain(raw);
+    let rows: Vec<(Option<&str>, Reason)> = r
+        .recipients
+        .iter()
+        .map(|x| (x.recipient.as_deref(), x.reason))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (Some("r1@example.net"), Reason::MailboxFull),
+            (Some("r2@example.org"), Reason::UserUnknown),
+        ]
+    );
+}

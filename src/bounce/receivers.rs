@@ -175,8 +175,11 @@ const RECEIVER_DOMAINS: &[(&str, Receiver)] = &[
     ("googlemail.com", Receiver::Google),
 ];
 
-/// The receiver a host or domain belongs to.
+/// The receiver a host or domain belongs to. A Remote-MTA field may add a comment after the
+/// name (Oracle Messaging Server: `lsean.ezweb.ne.jp (TCP|192.0.2.1|...) (au mail)`): the name
+/// is its first word.
 fn receiver_of(host: &str) -> Option<Receiver> {
+    let host = host.split_whitespace().next().unwrap_or("");
     RECEIVER_DOMAINS
         .iter()
         .find(|(d, _)| host_in(host, &[d]))
@@ -222,17 +225,17 @@ fn code_in(table: &[(u16, Reason)], code: u16) -> Option<Reason> {
 }
 
 /// KDDI au: `550 <addr>: User unknown` quotes the address it does not know (an unknown
-/// mailbox); `550 : User unknown`, without the address, is what au answers when the
-/// recipient's reception filter refuses the sender (filtered).
+/// mailbox); `550 : User unknown`, the address left empty, is what au answers when the
+/// recipient's reception filter refuses the sender (filtered). Any other wording ("550 5.1.1
+/// User unknown") is not one of these two replies: the general tables read it.
 fn kddi(text: &str) -> Option<Reason> {
-    if !text.contains("user unknown") {
-        return None;
-    }
-    Some(if text.contains("<addr> user unknown") {
-        Reason::UserUnknown
+    if text.contains("<addr> user unknown") {
+        Some(Reason::UserUnknown)
+    } else if text.contains(": user unknown") {
+        Some(Reason::Filtered)
     } else {
-        Reason::Filtered
-    })
+        None
+    }
 }
 
 /// NTT DOCOMO: an unknown address is 5.1.1; its reception filter answers 5.2.0; a bare 5.0.0
@@ -494,6 +497,16 @@ mod tests {
                 Some("5.0.0")
             ),
             Some(Reason::UserUnknown)
+        );
+        // A reply in neither of au's two wordings is read by the general tables.
+        assert_eq!(
+            at(
+                "ezweb.ne.jp",
+                "lsean.ezweb.ne.jp",
+                "550 5.1.1 User unknown",
+                Some("5.1.1")
+            ),
+            None
         );
         // A look-alike domain is not the carrier.
         assert!(!host_in("notezweb.ne.jp", &["ezweb.ne.jp"]));
