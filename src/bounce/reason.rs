@@ -346,6 +346,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // from 192.0.2.1 refused": the client's address, not the envelope sender.
             "mail from ip",
             "rbl: mail from",
+            // A DNS blocklist named (Postfix's "Client host [ip] blocked using <zone>", GMX's
+            // "IP address is black listed"), before the reputation and service words beside
+            // it ("Barracuda Reputation", "No SMTP service").
+            "blocked using",
+            "ip address is black listed",
+            "ip is black listed",
         ],
     ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
@@ -2368,6 +2374,22 @@ mod tests {
             ),
             ("Duplicated Message-ID", Reason::SystemError),
             ("Loop Back Warning: x", Reason::SystemError),
+        ] {
+            assert_eq!(phrase_reason(&normalise(t)), Some(r), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_named_blocklist_outranks_the_words_beside_it() {
+        for (t, r) in [
+            (
+                "554 Service unavailable; Client host [192.0.2.1] blocked using Barracuda Reputation; http://www.barracudanetworks.com/reputation/",
+                Reason::Blocked,
+            ),
+            (
+                "554-mx.gmx.net Nemesis ESMTP Service not available 554-No SMTP service 554-IP address is black listed.",
+                Reason::Blocked,
+            ),
         ] {
             assert_eq!(phrase_reason(&normalise(t)), Some(r), "{t}");
         }
