@@ -106,17 +106,23 @@ fn rows(r: &bounce::BounceReport) -> Vec<(String, Reason)> {
         .collect()
 }
 
+/// The report has exactly these rows (recipient and reason), in this order.
+fn assert_rows(r: &bounce::BounceReport, want: &[(&str, Reason)]) {
+    let want: Vec<(String, Reason)> = want.iter().map(|&(a, r)| (a.to_string(), r)).collect();
+    assert_eq!(rows(r), want);
+}
+
 #[test]
 fn gmx_names_each_failed_recipient_in_quotes_over_its_own_error() {
     // GMX and 1&1 (Exim underneath) head each failed address's paragraph with `"addr":`.
     let raw = "From: \"Mail Delivery System\" <mailer-daemon@gmx.net>\nTo: s@example.jp\nSubject: Mail delivery failed: returning message to sender\nX-GMX-Antispam: 0 (Mail was not recognized as spam); Detail=V3;\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of\nits recipients. This is a permanent error. The following addresses\nfailed:\n\n\"a@example.org\":\nSMTP error from remote server after RCPT command:\nhost: mx.example.org\n5.1.1 <a@example.org>... User Unknown\n\n\"b@example.org\":\nSMTP error from remote server after RCPT command:\nhost: mx.example.org\n5.2.2 <b@example.org>... Mailbox full\n\n--- The header of the original message is following. ---\n\nFrom: s@example.jp\nTo: a@example.org, b@example.org\nSubject: x\n";
     let r = explain(raw);
-    assert_eq!(
-        rows(&r),
-        vec![
-            ("a@example.org".to_string(), Reason::UserUnknown),
-            ("b@example.org".to_string(), Reason::MailboxFull),
-        ]
+    assert_rows(
+        &r,
+        &[
+            ("a@example.org", Reason::UserUnknown),
+            ("b@example.org", Reason::MailboxFull),
+        ],
     );
 }
 
@@ -143,13 +149,13 @@ fn active_hunter_lists_recipients_after_transcript_marks() {
 fn powermta_category_decides_what_the_reply_leaves_open() {
     let raw = "From: postmaster@pmta.example.org\nTo: s@example.org\nSubject: Delivery report\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nHello, this is the mail server on pmta.example.org.\n\n  <a@example.jp>  delivery failed; will not continue trying\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; pmta.example.org\n\nFinal-Recipient: rfc822; a@example.jp\nAction: failed\nStatus: 5.0.0 (undefined status)\nDiagnostic-Code: smtp; 550 Requested action not taken\nX-PowerMTA-BounceCategory: quota-issues\n\nFinal-Recipient: rfc822; b@example.jp\nAction: failed\nStatus: 5.0.0 (undefined status)\nDiagnostic-Code: smtp; 550 5.7.1 Message rejected as spam\nX-PowerMTA-BounceCategory: bad-mailbox\n\n--B--\n";
     let r = explain(raw);
-    assert_eq!(
-        rows(&r),
-        vec![
-            ("a@example.jp".to_string(), Reason::MailboxFull),
+    assert_rows(
+        &r,
+        &[
+            ("a@example.jp", Reason::MailboxFull),
             // Words that name a reason keep it: the category is PowerMTA's guess.
-            ("b@example.jp".to_string(), Reason::SpamDetected),
-        ]
+            ("b@example.jp", Reason::SpamDetected),
+        ],
     );
 }
 
@@ -159,13 +165,13 @@ fn qmail_boilerplate_is_not_a_reason() {
     // each recipient's paragraph decide, never that sentence (it is no queue expiry).
     let raw = "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.jp\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.example.jp.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<a@example.jp>:\nMailaddress is administratively disabled. (#5.2.1)\n\n<b@example.jp>:\nAutomatic homedir creator crashed (#4.3.0)\n\n<c@example.jp>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n--- Below this line is a copy of the message.\n\nFrom: s@example.jp\nSubject: x\n";
     let r = explain(raw);
-    assert_eq!(
-        rows(&r),
-        vec![
-            ("a@example.jp".to_string(), Reason::Suspend),
-            ("b@example.jp".to_string(), Reason::SystemError),
-            ("c@example.jp".to_string(), Reason::UserUnknown),
-        ]
+    assert_rows(
+        &r,
+        &[
+            ("a@example.jp", Reason::Suspend),
+            ("b@example.jp", Reason::SystemError),
+            ("c@example.jp", Reason::UserUnknown),
+        ],
     );
 }
 
@@ -206,12 +212,12 @@ fn a_feedback_report_has_a_row_for_each_original_recipient() {
     let raw = "From: staff@isp.example\nTo: abuse@sender.example\nSubject: FW: spam\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThis is an email abuse report.\n\n--B\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nUser-Agent: SomeGenerator/1.0\nVersion: 1\nOriginal-Mail-From: <s@sender.example>\nOriginal-Rcpt-To: <a@isp.example>\nOriginal-Rcpt-To: <b@isp.example>\nOriginal-Rcpt-To: <A@isp.example>\nSource-IP: 192.0.2.1\n\n--B\nContent-Type: text/rfc822-headers\n\nFrom: s@sender.example\nTo: a@isp.example, b@isp.example\nSubject: buy\n\n--B--\n";
     let r = explain(raw);
     assert_eq!(r.kind, ReportKind::Feedback);
-    assert_eq!(
-        rows(&r),
-        vec![
-            ("a@isp.example".to_string(), Reason::Feedback),
-            ("b@isp.example".to_string(), Reason::Feedback),
-        ]
+    assert_rows(
+        &r,
+        &[
+            ("a@isp.example", Reason::Feedback),
+            ("b@isp.example", Reason::Feedback),
+        ],
     );
     assert_eq!(r.feedback_type.as_deref(), Some("abuse"));
 }
@@ -229,10 +235,7 @@ fn autoresponders_mark_their_replies_in_headers() {
         );
         let r = explain(&raw);
         assert_eq!(r.kind, ReportKind::AutoReply, "{mark}");
-        assert_eq!(
-            rows(&r),
-            vec![("tora@rcpt.example".to_string(), Reason::Vacation)]
-        );
+        assert_rows(&r, &[("tora@rcpt.example", Reason::Vacation)]);
     }
     // A person's answer with none of the marks is no auto-reply.
     let raw = "From: tora@rcpt.example\nTo: s@sender.example\nSubject: Re: hello\nPrecedence: bulk\n\nI'll be out of the office tomorrow.\n";
@@ -261,10 +264,7 @@ fn a_transcript_explains_the_one_recipient_whose_fields_do_not() {
     // A forwarding service's DSN names its own user; the transcript above it refused the
     // address that user forwards to, and is the only reason the report gives.
     let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@forward.example>\nTo: s@example.jp\nSubject: Returned mail: see transcript for details\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\n\n   ----- Transcript of session follows -----\n>>> RCPT TO:<destination@example.net>\n<<< 553 Invalid recipient destination@example.net (Mode: normal)\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; forward.example\n\nFinal-Recipient: rfc822; a@forward.example\nX-Actual-Recipient: rfc822; destination@example.net\nAction: failed\nStatus: 5.0.0\n\n--B--\n";
-    assert_eq!(
-        rows(&explain(raw)),
-        vec![("a@forward.example".to_string(), Reason::UserUnknown)]
-    );
+    assert_rows(&explain(raw), &[("a@forward.example", Reason::UserUnknown)]);
 }
 
 #[test]
