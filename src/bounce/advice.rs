@@ -279,7 +279,7 @@ const fn exchange(
 }
 
 /// Microsoft's list of Exchange Online non-delivery codes and what each asks of the sender.
-const EXCHANGE_NDR: &str = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online";
+pub(crate) const EXCHANGE_NDR: &str = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online";
 
 /// A greylisting refusal (RFC 6647), named by one of its spellings.
 const fn greylisting(needles: &'static [&'static str]) -> Known {
@@ -525,9 +525,7 @@ const KNOWN: &[Known] = &[
         cause: Some(BounceCause::Authentication),
         meaning: "The sending domain fails DMARC and its policy is reject.",
         fix: "Make SPF or DKIM pass aligned with the From domain for this sending path.",
-        link: Some(
-            "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online",
-        ),
+        link: Some(EXCHANGE_NDR),
     },
     Known {
         provider: "Microsoft",

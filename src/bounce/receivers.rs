@@ -137,9 +137,7 @@ impl Receiver {
             Self::Orange => Some("https://postmaster.orange.fr/"),
             Self::TencentQq => Some("https://service.mail.qq.com/cgi-bin/help?id=20022"),
             Self::Mimecast => Some("https://community.mimecast.com/docs/DOC-1369"),
-            Self::Microsoft => Some(
-                "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online",
-            ),
+            Self::Microsoft => Some(super::advice::EXCHANGE_NDR),
             Self::Google => Some("https://support.google.com/a/answer/3726730"),
             Self::Iua | Self::Cox | Self::Kddi | Self::Docomo => None,
         }

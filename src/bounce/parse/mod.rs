@@ -1373,11 +1373,15 @@ fn finish_row(
                     && ctx_has_words);
             let r = if undecided && ctx_has_words {
                 facts.text = n_ctx();
-                let r2 = reason::classify(&facts);
+                // The context's phrase reason, found once for the classifier and the test below.
+                let ctx_phrase = std::cell::OnceCell::new();
+                let r2 = reason::classify_with(&facts, &ctx_phrase);
                 // A reason the diagnostic gave yields only to one the context's words give,
                 // not to what the codes alone would say of any text (a refusal after DATA).
                 let ctx_words_decide = || {
-                    reason::phrase_reason(n_ctx()).is_some()
+                    ctx_phrase
+                        .get_or_init(|| reason::phrase_reason(n_ctx()))
+                        .is_some()
                         || reason::sisimai_phrase_reason(n_ctx()).is_some()
                 };
                 let decided = !matches!(r, reason::Reason::OnHold | reason::Reason::Undefined);
