@@ -1405,6 +1405,23 @@ pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
     }
 }
 
+/// Plain-words steps for a recipient whose delivery is delayed, not failed (RFC 3464
+/// `Action: delayed`, or a delay warning): the message is still queued, so the first step is
+/// to resend nothing.
+pub fn remediation_while_queued(reason: Reason) -> Vec<String> {
+    let mut steps = vec![
+        "Nothing to resend yet: your mail server still holds the message and keeps trying; it reports a final failure only if the problem lasts.".to_string(),
+    ];
+    match reason {
+        // The expiry steps end in "send again", which a queued message does not need.
+        Reason::Expired => steps.push(
+            "If the delay goes on, check the receiver's MX and your connectivity: the receiver was unreachable or kept deferring.".to_string(),
+        ),
+        r => steps.extend(remediation(r)),
+    }
+    steps
+}
+
 /// Plain-words steps for a sender, most useful first.
 pub fn remediation(reason: Reason) -> Vec<String> {
     use Reason::*;

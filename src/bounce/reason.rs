@@ -1157,6 +1157,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "time limit",
             "will continue to be tried",
             "delivery attempts will continue",
+            // Gmail's and Zoho's delay warnings: "Message will be retried for 2 more day(s)".
+            "will be retried",
             "has been delayed",
             "delayed",
             "retry",

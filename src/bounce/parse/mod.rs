@@ -40,6 +40,8 @@ struct RawRow {
     mta_category: Option<reason::Reason>,
     /// The recipient's domain is the reporting mail system's own (see [`is_own_domain`]).
     own_domain: bool,
+    /// The notice says delivery is still being tried ([`is_delay_warning`]).
+    delay_warning: bool,
 }
 
 /// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
@@ -521,6 +523,43 @@ fn bounce_like_subject(s: &str) -> bool {
     scan::contains_any_ci(BOUNCE_SUBJECT_INDEX.as_ref(), BOUNCE_SUBJECT_WORDS, s)
 }
 
+/// Words with which MTAs say a notice is a warning: the message is still queued and delivery
+/// is still being tried (Sendmail's and Postfix's "warning only" banner, which Gmail and Zoho
+/// copy, Exim's delay warning, Gmail's retry notice, OpenSMTPD's temporary failure report).
+const DELAY_WARNING_WORDS: &[&str] = &[
+    "you do not need to resend your message",
+    "delivery attempts will continue",
+    "message will be retried for",
+    "has not yet been delivered to one or more of its recipients",
+    "delivery to the following recipient has been delayed",
+    "delivery to the following recipients has been delayed",
+    "this is only a temporary failure report",
+];
+
+/// Words of a delay warning's subject: Postfix's, Gmail's and Sendmail's.
+const DELAY_WARNING_SUBJECT_WORDS: &[&str] = &[
+    "(still being retried)",
+    "delivery status notification (delay)",
+    "warning: could not send message for past",
+];
+
+/// The [`scan::word_index`] of [`DELAY_WARNING_WORDS`].
+static DELAY_WARNING_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| scan::word_index(DELAY_WARNING_WORDS));
+
+/// Is this notice a delay warning rather than a report of failure? A warning's recipients
+/// whose failure is not permanent are delayed: the message is still in the sender's queue.
+fn is_delay_warning(subject: &str, notification: &str) -> bool {
+    DELAY_WARNING_SUBJECT_WORDS
+        .iter()
+        .any(|w| find_ascii_ci(subject.as_bytes(), w.as_bytes()).is_some())
+        || scan::contains_any_ci(
+            DELAY_WARNING_INDEX.as_ref(),
+            DELAY_WARNING_WORDS,
+            notification,
+        )
+}
+
 /// The undecoded body of a message as text (lossy UTF-8), at most `max` bytes.
 fn raw_body_text(msg: &Mail<'_>, max: usize) -> String {
     let body = msg.body();
@@ -824,6 +863,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     mailer_exit: r.mailer_exit,
                     mta_category: r.mta_category,
                     own_domain: false,
+                    delay_warning: false,
                 });
             }
         }
@@ -1015,9 +1055,12 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     }
 
     // Finish rows.
+    let delay_warning =
+        report.kind == ReportKind::Bounce && is_delay_warning(subject, notification);
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
     for mut raw in rows {
+        raw.delay_warning = delay_warning;
         raw.own_domain = raw
             .recipient
             .as_deref()
@@ -1317,6 +1360,10 @@ fn finish_row(
         (ReportKind::Bounce | ReportKind::SmtpReply, Some(StatusClass::Success)) => {
             Some(Action::Delivered)
         }
+        // A delay warning's rows that did not fail for good are still in the queue.
+        (ReportKind::Bounce, c) if raw.delay_warning && c != Some(StatusClass::Permanent) => {
+            Some(Action::Delayed)
+        }
         (ReportKind::Bounce, _) => Some(Action::Failed),
         (ReportKind::SmtpReply, Some(StatusClass::Transient)) => Some(Action::Delayed),
         (ReportKind::SmtpReply, Some(StatusClass::Permanent)) => Some(Action::Failed),
@@ -1479,7 +1526,11 @@ fn finish_row(
     if !(provider_reason == Some(reason)
         && matches!(reason, reason::Reason::OnHold | reason::Reason::Undefined))
     {
-        remediation.extend(advice::remediation(reason));
+        if action == Some(Action::Delayed) {
+            remediation.extend(advice::remediation_while_queued(reason));
+        } else {
+            remediation.extend(advice::remediation(reason));
+        }
     }
     // The blocklists named in the text the row shows.
     let (diagnostic, zones) = if diagnostic.is_empty() {
