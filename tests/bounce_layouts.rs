@@ -432,3 +432,96 @@ fn a_final_failure_after_retries_is_not_a_warning() {
         )]
     );
 }
+
+/// An MTA's notice of a failure of its own (no SMTP reply: routing, local delivery, its
+/// queue), with the words its source gives that failure.
+fn own_failure(mta: &str, words: &str) -> String {
+    match mta {
+        "exim" => format!(
+            "From: Mail Delivery System <Mailer-Daemon@mx.sender.example>\nTo: alice@sender.example\nSubject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: bob@rcpt.example\nAuto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  bob@rcpt.example\n    {words}\n\n------ This is a copy of the message, including all the headers. ------\n\nFrom: alice@sender.example\nTo: bob@rcpt.example\nSubject: hello\n"
+        ),
+        "qmail" => format!(
+            "From: MAILER-DAEMON@mx.sender.example\nTo: alice@sender.example\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.sender.example.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<bob@rcpt.example>:\n{words}\n\n--- Below this line is a copy of the message.\n\nFrom: alice@sender.example\nTo: bob@rcpt.example\nSubject: hello\n"
+        ),
+        _ => format!(
+            "From: Mailer Daemon <MAILER-DAEMON@mx.sender.example>\nTo: alice@sender.example\nSubject: Delivery status notification: error\n\nHi!\n\nThis is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.\n\nAn error has occurred while attempting to deliver a message for\nthe following list of recipients:\n\nbob@rcpt.example: {words}\n\nBelow is a copy of the original message:\n\nFrom: alice@sender.example\nTo: bob@rcpt.example\nSubject: hello\n"
+        ),
+    }
+}
+
+#[test]
+fn an_mtas_own_failure_messages_read_as_its_source_means_them() {
+    // Exim's parse.c, transports and deliver.c; qmail-ldap and qmail-local; OpenSMTPD's mta.c.
+    let cases: &[(&str, &str, Reason)] = &[
+        (
+            "exim",
+            "angle-brackets nested too deep",
+            Reason::SyntaxError,
+        ),
+        (
+            "exim",
+            "domain missing in source-routed address",
+            Reason::SyntaxError,
+        ),
+        (
+            "exim",
+            "malformed address: x may not follow y",
+            Reason::SyntaxError,
+        ),
+        (
+            "exim",
+            "Too many \"Received\" headers - suspected mail loop",
+            Reason::ContentError,
+        ),
+        ("exim", "Unrouteable address", Reason::HostUnknown),
+        ("exim", "delivery to pipe forbidden", Reason::SystemError),
+        (
+            "qmail",
+            "Temporary error while executing qmail-forward (#4.4.4)",
+            Reason::SystemError,
+        ),
+        (
+            "qmail",
+            "Illegal value in LDAP attribute (#5.3.5)",
+            Reason::SystemError,
+        ),
+        (
+            "qmail",
+            "/bin/sh: bad interpreter: No such file or directory",
+            Reason::SystemError,
+        ),
+        (
+            "qmail",
+            "Unable to chdir to maildir. (#4.2.1)",
+            Reason::SystemError,
+        ),
+        (
+            "qmail",
+            "Requested action not taken: mailbox unavailable (not enough free space)",
+            Reason::SystemFull,
+        ),
+        (
+            "qmail",
+            "Sorry, no mailbox here by that name. (#5.1.1)",
+            Reason::UserUnknown,
+        ),
+        (
+            "opensmtpd",
+            "All routes to destination blocked",
+            Reason::NetworkError,
+        ),
+        ("opensmtpd", "No MX found for domain", Reason::NetworkError),
+        ("opensmtpd", "Loop detected", Reason::NetworkError),
+        ("opensmtpd", "Envelope expired", Reason::Expired),
+        ("opensmtpd", "Domain does not exist", Reason::HostUnknown),
+    ];
+    let mut wrong = Vec::new();
+    for &(mta, words, want) in cases {
+        let r = explain(&own_failure(mta, words));
+        let got = rows(&r);
+        if got != [("bob@rcpt.example".to_string(), want)] {
+            wrong.push(format!("{mta}: {words}: want {want:?}, got {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -305,8 +305,16 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         &[
             "unable to contact ldap",
             "ldap server",
-            // qmail-ldap: the receiving host could not make the recipient's home directory.
+            // qmail-ldap: the receiving host could not make the recipient's home directory,
+            // read its directory or run its forwarder.
             "automatic homedir",
+            "ldap attribute",
+            "ldap lookup",
+            "results returned but needs to be unique",
+            "executing qmail-forward",
+            // qmail-local: the recipient's delivery program or maildir is broken.
+            "bad interpreter",
+            "unable to chdir",
             "directory server failure",
             // McAfee MXLogic: the receiver's domain routing data could not be read.
             "could not load drd",
@@ -324,6 +332,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "interrupted system call",
         ],
     ),
+    // OpenSMTPD's own routing (mta.c) found no usable route: not a receiver's block.
+    (Reason::NetworkError, &["all routes to destination blocked"]),
     // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
     (
         Reason::Blocked,
@@ -460,6 +470,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "daily sending limit",
         ],
     ),
+    // The receiving system's disk, not the recipient's quota: "mailbox unavailable (not
+    // enough free space)" must not read as an unknown mailbox.
+    (Reason::SystemFull, &["not enough free space"]),
     (
         Reason::MailboxFull,
         &[
@@ -1100,6 +1113,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "password",
         ],
     ),
+    // Exim's received_headers_max: the message itself carries too many hops, whatever the
+    // loop words beside it say.
+    (
+        Reason::ContentError,
+        &["too many \"received\" headers", "too many received headers"],
+    ),
     // Network failures named precisely: they explain an expiry (RFC 3463 x.4.1, x.4.7).
     (
         Reason::NetworkError,
@@ -1218,6 +1237,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "bad sequence of commands",
             "invalid command",
             "line length exceeded",
+            // Exim's address parser (parse.c): the recipient address cannot be read.
+            "angle-brackets nested too deep",
+            "domain missing in source-routed address",
+            "expected word or \"<\"",
+            "malformed address:",
         ],
     ),
     (
@@ -1743,7 +1767,7 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
     let by_text = phrase
         .get_or_init(|| phrase_reason(f.text))
         .map(|r| adjust_for_command(r, f))
-        .map(|r| adjust_for_class(r, f, class));
+        .map(|r| adjust_for_class(r, class));
     if let Some(t) = by_text {
         // A weak status refines a generic phrase in a few well-known pairs.
         if let Some(s) = by_status {
@@ -1761,7 +1785,7 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
     if by_status.is_none_or(sisimai_retries)
         && let Some(t) = sisimai_phrase_reason(f.text).filter(|t| sisimai_applies(*t, f, by_status))
     {
-        return adjust_for_class(adjust_for_command(t, f), f, class);
+        return adjust_for_class(adjust_for_command(t, f), class);
     }
     if let Some(s) = by_status {
         return adjust_for_command(s, f);
@@ -1820,12 +1844,10 @@ fn has_words(text: &str) -> bool {
         .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
 }
 
-/// A host that cannot be found *for now* (a 4xx DNS answer) is a network problem; a final
-/// failure after connection trouble is the queue lifetime running out.
-fn adjust_for_class(r: Reason, f: &Facts<'_>, class: Option<StatusClass>) -> Reason {
+/// A host that cannot be found *for now* (a 4xx DNS answer) is a network problem.
+fn adjust_for_class(r: Reason, class: Option<StatusClass>) -> Reason {
     match (r, class) {
         (Reason::HostUnknown, Some(StatusClass::Transient)) => Reason::NetworkError,
-        (Reason::NetworkError, None) if f.action != Some(Action::Delayed) => Reason::Expired,
         _ => r,
     }
 }
