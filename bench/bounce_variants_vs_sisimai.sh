@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generalisation beyond the corpus's very files: variants of each real bounce of the corpus (other
-# recipients, another diagnostic reply, other line ends, one more recipient; see
+# recipients, another diagnostic reply, the MTA's own failure words from its Sisimai module's
+# table, other line ends, one more recipient; see
 # scripts/bounce_variants.py), explained by fivefifty and by Sisimai 4.25. An unseen bounce of
 # the same MTA differs from a corpus one in just these ways, so a rule that leans on something
 # particular to the original file shows up here. Prints how often the two agree on the
@@ -56,7 +57,8 @@ PY
 mkdir -p "$WORK/orig"
 cp "$CORPUS"/*.eml "$WORK/orig/"
 { sisimai "$WORK/orig"; ours "$WORK/orig"; } > "$WORK/orig.tsv"
-python3 scripts/bounce_variants.py "$WORK/orig" "$WORK/orig.tsv" "$WORK/var"
+python3 scripts/sisimai_lhost_tables.py > "$WORK/tables.json"
+python3 scripts/bounce_variants.py "$WORK/orig" "$WORK/orig.tsv" "$WORK/var" "$WORK/tables.json"
 { sisimai "$WORK/var/md/cur"; ours "$WORK/var/md"; } > "$WORK/var.tsv"
 python3 - "$WORK" <<'PY'
 import collections, json, os, sys
@@ -92,6 +94,10 @@ for v, src, kind, mapping in idx:
     s, o = sorted(var[v]["sisimai"]), sorted(var[v]["fivefifty"])
     st = stats[k]
     st["variants"] += 1
+    # The table's own reason for its words (`table:REASON`), whatever Sisimai makes of them.
+    if k == "table":
+        st["table rows"] += 1
+        st["table same"] += bool(o) and all(r == kind.split(":")[1] for _, r in o)
     if s:
         st["sisimai reads"] += 1
         rc, rs = agree(s, o)
@@ -123,6 +129,8 @@ pr = lambda a, b: f"{a}/{b} ({100 * a / b:.1f}%)" if b else "-"
 def line(name, c):
     n = c["sisimai reads"]
     own = f"; as on its original {pr(c['kept same'], c['kept'])}" if c["kept"] else ""
+    if c["table rows"]:
+        own += f"; the table's reason {pr(c['table same'], c['table rows'])}"
     print(f"  {name:8s} {c['variants']:5d} variants; with Sisimai: recipients "
           f"{pr(c['same recipients'], n)} (new disagreements {c['new recipient disagreements']}), "
           f"reasons {pr(c['same reasons'], n)} (new {c['new reason disagreements']}){own}")

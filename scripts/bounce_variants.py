@@ -2,7 +2,7 @@
 """Variants of real bounces, for bench/bounce_variants_vs_sisimai.sh: each corpus bounce rewritten
 the ways an unseen bounce of the same MTA would differ from it, keeping the MTA's layout.
 
-    python3 scripts/bounce_variants.py CORPUS_EML_DIR READINGS.tsv OUT_DIR
+    python3 scripts/bounce_variants.py CORPUS_EML_DIR READINGS.tsv OUT_DIR [TABLES.json]
 
 READINGS.tsv holds the original files' readings (file, tool, address, reason, status,
 diagnostic code; one line a recipient row, from Sisimai and from fivefifty). Writes the variants
@@ -20,6 +20,10 @@ Kinds of variant:
   are the DSN's `Diagnostic-Code:` values, and the DSN `Status:` fields that held the old status
   given the reply's; a file whose text is not found is skipped.
 - `lf` / `crlf`: the line ends converted (a file with CRLF ends gets LF ones, and the other way).
+- `table:REASON`: the same swap with the words the file's own MTA writes for a failure of
+  its own (TABLES.json, from scripts/sisimai_lhost_tables.py: each Sisimai MTA module's table,
+  the module being the file name's `lhost-NAME`), the DSN status made the class's vague one
+  (x.0.0) so only the words tell; a file of one recipient only.
 - `more`: a DSN's per-recipient block (from `Final-Recipient:` or `Original-Recipient:` to the
   next blank line) written twice, the copy for a fresh address, where the file has exactly one
   such block in a plain (not encoded) message/delivery-status part; in a plain bounce without
@@ -244,7 +248,19 @@ def more_text_recipients(raw, addr, fresh):
     return None
 
 
-def variants(name, raw, reads, n):
+def module_of(name, tables):
+    """The Sisimai MTA module whose table applies to a corpus file (`lhost-NAME-NN.eml`)."""
+    m = re.match(r"lhost-([a-z0-9]+)-\d+\.eml$", name)
+    if not m:
+        return None
+    # Sisimai 5's names in the corpus for 4.25's modules.
+    renamed = {"googleworkspace": "gsuite", "trendmicro": "interscanmss",
+               "mailmarshal": "mailmarshalsmtp"}
+    want = renamed.get(m.group(1), m.group(1))
+    return next((k for k in tables if k.lower() == want), None)
+
+
+def variants(name, raw, reads, n, tables=None):
     """(kind, bytes, mapping) for each variant of one original file (n: its index)."""
     sis = reads.get("sisimai", [])
     ours = reads.get("fivefifty", [])
@@ -274,6 +290,15 @@ def variants(name, raw, reads, n):
             new = swap_diagnostic(raw, sis[0]["diag"], sis[0]["status"], reply)
             if new is not None:
                 yield f"diag:{reason}", new, ident
+    module = module_of(name, tables or {})
+    if module and len(sis) == 1 and sis[0]["diag"]:
+        status = sis[0]["status"]
+        vague = f"{status[0]}.0.0" if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", status) else status
+        for reason, words in tables[module].items():
+            for w in words:
+                new = swap_diagnostic(raw, sis[0]["diag"], status, (vague, w))
+                if new is not None:
+                    yield f"table:{reason}", new, ident
     fresh = "added.recipient@another.example.org"
     new = more_recipients(raw, fresh)
     if new is None and len(addrs) == 1:
@@ -285,6 +310,10 @@ def variants(name, raw, reads, n):
 def main():
     src, reads_path, out = sys.argv[1:4]
     reads = readings(reads_path)
+    tables = {}
+    if len(sys.argv) > 4:
+        with open(sys.argv[4], encoding="utf-8") as f:
+            tables = json.load(f)
     for d in ("cur", "new", "tmp"):
         os.makedirs(os.path.join(out, "md", d), exist_ok=True)
     n = 0
@@ -293,7 +322,7 @@ def main():
             raw = open(os.path.join(src, name), "rb").read()
             if len(re.findall(rb"(?m)^From ", raw)) > 1:
                 continue
-            for kind, data, mapping in variants(name, raw, reads.get(name, {}), i):
+            for kind, data, mapping in variants(name, raw, reads.get(name, {}), i, tables):
                 n += 1
                 v = f"{n:05d}.{kind.replace(':', '-')}:2,S"
                 with open(os.path.join(out, "md", "cur", v), "wb") as f:

@@ -525,3 +525,19 @@ fn an_mtas_own_failure_messages_read_as_its_source_means_them() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn outlook_com_gives_the_reason_above_its_list_of_recipients() {
+    // Outlook.com (Hotmail) writes the reason once, then the recipients it applies to; the
+    // delivery-status part has no diagnostic and only a vague status.
+    let raw = "From: postmaster@outlook.example\nTo: s@example.jp\nSubject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain; charset=us-ascii\n\nThis is an automatically generated Delivery Status Notification.\n\nThe mail could not be delivered to the recipient because the domain is not reachable\n\n       bob@rcpt.example\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns;BAY004-OMC1S18.hotmail.com\n\nFinal-Recipient: rfc822;bob@rcpt.example\nAction: failed\nStatus: 5.0.0\n\n--B--\n";
+    let r = explain(raw);
+    assert_rows(&r, &[("bob@rcpt.example", Reason::HostUnknown)]);
+    assert!(
+        r.recipients[0]
+            .diagnostic
+            .contains("domain is not reachable"),
+        "{}",
+        r.recipients[0].diagnostic
+    );
+}

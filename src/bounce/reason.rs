@@ -312,6 +312,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "ldap lookup",
             "results returned but needs to be unique",
             "executing qmail-forward",
+            // Courier: the receiving domain's DNS answer is malformed.
+            "dns violates rfc 1035",
             // qmail-local: the recipient's delivery program or maildir is broken.
             "bad interpreter",
             "unable to chdir",
@@ -732,6 +734,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "host not found",
             "no such domain",
             "domain does not exist",
+            // KDDI (au): "As the remote domain doesnt exist".
+            "domain doesnt exist",
+            "domain doesn't exist",
             "domain not found",
             "domain name not found",
             "unknown domain",
@@ -1178,6 +1183,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "delivery attempts will continue",
             // Gmail's and Zoho's delay warnings: "Message will be retried for 2 more day(s)".
             "will be retried",
+            // Zoho's word for a receiver it could not reach until it gave up (its notices
+            // carry no status).
+            "host not reachable",
             "has been delayed",
             "delayed",
             "retry",
@@ -1198,7 +1206,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "network is unreachable",
             "network error",
             "host is unreachable",
-            "host not reachable",
             "temporary failure in name resolution",
             "dns lookup",
             "dns error",
@@ -2398,6 +2405,10 @@ mod tests {
             ),
             ("Duplicated Message-ID", Reason::SystemError),
             ("Loop Back Warning: x", Reason::SystemError),
+            // Courier's esmtpclient.c, Zoho's notice, KDDI's reply.
+            ("This domain's DNS violates RFC 1035.", Reason::SystemError),
+            ("Host not reachable.", Reason::Expired),
+            ("As the remote domain doesnt exist", Reason::HostUnknown),
         ] {
             assert_eq!(phrase_reason(&normalise(t)), Some(r), "{t}");
         }

@@ -523,6 +523,15 @@ fn bounce_like_subject(s: &str) -> bool {
     scan::contains_any_ci(BOUNCE_SUBJECT_INDEX.as_ref(), BOUNCE_SUBJECT_WORDS, s)
 }
 
+/// Does a recipient's text block hold anything besides the address (any letter or digit
+/// outside it)?
+fn says_more_than(block: &str, address: &str) -> bool {
+    let lower = block.to_ascii_lowercase();
+    lower
+        .split(address.to_ascii_lowercase().as_str())
+        .any(|rest| rest.chars().any(char::is_alphanumeric))
+}
+
 /// Words with which MTAs say a notice is a warning: the message is still queued and delivery
 /// is still being tried (Sendmail's and Postfix's "warning only" banner, which Gmail and Zoho
 /// copy, Exim's delay warning, Gmail's retry notice, OpenSMTPD's temporary failure report).
@@ -839,11 +848,14 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                             .iter()
                             .find(|t| t.recipient.eq_ignore_ascii_case(a))
                     })
+                    // A block that is the address alone says nothing (Outlook.com lists its
+                    // recipients under the sentence that gives the reason).
+                    .filter(|t| says_more_than(&t.block, &t.recipient))
                     .map(|t| t.block.clone())
                     // The only recipient of a report whose fields say nothing of why (no
                     // diagnostic, no status or a vague one): the text before any recipient line
                     // (a session transcript that names the address the recipient forwarded
-                    // to) is all there is to read.
+                    // to, or the sentence above a list of recipients) is all there is to read.
                     .or_else(|| {
                         (one_row
                             && r.diagnostic.is_empty()
