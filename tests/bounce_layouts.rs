@@ -541,3 +541,18 @@ fn outlook_com_gives_the_reason_above_its_list_of_recipients() {
         r.recipients[0].diagnostic
     );
 }
+
+#[test]
+fn messagelabs_words_an_unknown_recipient_its_own_way() {
+    // Symantec.cloud's notice: "No such user" means the address, whatever answered it.
+    let raw = "From: Mail Delivery System <MAILER-DAEMON@messagelabs.com>\nTo: s@example.jp\nSubject: Mail Delivery Failure\nX-Msg-Ref: server-1.tower-2.messagelabs.com!1!2!3\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThis is the mail delivery agent at messagelabs.com.\nI was unable to deliver your message to the following addresses:\n\nbob@rcpt.example\n\nReason: 550 bob@rcpt.example... No such user\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; server-1.tower-2.messagelabs.com\n\nFinal-Recipient: rfc822; bob@rcpt.example\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550 bob@rcpt.example... No such user\n\n--B--\n";
+    assert_rows(&explain(raw), &[("bob@rcpt.example", Reason::UserUnknown)]);
+    // The same words from another system, with nothing to place them, read as a filter.
+    let other = raw
+        .replace(
+            "MAILER-DAEMON@messagelabs.com",
+            "MAILER-DAEMON@mx.example.net",
+        )
+        .replace("X-Msg-Ref: server-1.tower-2.messagelabs.com!1!2!3\n", "");
+    assert_rows(&explain(&other), &[("bob@rcpt.example", Reason::Filtered)]);
+}

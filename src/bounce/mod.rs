@@ -30,6 +30,7 @@ pub mod limits;
 pub mod parse;
 pub mod reason;
 pub mod receivers;
+pub mod reporters;
 pub mod sisimai_phrases;
 pub mod sisimai_receivers;
 pub mod source;

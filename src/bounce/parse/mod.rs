@@ -13,6 +13,7 @@ use super::advice;
 use super::limits::Limits;
 use super::reason::{self, Facts};
 use super::receivers;
+use super::reporters;
 use super::status::{DsnStatus, ReplyCode, StatusClass};
 use super::{Action, BounceReport, Hints, OriginalMessage, RecipientRow, ReportKind};
 use mime::{Addresses, Headers, Kind, Mail};
@@ -42,6 +43,8 @@ struct RawRow {
     own_domain: bool,
     /// The notice says delivery is still being tried ([`is_delay_warning`]).
     delay_warning: bool,
+    /// The reporting mail system, when its notices follow a documented table.
+    reporter: Option<reporters::Reporter>,
 }
 
 /// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
@@ -876,6 +879,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     mta_category: r.mta_category,
                     own_domain: false,
                     delay_warning: false,
+                    reporter: None,
                 });
             }
         }
@@ -1069,10 +1073,15 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     // Finish rows.
     let delay_warning =
         report.kind == ReportKind::Bounce && is_delay_warning(subject, notification);
+    let reporter = reporters::Reporter::of(
+        report.report_from.as_deref(),
+        msg.header_raw("X-Msg-Ref").is_some(),
+    );
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
     for mut raw in rows {
         raw.delay_warning = delay_warning;
+        raw.reporter = reporter;
         raw.own_domain = raw
             .recipient
             .as_deref()
@@ -1480,12 +1489,22 @@ fn finish_row(
                 },
                 r,
             );
+            // The reporting system's own table, for a recipient no receiver table read.
             let r = match reading {
                 Some(reading) => {
                     recognitions.push(reading.recognition);
                     reading.reason
                 }
-                None => r,
+                None => match raw
+                    .reporter
+                    .and_then(|rep| Some((rep, rep.reason(&n_diag)?)))
+                {
+                    Some((rep, theirs)) => {
+                        recognitions.push(rep.recognition());
+                        theirs
+                    }
+                    None => r,
+                },
             };
             // A mail system finds a host for its own domain: a "host unknown" answer there
             // (Exim's "Unrouteable address" is the same for a missing domain and a missing
