@@ -556,3 +556,25 @@ fn messagelabs_words_an_unknown_recipient_its_own_way() {
         .replace("X-Msg-Ref: server-1.tower-2.messagelabs.com!1!2!3\n", "");
     assert_rows(&explain(&other), &[("bob@rcpt.example", Reason::Filtered)]);
 }
+
+#[test]
+fn amazon_ses_is_read_by_the_receivers_reply_it_quotes() {
+    // SES writes a category of its own, then the receiver's reply in quotes.
+    let ses = |diag: &str| {
+        format!(
+            "From: MAILER-DAEMON@email-bounces.amazonses.com\nTo: s@example.jp\nSubject: Delivery Status Notification (Failure)\nX-SES-Outgoing: 2016.10.12-54.240.27.6\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThe following message to <bob@rcpt.example> was undeliverable.\nThe reason for the problem:\n{diag}\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; a192-79.smtp-out.amazonses.com\n\nFinal-Recipient: rfc822;bob@rcpt.example\nAction: failed\nStatus: 5.0.0 (permanent failure)\nDiagnostic-Code: smtp; {diag}\n\n--B--\n"
+        )
+    };
+    let r = explain(&ses(
+        "5.1.0 - Unknown address error 550-'5.2.2 <bob@rcpt.example>... Mailbox full' (delivery attempts: 0)",
+    ));
+    assert_rows(&r, &[("bob@rcpt.example", Reason::MailboxFull)]);
+    assert_eq!(
+        r.recipients[0].status.map(|s| s.to_string()).as_deref(),
+        Some("5.2.2")
+    );
+    let r = explain(&ses(
+        "5.1.0 - Unknown address error 550-'5.7.1 <x@bounces.example>... Access denied' (delivery attempts: 0)",
+    ));
+    assert_rows(&r, &[("bob@rcpt.example", Reason::SecurityError)]);
+}

@@ -6,24 +6,58 @@
 use super::advice::Recognition;
 use super::reason::Reason;
 
-/// A reporting mail system with a documented reply table.
+/// A reporting mail system with a documented way of wording its notices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reporter {
     /// Symantec.cloud (MessageLabs): its notices come from `MAILER-DAEMON@messagelabs.com`
     /// with an `X-Msg-Ref` header. It words an unknown recipient as "No such user" or
     /// "542 <addr> Rejected", whatever the command.
     MessageLabs,
+    /// Amazon SES, as a sending service (`X-SES-Outgoing` or `X-AWS-Outgoing` on its notices;
+    /// not Amazon WorkMail). Its diagnostic is its own category with the receiver's reply in
+    /// quotes: `5.1.0 - Unknown address error 550-'5.7.1 <addr>... Access denied'`.
+    AmazonSes,
 }
 
 impl Reporter {
-    /// The reporter of a notice, from its From address and whether it has an `X-Msg-Ref`.
-    pub(crate) fn of(from: Option<&str>, has_msg_ref: bool) -> Option<Self> {
-        let from = from?;
-        let domain = from.rsplit_once('@').map(|(_, d)| d)?;
-        (has_msg_ref && domain.eq_ignore_ascii_case("messagelabs.com")).then_some(Self::MessageLabs)
+    /// The reporter of a notice, from its From address and its header fields (`header`
+    /// gives a field's raw value by name).
+    pub(crate) fn of<'h>(
+        from: Option<&str>,
+        header: impl Fn(&str) -> Option<&'h str>,
+    ) -> Option<Self> {
+        let from_domain = from.and_then(|f| f.rsplit_once('@')).map(|(_, d)| d);
+        if header("X-Msg-Ref").is_some()
+            && from_domain.is_some_and(|d| d.eq_ignore_ascii_case("messagelabs.com"))
+        {
+            return Some(Self::MessageLabs);
+        }
+        let workmail = header("X-Mailer").is_some_and(|x| x.contains("Amazon WorkMail"));
+        if !workmail && (header("X-SES-Outgoing").is_some() || header("X-AWS-Outgoing").is_some()) {
+            return Some(Self::AmazonSes);
+        }
+        None
     }
 
-    /// Says, for the row's explanation, whose table gave the reason.
+    /// The receiver's own reply inside this reporter's diagnostic, with its reply code
+    /// (`550 5.7.1 <addr>... Access denied`), when the reporter quotes one.
+    pub(crate) fn quoted_reply(self, diagnostic: &str) -> Option<String> {
+        if self != Self::AmazonSes {
+            return None;
+        }
+        let open = diagnostic.find(['\'', '"'])?;
+        let quote = diagnostic[open..].chars().next()?;
+        let before = diagnostic[..open].trim_end_matches(['-', ' ']);
+        let code = before.get(before.len().checked_sub(3)?..)?;
+        if !code.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let rest = &diagnostic[open + 1..];
+        let reply = rest[..rest.rfind(quote)?].trim();
+        (!reply.is_empty()).then(|| format!("{code} {reply}"))
+    }
+
+    /// Says, for the row's explanation, whose wording decided the reason.
     pub(crate) fn recognition(self) -> Recognition {
         match self {
             Self::MessageLabs => Recognition {
@@ -32,6 +66,13 @@ impl Reporter {
                 meaning: "the reporting system words its refusals in a documented way of its own, which the reason follows.",
                 fix: "",
                 link: None,
+            },
+            Self::AmazonSes => Recognition {
+                provider: "Amazon SES",
+                code: "X-SES-Outgoing",
+                meaning: "Amazon SES quotes the receiver's reply after a category of its own; the reason follows the receiver's reply.",
+                fix: "",
+                link: Some("https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html"),
             },
         }
     }
@@ -52,6 +93,7 @@ impl Reporter {
                     None
                 }
             }
+            Self::AmazonSes => None,
         }
     }
 }
@@ -62,14 +104,24 @@ mod tests {
     use crate::bounce::reason::normalise;
 
     #[test]
-    fn messagelabs_is_known_by_its_sender_and_reference_header() {
-        let r = Reporter::of(Some("MAILER-DAEMON@messagelabs.com"), true);
-        assert_eq!(r, Some(Reporter::MessageLabs));
+    fn reporters_are_known_by_their_headers() {
+        let msg_ref = |n: &str| (n == "X-Msg-Ref").then_some("server-1!2!3");
+        let none = |_: &str| None;
+        let ses = |n: &str| (n == "X-SES-Outgoing").then_some("2016.10.12-54.240.27.6");
+        let m = Some("MAILER-DAEMON@messagelabs.com");
+        assert_eq!(Reporter::of(m, msg_ref), Some(Reporter::MessageLabs));
+        assert_eq!(Reporter::of(m, none), None);
         assert_eq!(
-            Reporter::of(Some("MAILER-DAEMON@messagelabs.com"), false),
+            Reporter::of(Some("MAILER-DAEMON@example.com"), msg_ref),
             None
         );
-        assert_eq!(Reporter::of(Some("MAILER-DAEMON@example.com"), true), None);
+        assert_eq!(Reporter::of(None, ses), Some(Reporter::AmazonSes));
+        let workmail = |n: &str| match n {
+            "X-SES-Outgoing" => Some("x"),
+            "X-Mailer" => Some("Amazon WorkMail"),
+            _ => None,
+        };
+        assert_eq!(Reporter::of(None, workmail), None);
     }
 
     #[test]
@@ -89,5 +141,18 @@ mod tests {
         ] {
             assert_eq!(m.reason(&normalise(t)), want, "{t}");
         }
+    }
+
+    #[test]
+    fn amazon_ses_quotes_the_receivers_reply() {
+        let s = Reporter::AmazonSes;
+        let d = "5.1.0 - Unknown address error 550-'5.7.1 <a@b.example>... Access denied' (delivery attempts: 0)";
+        assert_eq!(
+            s.quoted_reply(d).as_deref(),
+            Some("550 5.7.1 <a@b.example>... Access denied")
+        );
+        assert_eq!(s.quoted_reply("550 5.1.1 user unknown"), None);
+        assert_eq!(s.quoted_reply("5.3.0 - Other 'x"), None);
+        assert_eq!(Reporter::MessageLabs.quoted_reply(d), None);
     }
 }

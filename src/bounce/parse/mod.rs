@@ -1073,15 +1073,31 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     // Finish rows.
     let delay_warning =
         report.kind == ReportKind::Bounce && is_delay_warning(subject, notification);
-    let reporter = reporters::Reporter::of(
-        report.report_from.as_deref(),
-        msg.header_raw("X-Msg-Ref").is_some(),
-    );
+    let reporter = reporters::Reporter::of(report.report_from.as_deref(), |n| msg.header_raw(n));
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
     for mut raw in rows {
         raw.delay_warning = delay_warning;
         raw.reporter = reporter;
+        // A reporter that quotes the receiver's reply inside words of its own: the reply is
+        // the diagnostic, and its status replaces a status that named no more than a class or
+        // "address" (x.0.0, x.1.0). The reporter's words around it, in the diagnostic and in
+        // the notice's text, are its guess, not the receiver's answer: they are not read.
+        if let Some(reply) = reporter.and_then(|rep| rep.quoted_reply(&raw.diagnostic)) {
+            raw.context.clear();
+            if raw
+                .status
+                .is_none_or(|s| s.subject() <= 1 && s.detail() == 0)
+            {
+                // The reply's own status; or, when it has none, the reporter's category code
+                // (a 5.3.0 says more than the DSN's 5.0.0).
+                let reporters_code = DsnStatus::find_in(&raw.diagnostic);
+                raw.status = DsnStatus::find_in(&reply)
+                    .or_else(|| reporters_code.filter(|c| !c.is_vague()))
+                    .or(raw.status);
+            }
+            raw.diagnostic = reply;
+        }
         raw.own_domain = raw
             .recipient
             .as_deref()
