@@ -17,13 +17,26 @@ pub enum Reporter {
     /// not Amazon WorkMail). Its diagnostic is its own category with the receiver's reply in
     /// quotes: `5.1.0 - Unknown address error 550-'5.7.1 <addr>... Access denied'`.
     AmazonSes,
+    /// Trend Micro InterScan Messaging Security Suite: From "InterScan MSS" or "InterScan
+    /// Notification", or its subjects ("Mail could not be delivered", and the Japanese
+    /// editions'). Its "Unable to deliver message to <addr>", with no reply beside it, is what
+    /// it says of a recipient the next hop does not know.
+    InterScan,
 }
 
+/// InterScan's subjects for a failed delivery.
+const INTERSCAN_SUBJECTS: &[&str] = &[
+    "Mail could not be delivered",
+    "メッセージを配信できません。",
+    "メール配信に失敗しました",
+];
+
 impl Reporter {
-    /// The reporter of a notice, from its From address and its header fields (`header`
-    /// gives a field's raw value by name).
+    /// The reporter of a notice, from its From address, its subject (decoded) and its header
+    /// fields (`header` gives a field's raw value by name).
     pub(crate) fn of<'h>(
         from: Option<&str>,
+        subject: &str,
         header: impl Fn(&str) -> Option<&'h str>,
     ) -> Option<Self> {
         let from_domain = from.and_then(|f| f.rsplit_once('@')).map(|(_, d)| d);
@@ -35,6 +48,14 @@ impl Reporter {
         let workmail = header("X-Mailer").is_some_and(|x| x.contains("Amazon WorkMail"));
         if !workmail && (header("X-SES-Outgoing").is_some() || header("X-AWS-Outgoing").is_some()) {
             return Some(Self::AmazonSes);
+        }
+        let from_name = header("From").unwrap_or_default().trim_start();
+        let from_name = from_name.strip_prefix('"').unwrap_or(from_name);
+        if from_name.starts_with("InterScan MSS")
+            || from_name.starts_with("InterScan Notification")
+            || INTERSCAN_SUBJECTS.contains(&subject.trim())
+        {
+            return Some(Self::InterScan);
         }
         None
     }
@@ -74,6 +95,13 @@ impl Reporter {
                 fix: "",
                 link: Some("https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html"),
             },
+            Self::InterScan => Recognition {
+                provider: "Trend Micro InterScan",
+                code: "Unable to deliver message to",
+                meaning: "InterScan words a recipient the next hop refused as unknown this way, without the reply.",
+                fix: "",
+                link: None,
+            },
         }
     }
 
@@ -94,6 +122,12 @@ impl Reporter {
                 }
             }
             Self::AmazonSes => None,
+            Self::InterScan => {
+                // The sentence alone: a reply beside it says the reason itself.
+                (text.contains("unable to deliver message to")
+                    && super::status::ReplyCode::find_in(text).is_none())
+                .then_some(Reason::UserUnknown)
+            }
         }
     }
 }
@@ -109,19 +143,25 @@ mod tests {
         let none = |_: &str| None;
         let ses = |n: &str| (n == "X-SES-Outgoing").then_some("2016.10.12-54.240.27.6");
         let m = Some("MAILER-DAEMON@messagelabs.com");
-        assert_eq!(Reporter::of(m, msg_ref), Some(Reporter::MessageLabs));
-        assert_eq!(Reporter::of(m, none), None);
+        assert_eq!(Reporter::of(m, "", msg_ref), Some(Reporter::MessageLabs));
+        assert_eq!(Reporter::of(m, "", none), None);
+        let other = Some("MAILER-DAEMON@example.com");
+        assert_eq!(Reporter::of(other, "", msg_ref), None);
+        assert_eq!(Reporter::of(None, "", ses), Some(Reporter::AmazonSes));
+        let interscan = |n: &str| (n == "From").then_some("\"InterScan MSS\" <pm@x.example>");
         assert_eq!(
-            Reporter::of(Some("MAILER-DAEMON@example.com"), msg_ref),
-            None
+            Reporter::of(None, "x", interscan),
+            Some(Reporter::InterScan)
         );
-        assert_eq!(Reporter::of(None, ses), Some(Reporter::AmazonSes));
+        let subject = "Mail could not be delivered";
+        assert_eq!(Reporter::of(None, subject, none), Some(Reporter::InterScan));
+        assert_eq!(Reporter::of(None, "Undelivered Mail", none), None);
         let workmail = |n: &str| match n {
             "X-SES-Outgoing" => Some("x"),
             "X-Mailer" => Some("Amazon WorkMail"),
             _ => None,
         };
-        assert_eq!(Reporter::of(None, workmail), None);
+        assert_eq!(Reporter::of(None, "", workmail), None);
     }
 
     #[test]
@@ -141,6 +181,15 @@ mod tests {
         ] {
             assert_eq!(m.reason(&normalise(t)), want, "{t}");
         }
+    }
+
+    #[test]
+    fn interscan_unable_to_deliver_alone_names_an_unknown_recipient() {
+        let i = Reporter::InterScan;
+        let t = "Reason: Unable to deliver message to <a@b.example> (and other recipients in the same domain).";
+        assert_eq!(i.reason(&normalise(t)), Some(Reason::UserUnknown));
+        let with_reply = "Unable to deliver message to <a@b.example>: 552 5.2.2 Mailbox full";
+        assert_eq!(i.reason(&normalise(with_reply)), None);
     }
 
     #[test]

@@ -1073,7 +1073,9 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     // Finish rows.
     let delay_warning =
         report.kind == ReportKind::Bounce && is_delay_warning(subject, notification);
-    let reporter = reporters::Reporter::of(report.report_from.as_deref(), |n| msg.header_raw(n));
+    let reporter = reporters::Reporter::of(report.report_from.as_deref(), subject, |n| {
+        msg.header_raw(n)
+    });
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
     for mut raw in rows {
