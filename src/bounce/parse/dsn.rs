@@ -33,6 +33,9 @@ pub(crate) struct DsnRow {
     /// The reason the reporting MTA itself filed the failure under (PowerMTA's
     /// `X-PowerMTA-BounceCategory`), for a diagnostic whose words decide nothing.
     pub mta_category: Option<Reason>,
+    /// The action was `expired` (not RFC 3464's): the reporting MTA gave up when the
+    /// message's time in its queue ran out.
+    pub expired: bool,
 }
 
 impl DsnRow {
@@ -144,7 +147,19 @@ pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
                     cur.original_recipient = addr;
                 }
             }
-            "action" => cur.action = Action::parse(&value),
+            "action" => {
+                cur.action = Action::parse(&value);
+                // Not in RFC 3464: SendGrid's `Action: expired` says the queue lifetime ran
+                // out, the failure and its reason at once.
+                if value
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("expired")
+                {
+                    cur.action = Some(Action::Failed);
+                    cur.expired = true;
+                }
+            }
             "status" => cur.status = DsnStatus::parse(&value),
             "remote-mta" => cur.remote_mta = Some(typed_value(&value).to_string()),
             "diagnostic-code" => {
@@ -209,5 +224,13 @@ mod tests {
         let t = "Final-Recipient: rfc822; a@example.org\nStatus: 5.1.1\nFinal-Recipient: rfc822; b@example.org\nStatus: 5.2.2\n";
         let d = parse(t, 10).expect("dsn");
         assert_eq!(d.rows.len(), 2);
+    }
+
+    #[test]
+    fn sendgrids_expired_action_is_a_failure_for_lack_of_time() {
+        let t = "Reporting-MTA: dns; sendgrid.net\n\nFinal-Recipient: rfc822; a@example.org\nAction: expired\nStatus: 4.0.0\nDiagnostic-Code: smtp; 550 Connection refused\n";
+        let d = parse(t, 10).expect("dsn");
+        assert_eq!(d.rows[0].action, Some(Action::Failed));
+        assert!(d.rows[0].expired);
     }
 }

@@ -541,6 +541,7 @@ fn says_more_than(block: &str, address: &str) -> bool {
 const DELAY_WARNING_WORDS: &[&str] = &[
     "you do not need to resend your message",
     "delivery attempts will continue",
+    "no action is required on your part",
     "message will be retried for",
     "has not yet been delivered to one or more of its recipients",
     "delivery to the following recipient has been delayed",
@@ -874,7 +875,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     remote_mta: r.remote_mta,
                     diagnostic: r.diagnostic,
                     context: block,
-                    fixed: None,
+                    fixed: r.expired.then_some(reason::Reason::Expired),
                     mailer_exit: r.mailer_exit,
                     mta_category: r.mta_category,
                     own_domain: false,
