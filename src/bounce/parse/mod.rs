@@ -41,8 +41,6 @@ struct RawRow {
     mta_category: Option<reason::Reason>,
     /// The recipient's domain is the reporting mail system's own (see [`is_own_domain`]).
     own_domain: bool,
-    /// The notice says delivery is still being tried ([`is_delay_warning`]).
-    delay_warning: bool,
     /// The reporting mail system, when its notices follow a documented table.
     reporter: Option<reporters::Reporter>,
 }
@@ -881,7 +879,6 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     mailer_exit: r.mailer_exit,
                     mta_category: r.mta_category,
                     own_domain: false,
-                    delay_warning: false,
                     reporter: None,
                 });
             }
@@ -1074,15 +1071,21 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     }
 
     // Finish rows.
-    let delay_warning =
-        report.kind == ReportKind::Bounce && is_delay_warning(subject, notification);
+    // Read only for a row whose action the notice must say (not a permanent failure, no DSN
+    // action), and then once.
+    let report_kind = report.kind;
+    let warning_cell = std::cell::OnceCell::new();
+    let delay_warning = || {
+        *warning_cell.get_or_init(|| {
+            report_kind == ReportKind::Bounce && is_delay_warning(subject, notification)
+        })
+    };
     let reporter = reporters::Reporter::of(report.report_from.as_deref(), subject, |n| {
         msg.header_raw(n)
     });
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
     for mut raw in rows {
-        raw.delay_warning = delay_warning;
         raw.reporter = reporter;
         // A reporter that quotes the receiver's reply inside words of its own: the reply is
         // the diagnostic, and its status replaces a status that named no more than a class or
@@ -1139,7 +1142,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .clone()
             .or_else(|| text::remote_host_in(&raw.diagnostic))
             .or_else(|| text::remote_host_in(&raw.context));
-        let (row, zones) = finish_row(raw, cmd, remote, report.kind, limits);
+        let (row, zones) = finish_row(raw, cmd, remote, report.kind, &delay_warning, limits);
         for z in zones {
             if !lists.iter().any(|x| x == z) {
                 lists.push(z.to_string());
@@ -1367,6 +1370,8 @@ fn finish_row(
     command: Option<&'static str>,
     remote_mta: Option<String>,
     kind: ReportKind,
+    // Is the notice a delay warning ([`is_delay_warning`])? Asked only when the answer matters.
+    delay_warning: &dyn Fn() -> bool,
     limits: &Limits,
 ) -> (RecipientRow, Vec<&'static str>) {
     let (diagnostic, n_diag) = fold_normalised(&raw.diagnostic, limits.max_diagnostic_chars);
@@ -1403,7 +1408,7 @@ fn finish_row(
             Some(Action::Delivered)
         }
         // A delay warning's rows that did not fail for good are still in the queue.
-        (ReportKind::Bounce, c) if raw.delay_warning && c != Some(StatusClass::Permanent) => {
+        (ReportKind::Bounce, c) if c != Some(StatusClass::Permanent) && delay_warning() => {
             Some(Action::Delayed)
         }
         (ReportKind::Bounce, _) => Some(Action::Failed),
@@ -1686,7 +1691,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
                 .into(),
         );
     }
-    let (row, zones) = finish_row(raw, cmd, None, ReportKind::SmtpReply, limits);
+    let (row, zones) = finish_row(raw, cmd, None, ReportKind::SmtpReply, &|| false, limits);
     report.hints.blocklists = zones.into_iter().map(str::to_string).collect();
     report.hints.sending_ips = ips_in(&row.diagnostic)
         .into_iter()
