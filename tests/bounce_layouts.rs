@@ -384,18 +384,27 @@ fn actions(r: &bounce::BounceReport) -> Vec<(String, bounce::Action, Reason)> {
         .collect()
 }
 
+/// The report's rows are these, in order: recipient, action, reason.
+fn assert_actions(r: &bounce::BounceReport, want: &[(&str, bounce::Action, Reason)]) {
+    let want: Vec<_> = want
+        .iter()
+        .map(|&(a, x, r)| (a.to_string(), x, r))
+        .collect();
+    assert_eq!(actions(r), want);
+}
+
 #[test]
 fn an_exim_delay_warning_reports_a_delayed_recipient_and_says_not_to_resend() {
     // Exim's delay warning (its `delay_warning` setting): the message is still queued.
     let raw = "From: Mail Delivery System <Mailer-Daemon@mx.example.jp>\nTo: s@example.jp\nSubject: Warning: message 1Xyz-0001AB-CD delayed 24 hours\nAuto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery software.\nA message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue on mx.example.jp.\n\nThe message identifier is:     1Xyz-0001AB-CD\nThe subject of the message is: hello\n\nThe address to which the message has not yet been delivered is:\n\n  a@example.org\n    host mx.example.org [192.0.2.9]\n    Delay reason: SMTP error from remote mail server after RCPT TO:<a@example.org>:\n    452 4.2.2 Mailbox full\n\nNo action is required on your part. Delivery attempts will continue for\nsome time, and this warning may be repeated at intervals if the message\nremains undelivered. Eventually the mail delivery software will give up,\nand when that happens, the message will be returned to you.\n";
     let r = explain(raw);
-    assert_eq!(
-        actions(&r),
-        [(
-            "a@example.org".to_string(),
+    assert_actions(
+        &r,
+        &[(
+            "a@example.org",
             bounce::Action::Delayed,
-            Reason::MailboxFull
-        )]
+            Reason::MailboxFull,
+        )],
     );
     assert!(
         r.recipients[0].remediation[0].starts_with("Nothing to resend yet"),
@@ -409,27 +418,22 @@ fn a_warning_keeps_a_permanent_failure_failed_and_delays_the_rest() {
     // Sendmail's warning lists recipients that failed for good beside ones still being tried.
     let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.jp>\nTo: s@example.jp\nSubject: Warning: could not send message for past 4 hours\n\n    **********************************************\n    **      THIS IS A WARNING MESSAGE ONLY      **\n    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n    **********************************************\n\nThe original message was received at Mon, 1 Jan 2024 00:00:00 +0900\nfrom localhost [127.0.0.1]\n\n   ----- The following addresses had permanent fatal errors -----\n<a@example.org>\n    (reason: 550 5.1.1 User unknown)\n\n   ----- The following addresses had transient non-fatal errors -----\n<b@example.net>\n    (reason: 421 4.4.2 Connection timed out)\n";
     let r = explain(raw);
-    let got = actions(&r);
-    assert_eq!(got.len(), 2, "{got:?}");
-    assert_eq!(got[0].0, "a@example.org");
-    assert_eq!(got[0].1, bounce::Action::Failed);
-    assert_eq!(got[0].2, Reason::UserUnknown);
-    assert_eq!(got[1].0, "b@example.net");
-    assert_eq!(got[1].1, bounce::Action::Delayed);
+    assert_actions(
+        &r,
+        &[
+            ("a@example.org", bounce::Action::Failed, Reason::UserUnknown),
+            ("b@example.net", bounce::Action::Delayed, Reason::Expired),
+        ],
+    );
 }
 
 #[test]
 fn a_final_failure_after_retries_is_not_a_warning() {
     // Exim's bounce once the retry time ran out: failed, expired.
     let raw = "From: Mail Delivery System <Mailer-Daemon@mx.example.jp>\nTo: s@example.jp\nSubject: Mail delivery failed: returning message to sender\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  a@example.org\n    retry timeout exceeded\n";
-    let r = explain(raw);
-    assert_eq!(
-        actions(&r),
-        [(
-            "a@example.org".to_string(),
-            bounce::Action::Failed,
-            Reason::Expired
-        )]
+    assert_actions(
+        &explain(raw),
+        &[("a@example.org", bounce::Action::Failed, Reason::Expired)],
     );
 }
 

@@ -2118,6 +2118,17 @@ mod tests {
         }
     }
 
+    /// The reply reads as `reason`, with a recognition from `provider`'s table.
+    fn assert_provider_reads(reply: &str, reason: Reason, provider: &str) {
+        let r = crate::bounce::explain_reply(reply);
+        let row = &r.recipients[0];
+        assert_eq!(row.reason, reason, "{reply}");
+        assert!(
+            row.recognitions.iter().any(|k| k.provider == provider),
+            "{reply}"
+        );
+    }
+
     #[test]
     fn godaddy_ib_codes_name_their_reason() {
         for (reply, reason) in [
@@ -2135,13 +2146,7 @@ mod tests {
                 Reason::Rejected,
             ),
         ] {
-            let r = crate::bounce::explain_reply(reply);
-            let row = &r.recipients[0];
-            assert_eq!(row.reason, reason, "{reply}");
-            assert!(
-                row.recognitions.iter().any(|k| k.provider == "GoDaddy"),
-                "{reply}"
-            );
+            assert_provider_reads(reply, reason, "GoDaddy");
         }
     }
 
@@ -2165,13 +2170,7 @@ mod tests {
                 Reason::Suspend,
             ),
         ] {
-            let r = crate::bounce::explain_reply(reply);
-            let row = &r.recipients[0];
-            assert_eq!(row.reason, reason, "{reply}");
-            assert!(
-                row.recognitions.iter().any(|k| k.provider == "Facebook"),
-                "{reply}"
-            );
+            assert_provider_reads(reply, reason, "Facebook");
         }
     }
 }

@@ -533,6 +533,33 @@ fn says_more_than(block: &str, address: &str) -> bool {
         .any(|rest| rest.chars().any(char::is_alphanumeric))
 }
 
+/// A reporter that quotes the receiver's reply inside words of its own
+/// ([`reporters::Reporter::quoted_reply`]): the reply becomes the row's diagnostic, and its
+/// status replaces one that named no more than a class or "address" (x.0.0, x.1.0). The
+/// reporter's words around it, in the diagnostic and in the notice's text, are its guess, not
+/// the receiver's answer: they are not read.
+fn read_quoted_reply(raw: &mut RawRow) {
+    let Some(reply) = raw
+        .reporter
+        .and_then(|rep| rep.quoted_reply(&raw.diagnostic))
+    else {
+        return;
+    };
+    raw.context.clear();
+    if raw
+        .status
+        .is_none_or(|s| s.subject() <= 1 && s.detail() == 0)
+    {
+        // The reply's own status; or, when it has none, the reporter's category code (a 5.3.0
+        // says more than the DSN's 5.0.0).
+        let reporters_code = DsnStatus::find_in(&raw.diagnostic);
+        raw.status = DsnStatus::find_in(&reply)
+            .or_else(|| reporters_code.filter(|c| !c.is_vague()))
+            .or(raw.status);
+    }
+    raw.diagnostic = reply;
+}
+
 /// Words with which MTAs say a notice is a warning: the message is still queued and delivery
 /// is still being tried (Sendmail's and Postfix's "warning only" banner, which Gmail and Zoho
 /// copy, Exim's delay warning, Gmail's retry notice, OpenSMTPD's temporary failure report).
@@ -1087,25 +1114,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     let mut lists: Vec<String> = Vec::new();
     for mut raw in rows {
         raw.reporter = reporter;
-        // A reporter that quotes the receiver's reply inside words of its own: the reply is
-        // the diagnostic, and its status replaces a status that named no more than a class or
-        // "address" (x.0.0, x.1.0). The reporter's words around it, in the diagnostic and in
-        // the notice's text, are its guess, not the receiver's answer: they are not read.
-        if let Some(reply) = reporter.and_then(|rep| rep.quoted_reply(&raw.diagnostic)) {
-            raw.context.clear();
-            if raw
-                .status
-                .is_none_or(|s| s.subject() <= 1 && s.detail() == 0)
-            {
-                // The reply's own status; or, when it has none, the reporter's category code
-                // (a 5.3.0 says more than the DSN's 5.0.0).
-                let reporters_code = DsnStatus::find_in(&raw.diagnostic);
-                raw.status = DsnStatus::find_in(&reply)
-                    .or_else(|| reporters_code.filter(|c| !c.is_vague()))
-                    .or(raw.status);
-            }
-            raw.diagnostic = reply;
-        }
+        read_quoted_reply(&mut raw);
         raw.own_domain = raw
             .recipient
             .as_deref()
