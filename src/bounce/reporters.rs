@@ -11,7 +11,7 @@ use super::reason::Reason;
 pub enum Reporter {
     /// Symantec.cloud (MessageLabs): its notices come from `MAILER-DAEMON@messagelabs.com`
     /// with an `X-Msg-Ref` header. It words an unknown recipient as "No such user" or
-    /// "542 <addr> Rejected", whatever the command.
+    /// `542 <addr> Rejected`, whatever the command.
     MessageLabs,
     /// Amazon SES, as a sending service (`X-SES-Outgoing` or `X-AWS-Outgoing` on its notices;
     /// not Amazon WorkMail). Its diagnostic is its own category with the receiver's reply in
@@ -19,7 +19,7 @@ pub enum Reporter {
     AmazonSes,
     /// Trend Micro InterScan Messaging Security Suite: From "InterScan MSS" or "InterScan
     /// Notification", or its subjects ("Mail could not be delivered", and the Japanese
-    /// editions'). Its "Unable to deliver message to <addr>", with no reply beside it, is what
+    /// editions'). Its `Unable to deliver message to <addr>`, with no reply beside it, is what
     /// it says of a recipient the next hop does not know.
     InterScan,
 }
