@@ -577,6 +577,13 @@ fn amazon_ses_is_read_by_the_receivers_reply_it_quotes() {
         r.recipients[0].status.map(|s| s.to_string()).as_deref(),
         Some("5.2.2")
     );
+    // The row says whose quoting it read.
+    assert!(
+        r.recipients[0]
+            .recognitions
+            .iter()
+            .any(|k| k.provider == "Amazon SES")
+    );
     let r = explain(&ses(
         "5.1.0 - Unknown address error 550-'5.7.1 <x@bounces.example>... Access denied' (delivery attempts: 0)",
     ));

@@ -43,6 +43,8 @@ struct RawRow {
     own_domain: bool,
     /// The reporting mail system, when its notices follow a documented table.
     reporter: Option<reporters::Reporter>,
+    /// The diagnostic is the receiver's reply the reporter quoted ([`read_quoted_reply`]).
+    quoted_reply: bool,
 }
 
 /// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
@@ -558,6 +560,7 @@ fn read_quoted_reply(raw: &mut RawRow) {
             .or(raw.status);
     }
     raw.diagnostic = reply;
+    raw.quoted_reply = true;
 }
 
 /// Words with which MTAs say a notice is a warning: the message is still queued and delivery
@@ -907,6 +910,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     mta_category: r.mta_category,
                     own_domain: false,
                     reporter: None,
+                    quoted_reply: false,
                 });
             }
         }
@@ -1438,6 +1442,12 @@ fn finish_row(
         cause: provider_cause,
         zones: diag_zones,
     } = advice::recognise_all(&n_diag);
+    // Say why the diagnostic shown is not the reporter's own words.
+    if raw.quoted_reply
+        && let Some(rep) = raw.reporter
+    {
+        recognitions.push(rep.recognition());
+    }
     // The phrase reason of the diagnostic, computed at most once.
     let diag_phrase = std::cell::OnceCell::new();
     // Set when the context's words decided the reason and the diagnostic has no code or words
