@@ -41,10 +41,18 @@ struct RawRow {
     mta_category: Option<reason::Reason>,
     /// The recipient's domain is the reporting mail system's own (see [`is_own_domain`]).
     own_domain: bool,
-    /// The reporting mail system, when its notices follow a documented table.
-    reporter: Option<reporters::Reporter>,
     /// The diagnostic is the receiver's reply the reporter quoted ([`read_quoted_reply`]).
     quoted_reply: bool,
+}
+
+/// What the whole notice says that each of its rows is finished with.
+struct Notice<'a> {
+    kind: ReportKind,
+    /// The reporting mail system, when its notices follow a documented wording.
+    reporter: Option<reporters::Reporter>,
+    /// Is the notice a delay warning ([`is_delay_warning`])? Asked only when the answer
+    /// matters.
+    delay_warning: &'a dyn Fn() -> bool,
 }
 
 /// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
@@ -529,10 +537,16 @@ fn bounce_like_subject(s: &str) -> bool {
 /// Does a recipient's text block hold anything besides the address (any letter or digit
 /// outside it)?
 fn says_more_than(block: &str, address: &str) -> bool {
-    let lower = block.to_ascii_lowercase();
-    lower
-        .split(address.to_ascii_lowercase().as_str())
-        .any(|rest| rest.chars().any(char::is_alphanumeric))
+    let mut rest = block;
+    while !address.is_empty()
+        && let Some(i) = find_ascii_ci(rest.as_bytes(), address.as_bytes())
+    {
+        if rest[..i].chars().any(char::is_alphanumeric) {
+            return true;
+        }
+        rest = &rest[i + address.len()..];
+    }
+    rest.chars().any(char::is_alphanumeric)
 }
 
 /// A reporter that quotes the receiver's reply inside words of its own
@@ -540,11 +554,8 @@ fn says_more_than(block: &str, address: &str) -> bool {
 /// status replaces one that named no more than a class or "address" (x.0.0, x.1.0). The
 /// reporter's words around it, in the diagnostic and in the notice's text, are its guess, not
 /// the receiver's answer: they are not read.
-fn read_quoted_reply(raw: &mut RawRow) {
-    let Some(reply) = raw
-        .reporter
-        .and_then(|rep| rep.quoted_reply(&raw.diagnostic))
-    else {
+fn read_quoted_reply(raw: &mut RawRow, reporter: Option<reporters::Reporter>) {
+    let Some(reply) = reporter.and_then(|rep| rep.quoted_reply(&raw.diagnostic)) else {
         return;
     };
     raw.context.clear();
@@ -909,7 +920,6 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     mailer_exit: r.mailer_exit,
                     mta_category: r.mta_category,
                     own_domain: false,
-                    reporter: None,
                     quoted_reply: false,
                 });
             }
@@ -1111,14 +1121,17 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             report_kind == ReportKind::Bounce && is_delay_warning(subject, notification)
         })
     };
-    let reporter = reporters::Reporter::of(report.report_from.as_deref(), subject, |n| {
-        msg.header_raw(n)
-    });
+    let notice = Notice {
+        kind: report_kind,
+        reporter: reporters::Reporter::of(report.report_from.as_deref(), subject, |n| {
+            msg.header_raw(n)
+        }),
+        delay_warning: &delay_warning,
+    };
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
     for mut raw in rows {
-        raw.reporter = reporter;
-        read_quoted_reply(&mut raw);
+        read_quoted_reply(&mut raw, notice.reporter);
         raw.own_domain = raw
             .recipient
             .as_deref()
@@ -1155,7 +1168,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .clone()
             .or_else(|| text::remote_host_in(&raw.diagnostic))
             .or_else(|| text::remote_host_in(&raw.context));
-        let (row, zones) = finish_row(raw, cmd, remote, report.kind, &delay_warning, limits);
+        let (row, zones) = finish_row(raw, cmd, remote, &notice, limits);
         for z in zones {
             if !lists.iter().any(|x| x == z) {
                 lists.push(z.to_string());
@@ -1382,9 +1395,7 @@ fn finish_row(
     raw: RawRow,
     command: Option<&'static str>,
     remote_mta: Option<String>,
-    kind: ReportKind,
-    // Is the notice a delay warning ([`is_delay_warning`])? Asked only when the answer matters.
-    delay_warning: &dyn Fn() -> bool,
+    notice: &Notice<'_>,
     limits: &Limits,
 ) -> (RecipientRow, Vec<&'static str>) {
     let (diagnostic, n_diag) = fold_normalised(&raw.diagnostic, limits.max_diagnostic_chars);
@@ -1416,12 +1427,14 @@ fn finish_row(
     let class = status
         .map(|s| s.class())
         .or_else(|| reply_code.and_then(|r| r.class()));
-    let action = raw.action.or(match (kind, class) {
+    let action = raw.action.or(match (notice.kind, class) {
         (ReportKind::Bounce | ReportKind::SmtpReply, Some(StatusClass::Success)) => {
             Some(Action::Delivered)
         }
         // A delay warning's rows that did not fail for good are still in the queue.
-        (ReportKind::Bounce, c) if c != Some(StatusClass::Permanent) && delay_warning() => {
+        (ReportKind::Bounce, c)
+            if c != Some(StatusClass::Permanent) && (notice.delay_warning)() =>
+        {
             Some(Action::Delayed)
         }
         (ReportKind::Bounce, _) => Some(Action::Failed),
@@ -1444,7 +1457,7 @@ fn finish_row(
     } = advice::recognise_all(&n_diag);
     // Say why the diagnostic shown is not the reporter's own words.
     if raw.quoted_reply
-        && let Some(rep) = raw.reporter
+        && let Some(rep) = notice.reporter
     {
         recognitions.push(rep.recognition());
     }
@@ -1540,7 +1553,7 @@ fn finish_row(
                     recognitions.push(reading.recognition);
                     reading.reason
                 }
-                None => match raw
+                None => match notice
                     .reporter
                     .and_then(|rep| Some((rep, rep.reason(&n_diag)?)))
                 {
@@ -1710,7 +1723,12 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
                 .into(),
         );
     }
-    let (row, zones) = finish_row(raw, cmd, None, ReportKind::SmtpReply, &|| false, limits);
+    let notice = Notice {
+        kind: ReportKind::SmtpReply,
+        reporter: None,
+        delay_warning: &|| false,
+    };
+    let (row, zones) = finish_row(raw, cmd, None, &notice, limits);
     report.hints.blocklists = zones.into_iter().map(str::to_string).collect();
     report.hints.sending_ips = ips_in(&row.diagnostic)
         .into_iter()
