@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# Generalisation beyond the test corpus: one synthetic Postfix-style DSN per phrase of Sisimai
-# 4.25's reason modules (not its MTA modules' tables: those words mean their reason only in their
-# MTA's layout, so Sisimai itself reads them as onhold in a Postfix one) (its `*` filled with a word), explained by fivefifty and by Sisimai; prints
-# how often the two agree, and the kinds of disagreement. Sisimai 5 (whose vocabulary fivefifty
-# follows) split some 4.25 reasons (requireptr, authfailure, badreputation, speeding out of
-# blocked and toomanyconn), so those rows disagree by design.
+# Generalisation beyond the test corpus: one synthetic Postfix-style DSN per phrase of Sisimai's
+# reason modules (not its MTA modules' tables: those words mean their reason only in their MTA's
+# layout, so Sisimai itself reads them as onhold in a Postfix one), its `*` filled with a word,
+# explained by fivefifty and by that Sisimai; prints how often the two agree, and the kinds of
+# disagreement. Sisimai 5.3 (the default, SISIMAI=5) is the reference: its vocabulary is
+# fivefifty's and the corpus labels'. Against 4.25 (SISIMAI=4) the reasons Sisimai 5 split
+# out of 4.25's (requireptr, authfailure, badreputation, speeding out of blocked and
+# toomanyconn) disagree by design.
 #
 #   bench/bounce_phrases_vs_sisimai.sh        # from the project root
 #   FIVEFIFTY=path/to/fivefifty bench/...     # judge another build (no cargo build)
 #   DISAGREEMENTS=FILE bench/...              # also write each disagreeing phrase to FILE
+#   SISIMAI=4 bench/...                       # Sisimai 4.25's phrases and answers
 #   LAYOUT=qmail bench/...                    # wrap each reply in another MTA's notice:
 #                                             # postfix (the default), qmail, exim, sendmail,
 #                                             # exchange, opensmtpd
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! perl -MSisimai -e 1 2>/dev/null; then
-  apt-get update >/dev/null && apt-get install -y libsisimai-perl >/dev/null
-fi
-# Sisimai walks some of its tables as Perl hashes, whose order changes from run to run: a
-# fixed seed makes its answers, and so the figures, repeatable.
-export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
+# SISIMAI=4 or 5: which Sisimai to compare with, and whose phrases to try (bench/sisimai.sh).
+# Sisimai walks some of its tables as Perl hashes, whose order changes from run to run: the
+# helper fixes the seed, so its answers, and the figures, are repeatable.
+SISIMAI=${SISIMAI:-5}
+. bench/sisimai.sh
+export SISIMAI_REASONS
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 BIN=${FIVEFIFTY:-./target/release/fivefifty}
@@ -30,6 +33,7 @@ sys.path.insert(0, "scripts")
 from sisimai_phrases import phrases
 from synthetic_dsn import LAYOUTS
 layout = LAYOUTS[os.environ.get("LAYOUT", "postfix")]
+reasons = os.environ["SISIMAI_REASONS"]
 out = sys.argv[1]
 for d in ("cur", "new", "tmp"):
     os.makedirs(os.path.join(out, "md", d), exist_ok=True)
@@ -38,7 +42,7 @@ AFTER_DATA = {"spamdetected", "virusdetected", "contenterror", "policyviolation"
               "filtered", "securityerror"}
 n = 0
 with open(os.path.join(out, "index.tsv"), "w") as idx:
-    for reason, ps in sorted(phrases(with_mta_tables=False).items()):
+    for reason, ps in sorted(phrases(reasons, with_mta_tables=False).items()):
         for p in ps:
             n += 1
             text = p.replace("*", "example")
@@ -49,10 +53,10 @@ with open(os.path.join(out, "index.tsv"), "w") as idx:
             idx.write(f"{name}\t{reason}\t{p}\n")
 PY
 "$BIN" explain --json "$WORK/md" > "$WORK/ours.json" || true
-perl -MSisimai -e 'opendir D, $ARGV[0]; for my $f (sort grep { !/^\./ } readdir D) {
-  my $v = Sisimai->make("$ARGV[0]/$f") // []; print "$f\t", (@$v ? $v->[0]->reason : "-"), "\n" }' \
-  "$WORK/md/cur" > "$WORK/sisimai.tsv"
-python3 - "$WORK" <<'PY'
+perl -MSisimai -e 'my $read = $ARGV[1]; opendir D, $ARGV[0]; for my $f (sort grep { !/^\./ } readdir D) {
+  my $v = Sisimai->$read("$ARGV[0]/$f") // []; print "$f\t", (@$v ? $v->[0]->reason : "-"), "\n" }' \
+  "$WORK/md/cur" "$SISIMAI_READ" > "$WORK/sisimai.tsv"
+python3 - "$WORK" "$SISIMAI_NAME" <<'PY'
 import collections, json, os, sys
 w = sys.argv[1]
 ours = {}
@@ -63,7 +67,7 @@ sis = dict(l.rstrip("\n").split("\t") for l in open(os.path.join(w, "sisimai.tsv
 idx = [l.rstrip("\n").split("\t") for l in open(os.path.join(w, "index.tsv"))]
 same = sum(ours.get(n) == sis.get(n) for n, _, _ in idx)
 print(f"layout: {os.environ.get('LAYOUT', 'postfix')}")
-print(f"phrases: {len(idx)}; fivefifty agrees with Sisimai 4.25 on {same} ({100 * same / len(idx):.1f}%)")
+print(f"phrases: {len(idx)}; fivefifty agrees with {sys.argv[2]} on {same} ({100 * same / len(idx):.1f}%)")
 kinds = collections.Counter((sis.get(n), ours.get(n)) for n, _, _ in idx if ours.get(n) != sis.get(n))
 for (s, o), c in kinds.most_common(15):
     print(f"  {c:4d}  sisimai {s:16s} fivefifty {o}")

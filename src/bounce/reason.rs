@@ -831,6 +831,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "x-unix",
             "pipe to",
             "command died",
+            // OpenSMTPD's mda.c: the delivery command (a pipe, an MDA) ended by a signal or
+            // with a failing status.
+            "exited abnormally",
             "local delivery failed",
             "delivery to a pipe",
             "mail filter",
