@@ -1,28 +1,34 @@
 #!/usr/bin/env bash
-# Receivers' documented replies: one synthetic Postfix-style DSN per row of Sisimai 4.25's
-# receiver tables (lib/Sisimai/Rhost: Cox, Exchange Online, Orange, Google, i.ua, Mimecast,
-# Tencent QQ), sent from that receiver's host with the row's status and reply code, explained by
-# fivefifty and by Sisimai; prints how often fivefifty agrees with Sisimai and with the table.
-# Sisimai 5 (whose vocabulary fivefifty follows) split some of 4.25's reasons (authfailure,
-# requireptr, badreputation out of blocked; speeding out of toomanyconn), so those rows
-# disagree by design.
+# Receivers' documented replies: one synthetic Postfix-style DSN per row of Sisimai's receiver
+# tables (lib/Sisimai/Rhost: Gmail and Google Workspace, Microsoft, Yahoo, AOL, Apple, Cox,
+# Orange and La Poste, Facebook, GoDaddy, i.ua, KDDI, MessageLabs, Mimecast, Spectrum, Tencent
+# QQ, ...), sent to that receiver with the row's status and reply code, explained by fivefifty
+# and by Sisimai; prints how often fivefifty agrees with Sisimai and with the table. Sisimai 5.3
+# (the default, SISIMAI=5) is the reference: its vocabulary is fivefifty's, and it has twice
+# 4.25's receivers (scripts/sisimai5_receivers.pl reads them). Against 4.25 (SISIMAI=4) the
+# reasons Sisimai 5 split out of 4.25's (authfailure, requireptr, badreputation out of blocked;
+# speeding out of toomanyconn) disagree by design.
 #
 #   bench/bounce_receivers_vs_sisimai.sh        # from the project root
 #   FIVEFIFTY=path/to/fivefifty bench/...       # judge another build (no cargo build)
 #   DISAGREEMENTS=FILE bench/...                # also write each disagreeing row to FILE
+#   SISIMAI=4 bench/...                         # Sisimai 4.25's receivers and answers
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! perl -MSisimai -e 1 2>/dev/null; then
-  apt-get update >/dev/null && apt-get install -y libsisimai-perl >/dev/null
-fi
-# Sisimai walks some of its tables as Perl hashes, whose order changes from run to run: a
-# fixed seed makes its answers, and so the figures, repeatable.
-export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
+# Which Sisimai (bench/sisimai.sh); it fixes Perl's hash seed, as Sisimai walks some tables as
+# hashes, so its answers, and the figures, are repeatable.
+SISIMAI=${SISIMAI:-5}
+. bench/sisimai.sh
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 BIN=${FIVEFIFTY:-./target/release/fivefifty}
 [ -n "${FIVEFIFTY:-}" ] || cargo build --release --quiet
-perl - > "$WORK/rows.tsv" <<'PL'
+# Rows: module \t remote host \t status \t reply \t table-reason \t recipient domain.
+if [ "$SISIMAI" = 5 ]; then
+  perl scripts/sisimai5_receivers.pl "$SISIMAI_REASONS/../Rhost" \
+    | awk -F'\t' -v OFS='\t' '{ print $1, $3, $5, $4 " " $5 " " $6, $7, $2 }' > "$WORK/rows.tsv"
+else
+perl - <<'PL' | awk -F'\t' -v OFS='\t' '{ print $0, "example.jp" }' > "$WORK/rows.tsv"
 # Prints module \t rhost \t status \t text \t table-reason for samples of Sisimai 4.25's Rhost tables.
 use strict; use warnings;
 my $dir = '/usr/share/perl5/Sisimai/Rhost';
@@ -46,36 +52,37 @@ my @rows;
 for my $c (1..10) { push @rows, ['IUA','mx.email.ua','5.0.0',"550 Error. See http://mail.i.ua/err/$c/",'?'] }
 print join("\t",@$_),"\n" for @rows;
 PL
-python3 - "$WORK" "$BIN" <<'PY'
+fi
+python3 - "$WORK" "$BIN" "$SISIMAI_READ" "$SISIMAI_NAME" <<'PY'
 import os, sys, subprocess, json
 sys.path.insert(0, "scripts")
 from synthetic_dsn import postfix_dsn
-w, binary = sys.argv[1], sys.argv[2]
+w, binary, read, name = sys.argv[1:5]
 rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(w, "rows.tsv"))]
 d = os.path.join(w, "md")
 for sub in ("cur", "new", "tmp"):
     os.makedirs(os.path.join(d, sub))
-for i, (mod, rhost, status, text, exp) in enumerate(rows):
-    msg = postfix_dsn(text, "RCPT TO", status=status, recipient="bob@example.jp", remote=rhost)
+for i, (mod, rhost, status, text, exp, domain) in enumerate(rows):
+    msg = postfix_dsn(text, "RCPT TO", status=status, recipient="bob@" + domain, remote=rhost)
     open(os.path.join(d, "cur", f"{i:04d}.x:2,S"), "w").write(msg)
 ours = {}
 out = subprocess.run([binary, "explain", "--json", d], capture_output=True, text=True).stdout
 for r in json.loads(out)["details"]["reports"]:
     rr = r.get("recipients") or [{}]
     ours[os.path.basename(r["source"])] = rr[0].get("reason", "-")
-sis = subprocess.run(["perl", "-MSisimai", "-e", 'opendir D, $ARGV[0]; for my $f (sort grep { !/^\\./ } readdir D) { my $v = Sisimai->make("$ARGV[0]/$f") // []; print "$f\\t", (@$v ? $v->[0]->reason : "-"), "\\n" }', d + "/cur"], capture_output=True, text=True).stdout
+sis = subprocess.run(["perl", "-MSisimai", "-e", 'my $read = $ARGV[1]; opendir D, $ARGV[0]; for my $f (sort grep { !/^\\./ } readdir D) { my $v = Sisimai->$read("$ARGV[0]/$f") // []; print "$f\\t", (@$v ? $v->[0]->reason : "-"), "\\n" }', d + "/cur", read], capture_output=True, text=True).stdout
 sis = dict(l.split("\t") for l in sis.strip().split("\n"))
 agree_tab = agree_sis = 0
 lines = []
-for i, (mod, rhost, status, text, exp) in enumerate(rows):
+for i, (mod, rhost, status, text, exp, domain) in enumerate(rows):
     n = f"{i:04d}.x:2,S"
     o, s = ours.get(n), sis.get(n)
     agree_sis += o == s
     agree_tab += o == exp
     if o != s or (exp != "?" and o != exp):
         lines.append(f"{mod}\tours={o}\tsisimai={s}\ttable={exp}\t{status}\t{text[:110]}\n")
-tabled = sum(exp != "?" for *_, exp in rows)
-print(f"receiver rows: {len(rows)}; fivefifty agrees with Sisimai 4.25 on {agree_sis} "
+tabled = sum(r[4] != "?" for r in rows)
+print(f"receiver rows: {len(rows)}; fivefifty agrees with {name} on {agree_sis} "
       f"({100 * agree_sis / len(rows):.1f}%), with the table's reason on {agree_tab} of {tabled}")
 by_module = {}
 for l in lines:

@@ -3,13 +3,14 @@
 //! those receivers, as Sisimai reads its `Rhost` modules before its reason phrases.
 //!
 //! A receiver is recognised by the remote MTA's name or the recipient's domain. The tables are
-//! in [`super::sisimai_receivers`]; KDDI's and NTT DOCOMO's rules are written here.
+//! in [`super::sisimai_receivers`]; KDDI's and NTT DOCOMO's rules, Google Workspace's status rules
+//! and the code syntaxes (Facebook's, GoDaddy's, Spectrum's, Orange's, i.ua's) are written here.
 
 use super::advice::Recognition;
 use super::parse::scan::find_ascii_ci;
 use super::reason::Reason;
 use super::sisimai_receivers as tables;
-use super::status::{DsnStatus, ReplyCode};
+use super::status::{DsnStatus, ReplyCode, StatusClass};
 use memchr::memmem::Finder;
 use std::sync::LazyLock;
 
@@ -109,7 +110,16 @@ enum Receiver {
     TencentQq,
     Mimecast,
     Microsoft,
+    Outlook,
     Google,
+    GoogleWorkspace,
+    Aol,
+    Apple,
+    Cloudflare,
+    Facebook,
+    GoDaddy,
+    MessageLabs,
+    Yahoo,
 }
 
 impl Receiver {
@@ -124,7 +134,16 @@ impl Receiver {
             Self::TencentQq => "Tencent QQ",
             Self::Mimecast => "Mimecast",
             Self::Microsoft => "Microsoft",
+            Self::Outlook => "Outlook.com",
             Self::Google => "Google",
+            Self::GoogleWorkspace => "Google Workspace",
+            Self::Aol => "AOL",
+            Self::Apple => "Apple iCloud Mail",
+            Self::Cloudflare => "Cloudflare Email Routing",
+            Self::Facebook => "Facebook",
+            Self::GoDaddy => "GoDaddy",
+            Self::MessageLabs => "Broadcom MessageLabs",
+            Self::Yahoo => "Yahoo",
         }
     }
 
@@ -137,9 +156,23 @@ impl Receiver {
             Self::Orange => Some("https://postmaster.orange.fr/"),
             Self::TencentQq => Some("https://service.mail.qq.com/cgi-bin/help?id=20022"),
             Self::Mimecast => Some("https://community.mimecast.com/docs/DOC-1369"),
-            Self::Microsoft => Some(super::advice::EXCHANGE_NDR),
-            Self::Google => Some("https://support.google.com/a/answer/3726730"),
-            Self::Iua | Self::Cox | Self::Kddi | Self::Docomo => None,
+            Self::Microsoft | Self::Outlook => Some(super::advice::EXCHANGE_NDR),
+            Self::Google | Self::GoogleWorkspace => {
+                Some("https://support.google.com/a/answer/3726730")
+            }
+            Self::Apple => Some("https://support.apple.com/en-us/102322"),
+            Self::Yahoo => Some("https://senders.yahooinc.com/smtp-error-codes/"),
+            Self::GoDaddy => Some(
+                "https://www.godaddy.com/help/what-bounce-codes-are-returned-by-godaddy-mail-servers-3394",
+            ),
+            Self::Facebook => Some("https://www.facebook.com/postmaster/response_codes"),
+            Self::Iua
+            | Self::Cox
+            | Self::Kddi
+            | Self::Docomo
+            | Self::Aol
+            | Self::Cloudflare
+            | Self::MessageLabs => None,
         }
     }
 
@@ -150,12 +183,27 @@ impl Receiver {
             Self::Spectrum | Self::Cox => "AUP# code",
             Self::Orange => "OFR/LPN code",
             Self::Microsoft => "status and reply",
-            Self::Kddi | Self::Docomo | Self::TencentQq | Self::Mimecast | Self::Google => "reply",
+            Self::Facebook => "response code",
+            Self::GoDaddy => "IB code or reply",
+            Self::Kddi
+            | Self::Docomo
+            | Self::TencentQq
+            | Self::Mimecast
+            | Self::Outlook
+            | Self::Google
+            | Self::GoogleWorkspace
+            | Self::Aol
+            | Self::Apple
+            | Self::Cloudflare
+            | Self::MessageLabs
+            | Self::Yahoo => "reply",
         }
     }
 }
 
-/// The domains of the receivers whose replies are read by host.
+/// The domains of the receivers whose replies are read by host: a remote MTA under one, or a
+/// recipient at one (Sisimai 5's `Sisimai::Rhost` list, and the carriers' and providers' own
+/// mail domains).
 const RECEIVER_DOMAINS: &[(&str, Receiver)] = &[
     ("ezweb.ne.jp", Receiver::Kddi),
     ("au.com", Receiver::Kddi),
@@ -165,12 +213,27 @@ const RECEIVER_DOMAINS: &[(&str, Receiver)] = &[
     ("cox.net", Receiver::Cox),
     ("mimecast.com", Receiver::Mimecast),
     ("outlook.com", Receiver::Microsoft),
-    ("hotmail.com", Receiver::Microsoft),
+    ("onmicrosoft.com", Receiver::Microsoft),
+    ("exchangelabs.com", Receiver::Microsoft),
     ("live.com", Receiver::Microsoft),
     ("msn.com", Receiver::Microsoft),
+    ("hotmail.com", Receiver::Outlook),
     ("google.com", Receiver::Google),
     ("gmail.com", Receiver::Google),
-    ("googlemail.com", Receiver::Google),
+    ("googlemail.com", Receiver::GoogleWorkspace),
+    ("orange.fr", Receiver::Orange),
+    ("wanadoo.fr", Receiver::Orange),
+    ("laposte.net", Receiver::Orange),
+    ("aol.com", Receiver::Aol),
+    ("icloud.com", Receiver::Apple),
+    ("me.com", Receiver::Apple),
+    ("apple.com", Receiver::Apple),
+    ("mx.cloudflare.net", Receiver::Cloudflare),
+    ("facebook.com", Receiver::Facebook),
+    ("secureserver.net", Receiver::GoDaddy),
+    ("messagelabs.com", Receiver::MessageLabs),
+    ("yahoodns.net", Receiver::Yahoo),
+    ("yahoo.com", Receiver::Yahoo),
 ];
 
 /// The receiver a host or domain belongs to. A Remote-MTA field may add a comment after the
@@ -199,21 +262,84 @@ fn table_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
     let r = match who {
         Receiver::Kddi => kddi(f.text),
         Receiver::Docomo => docomo(f),
-        Receiver::TencentQq => words_in(tables::TENCENT_QQ, f.text),
-        Receiver::Cox => words_in(tables::COX_TEXTS, f.text),
+        Receiver::TencentQq => words_in(tables::TENCENT_QQ, f),
+        Receiver::Cox => words_in(tables::COX_TEXTS, f),
+        Receiver::Orange => words_in(tables::ORANGE_TEXTS, f),
         Receiver::Mimecast => mimecast(f),
         Receiver::Microsoft => microsoft(f),
+        // Outlook.com's own two replies, then Microsoft's table (the same servers).
+        Receiver::Outlook => written_in(tables::OUTLOOK, f.raw).or_else(|| microsoft(f)),
         Receiver::Google => google(f),
-        Receiver::Iua | Receiver::Spectrum | Receiver::Orange => None,
+        Receiver::GoogleWorkspace => google_workspace(f).or_else(|| google(f)),
+        Receiver::Aol => written_in(tables::AOL, f.raw),
+        Receiver::Apple => words_in(tables::APPLE, f),
+        Receiver::Cloudflare => written_in(tables::CLOUDFLARE, f.raw),
+        Receiver::Facebook => facebook(f.raw),
+        Receiver::GoDaddy => godaddy_code(f.raw).or_else(|| words_in(tables::GODADDY_TEXTS, f)),
+        Receiver::MessageLabs => written_in(tables::MESSAGELABS, f.raw),
+        Receiver::Yahoo => words_in(tables::YAHOO, f),
+        Receiver::Iua | Receiver::Spectrum => None,
     };
     r.map(|r| (who, r))
 }
 
-/// The reason of the first table entry whose words the text holds.
-fn words_in(table: &[(&str, Reason)], text: &str) -> Option<Reason> {
+/// The reason of the first table entry whose (lowercase) words the reply holds, in any case:
+/// in the normalised text, or in the reply as written where normalising hid them (words in a
+/// link, next to an address).
+fn words_in(table: &[(&str, Reason)], f: &ReceiverFacts<'_>) -> Option<Reason> {
     table
         .iter()
-        .find(|(w, _)| text.contains(w))
+        .find(|(w, _)| {
+            f.text.contains(w) || find_ascii_ci(f.raw.as_bytes(), w.as_bytes()).is_some()
+        })
+        .map(|(_, r)| *r)
+}
+
+/// The reason of the first table entry whose words the reply holds as written, case and all
+/// (the receivers whose tables Sisimai compares so: AOL, Cloudflare, MessageLabs, Outlook.com).
+fn written_in(table: &[(&str, Reason)], raw: &str) -> Option<Reason> {
+    table.iter().find(|(w, _)| raw.contains(w)).map(|(_, r)| *r)
+}
+
+/// Google Workspace's replies about the recipient's domain: "Domain name not found" and an
+/// NXDOMAIN answer are an unknown host when both the status and the reply code are permanent,
+/// and a network trouble when neither is (a lookup that may yet succeed).
+fn google_workspace(f: &ReceiverFacts<'_>) -> Option<Reason> {
+    let status = f.status.map(|s| s.class());
+    let reply = f.reply_code.and_then(|r| r.class());
+    let permanent = |c: Option<StatusClass>| c == Some(StatusClass::Permanent);
+    tables::GSUITE
+        .iter()
+        .filter(|(w, _)| f.raw.contains(w))
+        .map(|(_, r)| *r)
+        .find(|r| match r {
+            Reason::NetworkError => !permanent(status) && !permanent(reply),
+            Reason::HostUnknown => permanent(status) && permanent(reply),
+            _ => true,
+        })
+}
+
+/// Facebook's response code (`RCP-P1`, `POL-P7`: three letters, a dash, a letter and a digit)
+/// in a reply, read from its table.
+fn facebook(raw: &str) -> Option<Reason> {
+    let b = raw.as_bytes();
+    let dash = memchr::memchr(b'-', b)?;
+    let code = raw
+        .get(dash.checked_sub(3)?..dash + 3)?
+        .to_ascii_lowercase();
+    tables::FACEBOOK_CODES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, r)| *r)
+}
+
+/// GoDaddy's ` IBnnn` code in a reply (`554 ... IB212`), read from its table.
+fn godaddy_code(raw: &str) -> Option<Reason> {
+    let at = raw.find(" IB")? + 1;
+    let code = raw.get(at..at + 5)?.to_ascii_lowercase();
+    tables::GODADDY_CODES
+        .iter()
+        .find(|(c, _)| *c == code)
         .map(|(_, r)| *r)
 }
 
@@ -513,20 +639,18 @@ mod tests {
     #[test]
     fn tencent_qq_words_mean_their_documented_reasons() {
         let qq = |t: &str| at("qq.com", "mx3.qq.com", t, None);
-        assert_eq!(
-            qq("550 Mailbox unavailable or access denied"),
-            Some(Reason::TooManyConn)
-        );
+        assert_eq!(qq("550 Ip frequency limited"), Some(Reason::TooManyConn));
         assert_eq!(qq("550 Mailbox not found."), Some(Reason::UserUnknown));
         assert_eq!(qq("550 Suspected spam ip"), Some(Reason::Blocked));
-        assert_eq!(qq("550 Suspected spam"), Some(Reason::SpamDetected));
+        // Sisimai 5's reading: the message, not the sending IP, was suspected.
+        assert_eq!(qq("550 Suspected spam"), Some(Reason::Rejected));
         assert_eq!(qq("550 Some other words"), None);
         // The same words elsewhere keep their usual meaning.
         assert_eq!(
             at(
                 "example.com",
                 "mx.example.com",
-                "550 Mailbox unavailable or access denied",
+                "550 Ip frequency limited",
                 None
             ),
             None
@@ -603,7 +727,7 @@ mod tests {
     fn the_split_reasons_stay_narrower_than_the_tables() {
         let f = ReceiverFacts {
             recipient_domain: Some("qq.com"),
-            text: "550 dmarc check failed",
+            text: "550 connection denied",
             ..Default::default()
         };
         assert_eq!(
@@ -611,9 +735,97 @@ mod tests {
             Some((Receiver::TencentQq, Reason::Blocked))
         );
         let reason = |ours| receiver_reason(&f, ours).map(|r| r.reason);
-        assert_eq!(reason(Reason::AuthFailure), Some(Reason::AuthFailure));
+        assert_eq!(reason(Reason::RequirePtr), Some(Reason::RequirePtr));
         assert_eq!(reason(Reason::OnHold), Some(Reason::Blocked));
         let r = receiver_reason(&f, Reason::OnHold).map(|r| r.recognition.provider);
         assert_eq!(r, Some("Tencent QQ"));
+    }
+
+    #[test]
+    fn sisimai_5_receivers_read_their_own_forms() {
+        // Facebook's and GoDaddy's codes, at their hosts only.
+        assert_eq!(
+            at(
+                "facebook.com",
+                "mx.facebook.com",
+                "550 5.1.1 RCP-P1 http://postmaster.facebook.com/response_codes",
+                Some("5.1.1")
+            ),
+            Some(Reason::UserUnknown)
+        );
+        assert_eq!(
+            at(
+                "example.com",
+                "smtp.secureserver.net",
+                "554 Message refused IB212",
+                None
+            ),
+            Some(Reason::SpamDetected)
+        );
+        assert_eq!(
+            at(
+                "example.com",
+                "mx.example.com",
+                "554 Message refused IB212",
+                None
+            ),
+            None
+        );
+        // Words in a link are read as written (normalising hides links).
+        assert_eq!(
+            at(
+                "icloud.com",
+                "mx01.mail.icloud.com",
+                "550 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=192.0.2.1",
+                Some("5.7.0")
+            ),
+            Some(Reason::Blocked)
+        );
+        // Tables Sisimai compares case and all.
+        assert_eq!(
+            at(
+                "aol.com",
+                "mx1.mail.aol.com",
+                "550 Host or domain name not found",
+                None
+            ),
+            Some(Reason::HostUnknown)
+        );
+        assert_eq!(
+            at(
+                "aol.com",
+                "mx1.mail.aol.com",
+                "550 host or domain name not found",
+                None
+            ),
+            None
+        );
+        // Outlook.com's own replies, then Microsoft's table.
+        assert_eq!(
+            at(
+                "hotmail.com",
+                "mx1.hotmail.com",
+                "550 Requested action not taken: mailbox unavailable",
+                Some("5.5.0")
+            ),
+            Some(Reason::UserUnknown)
+        );
+    }
+
+    #[test]
+    fn google_workspace_reads_a_missing_domain_by_its_codes() {
+        let gw = |reply: &str, status| at("example.com", "aspmx.l.googlemail.com", reply, status);
+        assert_eq!(
+            gw("550 5.1.2 Domain name not found", Some("5.1.2")),
+            Some(Reason::HostUnknown)
+        );
+        assert_eq!(
+            gw("451 4.4.0 Domain name not found", Some("4.4.0")),
+            Some(Reason::NetworkError)
+        );
+        assert_eq!(
+            gw("556 5.1.10 Null MX", Some("5.1.10")),
+            Some(Reason::NotAccept)
+        );
     }
 }
