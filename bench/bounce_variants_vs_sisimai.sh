@@ -2,31 +2,31 @@
 # Generalisation beyond the corpus's very files: variants of each real bounce of the corpus (other
 # recipients, another diagnostic reply, the MTA's own failure words from its Sisimai module's
 # table, other line ends, one more recipient; see
-# scripts/bounce_variants.py), explained by fivefifty and by Sisimai 4.25. An unseen bounce of
-# the same MTA differs from a corpus one in just these ways, so a rule that leans on something
+# scripts/bounce_variants.py), explained by fivefifty and by Sisimai. An unseen bounce of the
+# same MTA differs from a corpus one in just these ways, so a rule that leans on something
 # particular to the original file shows up here. Prints how often the two agree on the
 # recipients and on their reasons, by kind of variant, and how often fivefifty's answer on a
 # variant is its answer on the original (new addresses in, reasons kept), where the variant
-# should not change it (rcpt, rcptdom, lf/crlf, more). Sisimai 5 (whose vocabulary fivefifty
-# follows) split some 4.25 reasons (requireptr, authfailure, badreputation, speeding out of
-# blocked and toomanyconn), so those rows disagree by design; Sisimai has its own misreadings
-# too (its Exchange, Office 365, Messaging Server, OpenSMTPD modules read only the text part,
-# so a recipient the `more` variant adds to the DSN alone is not theirs).
+# should not change it (rcpt, rcptdom, lf/crlf, more). Sisimai 5.3 (the default, SISIMAI=5) is
+# the reference, its vocabulary being fivefifty's; against 4.25 (SISIMAI=4) the reasons
+# Sisimai 5 split out of 4.25's (requireptr, authfailure, badreputation, speeding out of
+# blocked and toomanyconn) disagree by design. Sisimai has its own misreadings too (its
+# Exchange, Office 365, Messaging Server, OpenSMTPD modules read only the text part, so a
+# recipient the `more` variant adds to the DSN alone is not theirs).
 #
 #   bench/bounce_variants_vs_sisimai.sh        # from the project root; needs ../shared/corpora
 #   FIVEFIFTY=path/to/fivefifty bench/...      # judge another build (no cargo build)
 #   DISAGREEMENTS=FILE bench/...               # also write each disagreement to FILE
 #   KEEP=DIR bench/...                         # keep the variants and readings in DIR
+#   SISIMAI=4 bench/...                        # Sisimai 4.25's tables and answers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=../shared/corpora/bounces/eml
 [ -d "$CORPUS" ] || { echo "SKIP: $CORPUS not found"; exit 0; }
-if ! perl -MSisimai -e 1 2>/dev/null; then
-  apt-get update >/dev/null && apt-get install -y libsisimai-perl >/dev/null
-fi
-# Sisimai walks some of its tables as Perl hashes, whose order changes from run to run: a
-# fixed seed makes its answers, and so the figures, repeatable.
-export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
+# Which Sisimai (bench/sisimai.sh); it fixes Perl's hash seed, as Sisimai walks some tables as
+# hashes, so its answers, and the figures, are repeatable.
+SISIMAI=${SISIMAI:-5}
+. bench/sisimai.sh
 # KEEP=DIR: the variants (var/md/cur, var/index.tsv) and the readings (orig.tsv, var.tsv) stay.
 if [ -n "${KEEP:-}" ]; then WORK=$KEEP; rm -rf "$WORK"; mkdir -p "$WORK"
 else WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT; fi
@@ -35,11 +35,11 @@ BIN=${FIVEFIFTY:-${CARGO_TARGET_DIR:-target}/release/fivefifty}
 
 # file \t tool \t recipient \t reason \t status \t diagnostic, for every file of a folder.
 sisimai() {
-  perl -MSisimai -e 'opendir D, $ARGV[0]; for my $f (sort grep { !/^\./ } readdir D) {
-    my $v = Sisimai->make("$ARGV[0]/$f", delivered => 1, vacation => 1) // [];
+  perl -MSisimai -e 'my $read = $ARGV[1]; opendir D, $ARGV[0]; for my $f (sort grep { !/^\./ } readdir D) {
+    my $v = Sisimai->$read("$ARGV[0]/$f", delivered => 1, vacation => 1) // [];
     for my $r (@$v) { my $d = $r->diagnosticcode // ""; $d =~ s/[\t\r\n]+/ /g;
       print join("\t", $f, "sisimai", $r->recipient->address, $r->reason,
-        $r->deliverystatus // "", $d), "\n" } }' "$1"
+        $r->deliverystatus // "", $d), "\n" } }' "$1" "$SISIMAI_READ"
 }
 ours() {
   "$BIN" explain --json "$1" > "$WORK/ours.json" || true
@@ -57,12 +57,12 @@ PY
 mkdir -p "$WORK/orig"
 cp "$CORPUS"/*.eml "$WORK/orig/"
 { sisimai "$WORK/orig"; ours "$WORK/orig"; } > "$WORK/orig.tsv"
-python3 scripts/sisimai_lhost_tables.py > "$WORK/tables.json"
+python3 scripts/sisimai_lhost_tables.py "$SISIMAI_REASONS/../Lhost" > "$WORK/tables.json"
 python3 scripts/bounce_variants.py "$WORK/orig" "$WORK/orig.tsv" "$WORK/var" "$WORK/tables.json"
 { sisimai "$WORK/var/md/cur"; ours "$WORK/var/md"; } > "$WORK/var.tsv"
-python3 - "$WORK" <<'PY'
+python3 - "$WORK" "$SISIMAI_NAME" <<'PY'
 import collections, json, os, sys
-w = sys.argv[1]
+w, name = sys.argv[1], sys.argv[2]
 # Sisimai's stand-in when it finds no recipient; fivefifty leaves the address empty.
 NONE = "undisclosed-recipient-in-headers@libsisimai.org.invalid"
 
@@ -149,8 +149,7 @@ for src, kind, vs, want, got in bad:
         for a, b in zip(want.split(), got.split()):
             if a != b and a.split("=")[0] == b.split("=")[0]:
                 kinds[(a.split("=")[1], b.split("=")[1])] += 1
-print("reasons, Sisimai 4.25 -> fivefifty, most common (blocked/toomanyconn -> requireptr, "
-      "authfailure, badreputation, speeding: Sisimai 5's split, by design):")
+print(f"reasons, {name} -> fivefifty, most common:")
 for (a, b), c in kinds.most_common(12):
     print(f"  {c:4d}  {a:16s} {b}")
 # DISAGREEMENTS=FILE: original file, variant kind, against what, that answer, fivefifty's.

@@ -24,7 +24,7 @@ def tables(src):
         return {}
     body = re.sub(r"#[^\n]*", "", m.group(1))
     out = {}
-    for rm in re.finditer(r"'(\w+)'\s*=>\s*(?:\[(.*?)\]|'([^']*)')", body, re.S):
+    for rm in re.finditer(r"['\"](\w+)['\"]\s*=>\s*(?:\[(.*?)\]|'([^']*)')", body, re.S):
         if rm.group(2) is not None:
             words = [(a.replace("\\'", "'") if a else b.replace('\\"', '"'))
                      for a, b in ITEM.findall(rm.group(2))]

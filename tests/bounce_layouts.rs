@@ -509,6 +509,11 @@ fn an_mtas_own_failure_messages_read_as_its_source_means_them() {
             "Sorry, no mailbox here by that name. (#5.1.1)",
             Reason::UserUnknown,
         ),
+        // Exim's router: the system has no such local user.
+        ("exim", "user not found", Reason::UserUnknown),
+        // A local transport (appendfile, pipe) failed: the receiving system's trouble, as
+        // Sisimai 5's Exim table has it (4.25 called it a mailer error).
+        ("exim", "local delivery failed", Reason::SystemError),
         (
             "opensmtpd",
             "All routes to destination blocked",

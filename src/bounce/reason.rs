@@ -834,7 +834,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // OpenSMTPD's mda.c: the delivery command (a pipe, an MDA) ended by a signal or
             // with a failing status.
             "exited abnormally",
-            "local delivery failed",
             "delivery to a pipe",
             "mail filter",
         ],
@@ -1317,6 +1316,9 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "address couldn't be found",
     "invalid final delivery userid",
     "unknown user:",
+    // Exim's router when the system's user database has no such local user (route.c:
+    // "getpwnam() returned NULL (user not found)").
+    "user not found",
 ];
 
 /// Every phrase of a table set, indexed so a text is scanned once, not once per phrase: the
