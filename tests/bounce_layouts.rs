@@ -454,6 +454,36 @@ fn own_failure(mta: &str, words: &str) -> String {
 }
 
 #[test]
+fn on_its_own_domain_an_mta_that_finds_no_host_for_the_domain_names_the_host() {
+    // Exim's "Unrouteable address" is the same for a missing domain and a missing local user:
+    // on a domain the reporting system serves, it is the user. Words about the domain's mail
+    // hosts are about the hosts wherever the domain is.
+    let own = |words: &str| {
+        let raw = own_failure("exim", words)
+            .replace("bob@rcpt.example", "bob@sender.example")
+            .replace(
+                "Mailer-Daemon@mx.sender.example",
+                "Mailer-Daemon@sender.example",
+            );
+        rows(&explain(&raw))
+    };
+    assert_eq!(
+        own("Unrouteable address"),
+        [("bob@sender.example".to_string(), Reason::UserUnknown)]
+    );
+    for words in [
+        "all host address lookups failed permanently",
+        "all relevant MX records point to non-existent hosts",
+    ] {
+        assert_eq!(
+            own(words),
+            [("bob@sender.example".to_string(), Reason::HostUnknown)],
+            "{words}"
+        );
+    }
+}
+
+#[test]
 fn an_mtas_own_failure_messages_read_as_its_source_means_them() {
     // Exim's parse.c, transports and deliver.c; qmail-ldap and qmail-local; OpenSMTPD's mta.c.
     let cases: &[(&str, &str, Reason)] = &[

@@ -177,13 +177,15 @@ pub struct Facts<'a> {
     pub text: &'a str,
 }
 
-/// The status-derived reasons Sisimai looks past to its phrase lists (its `Reason->retry`): a
-/// narrower set than [`is_weak`], which fivefifty's own, more specific phrases may refine.
+/// The status-derived reasons Sisimai looks past to its phrase lists (Sisimai 5's
+/// `Reason->retry`: a queue that expired over a stated cause gives that cause): a narrower set
+/// than [`is_weak`], which fivefifty's own, more specific phrases may refine.
 fn sisimai_retries(r: Reason) -> bool {
     matches!(
         r,
         Reason::UserUnknown
             | Reason::HostUnknown
+            | Reason::Expired
             | Reason::SecurityError
             | Reason::SystemError
             | Reason::NetworkError
@@ -1994,6 +1996,17 @@ mod tests {
             text: &n,
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn a_queue_that_expired_over_a_stated_cause_gives_the_cause() {
+        // OpenSMTPD's words for the network trouble behind a 4.4.7 (Sisimai 5 looks past an
+        // expiry status to them); with no cause stated, the queue's expiry stands.
+        assert_eq!(
+            text("451 4.4.7 Address family mismatch on destination MXs"),
+            Reason::NetworkError
+        );
+        assert_eq!(text("451 4.4.7 Delivery time expired"), Reason::Expired);
     }
 
     /// The first table of a table set one of whose phrases a text holds, found as the
