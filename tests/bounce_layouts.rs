@@ -474,6 +474,7 @@ fn on_its_own_domain_an_mta_that_finds_no_host_for_the_domain_names_the_host() {
     for words in [
         "all host address lookups failed permanently",
         "all relevant MX records point to non-existent hosts",
+        "The remote domain doesnt exist",
     ] {
         assert_eq!(
             own(words),
@@ -541,6 +542,12 @@ fn an_mtas_own_failure_messages_read_as_its_source_means_them() {
         ),
         // Exim's router: the system has no such local user.
         ("exim", "user not found", Reason::UserUnknown),
+        // qmail-local's words without their status.
+        (
+            "qmail",
+            "Sorry, no mailbox here by that name.",
+            Reason::UserUnknown,
+        ),
         // A local transport (appendfile, pipe) failed: the receiving system's trouble, as
         // Sisimai 5's Exim table has it (4.25 called it a mailer error).
         ("exim", "local delivery failed", Reason::SystemError),

@@ -1321,6 +1321,8 @@ const DIRECTORY_PHRASES: &[&str] = &[
     // Exim's router when the system's user database has no such local user (route.c:
     // "getpwnam() returned NULL (user not found)").
     "user not found",
+    // qmail-local (and vpopmail's vdelivermail): no such mailbox on this host.
+    "no mailbox here by that name",
 ];
 
 /// Every phrase of a table set, indexed so a text is scanned once, not once per phrase: the

@@ -1568,12 +1568,13 @@ fn finish_row(
             // (Exim's "Unrouteable address" is the same for a missing domain and a missing
             // local user) means the local part is unknown. An x.1.2 status ("bad destination
             // system address") is the MTA saying the host is the trouble: it stands, as do
-            // words about the domain's hosts ("all host address lookups failed", "MX records
-            // point to non-existent hosts"): its mail hosts are what is missing.
+            // words about the domain or its hosts ("all host address lookups failed", "MX
+            // records point to non-existent hosts", "the remote domain doesnt exist").
             let names_host = status.is_some_and(|s| s.subject() == 1 && s.detail() == 2)
                 || n_diag.contains("host address")
                 || n_diag.contains("non-existent host")
-                || n_diag.contains("mx record");
+                || n_diag.contains("mx record")
+                || n_diag.contains("domain");
             let r = if r == reason::Reason::HostUnknown && raw.own_domain && !names_host {
                 reason::Reason::UserUnknown
             } else {
