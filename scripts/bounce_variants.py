@@ -253,11 +253,14 @@ def module_of(name, tables):
     m = re.match(r"lhost-([a-z0-9]+)-\d+\.eml$", name)
     if not m:
         return None
-    # Sisimai 5's names in the corpus for 4.25's modules.
+    # Sisimai 5's names in the corpus for 4.25's modules (5.3's tables keep the new names).
     renamed = {"googleworkspace": "gsuite", "trendmicro": "interscanmss",
                "mailmarshal": "mailmarshalsmtp"}
-    want = renamed.get(m.group(1), m.group(1))
-    return next((k for k in tables if k.lower() == want), None)
+    for want in (m.group(1), renamed.get(m.group(1), m.group(1))):
+        found = next((k for k in tables if k.lower() == want), None)
+        if found:
+            return found
+    return None
 
 
 def variants(name, raw, reads, n, tables=None):
