@@ -1318,10 +1318,15 @@ const DIRECTORY_PHRASES: &[&str] = &[
     "address couldn't be found",
     "invalid final delivery userid",
     "unknown user:",
-    // Exim's router when the system's user database has no such local user (route.c:
-    // "getpwnam() returned NULL (user not found)").
+];
+
+/// The reporting MTA's own words when its local user directory has no such user: an unknown
+/// user when they stand alone, with no remote server's reply code. A remote server's "550 User
+/// not found" with no command to place it is the receiver filtering, as any such words are.
+const LOCAL_DIRECTORY_PHRASES: &[&str] = &[
+    // Exim's router (route.c: "getpwnam() returned NULL (user not found)").
     "user not found",
-    // qmail-local (and vpopmail's vdelivermail): no such mailbox on this host.
+    // qmail-local (and vpopmail's vdelivermail).
     "no mailbox here by that name",
 ];
 
@@ -1895,9 +1900,11 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
         .is_some_and(|s| s.subject() == 1 && s.detail() <= 10);
     // The directory phrases are searched only when the answer depends on them.
     let directory = || DIRECTORY_INDEX.any_in(f.text);
+    let local_directory =
+        || f.reply_code.is_none() && LOCAL_DIRECTORY_PHRASES.iter().any(|p| f.text.contains(p));
     if status_says_address
         || f.command == Some("RCPT")
-        || (f.command != Some("DATA") && directory())
+        || (f.command != Some("DATA") && (directory() || local_directory()))
     {
         Reason::UserUnknown
     } else {
@@ -1998,6 +2005,16 @@ mod tests {
             text: &n,
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn an_mtas_own_directory_words_name_an_unknown_user_a_remote_reply_does_not() {
+        assert_eq!(text("user not found"), Reason::UserUnknown);
+        assert_eq!(
+            text("Sorry, no mailbox here by that name."),
+            Reason::UserUnknown
+        );
+        assert_eq!(text("550 User not found"), Reason::Filtered);
     }
 
     #[test]
