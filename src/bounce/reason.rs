@@ -300,7 +300,23 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "closed mailing list",
         ],
     ),
-    (Reason::SecurityError, &["unauthenticated sender"]),
+    (
+        Reason::SecurityError,
+        &[
+            "unauthenticated sender",
+            // qmail's "Sorry, you don't authenticate or the domain isn't in my list of allowed
+            // rcpthosts": authenticate first (before its relay words).
+            "you don't authenticate",
+        ],
+    ),
+    // Documented replies whose words would otherwise read as a wider reason further down:
+    // connections and errors counted per client (not the sender's sending rate), a message
+    // the queue gave up on.
+    (
+        Reason::TooManyConn,
+        &["connection rate limit", "too many errors from your ip"],
+    ),
+    (Reason::Expired, &["message timed out"]),
     // RFC 3463 X.4.3 "directory server failure": explains a later expiry.
     (
         Reason::SystemError,
@@ -366,6 +382,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "blocked using",
             "ip address is black listed",
             "ip is black listed",
+            // The client's network or host, not the sender (Microsoft's "Client host rejected:
+            // was not authenticated" is not SPF or DKIM).
+            "host network not allowed",
+            "client host rejected: was not authenticated",
         ],
     ),
     // Verdicts of a spam filter: stronger than the authentication words around them.
@@ -394,6 +414,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "spam or virus",
             // A URI blocklist judges the links in the message ("breaches local URIBL policy").
             "uribl",
+            // A filter's verdict on the message, worded as a block.
+            "blocked by our filter",
+            "no spam please",
+            // amavisd-new's banned-content refusal.
+            "banned content",
         ],
     ),
     (
@@ -405,6 +430,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "message is infected",
             "trojan",
             "dangerous attachment",
+            "potentially executable attachment",
         ],
     ),
     (
@@ -481,6 +507,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::MailboxFull,
         &[
             "mailbox full",
+            // The mailbox file, or what it may receive, is at its limit (not the message).
+            "mail file size exceeds",
+            "exceeding receiving limits",
             // German, French, Spanish, Italian, Dutch, Portuguese, Polish and Russian wordings.
             "postfach voll",
             "postfach ist voll",
@@ -663,6 +692,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         &[
             // EZweb (au): "The user(s) account is temporarily limited."
             "account is temporarily limited",
+            // Tencent QQ, for a frozen or closed mailbox (Sisimai 5's reading), before the
+            // "mailbox unavailable" of unknown users.
+            "mailbox unavailable or access denied",
             "account disabled",
             "disabled recipient",
             "account suspended",
@@ -807,6 +839,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "sender mismatch",
             // "You are sending to/from an address that has been blacklisted".
             "address that has been blacklisted",
+            // The envelope sender on the receiver's list (not the client's IP).
+            "email address has been blacklisted",
+            "sender is in my black list",
             "not accept mail from",
             "null sender",
             "empty envelope sender",
@@ -2015,6 +2050,36 @@ mod tests {
             Reason::UserUnknown
         );
         assert_eq!(text("550 User not found"), Reason::Filtered);
+    }
+
+    #[test]
+    fn documented_replies_keep_their_own_reason_over_wider_words() {
+        for (reply, want) in [
+            ("421 Connection rate limit exceeded", Reason::TooManyConn),
+            ("421 Too many errors from your IP", Reason::TooManyConn),
+            ("550 Host network not allowed", Reason::Blocked),
+            (
+                "554 Your message has been temporarily blocked by our filter",
+                Reason::SpamDetected,
+            ),
+            ("554 Rejecting banned content", Reason::SpamDetected),
+            (
+                "552 Mail file size exceeds the maximum size allowed",
+                Reason::MailboxFull,
+            ),
+            ("550 Sender is in my black list", Reason::Rejected),
+            ("550 Mailbox unavailable or access denied", Reason::Suspend),
+            (
+                "554 It has a potentially executable attachment",
+                Reason::VirusDetected,
+            ),
+            (
+                "553 Sorry, you don't authenticate or the domain isn't in my list of allowed rcpthosts",
+                Reason::SecurityError,
+            ),
+        ] {
+            assert_eq!(text(reply), want, "{reply}");
+        }
     }
 
     #[test]
