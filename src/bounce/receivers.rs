@@ -161,18 +161,15 @@ impl Receiver {
                 Some("https://support.google.com/a/answer/3726730")
             }
             Self::Apple => Some("https://support.apple.com/en-us/102322"),
-            Self::Yahoo => Some("https://senders.yahooinc.com/smtp-error-codes/"),
-            Self::GoDaddy => Some(
-                "https://www.godaddy.com/help/what-bounce-codes-are-returned-by-godaddy-mail-servers-3394",
-            ),
+            Self::Yahoo => Some("https://senders.yahooinc.com/smtp-error-codes"),
+            Self::GoDaddy => {
+                Some("https://www.godaddy.com/help/what-does-my-email-bounceback-mean-3568")
+            }
             Self::Facebook => Some("https://www.facebook.com/postmaster/response_codes"),
-            Self::Iua
-            | Self::Cox
-            | Self::Kddi
-            | Self::Docomo
-            | Self::Aol
-            | Self::Cloudflare
-            | Self::MessageLabs => None,
+            Self::Cloudflare => Some("https://developers.cloudflare.com/email-routing/postmaster/"),
+            Self::Iua | Self::Cox | Self::Kddi | Self::Docomo | Self::Aol | Self::MessageLabs => {
+                None
+            }
         }
     }
 
