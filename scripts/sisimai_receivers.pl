@@ -48,6 +48,14 @@ sub word_table {
     print "    (", ($cased ? rs_cased($_->[0]) : rs($_->[0])), ", Reason::", camel($_->[1]), "),\n" for words($m);
     print "];\n\n";
 }
+# A code => reason table, by code.
+sub code_table {
+    my ($doc, $name, $codes) = @_;
+    print "/// $doc\n";
+    print "pub const $name: &[(&str, Reason)] = &[\n";
+    print "    (", rs($_), ", Reason::", camel($codes->{$_}), "),\n" for sort keys %$codes;
+    print "];\n\n";
+}
 sub rs_cased { my $s = shift; $s =~ s/\\/\\\\/g; $s =~ s/"/\\"/g; qq("$s") }
 sub rs { my $s = lc shift; $s =~ s/\\/\\\\/g; $s =~ s/"/\\"/g; qq("$s") }
 
@@ -72,16 +80,8 @@ HEAD
 
 {
     my $s = src('Cox');
-    my $codes = table($s, 'errorcodes');
-    print "/// Cox's `AUP#` codes (`AUP#CXBL`, `AUP#IPBL0001`, ...).\n";
-    print "pub const COX_CODES: &[(&str, Reason)] = &[\n";
-    print "    (", rs($_), ", Reason::", camel($codes->{$_}), "),\n" for sort keys %$codes;
-    print "];\n\n";
-    my $m = table($s, 'messagesof');
-    print "/// Cox's replies without a code.\n";
-    print "pub const COX_TEXTS: &[(&str, Reason)] = &[\n";
-    for my $r (sort keys %$m) { print "    (", rs($_), ", Reason::", camel($r), "),\n" for @{ $m->{$r} } }
-    print "];\n\n";
+    code_table("Cox's `AUP#` codes (`AUP#CXBL`, `AUP#IPBL0001`, ...).", 'COX_CODES', table($s, 'errorcodes'));
+    word_table("Cox's replies without a code.", 'COX_TEXTS', table($s, 'messagesof'));
 }
 {
     my $m = table(src('Microsoft'), 'messagesof');
@@ -150,11 +150,7 @@ word_table("Outlook.com's (Hotmail's) replies, as written.", 'OUTLOOK', table(sr
 word_table("Yahoo's replies.", 'YAHOO', table(src('YahooInc'), 'messagesof'));
 {
     my $s = src('GoDaddy');
-    my $codes = table($s, 'errorcodes');
-    print "/// GoDaddy's `IBnnn` codes (` IB401` in the reply).\n";
-    print "pub const GODADDY_CODES: &[(&str, Reason)] = &[\n";
-    print "    (", rs($_), ", Reason::", camel($codes->{$_}), "),\n" for sort keys %$codes;
-    print "];\n\n";
+    code_table("GoDaddy's `IBnnn` codes (` IB401` in the reply).", 'GODADDY_CODES', table($s, 'errorcodes'));
     word_table("GoDaddy's replies without a code.", 'GODADDY_TEXTS', table($s, 'messagesof'));
 }
 {

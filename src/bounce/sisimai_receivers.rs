@@ -49,24 +49,24 @@ pub const COX_CODES: &[(&str, Reason)] = &[
 
 /// Cox's replies without a code.
 pub const COX_TEXTS: &[(&str, Reason)] = &[
-    ("cox too many bad commands from", Reason::Blocked),
-    ("too many invalid recipients", Reason::Blocked),
-    ("esmtp no data before greeting", Reason::PolicyViolation),
-    ("attachment extension is forbidden", Reason::PolicyViolation),
-    ("sender rejected", Reason::Rejected),
-    ("dns check failure - try again later", Reason::RequirePtr),
-    ("rejected - no rdns", Reason::RequirePtr),
-    (
-        "esmtp server temporarily not available",
-        Reason::SystemError,
-    ),
-    ("too many sessions from", Reason::TooManyConn),
     (
         "requested action aborted: try again later",
         Reason::TooManyConn,
     ),
+    (
+        "esmtp server temporarily not available",
+        Reason::SystemError,
+    ),
+    ("dns check failure - try again later", Reason::RequirePtr),
+    ("attachment extension is forbidden", Reason::PolicyViolation),
+    ("cox too many bad commands from", Reason::Blocked),
+    ("esmtp no data before greeting", Reason::PolicyViolation),
+    ("too many invalid recipients", Reason::Blocked),
     ("message threshold exceeded", Reason::TooManyConn),
+    ("too many sessions from", Reason::TooManyConn),
     ("recipient rejected", Reason::UserUnknown),
+    ("rejected - no rdns", Reason::RequirePtr),
+    ("sender rejected", Reason::Rejected),
 ];
 
 /// Microsoft's (Exchange Online, Outlook.com) replies: the status, or its first two parts
