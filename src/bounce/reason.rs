@@ -2058,6 +2058,7 @@ mod tests {
             ("421 Connection rate limit exceeded", Reason::TooManyConn),
             ("421 Too many errors from your IP", Reason::TooManyConn),
             ("550 Host network not allowed", Reason::Blocked),
+            ("451 Message timed out", Reason::Expired),
             (
                 "554 Your message has been temporarily blocked by our filter",
                 Reason::SpamDetected,
