@@ -61,7 +61,7 @@ sub rs { my $s = lc shift; $s =~ s/\\/\\\\/g; $s =~ s/"/\\"/g; qq("$s") }
 
 print <<'HEAD';
 //! Receivers' documented replies and the reasons they mean, from Sisimai 5.3's
-//! `Sisimai::Rhost::*` modules (AOL, Apple, Cloudflare, Cox, Facebook, GoDaddy, Google and
+//! `Sisimai::Rhost::*` modules (AOL, Apple, Cloudflare, Cox, GoDaddy, Google and
 //! Google Workspace, i.ua, MessageLabs, Microsoft and Outlook.com, Mimecast, Orange and La Poste,
 //! Spectrum, Tencent QQ, Yahoo). Sisimai reads these before its general reason phrases, for
 //! recipients at those receivers; [`super::receivers`] does the same.
@@ -148,18 +148,9 @@ word_table("Cloudflare Email Routing's replies, as written.", 'CLOUDFLARE', tabl
 word_table("MessageLabs' replies, as written (any of the words).", 'MESSAGELABS', table(src('MessageLabs'), 'messagesof'), 1);
 word_table("Outlook.com's (Hotmail's) replies, as written.", 'OUTLOOK', table(src('Outlook'), 'messagesof'), 1);
 word_table("Yahoo's replies.", 'YAHOO', table(src('YahooInc'), 'messagesof'));
-{
-    my $s = src('GoDaddy');
-    code_table("GoDaddy's `IBnnn` codes (` IB401` in the reply).", 'GODADDY_CODES', table($s, 'errorcodes'));
-    word_table("GoDaddy's replies without a code.", 'GODADDY_TEXTS', table($s, 'messagesof'));
-}
-{
-    my $codes = table(src('Facebook'), 'errorcodes');
-    print "/// Facebook's codes (`RCP-P1`, `POL-P7`, ...).\n";
-    print "pub const FACEBOOK_CODES: &[(&str, Reason)] = &[\n";
-    for my $r (sort keys %$codes) { print "    (", rs($_), ", Reason::", camel($r), "),\n" for @{ $codes->{$r} } }
-    print "];\n\n";
-}
+# GoDaddy's IB codes and Facebook's response codes are in src/bounce/advice.rs, with their
+# meanings: only GoDaddy's replies without a code are a table here.
+word_table("GoDaddy's replies without a code.", 'GODADDY_TEXTS', table(src('GoDaddy'), 'messagesof'));
 {
     my $m = table(src('GSuite'), 'messagesof');
     print "/// Google Workspace's replies, as written; receivers.rs applies its status rules (a network\n";

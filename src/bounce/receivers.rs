@@ -4,7 +4,8 @@
 //!
 //! A receiver is recognised by the remote MTA's name or the recipient's domain. The tables are
 //! in [`super::sisimai_receivers`]; KDDI's and NTT DOCOMO's rules, Google Workspace's status rules
-//! and the code syntaxes (Facebook's, GoDaddy's, Spectrum's, Orange's, i.ua's) are written here.
+//! and the code syntaxes (Spectrum's, Orange's, i.ua's) are written here. Facebook's and GoDaddy's
+//! codes name their receiver and a meaning of their own: [`super::advice`] recognises them.
 
 use super::advice::Recognition;
 use super::parse::scan::find_ascii_ci;
@@ -116,7 +117,6 @@ enum Receiver {
     Aol,
     Apple,
     Cloudflare,
-    Facebook,
     GoDaddy,
     MessageLabs,
     Yahoo,
@@ -140,7 +140,6 @@ impl Receiver {
             Self::Aol => "AOL",
             Self::Apple => "Apple iCloud Mail",
             Self::Cloudflare => "Cloudflare Email Routing",
-            Self::Facebook => "Facebook",
             Self::GoDaddy => "GoDaddy",
             Self::MessageLabs => "Broadcom MessageLabs",
             Self::Yahoo => "Yahoo",
@@ -165,7 +164,6 @@ impl Receiver {
             Self::GoDaddy => {
                 Some("https://www.godaddy.com/help/what-does-my-email-bounceback-mean-3568")
             }
-            Self::Facebook => Some("https://www.facebook.com/postmaster/response_codes"),
             Self::Cloudflare => Some("https://developers.cloudflare.com/email-routing/postmaster/"),
             Self::Iua | Self::Cox | Self::Kddi | Self::Docomo | Self::Aol | Self::MessageLabs => {
                 None
@@ -180,8 +178,6 @@ impl Receiver {
             Self::Spectrum | Self::Cox => "AUP# code",
             Self::Orange => "OFR/LPN code",
             Self::Microsoft => "status and reply",
-            Self::Facebook => "response code",
-            Self::GoDaddy => "IB code or reply",
             Self::Kddi
             | Self::Docomo
             | Self::TencentQq
@@ -192,6 +188,7 @@ impl Receiver {
             | Self::Aol
             | Self::Apple
             | Self::Cloudflare
+            | Self::GoDaddy
             | Self::MessageLabs
             | Self::Yahoo => "reply",
         }
@@ -226,7 +223,6 @@ const RECEIVER_DOMAINS: &[(&str, Receiver)] = &[
     ("me.com", Receiver::Apple),
     ("apple.com", Receiver::Apple),
     ("mx.cloudflare.net", Receiver::Cloudflare),
-    ("facebook.com", Receiver::Facebook),
     ("secureserver.net", Receiver::GoDaddy),
     ("messagelabs.com", Receiver::MessageLabs),
     ("yahoodns.net", Receiver::Yahoo),
@@ -271,8 +267,7 @@ fn table_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
         Receiver::Aol => written_in(tables::AOL, f.raw),
         Receiver::Apple => words_in(tables::APPLE, f),
         Receiver::Cloudflare => written_in(tables::CLOUDFLARE, f.raw),
-        Receiver::Facebook => facebook(f.raw),
-        Receiver::GoDaddy => godaddy_code(f.raw).or_else(|| words_in(tables::GODADDY_TEXTS, f)),
+        Receiver::GoDaddy => words_in(tables::GODADDY_TEXTS, f),
         Receiver::MessageLabs => written_in(tables::MESSAGELABS, f.raw),
         Receiver::Yahoo => words_in(tables::YAHOO, f),
         Receiver::Iua | Receiver::Spectrum => None,
@@ -314,30 +309,6 @@ fn google_workspace(f: &ReceiverFacts<'_>) -> Option<Reason> {
             Reason::HostUnknown => permanent(status) && permanent(reply),
             _ => true,
         })
-}
-
-/// Facebook's response code (`RCP-P1`, `POL-P7`: three letters, a dash, a letter and a digit)
-/// in a reply, read from its table.
-fn facebook(raw: &str) -> Option<Reason> {
-    let b = raw.as_bytes();
-    let dash = memchr::memchr(b'-', b)?;
-    let code = raw
-        .get(dash.checked_sub(3)?..dash + 3)?
-        .to_ascii_lowercase();
-    tables::FACEBOOK_CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, r)| *r)
-}
-
-/// GoDaddy's ` IBnnn` code in a reply (`554 ... IB212`), read from its table.
-fn godaddy_code(raw: &str) -> Option<Reason> {
-    let at = raw.find(" IB")? + 1;
-    let code = raw.get(at..at + 5)?.to_ascii_lowercase();
-    tables::GODADDY_CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, r)| *r)
 }
 
 /// The reason a code table gives a number.
@@ -740,21 +711,12 @@ mod tests {
 
     #[test]
     fn sisimai_5_receivers_read_their_own_forms() {
-        // Facebook's and GoDaddy's codes, at their hosts only.
-        assert_eq!(
-            at(
-                "facebook.com",
-                "mx.facebook.com",
-                "550 5.1.1 RCP-P1 http://postmaster.facebook.com/response_codes",
-                Some("5.1.1")
-            ),
-            Some(Reason::UserUnknown)
-        );
+        // GoDaddy's words without a code, at its hosts only.
         assert_eq!(
             at(
                 "example.com",
                 "smtp.secureserver.net",
-                "554 Message refused IB212",
+                "550 Message rejected for spam or virus content",
                 None
             ),
             Some(Reason::SpamDetected)
@@ -763,7 +725,7 @@ mod tests {
             at(
                 "example.com",
                 "mx.example.com",
-                "554 Message refused IB212",
+                "550 Message rejected for spam or virus content",
                 None
             ),
             None

@@ -1,5 +1,5 @@
 //! Receivers' documented replies and the reasons they mean, from Sisimai 5.3's
-//! `Sisimai::Rhost::*` modules (AOL, Apple, Cloudflare, Cox, Facebook, GoDaddy, Google and
+//! `Sisimai::Rhost::*` modules (AOL, Apple, Cloudflare, Cox, GoDaddy, Google and
 //! Google Workspace, i.ua, MessageLabs, Microsoft and Outlook.com, Mimecast, Orange and La Poste,
 //! Spectrum, Tencent QQ, Yahoo). Sisimai reads these before its general reason phrases, for
 //! recipients at those receivers; [`super::receivers`] does the same.
@@ -1823,32 +1823,6 @@ pub const YAHOO: &[(&str, Reason)] = &[
     ("mailbox not found", Reason::UserUnknown),
 ];
 
-/// GoDaddy's `IBnnn` codes (` IB401` in the reply).
-pub const GODADDY_CODES: &[(&str, Reason)] = &[
-    ("ib007", Reason::TooManyConn),
-    ("ib101", Reason::Speeding),
-    ("ib103", Reason::BadReputation),
-    ("ib104", Reason::Blocked),
-    ("ib105", Reason::Blocked),
-    ("ib106", Reason::Blocked),
-    ("ib108", Reason::RequirePtr),
-    ("ib110", Reason::Blocked),
-    ("ib111", Reason::Blocked),
-    ("ib112", Reason::Blocked),
-    ("ib113", Reason::Blocked),
-    ("ib212", Reason::SpamDetected),
-    ("ib401", Reason::SecurityError),
-    ("ib501", Reason::NotCompliantRfc),
-    ("ib502", Reason::NotCompliantRfc),
-    ("ib504", Reason::Speeding),
-    ("ib506", Reason::Rejected),
-    ("ib508", Reason::AuthFailure),
-    ("ib510", Reason::Speeding),
-    ("ib605", Reason::TooManyConn),
-    ("ib607", Reason::Speeding),
-    ("ib705", Reason::VirusDetected),
-];
-
 /// GoDaddy's replies without a code.
 pub const GODADDY_TEXTS: &[(&str, Reason)] = &[
     (
@@ -1864,43 +1838,6 @@ pub const GODADDY_TEXTS: &[(&str, Reason)] = &[
     ("account disabled", Reason::Suspend),
     ("delivery timeout", Reason::Expired),
     ("rbl reject", Reason::Blocked),
-];
-
-/// Facebook's codes (`RCP-P1`, `POL-P7`, ...).
-pub const FACEBOOK_CODES: &[(&str, Reason)] = &[
-    ("pol-p7", Reason::AuthFailure),
-    ("pol-p1", Reason::Blocked),
-    ("pol-p2", Reason::Blocked),
-    ("pol-p3", Reason::Blocked),
-    ("pol-p4", Reason::Blocked),
-    ("pol-t1", Reason::Blocked),
-    ("pol-t2", Reason::Blocked),
-    ("pol-t3", Reason::Blocked),
-    ("msg-p2", Reason::ContentError),
-    ("rcp-p2", Reason::Filtered),
-    ("rcp-p3", Reason::Filtered),
-    ("msg-p1", Reason::MesgTooBig),
-    ("int-p2", Reason::MesgTooBig),
-    ("msg-p3", Reason::NotCompliantRfc),
-    ("dns-p1", Reason::Rejected),
-    ("dns-p2", Reason::Rejected),
-    ("dns-t1", Reason::Rejected),
-    ("dns-p3", Reason::RequirePtr),
-    ("dns-t2", Reason::RequirePtr),
-    ("pol-p6", Reason::SpamDetected),
-    ("pol-p7", Reason::SpamDetected),
-    ("rcp-t4", Reason::Suspend),
-    ("rcp-t1", Reason::SystemError),
-    ("con-t1", Reason::TooManyConn),
-    ("con-t2", Reason::TooManyConn),
-    ("con-t3", Reason::TooManyConn),
-    ("con-t4", Reason::TooManyConn),
-    ("msg-t1", Reason::TooManyConn),
-    ("rcp-p1", Reason::UserUnknown),
-    ("int-p1", Reason::UserUnknown),
-    ("int-p3", Reason::UserUnknown),
-    ("int-p4", Reason::UserUnknown),
-    ("pol-p5", Reason::VirusDetected),
 ];
 
 /// Google Workspace's replies, as written; receivers.rs applies its status rules (a network
