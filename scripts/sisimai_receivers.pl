@@ -151,11 +151,6 @@ word_table("Yahoo's replies.", 'YAHOO', table(src('YahooInc'), 'messagesof'));
 # GoDaddy's IB codes and Facebook's response codes are in src/bounce/advice.rs, with their
 # meanings: only GoDaddy's replies without a code are a table here.
 word_table("GoDaddy's replies without a code.", 'GODADDY_TEXTS', table(src('GoDaddy'), 'messagesof'));
-{
-    my $m = table(src('GSuite'), 'messagesof');
-    print "/// Google Workspace's replies, as written; receivers.rs applies its status rules (a network\n";
-    print "/// error only when nothing says permanent, an unknown host only when both codes do).\n";
-    print "pub const GSUITE: &[(&str, Reason)] = &[\n";
-    for my $r (sort keys %$m) { print "    (", rs_cased($_), ", Reason::", camel($r), "),\n" for @{ $m->{$r} } }
-    print "];\n";
-}
+# receivers.rs adds Google Workspace's status rules: a network error only when nothing says
+# permanent, an unknown host only when both codes do.
+word_table("Google Workspace's replies, as written (receivers.rs adds its status rules).", 'GSUITE', table(src('GSuite'), 'messagesof'), 1);

@@ -1840,17 +1840,16 @@ pub const GODADDY_TEXTS: &[(&str, Reason)] = &[
     ("rbl reject", Reason::Blocked),
 ];
 
-/// Google Workspace's replies, as written; receivers.rs applies its status rules (a network
-/// error only when nothing says permanent, an unknown host only when both codes do).
+/// Google Workspace's replies, as written (receivers.rs adds its status rules).
 pub const GSUITE: &[(&str, Reason)] = &[
-    (" responded with code NXDOMAIN", Reason::HostUnknown),
-    ("Domain name not found", Reason::HostUnknown),
-    (" had no relevant answers.", Reason::NetworkError),
-    ("responded with code NXDOMAIN", Reason::NetworkError),
-    ("Domain name not found", Reason::NetworkError),
-    ("Null MX", Reason::NotAccept),
     (
         "because the address couldn't be found. Check for typos or unnecessary spaces and try again.",
         Reason::UserUnknown,
     ),
+    (" responded with code NXDOMAIN", Reason::HostUnknown),
+    ("responded with code NXDOMAIN", Reason::NetworkError),
+    (" had no relevant answers.", Reason::NetworkError),
+    ("Domain name not found", Reason::HostUnknown),
+    ("Domain name not found", Reason::NetworkError),
+    ("Null MX", Reason::NotAccept),
 ];

@@ -153,8 +153,8 @@ pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
                 // out, the failure and its reason at once.
                 if value
                     .trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("expired")
+                    .get(..7)
+                    .is_some_and(|v| v.eq_ignore_ascii_case("expired"))
                 {
                     cur.action = Some(Action::Failed);
                     cur.expired = true;

@@ -1570,12 +1570,13 @@ fn finish_row(
             // system address") is the MTA saying the host is the trouble: it stands, as do
             // words about the domain or its hosts ("all host address lookups failed", "MX
             // records point to non-existent hosts", "the remote domain doesnt exist").
-            let names_host = status.is_some_and(|s| s.subject() == 1 && s.detail() == 2)
-                || n_diag.contains("host address")
-                || n_diag.contains("non-existent host")
-                || n_diag.contains("mx record")
-                || n_diag.contains("domain");
-            let r = if r == reason::Reason::HostUnknown && raw.own_domain && !names_host {
+            let names_host = || {
+                status.is_some_and(|s| s.subject() == 1 && s.detail() == 2)
+                    || ["host address", "non-existent host", "mx record", "domain"]
+                        .iter()
+                        .any(|w| n_diag.contains(w))
+            };
+            let r = if r == reason::Reason::HostUnknown && raw.own_domain && !names_host() {
                 reason::Reason::UserUnknown
             } else {
                 r
