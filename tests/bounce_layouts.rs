@@ -40,6 +40,14 @@ fn a_list_post_that_mentions_members_is_not_a_bounce() {
 }
 
 #[test]
+fn a_web_form_mail_from_the_web_server_is_not_a_bounce() {
+    // PHP's mail() sends as the web server's user (`nobody`); a form's "Email address:" field
+    // and a phone number ("555-1234", no multi-line reply) are not a failed recipient.
+    let raw = "From: nobody@www.example.com\nTo: sales@example.com\nSubject: Contact form submission\n\nName: John Smith\nEmail address: john@example.org\nPhone: 555-1234\nMessage: Please call me back about the quote.\n";
+    assert_eq!(explain(raw).kind, ReportKind::NotBounce);
+}
+
+#[test]
 fn a_post_held_for_the_moderator_is_not_a_refusal() {
     let raw = "From: list-owner@example.org\nTo: s@example.net\nSubject: Your message to List awaits moderator approval\nList-Id: <list.example.org>\n\nYour mail to 'List' <list@example.org> is being held until the list moderator can review it.\nThe reason it is being held: Post by non-member to a members-only list\n";
     assert_ne!(

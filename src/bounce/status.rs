@@ -214,6 +214,7 @@ impl ReplyCode {
                 && b[i + 2].is_ascii_digit()
                 && (i == 0 || is_reply_left_boundary(b[i - 1]))
                 && (i + 3 == b.len() || matches!(b[i + 3], b' ' | b'-' | b'\t' | b'\n' | b')'))
+                && !(b.get(i + 3) == Some(&b'-') && is_number_after_hyphen(&b[i + 4..]))
             {
                 // "550-5.1.1" and "550 5.1.1" and "550 Text" are all replies; "450 2014" is a year.
                 let v = u16::from(b[i] - b'0') * 100
@@ -226,6 +227,16 @@ impl ReplyCode {
             i += 1;
         }
         None
+    }
+}
+
+/// After `NNN-`, a number that is not an enhanced status (`555-1234`, a phone number or a
+/// range): a multi-line reply's hyphen is followed by its text or by a status (`550-5.1.1`).
+fn is_number_after_hyphen(rest: &[u8]) -> bool {
+    match rest {
+        [d, b'.', ..] if d.is_ascii_digit() => false,
+        [d, ..] => d.is_ascii_digit(),
+        [] => false,
     }
 }
 
@@ -284,5 +295,11 @@ mod tests {
         );
         assert!(ReplyCode::find_in("id 4501234 at 192.0.2.1").is_none());
         assert!(ReplyCode::find_in("code 599 x").is_none());
+        // A phone number is no multi-line reply; a status after the hyphen is.
+        assert!(ReplyCode::find_in("Phone: 555-1234").is_none());
+        assert_eq!(
+            ReplyCode::find_in("Phone: 555-1234, then 421-4.7.0 try later").map(|r| r.get()),
+            Some(421)
+        );
     }
 }

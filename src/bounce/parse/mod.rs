@@ -472,7 +472,6 @@ fn is_system_sender(from: Option<&str>, from_raw: &str) -> bool {
         "mmdf",
         "bounce",
         "bounces",
-        "nobody",
     ]
     .iter()
     .any(|n| local.eq_ignore_ascii_case(n))
