@@ -212,6 +212,31 @@ fn explain_a_bare_security_policy_reply() {
 }
 
 #[test]
+fn explain_calls_a_success_dsn_a_delivery_report_not_a_bounce() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("delivered.eml");
+    let raw = "Return-Path: <>\nFrom: Mail Delivery System <MAILER-DAEMON@mx.example.jp>\nTo: s@example.jp\nSubject: Successful Mail Delivery Report\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nYour message was successfully delivered to the destination(s) listed below.\n\n<friend@example.org>: delivery via mx.example.org[192.0.2.1]:25: 250 2.0.0 Ok: queued as ABC\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\nFinal-Recipient: rfc822; friend@example.org\nAction: relayed\nStatus: 2.0.0\nDiagnostic-Code: smtp; 250 2.0.0 Ok: queued as ABC\n\n--B--\n";
+    std::fs::write(&path, raw).expect("write");
+    let p = path.to_str().expect("utf-8 path");
+    let out = fivefifty(&["explain", p]);
+    assert_eq!(out.status.code(), Some(0), "nothing failed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("delivery report (nothing failed)"), "{text}");
+    assert!(text.contains("delivered: nothing failed"), "{text}");
+    assert!(!text.contains("bounce"), "{text}");
+    let out = fivefifty(&["--json", "explain", p]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["findings"][0]["code"], "BOUNCE_DELIVERED");
+    assert_eq!(v["findings"][0]["severity"], "info");
+    assert!(
+        v["findings"][0]["summary"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("delivered to friend@example.org")),
+        "{v}"
+    );
+}
+
+#[test]
 fn explain_says_a_recognised_codes_fix_once() {
     let out = fivefifty(&[
         "explain",

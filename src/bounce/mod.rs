@@ -171,6 +171,17 @@ pub struct RecipientRow {
     pub recognitions: Vec<Recognition>,
 }
 
+impl RecipientRow {
+    /// True when the row reports a delivery, not a failure (a success DSN's delivered, relayed
+    /// or expanded recipient): presenters say so instead of calling it a bounce.
+    pub fn is_success(&self) -> bool {
+        matches!(
+            self.action,
+            Some(Action::Delivered | Action::Relayed | Action::Expanded)
+        ) || self.reason == Reason::Delivered
+    }
+}
+
 /// The explanation of one message (or one bare SMTP reply).
 ///
 /// Field names are stable (they are the JSON schema of `fivefifty explain --json`).

@@ -2,7 +2,7 @@
 
 use super::dns::DnsSetup;
 use super::{CliError, GlobalOpts};
-use fivefifty::bounce::{self, BounceReport, Limits, ReportKind};
+use fivefifty::bounce::{self, BounceReport, Limits, RecipientRow, ReportKind};
 use fivefifty::doctor::explain::{self, Diagnosis, DiagnosisTargets};
 use fivefifty::finding::Finding;
 use fivefifty::present::json::{self, SpooledArray, WriteError};
@@ -344,6 +344,15 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
         ReportKind::NotBounce => "not a bounce",
         ReportKind::NotMail => "not a mail message",
     };
+    // A success DSN is a delivery report, not a bounce.
+    let kind = if r.kind == ReportKind::Bounce
+        && !r.recipients.is_empty()
+        && r.recipients.iter().all(RecipientRow::is_success)
+    {
+        "delivery report (nothing failed)"
+    } else {
+        kind
+    };
     let head = match &r.source {
         Some(s) => format!("{s}: {kind}"),
         None => kind.to_string(),
@@ -368,7 +377,11 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
     for row in &r.recipients {
         // Hard means the address itself is dead (remove it from the list); a soft bounce,
         // even a permanent one, leaves the address worth keeping.
-        let hard = if row.hard_bounce {
+        let hard = if row.is_success() {
+            style.paint("32", "delivered: nothing failed")
+        } else if r.kind == ReportKind::AutoReply {
+            style.paint("33", "automatic reply: the address stays")
+        } else if row.hard_bounce {
             style.paint("1;31", "hard bounce: remove the address")
         } else {
             style.paint("33", "soft bounce: the address stays")
@@ -381,7 +394,11 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
             hard,
             row.cause
         );
-        let mut facts = vec![if row.permanent {
+        let mut facts = vec![if row.is_success() {
+            "success".to_string()
+        } else if r.kind == ReportKind::AutoReply {
+            "no failure".to_string()
+        } else if row.permanent {
             "permanent failure".to_string()
         } else {
             "temporary".to_string()

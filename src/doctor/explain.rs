@@ -60,10 +60,16 @@ pub fn row_findings(report: &BounceReport) -> Vec<Finding> {
             .recipient
             .clone()
             .unwrap_or_else(|| "(unknown recipient)".into());
-        let mut summary = format!(
-            "{} bounce ({reason}) for {recipient}",
-            if row.hard_bounce { "hard" } else { "soft" }
-        );
+        let mut summary = if row.is_success() {
+            format!("delivered to {recipient}")
+        } else if report.kind == ReportKind::AutoReply {
+            format!("automatic reply ({reason}) from {recipient}")
+        } else {
+            format!(
+                "{} bounce ({reason}) for {recipient}",
+                if row.hard_bounce { "hard" } else { "soft" }
+            )
+        };
         if !row.diagnostic.is_empty() {
             summary.push_str(&format!(": {}", row.diagnostic));
         }
