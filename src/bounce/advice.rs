@@ -1737,6 +1737,25 @@ pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
     }
 }
 
+/// Do two steps give the same advice? Most of the shorter one's words (of three letters or
+/// more, in any case) are in the longer one: a provider code's fix and a reason's general step
+/// that name the same records and actions.
+pub(crate) fn says_the_same(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> std::collections::BTreeSet<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (wa, wb) = (words(a), words(b));
+    let (short, long) = if wa.len() <= wb.len() {
+        (&wa, &wb)
+    } else {
+        (&wb, &wa)
+    };
+    !short.is_empty() && short.intersection(long).count() * 10 >= short.len() * 7
+}
+
 /// Plain-words steps for a recipient whose delivery is delayed, not failed (RFC 3464
 /// `Action: delayed`, or a delay warning): the message is still queued, so the first step is
 /// to resend nothing.
@@ -1868,6 +1887,33 @@ pub fn remediation(reason: Reason) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recognised_codes_fix_is_not_said_again_by_the_reasons_steps() {
+        let (gmail, _, _) = recognise(&crate::bounce::reason::normalise(
+            "550-5.7.26 Unauthenticated email from example.com is not accepted",
+        ));
+        let fix = gmail.first().map(|r| r.fix).unwrap_or_default();
+        let general = remediation(Reason::AuthFailure);
+        assert!(says_the_same(fix, &general[1]), "{fix} / {}", general[1]);
+        assert!(!says_the_same(fix, &general[0]));
+        // The whole row: each thing to do once, the pointer to `fivefifty domain` kept.
+        let row = crate::bounce::explain_reply(
+            "550-5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy.",
+        );
+        let steps = &row.recipients[0].remediation;
+        assert_eq!(steps.first().map(String::as_str), Some(fix));
+        assert!(
+            steps.iter().any(|s| s.contains("fivefifty domain")),
+            "{steps:?}"
+        );
+        assert!(!steps.contains(&general[1]), "{steps:?}");
+        // Different advice stays apart.
+        assert!(!says_the_same(
+            "Ask the recipient to free space in the mailbox.",
+            "Open fewer parallel connections to this receiver."
+        ));
+    }
 
     #[test]
     fn a_code_needle_is_not_found_inside_a_longer_code() {

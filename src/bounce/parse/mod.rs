@@ -1621,10 +1621,21 @@ fn finish_row(
     if !(provider_reason == Some(reason)
         && matches!(reason, reason::Reason::OnHold | reason::Reason::Undefined))
     {
-        if action == Some(Action::Delayed) {
-            remediation.extend(advice::remediation_while_queued(reason));
+        let steps = if action == Some(Action::Delayed) {
+            advice::remediation_while_queued(reason)
         } else {
-            remediation.extend(advice::remediation(reason));
+            advice::remediation(reason)
+        };
+        // A recognised code's fix often says what the reason's general step says: the step is
+        // left out then, so the sender reads each thing to do once.
+        let recognised = remediation.len();
+        for step in steps {
+            if !remediation[..recognised]
+                .iter()
+                .any(|fix| advice::says_the_same(fix, &step))
+            {
+                remediation.push(step);
+            }
         }
     }
     // The blocklists named in the text the row shows.
