@@ -1665,7 +1665,7 @@ fn finish_row(
         reply_code,
         smtp_command: command.map(str::to_string),
         remote_mta,
-        diagnostic,
+        diagnostic: join_reply_lines(diagnostic),
         reason,
         hard_bounce,
         permanent,
@@ -1674,6 +1674,53 @@ fn finish_row(
         recognitions,
     };
     (row, zones)
+}
+
+/// A multi-line SMTP reply as one line: the code (and status) that starts each line of
+/// `550-5.7.26 Unauthenticated email … due to 550-5.7.26 domain's DMARC policy … 550 5.7.26
+/// DMARC initiative` is said once, as a one-line reply says it (`550 5.7.26 Unauthenticated
+/// email … due to domain's DMARC policy … DMARC initiative`). Text before the reply, and codes
+/// other than the reply's own, stay as they are.
+fn join_reply_lines(folded: String) -> String {
+    let words: Vec<&str> = folded.split(' ').collect();
+    let opening = words.iter().position(|w| {
+        let b = w.as_bytes();
+        b.len() > 4
+            && matches!(b[0], b'4' | b'5')
+            && b[1..3].iter().all(u8::is_ascii_digit)
+            && b[3] == b'-'
+    });
+    let Some(first) = opening else {
+        return folded;
+    };
+    let code = &words[first][..3];
+    let after = &words[first][4..];
+    // The status each line repeats (`5.7.26`), or none (`550-Mailbox …`, `550-` then text).
+    let status = DsnStatus::parse(after).is_some().then_some(after);
+    let mut out: Vec<&str> = words[..first].to_vec();
+    out.push(code);
+    if !after.is_empty() {
+        out.push(after);
+    }
+    let mut i = first + 1;
+    while let Some(&w) = words.get(i) {
+        i += 1;
+        let Some(tail) = w.strip_prefix(code) else {
+            out.push(w);
+            continue;
+        };
+        match (tail.strip_prefix('-'), status) {
+            // `550-5.7.26` again, or the last line's `550 5.7.26`.
+            (Some(t), Some(s)) if t == s => {}
+            (None, Some(s)) if tail.is_empty() && words.get(i) == Some(&s) => i += 1,
+            // `550-more text` without a status: the text stays.
+            (Some(t), None) if !t.is_empty() => out.push(t),
+            // The last line's bare `554` before its text.
+            (None, None) if tail.is_empty() => {}
+            _ => out.push(w),
+        }
+    }
+    out.join(" ")
 }
 
 /// The last line of `context` whose words name `reason` (see [`reason::phrase_reason`]): the
@@ -1917,6 +1964,31 @@ fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multi_line_reply_says_its_code_once() {
+        let j = |s: &str| join_reply_lines(s.to_string());
+        assert_eq!(
+            j(
+                "550-5.1.1 The email account does not exist. Please try 550-5.1.1 double-checking. Learn more at 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser x1 - gsmtp"
+            ),
+            "550 5.1.1 The email account does not exist. Please try double-checking. Learn more at https://support.google.com/mail/?p=NoSuchUser x1 - gsmtp"
+        );
+        // Text before the reply stays; lines without a status keep their text.
+        assert_eq!(
+            j(
+                "host said: 554-mail.com Service not available 554-No SMTP service 554 For explanation visit x"
+            ),
+            "host said: 554 mail.com Service not available No SMTP service For explanation visit x"
+        );
+        // Another code, or a one-line reply, is left as it is.
+        assert_eq!(
+            j("550-5.7.1 Denied 450 4.2.0 later 550 5.7.2 other"),
+            "550 5.7.1 Denied 450 4.2.0 later 550 5.7.2 other"
+        );
+        assert_eq!(j("550 5.1.1 User unknown"), "550 5.1.1 User unknown");
+        assert_eq!(j(""), "");
+    }
 
     /// The character-by-character HTML stripper (with four `replace` passes) that
     /// [`strip_html`] replaced: the two must agree on every input.
