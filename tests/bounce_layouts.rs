@@ -641,3 +641,21 @@ fn amazon_ses_is_read_by_the_receivers_reply_it_quotes() {
     ));
     assert_rows(&r, &[("bob@rcpt.example", Reason::SecurityError)]);
 }
+
+#[test]
+fn the_diagnostic_shown_is_the_paragraph_of_the_servers_reply() {
+    // Exim's delay warning: the reply's paragraph, then the notice's own words.
+    let raw = "From: Mail Delivery System <Mailer-Daemon@mx.sender.example>\nTo: s@sender.example\nSubject: Warning: message 1XsaQZ-0005MG-8M delayed 24 hours\nX-Failed-Recipients: r@rcpt.example\n\nThis message was created automatically by mail delivery software.\nA message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue on mx.sender.example.\n\nThe message identifier is:     1XsaQZ-0005MG-8M\n\nThe address to which the message has not yet been delivered is:\n\n  r@rcpt.example\n    host mx.rcpt.example [192.0.2.222]\n    Delay reason: SMTP error from remote mail server after RCPT TO:<r@rcpt.example>:\n    452 4.2.2 <r@rcpt.example>... Mailbox full\n\nNo action is required on your part. Delivery attempts will continue for\nsome time, and this warning may be repeated at intervals if the message\nremains undelivered.\n";
+    let r = explain(raw);
+    assert_rows(&r, &[("r@rcpt.example", Reason::MailboxFull)]);
+    let d = &r.recipients[0].diagnostic;
+    assert!(d.ends_with("Mailbox full"), "{d}");
+    // A reply whose lines end in `\r\r\n` (a blank line between each) stays whole.
+    let raw = "From: MAILER-DAEMON@df.sender.example\r\nTo: s@sender.example\r\nSubject: Mail delivery failed\r\n\r\nThere was an error delivering your mail to <r@rcpt.example>.\r\n\r\nmx.rcpt.example [192.0.2.1] did not like our final DATA:\r\n550-5.7.26 Unauthenticated email from sender.example is not accepted due to\r\r\n550-5.7.26 domain's DMARC policy.\r\r\n550 5.7.26 https://support.google.com/mail/?p=DmarcRejection x1 - gsmtp\r\n\r\nMessage headers follow.\r\n";
+    let r = bounce::explain_bytes(raw.as_bytes());
+    assert_rows(&r, &[("r@rcpt.example", Reason::AuthFailure)]);
+    let d = &r.recipients[0].diagnostic;
+    assert!(d.ends_with("x1 - gsmtp"), "{d}");
+    assert!(d.contains("550 5.7.26 Unauthenticated email"), "{d}");
+    assert!(!d.contains("550-5.7.26"), "{d}");
+}

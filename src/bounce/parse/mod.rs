@@ -31,6 +31,9 @@ struct RawRow {
     remote_mta: Option<String>,
     /// The remote server's words (Diagnostic-Code or the text block).
     diagnostic: String,
+    /// How much of `diagnostic` is shown, when less than all of it is the server's reply (see
+    /// [`text::TextRow::reply_end`]); all of it is read.
+    shown_end: Option<usize>,
     /// More text about this recipient, used when the diagnostic alone says nothing.
     context: String,
     /// A fixed reason (feedback, vacation) that classification must not change.
@@ -769,6 +772,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                 text_rows.push(text::TextRow {
                     recipient,
                     block: error,
+                    reply_end: None,
                 });
             }
         }
@@ -914,6 +918,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     command: None,
                     remote_mta: r.remote_mta,
                     diagnostic: r.diagnostic,
+                    shown_end: None,
                     context: block,
                     fixed: r.expired.then_some(reason::Reason::Expired),
                     mailer_exit: r.mailer_exit,
@@ -975,6 +980,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             rows.push(RawRow {
                 recipient: Some(lower_domain(&t.recipient)),
                 diagnostic: t.block.clone(),
+                shown_end: t.reply_end,
                 context: preamble.clone(),
                 ..Default::default()
             });
@@ -1655,6 +1661,9 @@ fn finish_row(
             limits.max_diagnostic_chars,
         );
         (shown, diag_zones)
+    } else if let Some(reply) = raw.shown_end.and_then(|end| raw.diagnostic.get(..end)) {
+        // A text block shows the paragraph of the server's reply.
+        (fold(reply, limits.max_diagnostic_chars), diag_zones)
     } else {
         (diagnostic, diag_zones)
     };
@@ -1714,9 +1723,9 @@ fn join_reply_lines(folded: String) -> String {
             (Some(t), Some(s)) if t == s => {}
             (None, Some(s)) if tail.is_empty() && words.get(i) == Some(&s) => i += 1,
             // `550-more text` without a status: the text stays.
+            // (A bare `554` without a status may be the last line's code or a word of the
+            // text, `HOT 550 DEALS`: it stays.)
             (Some(t), None) if !t.is_empty() => out.push(t),
-            // The last line's bare `554` before its text.
-            (None, None) if tail.is_empty() => {}
             _ => out.push(w),
         }
     }
@@ -1977,9 +1986,9 @@ mod tests {
         // Text before the reply stays; lines without a status keep their text.
         assert_eq!(
             j(
-                "host said: 554-mail.com Service not available 554-No SMTP service 554 For explanation visit x"
+                "host said: 554-mail.com Service not available 554-No SMTP service 554 For x S=[HOT 554 DEALS]"
             ),
-            "host said: 554 mail.com Service not available No SMTP service For explanation visit x"
+            "host said: 554 mail.com Service not available No SMTP service 554 For x S=[HOT 554 DEALS]"
         );
         // Another code, or a one-line reply, is left as it is.
         assert_eq!(

@@ -16,12 +16,17 @@ use super::scan::{
     self, ends_with_ci, find_ascii_ci, find_byte, has_byte, line_content, lines, lines_inclusive,
     trim,
 };
+use crate::bounce::status::{DsnStatus, ReplyCode};
 
 /// A recipient found in the text, with the lines that explain it.
 #[derive(Debug, Clone)]
 pub(crate) struct TextRow {
     pub recipient: String,
     pub block: String,
+    /// Where the paragraph that carries the server's reply (a reply code or status) ends in
+    /// `block`: what follows is the notice's own text (a delay warning's "No action is
+    /// required", a bilingual notice's second language), read for the reason but not shown.
+    pub reply_end: Option<usize>,
 }
 
 /// Find an e-mail address starting at or after byte `from`: returns (start, end, address).
@@ -529,6 +534,7 @@ pub(crate) fn extract(
                     rows.push(TextRow {
                         recipient: addr,
                         block,
+                        reply_end: None,
                     });
                     current = Some(rows.len() - 1);
                 } else {
@@ -562,13 +568,20 @@ pub(crate) fn extract(
         }
         match current {
             Some(i) => {
-                if let Some(r) = rows.get_mut(i)
-                    && r.block.len() < max_block
-                    && !t.is_empty()
-                    && !is_rule(t)
-                {
-                    r.block.push_str(t);
-                    r.block.push('\n');
+                if let Some(r) = rows.get_mut(i) {
+                    if t.is_empty() {
+                        if r.reply_end.is_none() && says_a_reply(&r.block) {
+                            r.reply_end = Some(r.block.len());
+                        }
+                    } else if r.block.len() < max_block && !is_rule(t) {
+                        // A reply's next line after a stray blank one (`\r\r\n` line ends)
+                        // continues the reply's paragraph.
+                        if is_reply_line(t) {
+                            r.reply_end = None;
+                        }
+                        r.block.push_str(t);
+                        r.block.push('\n');
+                    }
                 }
             }
             None => {
@@ -581,6 +594,11 @@ pub(crate) fn extract(
         pipe_line = t.starts_with("pipe to |").then_some(t);
     }
     (rows, preamble)
+}
+
+/// Does a block hold a server's reply: an SMTP reply code or an RFC 3463 status?
+fn says_a_reply(block: &str) -> bool {
+    ReplyCode::find_in(block).is_some() || DsnStatus::find_in(block).is_some()
 }
 
 /// A ruled line (`-----`, `=====`, `*****`) or a heading between rules (`----- Transcript of
@@ -611,6 +629,15 @@ fn starts_with_reply_code(t: &str) -> bool {
         && b[..3].iter().all(u8::is_ascii_digit)
         && matches!(b[0], b'2'..=b'5')
         && b[3] == b' '
+}
+
+/// A line of a reply, the last (`550 text`) or one before it (`550-text`).
+fn is_reply_line(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() > 4
+        && matches!(b[0], b'2'..=b'5')
+        && b[1..3].iter().all(u8::is_ascii_digit)
+        && matches!(b[3], b' ' | b'-')
 }
 
 /// Sendmail's per-host summary line: `421 host.example (smtp)... Deferred: ...`.
