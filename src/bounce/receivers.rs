@@ -78,11 +78,101 @@ pub fn receiver_reason(f: &ReceiverFacts<'_>, ours: Reason) -> Option<ReceiverRe
         recognition: Recognition {
             provider: who.name(),
             code: who.marker(),
-            meaning: "this receiver documents the reply with a meaning of its own, which the reason follows.",
+            meaning: documented_as(if narrower { ours } else { theirs }),
             fix: "",
             link: who.link(),
         },
     })
+}
+
+/// What the receiver's own documentation makes of the reply, said for the reason it gives:
+/// its words can mean more, or less, than the same words elsewhere ("User unknown" after the
+/// message at KDDI is a filter's refusal), so the row says which reading it follows.
+fn documented_as(reason: Reason) -> &'static str {
+    use Reason::*;
+    match reason {
+        UserUnknown => "this receiver documents the reply as userunknown: no such mailbox there.",
+        HostUnknown => {
+            "this receiver documents the reply as hostunknown: no such domain or mail host."
+        }
+        MailboxFull => {
+            "this receiver documents the reply as mailboxfull: the recipient's mailbox is over its quota."
+        }
+        Filtered => {
+            "this receiver documents the reply as filtered: the address may exist, but a filter or a rule of the recipient refused the message."
+        }
+        Rejected => {
+            "this receiver documents the reply as rejected: it refused the envelope sender."
+        }
+        Blocked => {
+            "this receiver documents the reply as blocked: it refused the sending IP or host."
+        }
+        Expired => "this receiver documents the reply as expired: delivery took too long.",
+        Suspend => {
+            "this receiver documents the reply as suspend: the mailbox is disabled or inactive."
+        }
+        AuthFailure => {
+            "this receiver documents the reply as authfailure: SPF, DKIM or DMARC failed."
+        }
+        NetworkError => {
+            "this receiver documents the reply as networkerror: a network or DNS failure on the way."
+        }
+        PolicyViolation => {
+            "this receiver documents the reply as policyviolation: a policy of the receiver refused the message."
+        }
+        RequirePtr => {
+            "this receiver documents the reply as requireptr: the sending IP lacks valid reverse DNS."
+        }
+        SystemError => {
+            "this receiver documents the reply as systemerror: a fault of the receiving system."
+        }
+        SpamDetected => {
+            "this receiver documents the reply as spamdetected: its filter judged the message spam."
+        }
+        SecurityError => {
+            "this receiver documents the reply as securityerror: a security or authorisation check failed."
+        }
+        NotAccept => "this receiver documents the reply as notaccept: the domain accepts no mail.",
+        TooManyConn => {
+            "this receiver documents the reply as toomanyconn: too many connections or recipients at once."
+        }
+        Speeding => {
+            "this receiver documents the reply as speeding: mail came faster than it accepts."
+        }
+        BadReputation => {
+            "this receiver documents the reply as badreputation: the sending IP or domain has a poor reputation."
+        }
+        VirusDetected => {
+            "this receiver documents the reply as virusdetected: it found malware in the message."
+        }
+        ContentError => {
+            "this receiver documents the reply as contenterror: the message's format was refused."
+        }
+        NotCompliantRfc => {
+            "this receiver documents the reply as notcompliantrfc: the message breaks the mail standards."
+        }
+        MesgTooBig | ExceedLimit => {
+            "this receiver documents the reply as a size limit: the message is larger than it accepts."
+        }
+        NoRelaying => {
+            "this receiver documents the reply as norelaying: it does not relay for this sender."
+        }
+        SyntaxError => {
+            "this receiver documents the reply as syntaxerror: a malformed command or address."
+        }
+        SystemFull => {
+            "this receiver documents the reply as systemfull: the receiving system is out of storage."
+        }
+        FailedStartTls => {
+            "this receiver documents the reply as failedstarttls: encryption was required or failed."
+        }
+        HasMoved => {
+            "this receiver documents the reply as hasmoved: the recipient has a new address."
+        }
+        MailerError | OnHold | Undefined | Vacation | Delivered | Feedback => {
+            "this receiver documents the reply with a meaning of its own, which the reason follows."
+        }
+    }
 }
 
 /// Does the normalised text name the authentication of mail (SPF, DKIM, DMARC)?
@@ -550,6 +640,29 @@ mod tests {
             command: Some("RCPT"),
         });
         reading.map(|(_, r)| r)
+    }
+
+    #[test]
+    fn the_recognition_says_which_reason_the_receiver_documents() {
+        // au's `550 : User unknown`, the address left empty: its reception filter refused.
+        let reply = "550 : User unknown";
+        let n = normalise(reply);
+        let facts = ReceiverFacts {
+            recipient_domain: Some("ezweb.ne.jp"),
+            remote_mta: Some("lsean.ezweb.ne.jp"),
+            text: &n,
+            raw: reply,
+            status: None,
+            reply_code: ReplyCode::find_in(reply),
+            command: Some("DATA"),
+        };
+        let reading = receiver_reason(&facts, Reason::UserUnknown).expect("KDDI's table");
+        assert_eq!(reading.reason, Reason::Filtered);
+        assert!(
+            reading.recognition.meaning.contains("as filtered"),
+            "{}",
+            reading.recognition.meaning
+        );
     }
 
     #[test]
