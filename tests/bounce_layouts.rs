@@ -659,3 +659,30 @@ fn the_diagnostic_shown_is_the_paragraph_of_the_servers_reply() {
     assert!(d.contains("550 5.7.26 Unauthenticated email"), "{d}");
     assert!(!d.contains("550-5.7.26"), "{d}");
 }
+
+#[test]
+fn a_feedback_report_is_advised_by_its_feedback_type() {
+    let arf = |kind: &str| {
+        format!(
+            "From: fbl@rcpt.example\nTo: fbl@sender.example\nSubject: FW: report\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThis is an email abuse report.\n\n--B\nContent-Type: message/feedback-report\n\nFeedback-Type: {kind}\nUser-Agent: SomeGenerator/1.0\nVersion: 1\nOriginal-Rcpt-To: <u@rcpt.example>\nSource-IP: 192.0.2.1\n\n--B\nContent-Type: text/rfc822-headers\n\nFrom: s@sender.example\nTo: u@rcpt.example\nSubject: hello\n\n--B--\n"
+        )
+    };
+    let row = |kind: &str| {
+        let r = explain(&arf(kind));
+        assert_eq!(r.kind, ReportKind::Feedback, "{kind}");
+        assert_eq!(r.feedback_type.as_deref(), Some(kind));
+        r.recipients[0].clone()
+    };
+    let auth = row("auth-failure");
+    assert_eq!(auth.cause, bounce::BounceCause::Authentication);
+    assert!(
+        auth.remediation.iter().any(|s| s.contains("DMARC")),
+        "{auth:?}"
+    );
+    let abuse = row("abuse");
+    assert_eq!(abuse.cause, bounce::BounceCause::Reputation);
+    assert!(abuse.remediation[0].contains("reported the message as spam"));
+    let opt_out = row("opt-out");
+    assert_eq!(opt_out.cause, bounce::BounceCause::Recipient);
+    assert!(opt_out.remediation[0].contains("unsubscribed"));
+}

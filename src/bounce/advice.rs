@@ -1756,6 +1756,46 @@ pub(crate) fn says_the_same(a: &str, b: &str) -> bool {
     !short.is_empty() && short.intersection(long).count() * 10 >= short.len() * 7
 }
 
+/// The cause and the steps of a feedback report (RFC 5965), by its `Feedback-Type`: a
+/// complaint, an unsubscribe request and an authentication failure report (RFC 6591) ask
+/// different things of the sender.
+pub fn feedback_advice(feedback_type: Option<&str>) -> (BounceCause, Vec<String>) {
+    let (cause, steps): (BounceCause, &[&str]) = match feedback_type.unwrap_or("abuse") {
+        "opt-out" => (
+            BounceCause::Recipient,
+            &[
+                "The recipient asked to be unsubscribed: remove the address from the list now (the large mailbox providers expect it within two days).",
+            ],
+        ),
+        "not-spam" => (
+            BounceCause::Other,
+            &["The recipient marked the message as not spam: nothing to fix."],
+        ),
+        "auth-failure" => (
+            BounceCause::Authentication,
+            &[
+                "A receiver reports a message in your domain's name that failed authentication (RFC 6591).",
+                "If you sent it, make SPF or DKIM pass aligned with the From domain for that sending path (fivefifty domain <your-domain>); if you did not, someone spoofs your domain: move DMARC towards p=reject.",
+            ],
+        ),
+        "virus" => (
+            BounceCause::Content,
+            &[
+                "The receiver reported malware in the message: scan the attachment and the sending systems before sending again.",
+            ],
+        ),
+        // abuse, fraud, other, and types this reader does not know.
+        _ => (
+            BounceCause::Reputation,
+            &[
+                "A recipient reported the message as spam: stop mailing that recipient and review how addresses were collected.",
+                "Complaints lower your sending reputation: keep them under 0.1% (0.3% is the large providers' limit) and make unsubscribing easy (List-Unsubscribe).",
+            ],
+        ),
+    };
+    (cause, steps.iter().map(|s| (*s).to_string()).collect())
+}
+
 /// Plain-words steps for a recipient whose delivery is delayed, not failed (RFC 3464
 /// `Action: delayed`, or a delay warning): the message is still queued, so the first step is
 /// to resend nothing.

@@ -338,7 +338,12 @@ impl<W: Write> Sink for JsonSink<W> {
 fn render_report(out: &mut String, r: &BounceReport, style: Style) {
     let kind = match r.kind {
         ReportKind::Bounce => "bounce",
-        ReportKind::Feedback => "feedback report (a recipient complained)",
+        ReportKind::Feedback => match r.feedback_type.as_deref() {
+            Some("auth-failure") => "feedback report (a message failed authentication)",
+            Some("opt-out") => "feedback report (a recipient unsubscribed)",
+            Some("not-spam") => "feedback report (a recipient said: not spam)",
+            _ => "feedback report (a recipient complained)",
+        },
         ReportKind::AutoReply => "automatic reply (not a bounce)",
         ReportKind::SmtpReply => "SMTP reply",
         ReportKind::NotBounce => "not a bounce",
@@ -381,6 +386,8 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
             style.paint("32", "delivered: nothing failed")
         } else if r.kind == ReportKind::AutoReply {
             style.paint("33", "automatic reply: the address stays")
+        } else if r.kind == ReportKind::Feedback {
+            style.paint("33", "feedback: the message was delivered")
         } else if row.hard_bounce {
             style.paint("1;31", "hard bounce: remove the address")
         } else {
@@ -396,7 +403,7 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
         );
         let mut facts = vec![if row.is_success() {
             "success".to_string()
-        } else if r.kind == ReportKind::AutoReply {
+        } else if matches!(r.kind, ReportKind::AutoReply | ReportKind::Feedback) {
             "no failure".to_string()
         } else if row.permanent {
             "permanent failure".to_string()

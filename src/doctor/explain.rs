@@ -64,13 +64,19 @@ pub fn row_findings(report: &BounceReport) -> Vec<Finding> {
             format!("delivered to {recipient}")
         } else if report.kind == ReportKind::AutoReply {
             format!("automatic reply ({reason}) from {recipient}")
+        } else if report.kind == ReportKind::Feedback {
+            format!(
+                "feedback report ({}) about the message to {recipient}",
+                report.feedback_type.as_deref().unwrap_or("abuse")
+            )
         } else {
             format!(
                 "{} bounce ({reason}) for {recipient}",
                 if row.hard_bounce { "hard" } else { "soft" }
             )
         };
-        if !row.diagnostic.is_empty() {
+        // A feedback row's diagnostic is its Feedback-Type, already said.
+        if !row.diagnostic.is_empty() && report.kind != ReportKind::Feedback {
             summary.push_str(&format!(": {}", row.diagnostic));
         }
         let mut fix: Vec<String> = row.remediation.clone();

@@ -1173,7 +1173,10 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .clone()
             .or_else(|| text::remote_host_in(&raw.diagnostic))
             .or_else(|| text::remote_host_in(&raw.context));
-        let (row, zones) = finish_row(raw, cmd, remote, &notice, limits);
+        let (mut row, zones) = finish_row(raw, cmd, remote, &notice, limits);
+        if report.kind == ReportKind::Feedback {
+            (row.cause, row.remediation) = advice::feedback_advice(report.feedback_type.as_deref());
+        }
         for z in zones {
             if !lists.iter().any(|x| x == z) {
                 lists.push(z.to_string());
