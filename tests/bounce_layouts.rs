@@ -686,3 +686,18 @@ fn a_feedback_report_is_advised_by_its_feedback_type() {
     assert_eq!(opt_out.cause, bounce::BounceCause::Recipient);
     assert!(opt_out.remediation[0].contains("unsubscribed"));
 }
+
+#[test]
+fn a_receivers_code_is_recognised_once() {
+    // Orange's OFR_506 is both a code with a meaning (advice) and a row of Orange's reply
+    // table: one recognition says it.
+    let r = bounce::explain_reply("550 5.2.0 Mail rejete. Mail rejected. OFR_506 [506]");
+    let row = &r.recipients[0];
+    assert_eq!(row.reason, Reason::SpamDetected);
+    let orange: Vec<_> = row
+        .recognitions
+        .iter()
+        .filter(|k| k.provider == "Orange")
+        .collect();
+    assert_eq!(orange.len(), 1, "{:?}", row.recognitions);
+}

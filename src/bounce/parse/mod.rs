@@ -1558,7 +1558,15 @@ fn finish_row(
             // The reporting system's own table, for a recipient no receiver table read.
             let r = match reading {
                 Some(reading) => {
-                    recognitions.push(reading.recognition);
+                    // A code of this receiver's, recognised with the same reason, already
+                    // says what its table says.
+                    let said = provider_reason == Some(reading.reason)
+                        && recognitions
+                            .iter()
+                            .any(|k| k.provider == reading.recognition.provider);
+                    if !said {
+                        recognitions.push(reading.recognition);
+                    }
                     reading.reason
                 }
                 None => match notice
