@@ -701,3 +701,12 @@ fn a_receivers_code_is_recognised_once() {
         .collect();
     assert_eq!(orange.len(), 1, "{:?}", row.recognitions);
 }
+
+#[test]
+fn a_delivery_programs_exit_status_is_said_in_words() {
+    let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.rcpt.example>\nTo: s@sender.example\nSubject: Returned mail: see transcript for details\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\n\n   ----- The following addresses had permanent fatal errors -----\n\"|/usr/local/bin/procmail\"\n    (reason: 554 5.3.0 unknown mailer error 77)\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.rcpt.example\n\nFinal-Recipient: RFC822; u@rcpt.example\nX-Actual-Recipient: X-Unix; |/usr/local/bin/procmail\nAction: failed\nStatus: 5.3.0\nDiagnostic-Code: X-Unix; 77\n\n--B--\n";
+    let r = explain(raw);
+    assert_rows(&r, &[("u@rcpt.example", Reason::MailerError)]);
+    let d = &r.recipients[0].diagnostic;
+    assert!(d.starts_with("77 (") && d.contains("EX_NOPERM"), "{d}");
+}

@@ -1675,6 +1675,14 @@ fn finish_row(
     } else if let Some(reply) = raw.shown_end.and_then(|end| raw.diagnostic.get(..end)) {
         // A text block shows the paragraph of the server's reply.
         (fold(reply, limits.max_diagnostic_chars), diag_zones)
+    } else if let Some(meaning) = raw
+        .mailer_exit
+        .then(|| diagnostic.parse::<u8>().ok().and_then(sysexits_meaning))
+        .flatten()
+    {
+        // `Diagnostic-Code: X-Unix; 71` is a delivery program's exit status: say what it means.
+        let shown = format!("{diagnostic} (exit status of the delivery program: {meaning})");
+        (shown, diag_zones)
     } else {
         (diagnostic, diag_zones)
     };
@@ -1694,6 +1702,29 @@ fn finish_row(
         recognitions,
     };
     (row, zones)
+}
+
+/// What a delivery program's exit status means (BSD `sysexits.h`, which Sendmail and the
+/// local delivery agents under it use).
+fn sysexits_meaning(code: u8) -> Option<&'static str> {
+    Some(match code {
+        64 => "EX_USAGE, a command line usage error",
+        65 => "EX_DATAERR, a data format error",
+        66 => "EX_NOINPUT, cannot open input",
+        67 => "EX_NOUSER, addressee unknown",
+        68 => "EX_NOHOST, host name unknown",
+        69 => "EX_UNAVAILABLE, service unavailable",
+        70 => "EX_SOFTWARE, an internal software error",
+        71 => "EX_OSERR, an operating system error",
+        72 => "EX_OSFILE, a critical system file missing",
+        73 => "EX_CANTCREAT, cannot create the output file",
+        74 => "EX_IOERR, an input/output error",
+        75 => "EX_TEMPFAIL, a temporary failure",
+        76 => "EX_PROTOCOL, a remote error in protocol",
+        77 => "EX_NOPERM, permission denied",
+        78 => "EX_CONFIG, a configuration error",
+        _ => return None,
+    })
 }
 
 /// A multi-line SMTP reply as one line: the code (and status) that starts each line of
