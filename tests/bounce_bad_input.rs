@@ -440,3 +440,19 @@ fn mutated_corpus_bounces_never_panic() {
     }
     assert!(tried >= files.len(), "every corpus file was mutated");
 }
+
+#[test]
+fn an_mbox_with_bare_cr_line_ends_splits_into_its_messages() {
+    // Classic Mac OS mail programs end lines with a bare CR.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("mac.mbox");
+    let text = format!(
+        "From MAILER-DAEMON  Thu Jan  1 00:00:00 2026\n{DSN}\nFrom a@example.com  Thu Jan  1 00:00:01 2026\nFrom: a@example.com\nTo: b@example.org\nSubject: hi\n\nplain text\n"
+    );
+    std::fs::write(&path, text.replace('\n', "\r")).expect("write");
+    let kinds: Vec<ReportKind> = bounce::explain_path(&path, &Limits::default())
+        .expect("open")
+        .map(|r| r.expect("readable").kind)
+        .collect();
+    assert_eq!(kinds, vec![ReportKind::Bounce, ReportKind::NotBounce]);
+}

@@ -244,8 +244,8 @@ impl BounceStream {
         }
         let mut f = File::open(path).map_err(|e| io_err(path, e))?;
         let (head, rest) = peek_mbox(&mut f).map_err(|e| io_err(path, e))?;
-        let inner = if head {
-            mbox(Box::new(rest.chain(f)), path.display().to_string())
+        let inner = if let Some(line_ends) = head {
+            mbox(line_ends.reader(rest.chain(f)), path.display().to_string())
         } else {
             // A single file is read again from its start.
             Inner::Single {
@@ -264,25 +264,76 @@ impl BounceStream {
         limits: Limits,
     ) -> Result<Self, BounceError> {
         let (head, rest) = peek_mbox(&mut reader).map_err(|e| io_err(Path::new(name), e))?;
-        let reader: Box<dyn Read + Send> = Box::new(rest.chain(reader));
-        let inner = if head {
-            mbox(reader, name.to_string())
-        } else {
-            Inner::Stream {
-                reader: Some(reader),
+        let inner = match head {
+            Some(line_ends) => mbox(line_ends.reader(rest.chain(reader)), name.to_string()),
+            None => Inner::Stream {
+                reader: Some(Box::new(rest.chain(reader))),
                 name: name.to_string(),
-            }
+            },
         };
         Ok(Self { inner, limits })
     }
 }
 
-/// Does the input start with an mbox `From ` line? Returns the answer and the bytes read to
-/// tell, which the reader must be given back in front of the rest.
-fn peek_mbox(r: &mut impl Read) -> io::Result<(bool, io::Cursor<Vec<u8>>)> {
-    let mut head = [0u8; 5];
-    let n = read_prefix(r, &mut head)?;
-    Ok((&head[..n] == b"From ", io::Cursor::new(head[..n].to_vec())))
+/// How the lines of an mbox end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineEnds {
+    /// LF or CRLF: lines are split at LF.
+    Lf,
+    /// A bare CR (classic Mac OS mail programs): each CR is read as an LF.
+    Cr,
+}
+
+impl LineEnds {
+    fn reader(self, r: impl Read + Send + 'static) -> Box<dyn Read + Send> {
+        match self {
+            Self::Lf => Box::new(r),
+            Self::Cr => Box::new(CrAsLf(r)),
+        }
+    }
+}
+
+/// Reads CRs as LFs, so an mbox written with bare-CR line ends splits into lines and
+/// messages as any other does.
+struct CrAsLf<R>(R);
+
+impl<R: Read> Read for CrAsLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// How many bytes are read to find how the first line of an mbox ends (a `From ` line is
+/// far shorter).
+const MBOX_PEEK_BYTES: usize = 1024;
+
+/// Does the input start with an mbox `From ` line, and how does that line end? Returns the
+/// answer and the bytes read to tell, which the reader must be given back in front of the
+/// rest.
+fn peek_mbox(r: &mut impl Read) -> io::Result<(Option<LineEnds>, io::Cursor<Vec<u8>>)> {
+    let mut peeked = vec![0u8; 5];
+    let n = read_prefix(r, &mut peeked)?;
+    peeked.truncate(n);
+    if peeked != b"From " {
+        return Ok((None, io::Cursor::new(peeked)));
+    }
+    let mut more = [0u8; MBOX_PEEK_BYTES];
+    let m = read_prefix(r, &mut more)?;
+    peeked.extend_from_slice(&more[..m]);
+    // The first line end: a CR that no LF follows makes the file a bare-CR one.
+    let ends = match memchr::memchr2(b'\r', b'\n', &peeked) {
+        Some(i) if peeked[i] == b'\r' && peeked.get(i + 1).is_some_and(|&c| c != b'\n') => {
+            LineEnds::Cr
+        }
+        _ => LineEnds::Lf,
+    };
+    Ok((Some(ends), io::Cursor::new(peeked)))
 }
 
 fn mbox(reader: Box<dyn Read + Send>, name: String) -> Inner {
@@ -355,8 +406,9 @@ fn next_mbox_message(
         }
         saw_any = true;
         if msg.len() + line.len() <= limits.max_message_bytes {
-            // mboxrd: ">From " lines were escaped on write.
-            if line.starts_with(b">From ") {
+            // mboxrd: a line of `>`s then "From " got one more `>` on write.
+            let quoted = line.iter().take_while(|&&c| c == b'>').count();
+            if quoted > 0 && line[quoted..].starts_with(b"From ") {
                 msg.extend_from_slice(&line[1..]);
             } else {
                 msg.extend_from_slice(&line);
@@ -656,6 +708,23 @@ impl Iterator for BounceStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_mboxrd_quoted_from_line_loses_one_quote() {
+        let data =
+            b"From a  Thu Jan  1 00:00:00 2026\nSubject: x\n\n>From here\n>>From there\n>Fromage\n";
+        let mut reader = std::io::Cursor::new(&data[..]);
+        let mut pending = None;
+        let (msg, cut) = next_mbox_message(&mut reader, &mut pending, &Limits::default())
+            .expect("read")
+            .expect("a message");
+        assert!(!cut);
+        let text = String::from_utf8(msg).expect("utf-8");
+        assert!(
+            text.ends_with("\n\nFrom here\n>From there\n>Fromage\n"),
+            "{text:?}"
+        );
+    }
 
     /// A bounce for `user{i}`; every seventh is padded so its thread falls behind the others.
     fn message(i: usize) -> String {
