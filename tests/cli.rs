@@ -412,6 +412,52 @@ fn explain_diagnose_checks_the_listed_sending_ip() {
 }
 
 #[test]
+fn explain_diagnose_checks_the_four_causes_for_an_opaque_policy_refusal() {
+    // "Violates our security policy" names no rule: the sender's domain and its sending IP
+    // are both checked.
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("policy.eml");
+    let bounce = LISTED_IP_BOUNCE.replace(
+        "554 5.7.1 Service unavailable; Client host [192.0.2.66] blocked using zen.spamhaus.org",
+        "550 5.7.1 Email rejected because it violates our security policy",
+    );
+    std::fs::write(&path, bounce).expect("write");
+    let v = explain_diagnose_json(&path);
+    let row = &v["details"]["reports"][0]["recipients"][0];
+    assert_eq!(row["reason"], "policyviolation", "{row}");
+    let steps: Vec<&str> = row["remediation"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    for cause in [
+        "Blocklisting",
+        "Authentication",
+        "Content and attachments",
+        "IP reputation",
+    ] {
+        assert!(
+            steps.iter().any(|s| s.starts_with(cause)),
+            "{cause}: {steps:?}"
+        );
+    }
+    let diagnosis = &v["details"]["diagnosis"];
+    assert!(
+        diagnosis["ip_listings"]
+            .as_array()
+            .is_some_and(|l| !l.is_empty()),
+        "the sending IP was checked: {diagnosis}"
+    );
+    assert!(
+        diagnosis["domains"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "the sender's domain was audited: {diagnosis}"
+    );
+}
+
+#[test]
 fn explain_diagnose_checks_each_ip_once_for_a_folder_of_bounces() {
     let codes_of = |path: &std::path::Path| -> (Vec<String>, usize) {
         let v = explain_diagnose_json(path);

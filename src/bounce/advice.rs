@@ -1884,8 +1884,15 @@ pub fn remediation(reason: Reason) -> Vec<String> {
         ContentError => &[
             "The receiver refused the message's format: check MIME structure, encodings and headers.",
         ],
+        // "Rejected because it violates our security policy" names no rule: the four usual
+        // causes, in the order they are cheapest to check.
         PolicyViolation => &[
-            "The receiver's policy refused the message: check authentication (SPF, DKIM, DMARC), attachments and links, and ask the receiver's postmaster which rule it hit.",
+            "The receiver's policy refused the message without saying which rule; check the four usual causes in turn.",
+            "Blocklisting: look up your sending IP and domain (fivefifty ip <your-ip>, fivefifty domain <your-domain>) and request delisting where listed.",
+            "Authentication: SPF, DKIM and DMARC must pass, aligned with your From domain (fivefifty domain <your-domain>).",
+            "Content and attachments: executable or macro attachments, archives, URL shorteners and links to listed domains are refused by many filters (fivefifty check message.eml).",
+            "IP reputation: a new, shared or dynamic IP, or one without matching reverse DNS, is distrusted; send through a relay with a good reputation.",
+            "If all four are clean, ask the receiver's postmaster which rule the message hit.",
         ],
         NotCompliantRfc => &[
             "The message breaks RFC 5322 (missing or duplicated headers such as From, Date, Message-ID): fix the sending software.",

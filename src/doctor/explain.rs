@@ -6,7 +6,7 @@
 //! row's cause calls for: the domain audit for authentication, the IP's blocklist listings and
 //! reputation for blocklisting and reputation.
 
-use crate::bounce::{Action, BounceCause, BounceReport, ReportKind};
+use crate::bounce::{Action, BounceCause, BounceReport, Reason, ReportKind};
 use crate::checks::blocklist::{self, BlocklistReport, Catalog};
 use crate::checks::reputation::{self, ReputationReport};
 use crate::dns::Resolver;
@@ -211,10 +211,17 @@ fn targets(report: &BounceReport) -> DiagnosisTargets {
             push_new(&mut t.domains, d, MAX_DIAGNOSED_DOMAINS);
         }
     }
+    // A policy refusal that names no rule may be any of the four causes: the IPs are
+    // checked as well as the domains.
+    let opaque_policy = report
+        .recipients
+        .iter()
+        .any(|r| r.reason == Reason::PolicyViolation);
     let wants_ip = causes
         .iter()
         .any(|c| matches!(c, BounceCause::Blocklist | BounceCause::Reputation))
-        || !report.hints.blocklists.is_empty();
+        || !report.hints.blocklists.is_empty()
+        || opaque_policy;
     if wants_ip {
         for ip in report
             .hints
