@@ -10,6 +10,7 @@ use super::super::reason::Reason;
 use super::super::status::DsnStatus;
 use super::scan::trim;
 use super::{clean_address, unfold_fields};
+use std::borrow::Cow;
 
 /// The per-message fields that matter here.
 #[derive(Debug, Default)]
@@ -63,6 +64,41 @@ fn typed_value(v: &str) -> &str {
         Some((t, rest)) if !trim(t).is_empty() && t.len() <= 16 && !t.contains('@') => trim(rest),
         _ => trim(v),
     }
+}
+
+/// A recipient field's address, its RFC 6533 `\x{HEX}` escapes decoded when its type is
+/// `utf-8` (`utf-8; j\x{00F6}rg@example.com` is `jörg@example.com`); any other type's value is
+/// returned as written.
+fn utf8_address(v: &str) -> Cow<'_, str> {
+    let addr = typed_value(v);
+    let utf8_type = v
+        .split_once(';')
+        .is_some_and(|(t, _)| trim(t).eq_ignore_ascii_case("utf-8"));
+    if !utf8_type || !addr.contains("\\x{") {
+        return Cow::Borrowed(addr);
+    }
+    let mut out = String::with_capacity(addr.len());
+    let mut rest = addr;
+    while let Some(p) = rest.find("\\x{") {
+        out.push_str(&rest[..p]);
+        let after = &rest[p + 3..];
+        let decoded = after.split_once('}').and_then(|(hex, tail)| {
+            let c = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)?;
+            Some((c, tail))
+        });
+        match decoded {
+            Some((c, tail)) => {
+                out.push(c);
+                rest = tail;
+            }
+            None => {
+                out.push_str("\\x{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// The fields [`parse`] reads, in lower case.
@@ -136,7 +172,7 @@ pub(crate) fn parse(text: &str, max_rows: usize) -> Option<Dsn> {
                     push_row(&mut dsn, std::mem::take(&mut cur), max_rows);
                 }
                 in_recipient = true;
-                let addr = clean_address(typed_value(&value));
+                let addr = clean_address(&utf8_address(&value));
                 if is_final {
                     cur.final_recipient = addr;
                 } else if is_actual {
@@ -199,6 +235,37 @@ fn push_row(dsn: &mut Dsn, row: DsnRow, max_rows: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_utf8_address_types_escapes_are_decoded() {
+        assert_eq!(
+            utf8_address(r"utf-8; j\x{00F6}rg@b\x{00FC}cher.example"),
+            "jörg@bücher.example"
+        );
+        assert_eq!(
+            utf8_address("UTF-8; jörg@bücher.example"),
+            "jörg@bücher.example"
+        );
+        // Another type is read as written; a broken escape stays as it is.
+        assert_eq!(
+            utf8_address(r"rfc822; a\x{41}@example.com"),
+            r"a\x{41}@example.com"
+        );
+        assert_eq!(
+            utf8_address(r"utf-8; a\x{zz}@example.com"),
+            r"a\x{zz}@example.com"
+        );
+        assert_eq!(
+            utf8_address(r"utf-8; a\x{110000}b@x.example"),
+            r"a\x{110000}b@x.example"
+        );
+        let d = parse(
+            "Final-Recipient: utf-8; j\\x{00F6}rg@example.com\nAction: failed\nStatus: 5.1.1\n",
+            10,
+        )
+        .expect("a row");
+        assert_eq!(d.rows[0].recipient().as_deref(), Some("jörg@example.com"));
+    }
 
     #[test]
     fn rfc3464_groups_are_read() {

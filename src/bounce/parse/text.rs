@@ -36,13 +36,24 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
     while i < b.len() {
         let at = i + memchr::memchr(b'@', b.get(i..)?)?;
         let mut start = at;
-        while start > 0 && is_local_char(b[start - 1]) {
-            start -= 1;
+        while start > 0 {
+            if is_local_char(b[start - 1]) {
+                start -= 1;
+            } else if let Some(c) = s[..start].chars().next_back().filter(|c| is_intl_char(*c)) {
+                start -= c.len_utf8();
+            } else {
+                break;
+            }
         }
         let mut end = at + 1;
-        while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'.' || b[end] == b'-')
-        {
-            end += 1;
+        while end < b.len() {
+            if b[end].is_ascii_alphanumeric() || b[end] == b'.' || b[end] == b'-' {
+                end += 1;
+            } else if let Some(c) = s[end..].chars().next().filter(|c| is_intl_char(*c)) {
+                end += c.len_utf8();
+            } else {
+                break;
+            }
         }
         while end > at + 1 && b[end - 1] == b'.' {
             end -= 1;
@@ -69,6 +80,14 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
         i = at + 1;
     }
     None
+}
+
+/// A letter or digit of another script than ASCII, which an internationalised address (RFC
+/// 6531: `jörg@bücher.example`) may hold in its local part and domain. Punctuation and
+/// symbols (a full-width colon, curly quotes, guillemets) end the address, as they end the
+/// text's words.
+fn is_intl_char(c: char) -> bool {
+    !c.is_ascii() && c.is_alphanumeric()
 }
 
 fn is_local_char(c: u8) -> bool {
@@ -933,6 +952,25 @@ const REMOTE_HOST_KEYS: [(&str, u8); 3] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_internationalised_address_is_found_whole() {
+        let found = |s: &str| find_address(s, 0).map(|(_, _, a)| a.to_string());
+        assert_eq!(
+            found("<jörg@bücher.example>: 550 5.1.1 unknown").as_deref(),
+            Some("jörg@bücher.example")
+        );
+        assert_eq!(found("宛先：山田@例え.jp").as_deref(), Some("山田@例え.jp"));
+        // Punctuation of any script ends the address.
+        assert_eq!(
+            found("«user@example.com»").as_deref(),
+            Some("user@example.com")
+        );
+        assert_eq!(
+            found("（user@example.jp）").as_deref(),
+            Some("user@example.jp")
+        );
+    }
 
     #[test]
     fn command_words_start_a_word() {
