@@ -46,6 +46,18 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
             }
         }
         let mut end = at + 1;
+        // A domain literal (RFC 5321 `user@[192.0.2.1]`): to its closing bracket.
+        if b.get(at + 1) == Some(&b'[')
+            && let Some(close) = b[at + 1..].iter().take(48).position(|&c| c == b']')
+            && b[at + 2..at + 1 + close].iter().all(|&c| {
+                c.is_ascii_hexdigit() || matches!(c, b'.' | b':') || c.is_ascii_alphabetic()
+            })
+            && close > 1
+            && start < at
+        {
+            let end = at + 2 + close;
+            return Some((start, end, &s[start..end]));
+        }
         while end < b.len() {
             if b[end].is_ascii_alphanumeric() || b[end] == b'.' || b[end] == b'-' {
                 end += 1;
