@@ -936,7 +936,12 @@ fn collect<'a>(
     if ctype == "multipart" {
         match ct.and_then(|c| c.attribute("boundary")) {
             Some(b) if depth < MAX_MIME_DEPTH => {
-                if let Some(parts) = split_multipart(body, b.as_bytes()) {
+                // A boundary parameter that never occurs in the body (a sample edited by
+                // hand, a gateway that rewrote one and not the other): the delimiter the body
+                // does use, when it has one.
+                let parts = split_multipart(body, b.as_bytes())
+                    .or_else(|| used_boundary(body).and_then(|used| split_multipart(body, used)));
+                if let Some(parts) = parts {
                     let digest = subtype == "digest";
                     for p in parts {
                         let (fields, at) = split_fields(p);
@@ -1060,6 +1065,28 @@ impl<'p> Delimiters<'p> {
 /// The bodies of a multipart's parts (each with its header block), or `None` when the boundary
 /// never starts a line. A missing closing boundary ends the last part at the end of the input;
 /// text before the first boundary and after the closing one is not part of any part.
+/// The boundary a multipart body uses: its first `--boundary` line (RFC 2046: at most 70
+/// characters, no white space at its end) that a part's header field follows and that occurs
+/// again further on. Only the first 64 KiB are searched for it.
+fn used_boundary(body: &[u8]) -> Option<&[u8]> {
+    let head = &body[..body.len().min(64 * 1024)];
+    let mut at = 0;
+    for line in head.split(|&c| c == b'\n') {
+        let next = at + line.len() + 1;
+        let l = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(candidate) = l.strip_prefix(b"--")
+            && (1..=70).contains(&candidate.len())
+            && !candidate.iter().any(|c| c.is_ascii_whitespace())
+            && body.get(next..).is_some_and(has_field)
+            && memchr::memmem::find(&body[next.min(body.len())..], l).is_some()
+        {
+            return Some(candidate);
+        }
+        at = next;
+    }
+    None
+}
+
 fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Option<Vec<&'a [u8]>> {
     if boundary.is_empty() || boundary.len() > 200 {
         return None;
@@ -1124,6 +1151,20 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_boundary_parameter_the_body_does_not_use_yields_to_the_one_it_does() {
+        let raw = "Content-Type: multipart/report; report-type=delivery-status; boundary=\"declared\"\n\npreamble\n\n--used\nContent-Type: text/plain\n\nthe notice\n\n--used\nContent-Type: message/rfc822\n\nSubject: original\n\nbody\n\n--used--\n";
+        let got = parts(raw);
+        let types: Vec<&str> = got.iter().map(|(t, _, _)| t.as_str()).collect();
+        assert_eq!(types, vec!["text/plain", "message/rfc822"], "{got:?}");
+        assert_eq!(got[0].2.trim(), "the notice");
+        // A rule line that no header follows is no delimiter: the body stays text.
+        let raw = "Content-Type: multipart/mixed; boundary=\"declared\"\n\n-----\ntext\n-----\n";
+        let got = parts(raw);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].1, Kind::Text);
     }
 
     #[test]
