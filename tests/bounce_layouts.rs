@@ -710,3 +710,26 @@ fn a_delivery_programs_exit_status_is_said_in_words() {
     let d = &r.recipients[0].diagnostic;
     assert!(d.starts_with("77 (") && d.contains("EX_NOPERM"), "{d}");
 }
+
+#[test]
+fn an_amazon_ses_notification_names_the_message_it_is_about() {
+    // SES through SNS: a JSON document whose `mail` object describes the sent message.
+    let raw = r#"From: no-reply@sns.amazonaws.com
+To: s@sender.example
+Subject: AWS Notification Message
+
+{"Type":"Notification","Message":"x","notificationType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General","bouncedRecipients":[{"emailAddress":"u@rcpt.example","action":"failed","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}],"reportingMTA":"dsn; a1-2.smtp-out.amazonses.com"},"mail":{"source":"bounces@sender.example","messageId":"0101-ses-id","commonHeaders":{"from":["Shop <shop@sender.example>"],"to":["u@rcpt.example"],"messageId":"<orig-1@sender.example>","subject":"Your order"}}}
+"#;
+    let r = explain(raw);
+    assert_rows(&r, &[("u@rcpt.example", Reason::UserUnknown)]);
+    assert_eq!(
+        r.reporting_mta.as_deref(),
+        Some("a1-2.smtp-out.amazonses.com")
+    );
+    let o = &r.original;
+    assert_eq!(o.envelope_from.as_deref(), Some("bounces@sender.example"));
+    assert_eq!(o.from.as_deref(), Some("shop@sender.example"));
+    assert_eq!(o.message_id.as_deref(), Some("orig-1@sender.example"));
+    assert_eq!(o.subject.as_deref(), Some("Your order"));
+    assert_eq!(o.to, vec!["u@rcpt.example".to_string()]);
+}

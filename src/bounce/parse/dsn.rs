@@ -59,7 +59,7 @@ impl DsnRow {
 }
 
 /// Strip the RFC 3464 address-type or MTA-name-type (`rfc822;`, `dns;`, `smtp;`).
-fn typed_value(v: &str) -> &str {
+pub(crate) fn typed_value(v: &str) -> &str {
     match v.split_once(';') {
         Some((t, rest)) if !trim(t).is_empty() && t.len() <= 16 && !t.contains('@') => trim(rest),
         _ => trim(v),

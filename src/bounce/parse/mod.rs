@@ -932,11 +932,21 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
 
     // 2b. Amazon SES notifications (JSON, delivered by SNS as mail).
     if rows.is_empty()
-        && let Some((kind, ses_rows, fb)) = ses_json(notification, limits)
+        && let Some(ses) = ses_json(notification, limits)
     {
-        report.kind = kind;
-        report.feedback_type = fb;
-        rows = ses_rows;
+        report.kind = ses.kind;
+        report.feedback_type = ses.feedback_type;
+        report.reporting_mta = report.reporting_mta.take().or(ses.reporting_mta);
+        rows = ses.rows;
+        // The notification's `mail` object names the message that was sent.
+        let o = &mut parts.original;
+        o.envelope_from = o.envelope_from.take().or(ses.original.envelope_from);
+        o.from = o.from.take().or(ses.original.from);
+        if o.to.is_empty() {
+            o.to = ses.original.to;
+        }
+        o.message_id = o.message_id.take().or(ses.original.message_id);
+        o.subject = o.subject.take().or(ses.original.subject);
     }
 
     // 3. Human-readable bounce text.
@@ -1918,7 +1928,51 @@ static SES_EVENT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 
 /// Amazon SES bounce, complaint and delivery notifications: a JSON document in the body
 /// (<https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html>).
-fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Option<String>)> {
+/// What an Amazon SES notification says: its rows, and the message it is about.
+struct SesNotice {
+    kind: ReportKind,
+    rows: Vec<RawRow>,
+    feedback_type: Option<String>,
+    reporting_mta: Option<String>,
+    original: OriginalMessage,
+}
+
+/// The sent message an SES notification's `mail` object describes: `source` is the envelope
+/// sender, `commonHeaders` the From, To, Message-ID and Subject.
+fn ses_original(v: &serde_json::Value, max: usize) -> OriginalMessage {
+    let Some(mail) = v.get("mail") else {
+        return OriginalMessage::default();
+    };
+    fn text<'v>(v: &'v serde_json::Value, k: &str) -> Option<&'v str> {
+        v.get(k).and_then(|x| x.as_str())
+    }
+    let headers = mail.get("commonHeaders");
+    let addresses = |k: &str| -> Vec<String> {
+        headers
+            .and_then(|h| h.get(k))
+            .and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().and_then(clean_address))
+                    .filter(|a| a.contains('@'))
+                    .take(max)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    OriginalMessage {
+        envelope_from: text(mail, "source").and_then(clean_address),
+        from: addresses("from").into_iter().next(),
+        to: addresses("to"),
+        message_id: headers
+            .and_then(|h| text(h, "messageId"))
+            .map(|id| id.trim().trim_matches(['<', '>']).to_string())
+            .filter(|id| !id.is_empty()),
+        subject: headers.and_then(|h| text(h, "subject")).map(str::to_string),
+    }
+}
+
+fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
     let b = text.as_bytes();
     if SES_NOTIFICATION.find(b).is_none() && SES_EVENT.find(b).is_none() {
         return None;
@@ -1971,7 +2025,13 @@ fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Opt
                     ..Default::default()
                 });
             }
-            Some((ReportKind::Bounce, rows, None))
+            Some(SesNotice {
+                kind: ReportKind::Bounce,
+                rows,
+                feedback_type: None,
+                reporting_mta: s(b, "reportingMTA").map(|m| dsn::typed_value(&m).to_string()),
+                original: ses_original(&v, limits.max_recipients),
+            })
         }
         "complaint" => {
             let c = v.get("complaint")?;
@@ -1988,7 +2048,13 @@ fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Opt
                     ..Default::default()
                 });
             }
-            Some((ReportKind::Feedback, rows, Some(fb)))
+            Some(SesNotice {
+                kind: ReportKind::Feedback,
+                rows,
+                feedback_type: Some(fb),
+                reporting_mta: None,
+                original: ses_original(&v, limits.max_recipients),
+            })
         }
         "delivery" => {
             let d = v.get("delivery")?;
@@ -2006,7 +2072,13 @@ fn ses_json(text: &str, limits: &Limits) -> Option<(ReportKind, Vec<RawRow>, Opt
                     ..Default::default()
                 });
             }
-            Some((ReportKind::Bounce, rows, None))
+            Some(SesNotice {
+                kind: ReportKind::Bounce,
+                rows,
+                feedback_type: None,
+                reporting_mta: s(d, "reportingMTA").map(|m| dsn::typed_value(&m).to_string()),
+                original: ses_original(&v, limits.max_recipients),
+            })
         }
         _ => None,
     }
