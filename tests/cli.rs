@@ -411,6 +411,59 @@ fn explain_diagnose_checks_the_listed_sending_ip() {
     assert!(codes.contains(&"BLOCKLIST_LISTED"), "{codes:?}");
 }
 
+/// The conclusion codes of a `--diagnose` JSON report.
+fn conclusions(v: &serde_json::Value) -> Vec<String> {
+    v["details"]["diagnosis"]["conclusions"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .filter_map(|f| f["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn explain_diagnose_holds_the_receivers_words_against_the_checks() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    };
+    // The receiver named zen.spamhaus.org: 192.0.2.66 is on the lab's imitation, 192.0.2.20 not.
+    let listed = explain_diagnose_json(&write("listed.eml", LISTED_IP_BOUNCE.to_string()));
+    assert_eq!(conclusions(&listed), vec!["DIAGNOSIS_LISTING_CONFIRMED"]);
+    let gone = explain_diagnose_json(&write(
+        "gone.eml",
+        LISTED_IP_BOUNCE.replace("192.0.2.66", "192.0.2.20"),
+    ));
+    assert_eq!(conclusions(&gone), vec!["DIAGNOSIS_LISTING_GONE"]);
+    // A conclusion is information: the exit code stays the bounce's and the checks'.
+    assert_eq!(
+        gone["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["code"] == "DIAGNOSIS_LISTING_GONE")
+            .map(|f| f["severity"].clone()),
+        Some(serde_json::Value::from("info"))
+    );
+    // The receiver said DMARC failed: broken.example's records are at fault, good.example's not.
+    let dmarc = |domain: &str| {
+        LISTED_IP_BOUNCE
+            .replace(
+                "554 5.7.1 Service unavailable; Client host [192.0.2.66] blocked using zen.spamhaus.org",
+                &format!("550 5.7.26 Unauthenticated email from {domain} is not accepted due to domain's DMARC policy"),
+            )
+            .replace("good.example", domain)
+    };
+    let faults = explain_diagnose_json(&write("broken.eml", dmarc("broken.example")));
+    assert_eq!(conclusions(&faults), vec!["DIAGNOSIS_AUTH_FAULTS_FOUND"]);
+    let clean = explain_diagnose_json(&write("good.eml", dmarc("good.example")));
+    assert_eq!(conclusions(&clean), vec!["DIAGNOSIS_AUTH_RECORDS_CLEAN"]);
+}
+
 #[test]
 fn explain_diagnose_checks_the_four_causes_for_an_opaque_policy_refusal() {
     // "Violates our security policy" names no rule: the sender's domain and its sending IP

@@ -128,7 +128,10 @@ async fn explain_into<S: Sink>(
         Some(t) if failed.is_none() => Some(t.check(&dns.resolver).await),
         _ => None,
     };
-    for f in diagnosis.iter().flat_map(|d| &d.findings) {
+    for f in diagnosis
+        .iter()
+        .flat_map(|d| d.conclusions.iter().chain(&d.findings))
+    {
         counts.tally.count(f);
     }
     if failed.is_none() {
@@ -260,7 +263,7 @@ impl<W: Write> Sink for TextSink<W> {
 
 fn render_diagnosis(out: &mut String, d: &Diagnosis, style: Style, verbose: bool) {
     let _ = writeln!(out, "\n{}", style.bold("Diagnosis of the sender's side"));
-    if d.findings.is_empty() && d.domains.is_empty() {
+    if d.findings.is_empty() && d.domains.is_empty() && d.conclusions.is_empty() {
         let _ = writeln!(out, "  nothing to check for these causes");
         return;
     }
@@ -276,6 +279,14 @@ fn render_diagnosis(out: &mut String, d: &Diagnosis, style: Style, verbose: bool
         );
     }
     out.push('\n');
+    // What the checks make of the receiver's words, before the checks' own findings.
+    for c in &d.conclusions {
+        let _ = writeln!(out, "  {}  {}", style.bold(&c.summary), style.dim(&c.code));
+        let _ = writeln!(out, "    {}", c.fix);
+    }
+    if !d.conclusions.is_empty() {
+        out.push('\n');
+    }
     out.push_str(&terminal::render_findings(&d.findings, style, verbose));
     out.push_str(&terminal::render_tally(&d.findings, style));
 }
@@ -310,8 +321,12 @@ impl<W: Write> Sink for JsonSink<W> {
     }
 
     fn finish(mut self, counts: &Counts, diagnosis: Option<&Diagnosis>) -> Result<(), WriteError> {
-        // The diagnosis' findings are in the top-level list too, after the rows'.
-        for f in diagnosis.iter().flat_map(|d| &d.findings) {
+        // The diagnosis' conclusions and findings are in the top-level list too, after the
+        // rows'.
+        for f in diagnosis
+            .iter()
+            .flat_map(|d| d.conclusions.iter().chain(&d.findings))
+        {
             self.findings.push(f)?;
         }
         let reports = self.reports;

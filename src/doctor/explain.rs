@@ -7,7 +7,7 @@
 //! reputation for blocklisting and reputation.
 
 use crate::bounce::{Action, BounceCause, BounceReport, Reason, ReportKind};
-use crate::checks::blocklist::{self, BlocklistReport, Catalog};
+use crate::checks::blocklist::{self, BlocklistReport, Catalog, ListOutcome};
 use crate::checks::reputation::{self, ReputationReport};
 use crate::dns::Resolver;
 use crate::doctor::domain::{self, DomainOptions, DomainReport};
@@ -121,6 +121,10 @@ pub struct Diagnosis {
     pub ip_reputation: Vec<ReputationReport>,
     /// Findings of the follow-up checks, in the order run.
     pub findings: Vec<Finding>,
+    /// What the checks make of the receiver's own words (informational findings): the
+    /// blocklist it named does or does not list the sending IP now; the domain it found
+    /// unauthenticated has faults in its records or none.
+    pub conclusions: Vec<Finding>,
 }
 
 /// Runs the checks the bounce's rows point to.
@@ -143,6 +147,10 @@ pub const MAX_DIAGNOSED_IPS_TOTAL: usize = 40;
 pub struct DiagnosisTargets {
     domains: Vec<String>,
     ips: Vec<std::net::IpAddr>,
+    /// Blocklist zones the receivers named, to hold each IP's answers against.
+    named_lists: Vec<String>,
+    /// A row said authentication failed.
+    auth_failed: bool,
 }
 
 impl DiagnosisTargets {
@@ -155,6 +163,10 @@ impl DiagnosisTargets {
         for ip in t.ips {
             push_new(&mut self.ips, ip, MAX_DIAGNOSED_IPS_TOTAL);
         }
+        for zone in t.named_lists {
+            push_new(&mut self.named_lists, zone, MAX_NAMED_LISTS);
+        }
+        self.auth_failed |= t.auth_failed;
     }
 
     /// Runs the checks: each domain's audit (its authentication findings), each IP's blocklist
@@ -190,7 +202,108 @@ impl DiagnosisTargets {
                 diagnosis.ip_reputation.push(rep);
             }
         }
+        for zone in &self.named_lists {
+            conclude_listing(&mut diagnosis, zone);
+        }
+        if self.auth_failed {
+            conclude_authentication(&mut diagnosis);
+        }
         diagnosis
+    }
+}
+
+/// Blocklist zones named in the bounces kept at most for one `--diagnose` run.
+const MAX_NAMED_LISTS: usize = 20;
+
+/// Holds each checked IP's answer from `zone` against the receiver's word that the IP is on it.
+fn conclude_listing(d: &mut Diagnosis, zone: &str) {
+    if d.ip_listings.is_empty() {
+        d.conclusions.push(
+            Finding::new(
+                "DIAGNOSIS_NO_SENDING_IP",
+                Cause::Blocklist,
+                Severity::Info,
+                zone,
+                format!("the receiver named {zone}, but the bounce does not show your sending IP"),
+            )
+            .fix("Find your mail server's public IP (the first Received header of a message you sent) and run fivefifty ip <that IP>.")
+            .evidence("zone", zone),
+        );
+        return;
+    }
+    for listing in &d.ip_listings {
+        let ip = &listing.target;
+        let result = listing.result(zone);
+        let (code, summary, fix) = match result.map(|r| &r.outcome) {
+            Some(ListOutcome::Listed { .. }) => (
+                "DIAGNOSIS_LISTING_CONFIRMED",
+                format!("the receiver named {zone}, and {ip} is listed there now"),
+                match result.and_then(|r| r.entry.delist.as_deref()) {
+                    Some(url) => format!("Fix what got the IP listed, request delisting at {url}, then send again."),
+                    None => "Fix what got the IP listed, request delisting at the list's site, then send again.".to_string(),
+                },
+            ),
+            Some(ListOutcome::Clean { .. }) => (
+                "DIAGNOSIS_LISTING_GONE",
+                format!("the receiver named {zone}, but {ip} is not listed there now"),
+                "The listing has ended, or the receiver judged another IP: send again; if the receiver refuses again, ask it which IP it saw.".to_string(),
+            ),
+            Some(ListOutcome::Skipped { .. }) | None => (
+                "DIAGNOSIS_LISTING_UNCHECKED",
+                format!("the receiver named {zone}, which this run does not query (not in the catalog, or it needs a key)"),
+                format!("Look {ip} up on the list's own site; `--lists FILE` can add the list or its key to the catalog."),
+            ),
+            Some(_) => (
+                "DIAGNOSIS_LISTING_UNDECIDED",
+                format!("the receiver named {zone}, and its answer about {ip} could not be had now"),
+                format!("Run fivefifty ip {ip} again later."),
+            ),
+        };
+        d.conclusions.push(
+            Finding::new(code, Cause::Blocklist, Severity::Info, ip.as_str(), summary)
+                .fix(fix)
+                .evidence("zone", zone),
+        );
+    }
+}
+
+/// Holds each audited domain's authentication faults against the receiver's word that
+/// authentication failed.
+fn conclude_authentication(d: &mut Diagnosis) {
+    for audit in &d.domains {
+        let domain = &audit.domain;
+        let faults: Vec<String> = audit
+            .findings()
+            .into_iter()
+            .filter(|f| f.cause == Cause::Authentication && f.severity == Severity::Error)
+            .map(|f| f.code)
+            .collect();
+        let finding = if faults.is_empty() {
+            Finding::new(
+                "DIAGNOSIS_AUTH_RECORDS_CLEAN",
+                Cause::Authentication,
+                Severity::Info,
+                domain.as_str(),
+                format!("the receiver says authentication failed, but {domain}'s SPF, DKIM and DMARC records show no error"),
+            )
+            .fix("The failing mail may have left through a server SPF does not list, or been changed on the way (a forwarder, a mailing list) so that DKIM broke: check a message as it was sent with fivefifty check message.eml.")
+        } else {
+            Finding::new(
+                "DIAGNOSIS_AUTH_FAULTS_FOUND",
+                Cause::Authentication,
+                Severity::Info,
+                domain.as_str(),
+                format!(
+                    "the receiver says authentication failed, and {domain}'s records have {} error{}: {}",
+                    faults.len(),
+                    if faults.len() == 1 { "" } else { "s" },
+                    faults.join(", ")
+                ),
+            )
+            .fix("Fix these first (each is explained below), then send again.")
+            .evidence("codes", &faults)
+        };
+        d.conclusions.push(finding);
     }
 }
 
@@ -198,6 +311,13 @@ impl DiagnosisTargets {
 /// [`MAX_DIAGNOSED_IPS`] IPs.
 fn targets(report: &BounceReport) -> DiagnosisTargets {
     let mut t = DiagnosisTargets::default();
+    for zone in &report.hints.blocklists {
+        push_new(&mut t.named_lists, zone.clone(), MAX_NAMED_LISTS);
+    }
+    t.auth_failed = report
+        .recipients
+        .iter()
+        .any(|r| r.cause == BounceCause::Authentication);
     let causes: Vec<BounceCause> = report.recipients.iter().map(|r| r.cause).collect();
     let wants_auth = causes
         .iter()
