@@ -8,6 +8,7 @@
 
 use super::parse::scan::Needles;
 use super::reason::Reason;
+use super::status::{DsnStatus, StatusClass};
 use serde::Serialize;
 use std::fmt;
 
@@ -336,6 +337,18 @@ const KNOWN: &[Known] = &[
         meaning: "Gmail sees an unusual rate of unsolicited mail from your IP or domain.",
         fix: "Stop the unwanted sending (compromised account, purchased list), send only to people who asked, add one-click unsubscribe, and watch Postmaster Tools before raising volume again.",
         link: Some("https://postmaster.google.com/"),
+    },
+    // The temporary form: Gmail rate-limits before it blocks. The words decide the reason (an
+    // unusual rate of mail, or of one Message-ID).
+    Known {
+        provider: "Gmail",
+        code: "4.7.28",
+        needles: &["4.7.28"],
+        reason: None,
+        cause: Some(BounceCause::Reputation),
+        meaning: "Gmail is rate-limiting mail from your IP or DKIM domain: it sees an unusual rate of (unsolicited) mail from it.",
+        fix: "Resend nothing yet (the mail is retried); slow down, stop any unwanted sending, and watch Postmaster Tools before raising volume again.",
+        link: Some("https://support.google.com/mail/?p=UnsolicitedRateLimitError"),
     },
     Known {
         provider: "Gmail",
@@ -1666,6 +1679,27 @@ pub(crate) fn recognise_all(text: &str) -> Recognised {
             cause = cause.or(k.cause);
         }
     }
+    // Microsoft's 5.7.606 to 5.7.649 each say "Access denied, banned sending IP": the code in
+    // that range with its "access denied" is the ban, however the rest is worded.
+    if !recs.iter().any(|r| r.code == MICROSOFT_BAN)
+        && text.contains("access denied")
+        && let Some(k) = KNOWN.iter().find(|k| k.code == MICROSOFT_BAN)
+        && DsnStatus::find_in(text).is_some_and(|s| {
+            s.class() == StatusClass::Permanent
+                && s.subject() == 7
+                && (606..=649).contains(&s.detail())
+        })
+    {
+        recs.push(Recognition {
+            provider: k.provider,
+            code: k.code,
+            meaning: k.meaning,
+            fix: k.fix,
+            link: k.link,
+        });
+        reason = reason.or(k.reason);
+        cause = cause.or(k.cause);
+    }
     let mut seen_zone: Vec<&'static str> = Vec::new();
     for (l, id) in LISTS.iter().zip(&table.lists) {
         if has(id) && !seen_zone.contains(&l.zone) {
@@ -1690,6 +1724,9 @@ pub(crate) fn recognise_all(text: &str) -> Recognised {
         zones: seen_zone,
     }
 }
+
+/// The code of Microsoft's banned-IP range, as [`KNOWN`] names it.
+const MICROSOFT_BAN: &str = "5.7.606-649";
 
 /// Words that say a refusal is a blocklist's, named or not.
 static BLOCKLIST_WORDS: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|| {
@@ -1934,6 +1971,35 @@ pub fn remediation(reason: Reason) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn microsofts_banned_ip_range_is_known_by_its_code() {
+        let n = crate::bounce::reason::normalise;
+        for reply in [
+            "550 5.7.606 Access denied, banned sending IP [192.0.2.1]",
+            "550 5.7.649 Access denied",
+            "550 5.7.620 Access denied, please contact the administrator",
+        ] {
+            let (recs, reason, _) = recognise(&n(reply));
+            assert!(recs.iter().any(|r| r.code == MICROSOFT_BAN), "{reply}");
+            assert_eq!(reason, Some(Reason::Blocked), "{reply}");
+        }
+        for reply in ["550 5.7.650 Access denied", "550 5.7.620 Mailbox disabled"] {
+            let (recs, _, _) = recognise(&n(reply));
+            assert!(recs.iter().all(|r| r.code != MICROSOFT_BAN), "{reply}");
+        }
+    }
+
+    #[test]
+    fn gmails_temporary_rate_limit_is_explained_without_deciding_the_reason() {
+        let n = crate::bounce::reason::normalise;
+        let (recs, reason, cause) = recognise(&n(
+            "421-4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your DKIM domain",
+        ));
+        assert!(recs.iter().any(|r| r.code == "4.7.28"));
+        assert_eq!(reason, None);
+        assert_eq!(cause, Some(BounceCause::Reputation));
+    }
 
     #[test]
     fn a_recognised_codes_fix_is_not_said_again_by_the_reasons_steps() {
