@@ -1926,8 +1926,6 @@ static SES_NOTIFICATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 static SES_EVENT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\"eventType\""));
 
-/// Amazon SES bounce, complaint and delivery notifications: a JSON document in the body
-/// (<https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html>).
 /// What an Amazon SES notification says: its rows, and the message it is about.
 struct SesNotice {
     kind: ReportKind,
@@ -1972,6 +1970,8 @@ fn ses_original(v: &serde_json::Value, max: usize) -> OriginalMessage {
     }
 }
 
+/// Amazon SES bounce, complaint and delivery notifications: a JSON document in the body
+/// (<https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html>).
 fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
     let b = text.as_bytes();
     if SES_NOTIFICATION.find(b).is_none() && SES_EVENT.find(b).is_none() {
