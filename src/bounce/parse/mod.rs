@@ -1655,12 +1655,17 @@ fn finish_row(
         };
         // A recognised code's fix often says what the reason's general step says: the step is
         // left out then, so the sender reads each thing to do once.
-        let recognised = remediation.len();
+        let fixes: Vec<Vec<&str>> = recognitions
+            .iter()
+            .filter(|r| !r.fix.is_empty())
+            .map(|r| advice::advice_words(r.fix))
+            .collect();
         for step in steps {
-            if !remediation[..recognised]
-                .iter()
-                .any(|fix| advice::says_the_same(fix, &step))
-            {
+            let said = !fixes.is_empty() && {
+                let words = advice::advice_words(&step);
+                fixes.iter().any(|fix| advice::says_the_same(fix, &words))
+            };
+            if !said {
                 remediation.push(step);
             }
         }
@@ -1682,9 +1687,21 @@ fn finish_row(
             limits.max_diagnostic_chars,
         );
         (shown, diag_zones)
-    } else if let Some(reply) = raw.shown_end.and_then(|end| raw.diagnostic.get(..end)) {
-        // A text block shows the paragraph of the server's reply.
-        (fold(reply, limits.max_diagnostic_chars), diag_zones)
+    } else if let Some(reply) = raw
+        .shown_end
+        .and_then(|end| raw.diagnostic.get(..end))
+        .filter(|reply| reply.len() < scan::trim(&raw.diagnostic).len())
+    {
+        // A text block shows the paragraph of the server's reply (when more follows it): the
+        // folded diagnostic's first words, as many as the paragraph has.
+        let words = reason::words(reply).count();
+        let cut = diagnostic
+            .match_indices(' ')
+            .nth(words.saturating_sub(1))
+            .map_or(diagnostic.len(), |(i, _)| i);
+        let mut shown = diagnostic;
+        shown.truncate(cut);
+        (shown, diag_zones)
     } else if let Some(meaning) = raw
         .mailer_exit
         .then(|| diagnostic.parse::<u8>().ok().and_then(sysexits_meaning))
@@ -1743,17 +1760,29 @@ fn sysexits_meaning(code: u8) -> Option<&'static str> {
 /// email … due to domain's DMARC policy … DMARC initiative`). Text before the reply, and codes
 /// other than the reply's own, stay as they are.
 fn join_reply_lines(folded: String) -> String {
-    let words: Vec<&str> = folded.split(' ').collect();
-    let opening = words.iter().position(|w| {
+    let opens_a_reply = |w: &str| {
         let b = w.as_bytes();
         b.len() > 4
             && matches!(b[0], b'4' | b'5')
             && b[1..3].iter().all(u8::is_ascii_digit)
             && b[3] == b'-'
+    };
+    // Most diagnostics hold no multi-line reply (no `NNN-` at all): they are returned without
+    // being split into words.
+    let b = folded.as_bytes();
+    let hyphen_after_code = memchr::memchr_iter(b'-', b).any(|h| {
+        h >= 3
+            && matches!(b[h - 3], b'4' | b'5')
+            && b[h - 2..h].iter().all(u8::is_ascii_digit)
+            && (h == 3 || b[h - 4] == b' ')
     });
-    let Some(first) = opening else {
+    if !hyphen_after_code {
+        return folded;
+    }
+    let Some(first) = folded.split(' ').position(opens_a_reply) else {
         return folded;
     };
+    let words: Vec<&str> = folded.split(' ').collect();
     let code = &words[first][..3];
     let after = &words[first][4..];
     // The status each line repeats (`5.7.26`), or none (`550-Mailbox …`, `550-` then text).
