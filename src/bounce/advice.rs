@@ -1776,9 +1776,10 @@ pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
 
 /// The distinct words of a step (of three letters or more, ASCII case ignored), for
 /// [`says_the_same`].
-pub(crate) fn advice_words(s: &str) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for w in s.split(|c: char| !c.is_alphanumeric()) {
+pub(crate) fn advice_words(s: &str) -> Vec<&[u8]> {
+    let mut out: Vec<&[u8]> = Vec::new();
+    // The steps are English: words are runs of ASCII letters and digits.
+    for w in s.as_bytes().split(|c| !c.is_ascii_alphanumeric()) {
         if w.len() >= 3 && !out.iter().any(|o| o.eq_ignore_ascii_case(w)) {
             out.push(w);
         }
@@ -1789,7 +1790,7 @@ pub(crate) fn advice_words(s: &str) -> Vec<&str> {
 /// Do two steps ([`advice_words`] of each) give the same advice? Most of the shorter one's
 /// words are in the longer one: a provider code's fix and a reason's general step that name
 /// the same records and actions.
-pub(crate) fn says_the_same(a: &[&str], b: &[&str]) -> bool {
+pub(crate) fn says_the_same(a: &[&[u8]], b: &[&[u8]]) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let shared = short
         .iter()

@@ -1655,7 +1655,7 @@ fn finish_row(
         };
         // A recognised code's fix often says what the reason's general step says: the step is
         // left out then, so the sender reads each thing to do once.
-        let fixes: Vec<Vec<&str>> = recognitions
+        let fixes: Vec<Vec<&[u8]>> = recognitions
             .iter()
             .filter(|r| !r.fix.is_empty())
             .map(|r| advice::advice_words(r.fix))
@@ -1695,10 +1695,9 @@ fn finish_row(
         // A text block shows the paragraph of the server's reply (when more follows it): the
         // folded diagnostic's first words, as many as the paragraph has.
         let words = reason::words(reply).count();
-        let cut = diagnostic
-            .match_indices(' ')
+        let cut = memchr::memchr_iter(b' ', diagnostic.as_bytes())
             .nth(words.saturating_sub(1))
-            .map_or(diagnostic.len(), |(i, _)| i);
+            .unwrap_or(diagnostic.len());
         let mut shown = diagnostic;
         shown.truncate(cut);
         (shown, diag_zones)
