@@ -1424,7 +1424,22 @@ fn finish_row(
             .get_or_init(|| fold(&raw.context, limits.max_diagnostic_chars))
             .as_str()
     };
-    let text_status = DsnStatus::find_in(&diagnostic).or_else(|| DsnStatus::find_in(context()));
+    // The context's first bytes, searched for a code before the context is folded: a code
+    // found there is the folded context's first too (folding only joins the words with single
+    // spaces, and the context's lines are already trimmed), so the fold is left for the rows
+    // that read the context's words.
+    let context_head = &raw.context[..floor_char(&raw.context, limits.max_diagnostic_chars)];
+    // A DSN status that names a cause is the row's status whatever the text says: the text is
+    // searched only for a vague one, an expiry, or none.
+    let text_status = raw
+        .status
+        .is_none_or(|s| s.is_vague() || s.is_queue_expiry())
+        .then(|| {
+            DsnStatus::find_in(&diagnostic)
+                .or_else(|| DsnStatus::find_in(context_head))
+                .or_else(|| DsnStatus::find_in(context()))
+        })
+        .flatten();
     // A vague DSN status (5.0.0) yields to a specific one of the same class in the text. The
     // reporting MTA's own "delivery time expired" (x.4.7) yields only to a code that names a
     // cause: an RFC 3463 "other or undefined" code (x.y.0, such as the 4.3.0 of a greylisting
@@ -1441,7 +1456,9 @@ fn finish_row(
         (None, t) => t,
     };
     let diag_reply = ReplyCode::find_in(&diagnostic);
-    let reply_code = diag_reply.or_else(|| ReplyCode::find_in(context()));
+    let reply_code = diag_reply
+        .or_else(|| ReplyCode::find_in(context_head))
+        .or_else(|| ReplyCode::find_in(context()));
     let class = status
         .map(|s| s.class())
         .or_else(|| reply_code.and_then(|r| r.class()));
