@@ -98,6 +98,19 @@ struct Known {
     link: Option<&'static str>,
 }
 
+impl Known {
+    /// What the row shows of this code.
+    fn recognition(&self) -> Recognition {
+        Recognition {
+            provider: self.provider,
+            code: self.code,
+            meaning: self.meaning,
+            fix: self.fix,
+            link: self.link,
+        }
+    }
+}
+
 /// A blocklist named in a rejection text: what to look for and the zone to check.
 struct ListName {
     needle: &'static str,
@@ -1668,13 +1681,7 @@ pub(crate) fn recognise_all(text: &str) -> Recognised {
     let mut cause = None;
     for (k, ids) in KNOWN.iter().zip(&table.known) {
         if ids.iter().all(has) {
-            recs.push(Recognition {
-                provider: k.provider,
-                code: k.code,
-                meaning: k.meaning,
-                fix: k.fix,
-                link: k.link,
-            });
+            recs.push(k.recognition());
             reason = reason.or(k.reason);
             cause = cause.or(k.cause);
         }
@@ -1690,13 +1697,7 @@ pub(crate) fn recognise_all(text: &str) -> Recognised {
                 && (606..=649).contains(&s.detail())
         })
     {
-        recs.push(Recognition {
-            provider: k.provider,
-            code: k.code,
-            meaning: k.meaning,
-            fix: k.fix,
-            link: k.link,
-        });
+        recs.push(k.recognition());
         reason = reason.or(k.reason);
         cause = cause.or(k.cause);
     }
