@@ -931,7 +931,20 @@ pub(crate) fn remote_host_in(text: &str) -> Option<String> {
     REMOTE_HOST_KEYS
         .iter()
         .find_map(|(key, anchor)| host_after(text, key, *anchor))
+        .or_else(|| host_that_disliked(text))
         .map(str::to_ascii_lowercase)
+}
+
+/// DragonFly Mail Agent's `mx.example.org [192.0.2.25] did not like our RCPT TO:` (dma's
+/// `"%s [%s] did not like our %s"`): the host before the bracketed address.
+fn host_that_disliked(text: &str) -> Option<&str> {
+    let at = scan::find_ascii_ci_anchored(text.as_bytes(), b"] did not like our ", 7)?;
+    let open = text[..at].rfind(" [")?;
+    let before = &text[..open];
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .map_or(0, |i| i + 1);
+    host_at(text, start)
 }
 
 /// The host that follows the first place `key` (lower case, searched in any ASCII case,
@@ -973,6 +986,22 @@ const REMOTE_HOST_KEYS: [(&str, u8); 3] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dragonfly_names_the_host_that_refused_before_its_address() {
+        assert_eq!(
+            remote_host_in(
+                "There was an error delivering your mail to <a@example.org>. MX1.Example.org [192.0.2.25] did not like our RCPT TO: 550 5.1.1 unknown"
+            )
+            .as_deref(),
+            Some("mx1.example.org")
+        );
+        // Words without a host before the address name none.
+        assert_eq!(
+            remote_host_in("it [192.0.2.25] did not like our DATA:"),
+            None
+        );
+    }
 
     #[test]
     fn an_internationalised_address_is_found_whole() {
