@@ -733,3 +733,13 @@ Subject: AWS Notification Message
     assert_eq!(o.subject.as_deref(), Some("Your order"));
     assert_eq!(o.to, vec!["u@rcpt.example".to_string()]);
 }
+
+#[test]
+fn the_receivers_address_is_not_taken_for_the_senders() {
+    // The IP after the refusing host's name is the receiver's; the one the returned message's
+    // Received header names is the sender's, which --diagnose checks.
+    let raw = "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\nTo: s@sender.example\nSubject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host mx.sender.example.\n\n<u@rcpt.example>: host mx.rcpt.example[192.0.2.7] said: 554 5.7.1 Service\n    unavailable; blocked using bl.spamcop.net (in reply to RCPT TO command)\n\n--- Below this line is a copy of the message.\n\nReceived: from out.sender.example (out.sender.example [198.51.100.9])\n\tby mx.sender.example (Postfix) with ESMTP id 1\nFrom: s@sender.example\nTo: u@rcpt.example\nSubject: hi\n";
+    let r = explain(raw);
+    assert_rows(&r, &[("u@rcpt.example", Reason::Blocked)]);
+    assert_eq!(r.hints.sending_ips, vec!["198.51.100.9".to_string()]);
+}

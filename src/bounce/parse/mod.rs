@@ -1193,7 +1193,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             }
         }
         for ip in ips_in(&row.diagnostic) {
-            if !diag_ips.contains(&ip) {
+            if !diag_ips.contains(&ip) && !names_as_receiver(&row.diagnostic, ip) {
                 diag_ips.push(ip);
             }
         }
@@ -1271,6 +1271,53 @@ fn is_public(ip: IpAddr) -> bool {
 }
 
 /// IPv4 addresses, and IPv6 addresses in brackets, found in text.
+/// Does `text` name `ip` as the receiving side's address, not the sender's? The address of a
+/// named host (Postfix's `host mx.example[192.0.2.1] said`, Exim's `host mx.example
+/// [192.0.2.1]:`), or one qmail says answered (`192.0.2.1 does not like recipient`,
+/// `remote host 192.0.2.1 said`, `192.0.2.1 failed after I sent the message`). Such an address
+/// is no hint for checking the sender's listings.
+fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
+    let written = ip.to_string();
+    let Some(at) = text.find(&written) else {
+        return false;
+    };
+    let before = &text[..at];
+    let after = text[at + written.len()..]
+        .trim_start_matches([']', ':'])
+        .trim_start();
+    let after_words = ["said", "does not like", "failed after"];
+    if after_words.iter().any(|w| {
+        after.len() >= w.len() && after.as_bytes()[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+    }) {
+        return true;
+    }
+    let lead = before.trim_end();
+    if ["remote host", "connected to", "connect to"]
+        .iter()
+        .any(|w| scan::ends_with_ci(lead, w))
+    {
+        return true;
+    }
+    // A host name right before the bracketed address (`IPv6:` inside the brackets).
+    let open = if scan::ends_with_ci(before, "[ipv6:") {
+        before.len() - 6
+    } else if before.ends_with('[') {
+        before.len() - 1
+    } else {
+        return false;
+    };
+    let name = before[..open]
+        .trim_end()
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    name.contains('.')
+        && name.bytes().any(|c| c.is_ascii_alphabetic())
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')
+}
+
 pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
     Ips { text, i: 0 }.collect()
 }
@@ -2132,6 +2179,47 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_receivers_own_address_is_no_sending_ip() {
+        let receiver = |text: &str, ip: &str| names_as_receiver(text, ip.parse().expect("ip"));
+        // The address of the host that answered (Postfix, Exim, qmail, DragonFly).
+        assert!(receiver(
+            "host mx.example.org[192.0.2.1] said: 550 5.1.1 unknown",
+            "192.0.2.1"
+        ));
+        assert!(receiver(
+            "host mx.example.org [192.0.2.1]: 550 5.1.1 unknown",
+            "192.0.2.1"
+        ));
+        assert!(receiver(
+            "connect to mx.example.org[IPv6:2001:db8::1]:25: refused",
+            "2001:db8::1"
+        ));
+        assert!(receiver("192.0.2.1 does not like recipient.", "192.0.2.1"));
+        assert!(receiver("Remote host 192.0.2.1 said: 550 no", "192.0.2.1"));
+        assert!(receiver(
+            "Connected to 192.0.2.1 but sender was rejected.",
+            "192.0.2.1"
+        ));
+        assert!(receiver(
+            "mx.example.org [192.0.2.1] did not like our RCPT TO:",
+            "192.0.2.1"
+        ));
+        // The address the receiver says it refused is the sender's.
+        assert!(!receiver(
+            "554 5.7.1 Client host [192.0.2.66] blocked using zen.spamhaus.org",
+            "192.0.2.66"
+        ));
+        assert!(!receiver(
+            "550 5.7.25 [192.0.2.202] The IP address sending this message",
+            "192.0.2.202"
+        ));
+        assert!(!receiver(
+            "550 Mail from 192.0.2.9 refused by policy",
+            "192.0.2.9"
+        ));
+    }
 
     #[test]
     fn a_multi_line_reply_says_its_code_once() {
