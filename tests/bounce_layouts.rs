@@ -736,10 +736,17 @@ Subject: AWS Notification Message
 
 #[test]
 fn the_receivers_address_is_not_taken_for_the_senders() {
-    // The IP after the refusing host's name is the receiver's; the one the returned message's
-    // Received header names is the sender's, which --diagnose checks.
+    // The IP after the refusing host's name is the receiver's, not the sender's.
     let raw = "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\nTo: s@sender.example\nSubject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host mx.sender.example.\n\n<u@rcpt.example>: host mx.rcpt.example[192.0.2.7] said: 554 5.7.1 Service\n    unavailable; blocked using bl.spamcop.net (in reply to RCPT TO command)\n\n--- Below this line is a copy of the message.\n\nReceived: from out.sender.example (out.sender.example [198.51.100.9])\n\tby mx.sender.example (Postfix) with ESMTP id 1\nFrom: s@sender.example\nTo: u@rcpt.example\nSubject: hi\n";
     let r = explain(raw);
     assert_rows(&r, &[("u@rcpt.example", Reason::Blocked)]);
+    // Nor is the client of the sending side's own hop (the notice is its MTA's, which names
+    // another host as the one that refused): no receiver saw that address.
+    assert!(r.hints.sending_ips.is_empty(), "{:?}", r.hints.sending_ips);
+    // A notice the receiver wrote returns its own Received header: its client is the sender's
+    // MTA as the receiver saw it.
+    let raw = "From: MAILER-DAEMON@mx.rcpt.example\nTo: s@sender.example\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.rcpt.example\n\nFinal-Recipient: rfc822; u@rcpt.example\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n\n--B\nContent-Type: text/rfc822-headers\n\nReceived: from out.sender.example (out.sender.example [198.51.100.9])\n\tby mx.rcpt.example (Postfix) with ESMTP id 1\nFrom: s@sender.example\nTo: u@rcpt.example\nSubject: hi\n\n--B--\n";
+    let r = explain(raw);
+    assert_rows(&r, &[("u@rcpt.example", Reason::MailboxFull)]);
     assert_eq!(r.hints.sending_ips, vec!["198.51.100.9".to_string()]);
 }

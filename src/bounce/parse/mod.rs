@@ -207,6 +207,43 @@ fn received_client_ip(v: &str) -> Option<IpAddr> {
     .next()
 }
 
+/// The organisation a host name belongs to: its registered domain by the public suffix list,
+/// or its last two labels under a suffix the list does not know (`mx.sender.example`).
+/// Only the name that starts the text counts (a Remote-MTA may go on with comments); an
+/// address or a name without a dot has none.
+fn organisation_of(host: &str) -> Option<String> {
+    let host = host
+        .split(|c: char| c.is_whitespace() || c == '(' || c == '[')
+        .next()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let is_name = host.contains('.')
+        && host.bytes().any(|c| c.is_ascii_alphabetic())
+        && host
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
+    if !is_name {
+        return None;
+    }
+    crate::names::registered_domain(&host).or_else(|| {
+        let mut labels = host.rsplitn(3, '.');
+        let (tld, name) = (labels.next()?, labels.next()?);
+        (!tld.is_empty() && !name.is_empty()).then(|| format!("{name}.{tld}"))
+    })
+}
+
+/// The host a Received header's `by` clause names, lower case.
+fn received_by_host(v: &str) -> Option<String> {
+    let at = by_clause(v.as_bytes())?;
+    let rest = v.get(at..)?.trim_start();
+    let rest = rest.get(2..)?.trim_start();
+    let host: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+        .collect();
+    host.contains('.').then(|| host.to_ascii_lowercase())
+}
+
 /// Where the `by` clause of a Received header starts: the word `by` between any whitespace
 /// (RFC 5322 folding whitespace: a header folded before `by`, as Sendmail writes
 /// `(from user@localhost)` CRLF TAB `by host (8.17.1.9/8.17.1.9) id ...`, keeps the tab). The
@@ -231,7 +268,9 @@ struct Parts {
     notification: String,
     original_headers: Option<String>,
     original: OriginalMessage,
-    original_ips: Vec<IpAddr>,
+    /// The client address of each Received header of the returned message (top first), with
+    /// the host that received from it (`by`), when named.
+    original_ips: Vec<(IpAddr, Option<String>)>,
     complaint_recipient: Option<String>,
     report_type: Option<String>,
 }
@@ -253,7 +292,7 @@ fn fill_original(h: &Headers<'_>, p: &mut Parts) {
     }
     for v in h.texts("Received") {
         if let Some(ip) = received_client_ip(&v) {
-            p.original_ips.push(ip);
+            p.original_ips.push((ip, received_by_host(&v)));
         }
     }
     if let Some(v) = h.raw("X-HmXmrOriginalRecipient") {
@@ -806,7 +845,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             parts.original.envelope_from = Some(mf);
         }
         if let Some(ip) = get("Source-IP").and_then(|v| v.trim().parse::<IpAddr>().ok()) {
-            parts.original_ips.insert(0, ip);
+            parts.original_ips.insert(0, (ip, None));
         }
         // Original-Rcpt-To may appear once for each recipient of the reported message (RFC
         // 5965 section 3.2): a row for each.
@@ -1205,11 +1244,36 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         .iter()
         .flat_map(|r| ips_in(r.remote_mta.as_deref().unwrap_or("")))
         .collect();
+    // When the reporting system is not the host that refused (it names another, remote one),
+    // it is the sending side's own: the Received headers it wrote record how the message
+    // reached it (the user's submission, an internal relay), an address no receiver judged.
+    let reporter = report
+        .reporting_mta
+        .clone()
+        .or_else(|| report.report_from.as_deref().and_then(domain_of))
+        .and_then(|host| organisation_of(&host));
+    let remotes: Vec<String> = report
+        .recipients
+        .iter()
+        .filter_map(|r| r.remote_mta.as_deref())
+        .filter_map(organisation_of)
+        .collect();
+    let senders_own = reporter.filter(|d| !remotes.is_empty() && !remotes.contains(d));
+    let judged = |by: &Option<String>| match (&senders_own, by) {
+        (Some(own), Some(host)) => organisation_of(host).as_ref() != Some(own),
+        _ => true,
+    };
     let mut public: Vec<IpAddr> = Vec::new();
     for ip in diag_ips
         .into_iter()
         .filter(|ip| !remote_ips.contains(ip))
-        .chain(parts.original_ips.iter().copied())
+        .chain(
+            parts
+                .original_ips
+                .iter()
+                .filter(|(_, by)| judged(by))
+                .map(|(ip, _)| *ip),
+        )
     {
         // Only a public address is written out (each once: equal addresses write alike).
         if is_public(ip) && !public.contains(&ip) {
@@ -2179,6 +2243,24 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hosts_organisation_is_its_registered_domain() {
+        let org = |h: &str| organisation_of(h);
+        assert_eq!(
+            org("mx1.mail.example.co.jp").as_deref(),
+            Some("example.co.jp")
+        );
+        // A suffix the list does not know: the last two labels.
+        assert_eq!(org("mx.sender.example").as_deref(), Some("sender.example"));
+        // A Remote-MTA's comment after the name is not read; an address has no organisation.
+        assert_eq!(
+            org("mx.example.jp (TCP|192.0.2.1|25) (ESMTP)").as_deref(),
+            Some("example.jp")
+        );
+        assert_eq!(org("127.0.0.1"), None);
+        assert_eq!(org("localhost"), None);
+    }
 
     #[test]
     fn the_receivers_own_address_is_no_sending_ip() {
