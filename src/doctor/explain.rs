@@ -173,14 +173,19 @@ impl DiagnosisTargets {
     /// listings and reputation (their warnings and errors).
     pub async fn check(self, dns: &Resolver) -> Diagnosis {
         let mut diagnosis = Diagnosis::default();
+        // The authentication conclusions follow the listing ones.
+        let mut auth_conclusions = Vec::new();
         for d in self.domains {
             let audit = domain::audit(dns, &d, &DomainOptions::default()).await;
-            diagnosis.findings.extend(
-                audit
-                    .findings()
-                    .into_iter()
-                    .filter(|f| f.cause == Cause::Authentication),
-            );
+            let auth: Vec<Finding> = audit
+                .findings()
+                .into_iter()
+                .filter(|f| f.cause == Cause::Authentication)
+                .collect();
+            if self.auth_failed {
+                auth_conclusions.push(conclude_authentication(&audit.domain, &auth));
+            }
+            diagnosis.findings.extend(auth);
             diagnosis.domains.push(audit);
         }
         if !self.ips.is_empty() {
@@ -205,9 +210,7 @@ impl DiagnosisTargets {
         for zone in &self.named_lists {
             conclude_listing(&mut diagnosis, zone);
         }
-        if self.auth_failed {
-            conclude_authentication(&mut diagnosis);
-        }
+        diagnosis.conclusions.extend(auth_conclusions);
         diagnosis
     }
 }
@@ -267,32 +270,29 @@ fn conclude_listing(d: &mut Diagnosis, zone: &str) {
     }
 }
 
-/// Holds each audited domain's authentication faults against the receiver's word that
-/// authentication failed.
-fn conclude_authentication(d: &mut Diagnosis) {
-    for audit in &d.domains {
-        let domain = &audit.domain;
-        let faults: Vec<String> = audit
-            .findings()
-            .into_iter()
-            .filter(|f| f.cause == Cause::Authentication && f.severity == Severity::Error)
-            .map(|f| f.code)
-            .collect();
-        let finding = if faults.is_empty() {
-            Finding::new(
+/// Holds an audited domain's authentication faults (of its authentication findings `auth`)
+/// against the receiver's word that authentication failed.
+fn conclude_authentication(domain: &str, auth: &[Finding]) -> Finding {
+    let faults: Vec<&str> = auth
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.code.as_str())
+        .collect();
+    if faults.is_empty() {
+        Finding::new(
                 "DIAGNOSIS_AUTH_RECORDS_CLEAN",
                 Cause::Authentication,
                 Severity::Info,
-                domain.as_str(),
+                domain,
                 format!("the receiver says authentication failed, but {domain}'s SPF, DKIM and DMARC records show no error"),
             )
             .fix("The failing mail may have left through a server SPF does not list, or been changed on the way (a forwarder, a mailing list) so that DKIM broke: check a message as it was sent with fivefifty check message.eml.")
-        } else {
-            Finding::new(
+    } else {
+        Finding::new(
                 "DIAGNOSIS_AUTH_FAULTS_FOUND",
                 Cause::Authentication,
                 Severity::Info,
-                domain.as_str(),
+                domain,
                 format!(
                     "the receiver says authentication failed, and {domain}'s records have {} error{}: {}",
                     faults.len(),
@@ -302,8 +302,6 @@ fn conclude_authentication(d: &mut Diagnosis) {
             )
             .fix("Fix these first (each is explained below), then send again.")
             .evidence("codes", &faults)
-        };
-        d.conclusions.push(finding);
     }
 }
 

@@ -56,6 +56,8 @@ struct Notice<'a> {
     /// Is the notice a delay warning ([`is_delay_warning`])? Asked only when the answer
     /// matters.
     delay_warning: &'a dyn Fn() -> bool,
+    /// A feedback report's `Feedback-Type`, which decides its rows' advice.
+    feedback_type: Option<&'a str>,
 }
 
 /// Unfold RFC 5322-style fields (`Name: value`, continuation lines start with white space).
@@ -217,12 +219,7 @@ fn organisation_of(host: &str) -> Option<String> {
         .next()?
         .trim_end_matches('.')
         .to_ascii_lowercase();
-    let is_name = host.contains('.')
-        && host.bytes().any(|c| c.is_ascii_alphabetic())
-        && host
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
-    if !is_name {
+    if !text::is_host_name(&host) {
         return None;
     }
     crate::names::registered_domain(&host).or_else(|| {
@@ -237,11 +234,7 @@ fn received_by_host(v: &str) -> Option<String> {
     let at = by_clause(v.as_bytes())?;
     let rest = v.get(at..)?.trim_start();
     let rest = rest.get(2..)?.trim_start();
-    let host: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
-        .collect();
-    host.contains('.').then(|| host.to_ascii_lowercase())
+    text::host_at(rest, 0).map(str::to_ascii_lowercase)
 }
 
 /// Where the `by` clause of a Received header starts: the word `by` between any whitespace
@@ -1181,6 +1174,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             msg.header_raw(n)
         }),
         delay_warning: &delay_warning,
+        feedback_type: report.feedback_type.as_deref(),
     };
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
@@ -1222,10 +1216,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .clone()
             .or_else(|| text::remote_host_in(&raw.diagnostic))
             .or_else(|| text::remote_host_in(&raw.context));
-        let (mut row, zones) = finish_row(raw, cmd, remote, &notice, limits);
-        if report.kind == ReportKind::Feedback {
-            (row.cause, row.remediation) = advice::feedback_advice(report.feedback_type.as_deref());
-        }
+        let (row, zones) = finish_row(raw, cmd, remote, &notice, limits);
         for z in zones {
             if !lists.iter().any(|x| x == z) {
                 lists.push(z.to_string());
@@ -1375,11 +1366,7 @@ fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
         .rsplit(|c: char| c.is_whitespace())
         .next()
         .unwrap_or("");
-    name.contains('.')
-        && name.bytes().any(|c| c.is_ascii_alphabetic())
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')
+    text::is_host_name(name)
 }
 
 pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
@@ -1766,38 +1753,14 @@ fn finish_row(
     );
     let hard_bounce =
         reason.is_address_dead() || (reason == reason::Reason::NotAccept && permanent);
-    let cause = provider_cause.unwrap_or_else(|| advice::cause_of(reason, &n_diag));
-    let mut remediation: Vec<String> = recognitions
-        .iter()
-        .filter(|r| !r.fix.is_empty())
-        .map(|r| r.fix.to_string())
-        .collect();
-    // "Not enough to decide" is not said of a row a recognised code explained.
-    if !(provider_reason == Some(reason)
-        && matches!(reason, reason::Reason::OnHold | reason::Reason::Undefined))
-    {
-        let steps = if action == Some(Action::Delayed) {
-            advice::remediation_while_queued(reason)
-        } else {
-            advice::remediation(reason)
-        };
-        // A recognised code's fix often says what the reason's general step says: the step is
-        // left out then, so the sender reads each thing to do once.
-        let fixes: Vec<Vec<&[u8]>> = recognitions
-            .iter()
-            .filter(|r| !r.fix.is_empty())
-            .map(|r| advice::advice_words(r.fix))
-            .collect();
-        for step in steps {
-            let said = !fixes.is_empty() && {
-                let words = advice::advice_words(&step);
-                fixes.iter().any(|fix| advice::says_the_same(fix, &words))
-            };
-            if !said {
-                remediation.push(step);
-            }
-        }
-    }
+    // A feedback report is advised by its Feedback-Type, any other row by its reason.
+    let (cause, remediation) = match notice.kind {
+        ReportKind::Feedback => advice::feedback_advice(notice.feedback_type),
+        _ => (
+            provider_cause.unwrap_or_else(|| advice::cause_of(reason, &n_diag)),
+            row_steps(&recognitions, reason, provider_reason, action),
+        ),
+    };
     // The blocklists named in the text the row shows.
     let (diagnostic, zones) = if diagnostic.is_empty() {
         let zones = advice::named_blocklists(n_ctx());
@@ -1856,6 +1819,49 @@ fn finish_row(
         recognitions,
     };
     (row, zones)
+}
+
+/// The steps of a row: the recognised codes' fixes, then the reason's general steps that do
+/// not say the same again.
+fn row_steps(
+    recognitions: &[advice::Recognition],
+    reason: reason::Reason,
+    provider_reason: Option<reason::Reason>,
+    action: Option<Action>,
+) -> Vec<String> {
+    let mut steps: Vec<String> = recognitions
+        .iter()
+        .filter(|r| !r.fix.is_empty())
+        .map(|r| r.fix.to_string())
+        .collect();
+    // "Not enough to decide" is not said of a row a recognised code explained.
+    if provider_reason == Some(reason)
+        && matches!(reason, reason::Reason::OnHold | reason::Reason::Undefined)
+    {
+        return steps;
+    }
+    let general = if action == Some(Action::Delayed) {
+        advice::remediation_while_queued(reason)
+    } else {
+        advice::remediation(reason)
+    };
+    // A recognised code's fix often says what the reason's general step says: the step is
+    // left out then, so the sender reads each thing to do once.
+    let fixes: Vec<Vec<&[u8]>> = recognitions
+        .iter()
+        .filter(|r| !r.fix.is_empty())
+        .map(|r| advice::advice_words(r.fix))
+        .collect();
+    for step in general {
+        let said = !fixes.is_empty() && {
+            let words = advice::advice_words(&step);
+            fixes.iter().any(|fix| advice::says_the_same(fix, &words))
+        };
+        if !said {
+            steps.push(step);
+        }
+    }
+    steps
 }
 
 /// What a delivery program's exit status means (BSD `sysexits.h`, which Sendmail and the
@@ -2008,6 +2014,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
         kind: ReportKind::SmtpReply,
         reporter: None,
         delay_warning: &|| false,
+        feedback_type: None,
     };
     let (row, zones) = finish_row(raw, cmd, None, &notice, limits);
     report.hints.blocklists = zones.into_iter().map(str::to_string).collect();
@@ -2150,7 +2157,8 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
         .to_ascii_lowercase();
     let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
     let mut rows = Vec::new();
-    match kind.as_str() {
+    // Each kind gives its rows, its feedback type and its reporting MTA.
+    let (kind, feedback_type, reporting_mta) = match kind.as_str() {
         "bounce" => {
             let b = v.get("bounce")?;
             let transient = s(b, "bounceType").is_some_and(|t| t.eq_ignore_ascii_case("transient"));
@@ -2181,13 +2189,7 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
                     ..Default::default()
                 });
             }
-            Some(SesNotice {
-                kind: ReportKind::Bounce,
-                rows,
-                feedback_type: None,
-                reporting_mta: s(b, "reportingMTA").map(|m| dsn::typed_value(&m).to_string()),
-                original: ses_original(&v, limits.max_recipients),
-            })
+            (ReportKind::Bounce, None, s(b, "reportingMTA"))
         }
         "complaint" => {
             let c = v.get("complaint")?;
@@ -2204,13 +2206,7 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
                     ..Default::default()
                 });
             }
-            Some(SesNotice {
-                kind: ReportKind::Feedback,
-                rows,
-                feedback_type: Some(fb),
-                reporting_mta: None,
-                original: ses_original(&v, limits.max_recipients),
-            })
+            (ReportKind::Feedback, Some(fb), None)
         }
         "delivery" => {
             let d = v.get("delivery")?;
@@ -2228,16 +2224,17 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
                     ..Default::default()
                 });
             }
-            Some(SesNotice {
-                kind: ReportKind::Bounce,
-                rows,
-                feedback_type: None,
-                reporting_mta: s(d, "reportingMTA").map(|m| dsn::typed_value(&m).to_string()),
-                original: ses_original(&v, limits.max_recipients),
-            })
+            (ReportKind::Bounce, None, s(d, "reportingMTA"))
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    Some(SesNotice {
+        kind,
+        rows,
+        feedback_type,
+        reporting_mta: reporting_mta.map(|m| dsn::typed_value(&m).to_string()),
+        original: ses_original(&v, limits.max_recipients),
+    })
 }
 
 #[cfg(test)]

@@ -662,22 +662,22 @@ fn is_failure_reasons_heading(t: &str) -> bool {
     t.starts_with("---") && find_ascii_ci(t.as_bytes(), b"failure reasons").is_some()
 }
 
-/// `550 ...`: a line that starts with an SMTP reply code.
-fn starts_with_reply_code(t: &str) -> bool {
+/// The byte after a line's leading SMTP reply code (`550 text`: a space; `550-text`: a
+/// hyphen), when the line starts with one and goes on.
+fn after_reply_code(t: &str) -> Option<u8> {
     let b = t.as_bytes();
-    b.len() > 4
-        && b[..3].iter().all(u8::is_ascii_digit)
-        && matches!(b[0], b'2'..=b'5')
-        && b[3] == b' '
+    (b.len() > 4 && matches!(b[0], b'2'..=b'5') && b[1..3].iter().all(u8::is_ascii_digit))
+        .then(|| b[3])
+}
+
+/// `550 ...`: a line that starts with an SMTP reply code (a reply's last line).
+fn starts_with_reply_code(t: &str) -> bool {
+    after_reply_code(t) == Some(b' ')
 }
 
 /// A line of a reply, the last (`550 text`) or one before it (`550-text`).
 fn is_reply_line(t: &str) -> bool {
-    let b = t.as_bytes();
-    b.len() > 4
-        && matches!(b[0], b'2'..=b'5')
-        && b[1..3].iter().all(u8::is_ascii_digit)
-        && matches!(b[3], b' ' | b'-')
+    matches!(after_reply_code(t), Some(b' ' | b'-'))
 }
 
 /// Sendmail's per-host summary line: `421 host.example (smtp)... Deferred: ...`.
@@ -962,16 +962,25 @@ fn host_after<'t>(text: &'t str, key: &str, anchor: u8) -> Option<&'t str> {
     None
 }
 
-/// The host name that starts at byte `start`, if the text there looks like one (a dotted name
-/// with a letter in it).
-fn host_at(text: &str, start: usize) -> Option<&str> {
+/// The host name that starts at byte `start`, if the text there looks like one (see
+/// [`is_host_name`]).
+pub(crate) fn host_at(text: &str, start: usize) -> Option<&str> {
     let rest = text.get(start..)?;
-    let len = rest
-        .bytes()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b'-')
-        .count();
+    let len = rest.bytes().take_while(|&c| is_host_char(c)).count();
     let tok = rest.get(..len)?.trim_end_matches('.');
-    (has_byte(tok, b'.') && tok.bytes().any(|c| c.is_ascii_alphabetic())).then_some(tok)
+    is_host_name(tok).then_some(tok)
+}
+
+fn is_host_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
+}
+
+/// Does `tok` read as a host name: a dotted name of letters, digits and hyphens, with a letter
+/// in it (an IPv4 address has none)?
+pub(crate) fn is_host_name(tok: &str) -> bool {
+    has_byte(tok, b'.')
+        && tok.bytes().any(|c| c.is_ascii_alphabetic())
+        && tok.bytes().all(is_host_char)
 }
 
 /// Words after which a remote host's name follows, in order of preference, each with its
