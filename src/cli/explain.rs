@@ -105,7 +105,7 @@ async fn explain_into<S: Sink>(
     // and a failed temporary file cannot take more. The exit code is that of the messages read.
     let mut failed = None;
     for_each_report(&args.input, |report| {
-        let findings = explain::row_findings(&report);
+        let findings = explain::row_findings(report);
         counts.messages += 1;
         match report.kind {
             ReportKind::Bounce => counts.bounces += 1,
@@ -114,9 +114,9 @@ async fn explain_into<S: Sink>(
         }
         findings.iter().for_each(|f| counts.tally.count(f));
         if let Some(t) = targets.as_mut() {
-            t.add(&report);
+            t.add(report);
         }
-        failed = sink.report(&report, &findings).err();
+        failed = sink.report(report, &findings).err();
         if failed.is_some() {
             ControlFlow::Break(())
         } else {
@@ -165,7 +165,7 @@ fn spool_failed(e: impl std::fmt::Display) -> CliError {
 /// input is an error before the first report.
 fn for_each_report(
     input: &str,
-    mut each: impl FnMut(BounceReport) -> ControlFlow<()>,
+    mut each: impl FnMut(&BounceReport) -> ControlFlow<()>,
 ) -> Result<(), CliError> {
     let path = Path::new(input);
     if input == "-" || path.exists() {
@@ -189,7 +189,7 @@ fn for_each_report(
     }
     let trimmed = input.trim_start();
     if trimmed.len() >= 3 && trimmed.as_bytes()[..3].iter().all(u8::is_ascii_digit) {
-        let _ = each(bounce::explain_reply(input));
+        let _ = each(&bounce::explain_reply(input));
         return Ok(());
     }
     Err(CliError::Usage(format!(
