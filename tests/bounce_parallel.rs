@@ -34,7 +34,7 @@ fn both(path: &Path, threads: usize) -> (Vec<String>, Vec<String>) {
     bounce::explain_path(path, &limits)
         .expect("open")
         .for_each_parallel(threads, |r| {
-            par.push(r.map(|r| summary(&r)).unwrap_or_else(|e| e.to_string()));
+            par.push(r.map(summary).unwrap_or_else(|e| e.to_string()));
         });
     (plain, par)
 }
