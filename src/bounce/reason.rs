@@ -1929,10 +1929,12 @@ fn adjust_for_command(r: Reason, f: &Facts<'_>) -> Reason {
         return r;
     }
     // Only the address codes RFC 3463 and its updates register (x.1.0 to x.1.10) say so; a
-    // vendor's own detail (Exchange's 5.1.351) does not.
-    let status_says_address = f
-        .status
-        .is_some_and(|s| s.subject() == 1 && s.detail() <= 10);
+    // vendor's own detail (Exchange's 5.1.351) does not. The receiver's own code in its reply
+    // says so too, when the row's status is the reporting MTA's (a 4.4.7 queue expiry, a
+    // vague 4.5.0 over "550 5.1.1 User unknown").
+    let is_address_code = |s: DsnStatus| s.subject() == 1 && s.detail() <= 10;
+    let status_says_address = f.status.is_some_and(is_address_code)
+        || DsnStatus::find_in(f.text).is_some_and(is_address_code);
     // The directory phrases are searched only when the answer depends on them.
     let directory = || DIRECTORY_INDEX.any_in(f.text);
     let local_directory =
@@ -2234,6 +2236,29 @@ mod tests {
         let n = normalise("550 5.1.351 Remote server returned -> 550 : User unknown");
         let r = classify(&Facts {
             status: DsnStatus::parse("5.1.351"),
+            text: &n,
+            ..Default::default()
+        });
+        assert_eq!(r, Reason::Filtered);
+    }
+
+    #[test]
+    fn the_receivers_own_address_code_names_the_address_under_the_mtas_status() {
+        // The reporting MTA's status (a vague 4.5.0, a queue's 4.4.7) says nothing of the
+        // address; the receiver's 5.1.1 in its reply does.
+        for status in ["4.5.0", "4.4.7"] {
+            let n = normalise("550 5.1.1 User unknown");
+            let r = classify(&Facts {
+                status: DsnStatus::parse(status),
+                text: &n,
+                ..Default::default()
+            });
+            assert_eq!(r, Reason::UserUnknown, "{status}");
+        }
+        // With no code of the receiver's, the same words stay a filter's.
+        let n = normalise("550 User unknown");
+        let r = classify(&Facts {
+            status: DsnStatus::parse("4.5.0"),
             text: &n,
             ..Default::default()
         });
