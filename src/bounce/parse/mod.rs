@@ -809,7 +809,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             }
         }
     }
-    let transcript = text::transcript_commands(notification);
+    let transcript = text::transcript(notification);
 
     let mut rows: Vec<RawRow> = Vec::new();
 
@@ -1178,6 +1178,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     };
     let mut diag_ips: Vec<IpAddr> = Vec::new();
     let mut lists: Vec<String> = Vec::new();
+    let one_row = rows.len() == 1;
     for mut raw in rows {
         read_quoted_reply(&mut raw, notice.reporter);
         raw.own_domain = raw
@@ -1197,6 +1198,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                 raw.recipient.as_deref().and_then(|a| {
                     let a = a.to_ascii_lowercase();
                     transcript
+                        .commands
                         .iter()
                         .rev()
                         .find(|(t, _)| *t == a)
@@ -1211,11 +1213,23 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     .then(|| text::command_in(&raw.context))
                     .flatten()
             });
+        // A Sendmail transcript's `... while talking to HOST:` names the host for the
+        // addresses under it, and for the one recipient of a notice that names no address
+        // there (its `<<< 554 ...` is the reply).
         let remote = raw
             .remote_mta
             .clone()
             .or_else(|| text::remote_host_in(&raw.diagnostic))
-            .or_else(|| text::remote_host_in(&raw.context));
+            .or_else(|| text::remote_host_in(&raw.context))
+            .or_else(|| {
+                let talked_to = raw
+                    .recipient
+                    .as_deref()
+                    .and_then(|a| transcript.host_of(&a.to_ascii_lowercase()));
+                talked_to
+                    .or(transcript.last_host.filter(|_| one_row))
+                    .map(str::to_ascii_lowercase)
+            });
         let (row, zones) = finish_row(raw, cmd, remote, &notice, limits);
         for z in zones {
             if !lists.iter().any(|x| x == z) {

@@ -879,9 +879,33 @@ pub(crate) fn has_sent_command(text: &str) -> bool {
     TRANSCRIPT_SENT.find(text.as_bytes()).is_some()
 }
 
-/// Sendmail-style transcripts: for each `<<<` reply naming an address, the last `>>>` command.
-pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
+/// What a Sendmail-style transcript says of the recipients it names.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Transcript<'t> {
+    /// For each `<<<` reply naming an address, the last `>>>` command.
+    pub(crate) commands: Vec<(String, &'static str)>,
+    /// For each address a line names after a `... while talking to HOST:` line, that host
+    /// (the last such host, when the address was tried at more than one).
+    pub(crate) hosts: Vec<(String, &'t str)>,
+    /// The host of the last `... while talking to HOST:` line: the one whose reply ended the
+    /// last attempt.
+    pub(crate) last_host: Option<&'t str>,
+}
+
+impl<'t> Transcript<'t> {
+    /// The host the transcript talked to about `address` (lower case).
+    pub(crate) fn host_of(&self, address: &str) -> Option<&'t str> {
+        self.hosts
+            .iter()
+            .rev()
+            .find(|(a, _)| a == address)
+            .map(|(_, h)| *h)
+    }
+}
+
+/// Read a Sendmail-style transcript (`... while talking to HOST:`, `>>> COMMAND`, `<<< reply`).
+pub(crate) fn transcript(text: &str) -> Transcript<'_> {
+    let mut out = Transcript::default();
     // Only `>>>` and `<<<` lines say anything: a text with neither has no transcript.
     if !has_sent_command(text) && TRANSCRIPT_REPLY.find(text.as_bytes()).is_none() {
         return out;
@@ -889,8 +913,19 @@ pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
     let mut last: Option<&'static str> = None;
     // The address of the last `>>> RCPT TO:<...>`, for a refusal that does not repeat it.
     let mut last_rcpt: Option<String> = None;
+    let mut host: Option<&str> = None;
     for line in lines(text) {
         let t = line.trim_start();
+        if let Some(after) = t.strip_prefix("... while talking to ") {
+            host = host_at(after, 0);
+            out.last_host = host.or(out.last_host);
+            continue;
+        }
+        if let Some(h) = host
+            && let Some((_, _, a)) = find_address(t, 0)
+        {
+            out.hosts.push((a.to_ascii_lowercase(), h));
+        }
         if let Some(cmd) = t.strip_prefix(">>>") {
             let c = cmd.trim_start().to_ascii_uppercase();
             last_rcpt = if c.starts_with("RCPT") {
@@ -912,12 +947,12 @@ pub(crate) fn transcript_commands(text: &str) -> Vec<(String, &'static str)> {
         } else if let Some(reply) = t.strip_prefix("<<<")
             && let (Some(c), Some((_, _, a))) = (last, find_address(reply, 0))
         {
-            out.push((a.to_ascii_lowercase(), c));
+            out.commands.push((a.to_ascii_lowercase(), c));
         } else if let Some(reply) = t.strip_prefix("<<<")
             && matches!(reply.trim_start().as_bytes().first(), Some(b'4' | b'5'))
             && let Some(a) = last_rcpt.take()
         {
-            out.push((a, "RCPT"));
+            out.commands.push((a, "RCPT"));
         }
     }
     out
@@ -1375,8 +1410,26 @@ mod tests {
     fn transcript_gives_command_per_address() {
         let t = ">>> DATA\n<<< 550 5.2.1 <f@example.org>... User Unknown\n";
         assert_eq!(
-            transcript_commands(t),
+            transcript(t).commands,
             vec![("f@example.org".to_string(), "DATA")]
+        );
+    }
+
+    #[test]
+    fn transcript_gives_the_host_it_talked_to_per_address() {
+        let t = "... while talking to mx1.example.org.:\n>>> RCPT To:<a@example.org>\n\
+                 <<< 550 5.1.1 <a@example.org>... unknown\n\
+                 ... while talking to mx2.example.net.:\n<<< 421 busy\n\
+                 <b@example.net>... Deferred: 421\n";
+        let read = transcript(t);
+        assert_eq!(read.host_of("a@example.org"), Some("mx1.example.org"));
+        assert_eq!(read.host_of("b@example.net"), Some("mx2.example.net"));
+        assert_eq!(read.host_of("c@example.com"), None);
+        assert_eq!(read.last_host, Some("mx2.example.net"));
+        // An address is not a host: the IP Sendmail names when there is no name is kept out.
+        assert_eq!(
+            transcript("... while talking to 192.0.2.1:\n<<< 550 no\n").last_host,
+            None
         );
     }
 }
