@@ -660,8 +660,10 @@ impl BounceStream {
                             break;
                         }
                     }
-                    // The reports handed back after this thread's last job.
-                    drop(std::mem::take(&mut lock(queue).returned[worker]));
+                    // The reports handed back after this thread's last job, freed after
+                    // the lock.
+                    let rest = std::mem::take(&mut lock(queue).returned[worker]);
+                    drop(rest);
                 });
             }
             drop(tx);
