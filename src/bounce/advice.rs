@@ -309,6 +309,27 @@ const fn greylisting(needles: &'static [&'static str]) -> Known {
     }
 }
 
+/// Gmail's temporary refusal with the code in `needles` (`421 4.7.NN Your email has been rate
+/// limited because ...`), the rate-limiting form of its permanent 5.7.NN: recognised with its
+/// cause, while the words decide the reason, as they do for the 4.7.28 rate limit.
+const fn gmail_rate_limit(
+    needles: &'static [&'static str; 1],
+    cause: BounceCause,
+    meaning: &'static str,
+    fix: &'static str,
+) -> Known {
+    Known {
+        provider: "Gmail",
+        code: needles[0],
+        needles,
+        reason: None,
+        cause: Some(cause),
+        meaning,
+        fix,
+        link: Some("https://support.google.com/a/answer/81126"),
+    }
+}
+
 const KNOWN: &[Known] = &[
     // Gmail (https://support.google.com/a/answer/3726730).
     Known {
@@ -373,6 +394,48 @@ const KNOWN: &[Known] = &[
         fix: "Enable STARTTLS on the sending server (a valid certificate, opportunistic TLS on outbound SMTP).",
         link: Some("https://support.google.com/a/answer/81126"),
     },
+    Known {
+        provider: "Gmail",
+        code: "5.7.30",
+        needles: &["5.7.30"],
+        reason: Some(Reason::AuthFailure),
+        cause: Some(BounceCause::Authentication),
+        meaning: "Gmail says DKIM did not pass for this message.",
+        fix: "Sign with DKIM (d= your From domain), publish the selector's public key in DNS, and check that nothing on the way (a list, a footer) changes the signed headers or body.",
+        link: Some("https://support.google.com/a/answer/174124"),
+    },
+    // The temporary forms of the bulk-sender requirements: Gmail rate-limits ("Your email has
+    // been rate limited because ...") before it refuses for good. The words decide the reason.
+    gmail_rate_limit(
+        &["4.7.26"],
+        BounceCause::Authentication,
+        "Gmail is rate-limiting mail that passes neither SPF nor DKIM (unauthenticated mail).",
+        "Publish SPF for every server that sends for your domain and sign with DKIM using your From domain; the mail is retried meanwhile.",
+    ),
+    gmail_rate_limit(
+        &["4.7.27"],
+        BounceCause::Authentication,
+        "Gmail is rate-limiting mail whose SPF check did not pass.",
+        "Add the sending server to your SPF record (an ip4:/ip6: or your provider's include:); the mail is retried meanwhile.",
+    ),
+    gmail_rate_limit(
+        &["4.7.29"],
+        BounceCause::Other,
+        "Gmail is rate-limiting mail that was not sent over TLS.",
+        "Enable STARTTLS on the sending server (a valid certificate, opportunistic TLS on outbound SMTP); the mail is retried meanwhile.",
+    ),
+    gmail_rate_limit(
+        &["4.7.30"],
+        BounceCause::Authentication,
+        "Gmail is rate-limiting mail whose DKIM check did not pass.",
+        "Sign with DKIM (d= your From domain) and publish the selector's key; the mail is retried meanwhile.",
+    ),
+    gmail_rate_limit(
+        &["4.7.32"],
+        BounceCause::Authentication,
+        "Gmail is rate-limiting mail whose From domain is aligned with neither the SPF domain nor the DKIM domain.",
+        "Sign DKIM with your From domain (d=), or send with a Return-Path in your From domain; the mail is retried meanwhile.",
+    ),
     Known {
         provider: "Gmail",
         code: "5.7.32",
@@ -2006,6 +2069,49 @@ mod tests {
         assert!(recs.iter().any(|r| r.code == "4.7.28"));
         assert_eq!(reason, None);
         assert_eq!(cause, Some(BounceCause::Reputation));
+    }
+
+    #[test]
+    fn gmails_bulk_sender_rate_limits_are_explained_by_their_cause() {
+        let n = crate::bounce::reason::normalise;
+        for (reply, code, cause) in [
+            (
+                "421-4.7.26 Your email has been rate limited because this message is not authenticated",
+                "4.7.26",
+                BounceCause::Authentication,
+            ),
+            (
+                "421-4.7.27 Your email has been rate limited because SPF authentication didn't pass",
+                "4.7.27",
+                BounceCause::Authentication,
+            ),
+            (
+                "421-4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection",
+                "4.7.29",
+                BounceCause::Other,
+            ),
+            (
+                "421-4.7.30 Your email has been rate limited because DKIM authentication didn't pass",
+                "4.7.30",
+                BounceCause::Authentication,
+            ),
+            (
+                "421-4.7.32 Your email has been rate limited because the From: header isn't aligned",
+                "4.7.32",
+                BounceCause::Authentication,
+            ),
+        ] {
+            let (recs, reason, found) = recognise(&n(reply));
+            assert!(recs.iter().any(|r| r.code == code), "{reply}");
+            assert_eq!(reason, None, "{reply}");
+            assert_eq!(found, Some(cause), "{reply}");
+        }
+        // The permanent DKIM refusal decides the reason; a longer number is not the code.
+        let (recs, reason, _) = recognise(&n("550-5.7.30 DKIM checks did not pass"));
+        assert!(recs.iter().any(|r| r.code == "5.7.30"));
+        assert_eq!(reason, Some(Reason::AuthFailure));
+        let (recs, _, _) = recognise(&n("550 5.7.301 other"));
+        assert!(recs.iter().all(|r| r.code != "5.7.30"));
     }
 
     #[test]
