@@ -884,8 +884,9 @@ pub(crate) fn has_sent_command(text: &str) -> bool {
 pub(crate) struct Transcript<'t> {
     /// For each `<<<` reply naming an address, the last `>>>` command.
     pub(crate) commands: Vec<(String, &'static str)>,
-    /// For each address a line names after a `... while talking to HOST:` line, that host
-    /// (the last such host, when the address was tried at more than one).
+    /// For each address a session line (`>>>`, `<<<`, `<address>...`) names after a
+    /// `... while talking to HOST:` line, that host (the last such host, when the address was
+    /// tried at more than one).
     pub(crate) hosts: Vec<(String, &'t str)>,
     /// The host of the last `... while talking to HOST:` line: the one whose reply ended the
     /// last attempt.
@@ -921,7 +922,9 @@ pub(crate) fn transcript(text: &str) -> Transcript<'_> {
             out.last_host = host.or(out.last_host);
             continue;
         }
+        // The lines of the session: `>>> RCPT To:<a>`, `<<< 550 <a>...`, `<a>... Deferred`.
         if let Some(h) = host
+            && (t.starts_with('<') || t.starts_with(">>>"))
             && let Some((_, _, a)) = find_address(t, 0)
         {
             out.hosts.push((a.to_ascii_lowercase(), h));
@@ -1426,6 +1429,11 @@ mod tests {
         assert_eq!(read.host_of("b@example.net"), Some("mx2.example.net"));
         assert_eq!(read.host_of("c@example.com"), None);
         assert_eq!(read.last_host, Some("mx2.example.net"));
+        // Prose under the host line is not the session: its addresses are not tied to it.
+        let prose = transcript(
+            "... while talking to mx1.example.org.:\n<<< 550 no\nWrite to help@example.org\n",
+        );
+        assert_eq!(prose.host_of("help@example.org"), None);
         // An address is not a host: the IP Sendmail names when there is no name is kept out.
         assert_eq!(
             transcript("... while talking to 192.0.2.1:\n<<< 550 no\n").last_host,
