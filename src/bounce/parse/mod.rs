@@ -1195,15 +1195,9 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         let cmd = raw
             .command
             .or_else(|| {
-                raw.recipient.as_deref().and_then(|a| {
-                    let a = a.to_ascii_lowercase();
-                    transcript
-                        .commands
-                        .iter()
-                        .rev()
-                        .find(|(t, _)| *t == a)
-                        .map(|(_, c)| *c)
-                })
+                raw.recipient
+                    .as_deref()
+                    .and_then(|a| transcript.command_of(a))
             })
             .or_else(|| text::command_in(&raw.diagnostic))
             // A transcript's commands (`>>> MAIL From:`) in the context belong to the rows
@@ -1222,10 +1216,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .or_else(|| text::remote_host_in(&raw.diagnostic))
             .or_else(|| text::remote_host_in(&raw.context))
             .or_else(|| {
-                let talked_to = raw
-                    .recipient
-                    .as_deref()
-                    .and_then(|a| transcript.host_of(&a.to_ascii_lowercase()));
+                let talked_to = raw.recipient.as_deref().and_then(|a| transcript.host_of(a));
                 talked_to
                     .or(transcript.last_host.filter(|_| one_row))
                     .map(str::to_ascii_lowercase)
@@ -1339,7 +1330,6 @@ fn is_public(ip: IpAddr) -> bool {
     }
 }
 
-/// IPv4 addresses, and IPv6 addresses in brackets, found in text.
 /// Does `text` name `ip` as the receiving side's address, not the sender's? The address of a
 /// named host (Postfix's `host mx.example[192.0.2.1] said`, Exim's `host mx.example
 /// [192.0.2.1]:`), or one qmail says answered (`192.0.2.1 does not like recipient`,
@@ -1383,6 +1373,7 @@ fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
     text::is_host_name(name)
 }
 
+/// IPv4 addresses, and IPv6 addresses in brackets, found in text.
 pub(crate) fn ips_in(text: &str) -> Vec<IpAddr> {
     Ips { text, i: 0 }.collect()
 }
@@ -1926,10 +1917,10 @@ fn join_reply_lines(folded: String) -> String {
     if !hyphen_after_code {
         return folded;
     }
-    let Some(first) = folded.split(' ').position(opens_a_reply) else {
+    let words: Vec<&str> = folded.split(' ').collect();
+    let Some(first) = words.iter().position(|w| opens_a_reply(w)) else {
         return folded;
     };
-    let words: Vec<&str> = folded.split(' ').collect();
     let code = &words[first][..3];
     let after = &words[first][4..];
     // The status each line repeats (`5.7.26`), or none (`550-Mailbox …`, `550-` then text).

@@ -49,9 +49,9 @@ pub(crate) fn find_address(s: &str, from: usize) -> Option<(usize, usize, &str)>
         // A domain literal (RFC 5321 `user@[192.0.2.1]`): to its closing bracket.
         if b.get(at + 1) == Some(&b'[')
             && let Some(close) = b[at + 1..].iter().take(48).position(|&c| c == b']')
-            && b[at + 2..at + 1 + close].iter().all(|&c| {
-                c.is_ascii_hexdigit() || matches!(c, b'.' | b':') || c.is_ascii_alphabetic()
-            })
+            && b[at + 2..at + 1 + close]
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b':'))
             && close > 1
             && start < at
         {
@@ -894,12 +894,21 @@ pub(crate) struct Transcript<'t> {
 }
 
 impl<'t> Transcript<'t> {
-    /// The host the transcript talked to about `address` (lower case).
+    /// The last command the transcript sent before a reply naming `address` (any case).
+    pub(crate) fn command_of(&self, address: &str) -> Option<&'static str> {
+        self.commands
+            .iter()
+            .rev()
+            .find(|(a, _)| a.eq_ignore_ascii_case(address))
+            .map(|(_, c)| *c)
+    }
+
+    /// The host the transcript talked to about `address` (any case).
     pub(crate) fn host_of(&self, address: &str) -> Option<&'t str> {
         self.hosts
             .iter()
             .rev()
-            .find(|(a, _)| a == address)
+            .find(|(a, _)| a.eq_ignore_ascii_case(address))
             .map(|(_, h)| *h)
     }
 }
@@ -922,20 +931,18 @@ pub(crate) fn transcript(text: &str) -> Transcript<'_> {
             out.last_host = host.or(out.last_host);
             continue;
         }
-        // The lines of the session: `>>> RCPT To:<a>`, `<<< 550 <a>...`, `<a>... Deferred`.
-        if let Some(h) = host
-            && (t.starts_with('<') || t.starts_with(">>>"))
-            && let Some((_, _, a)) = find_address(t, 0)
-        {
-            out.hosts.push((a.to_ascii_lowercase(), h));
+        // The lines of the session (`>>> RCPT To:<a>`, `<<< 550 <a>...`, `<a>... Deferred`)
+        // and the address each names, lower case.
+        let named = (t.starts_with('<') || t.starts_with(">>>"))
+            .then(|| find_address(t, 0))
+            .flatten()
+            .map(|(_, _, a)| a.to_ascii_lowercase());
+        if let (Some(h), Some(a)) = (host, &named) {
+            out.hosts.push((a.clone(), h));
         }
         if let Some(cmd) = t.strip_prefix(">>>") {
             let c = cmd.trim_start().to_ascii_uppercase();
-            last_rcpt = if c.starts_with("RCPT") {
-                find_address(cmd, 0).map(|(_, _, a)| a.to_ascii_lowercase())
-            } else {
-                None
-            };
+            last_rcpt = if c.starts_with("RCPT") { named } else { None };
             last = if c.starts_with("DATA") || c.starts_with('.') {
                 Some("DATA")
             } else if c.starts_with("RCPT") {
@@ -947,10 +954,10 @@ pub(crate) fn transcript(text: &str) -> Transcript<'_> {
             } else {
                 None
             };
-        } else if let Some(reply) = t.strip_prefix("<<<")
-            && let (Some(c), Some((_, _, a))) = (last, find_address(reply, 0))
+        } else if t.starts_with("<<<")
+            && let (Some(c), Some(a)) = (last, named)
         {
-            out.commands.push((a.to_ascii_lowercase(), c));
+            out.commands.push((a, c));
         } else if let Some(reply) = t.strip_prefix("<<<")
             && matches!(reply.trim_start().as_bytes().first(), Some(b'4' | b'5'))
             && let Some(a) = last_rcpt.take()
