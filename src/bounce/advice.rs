@@ -1641,7 +1641,14 @@ impl NeedleTable {
             .map(|k| k.needles.iter().map(|n| id(n)).collect())
             .collect();
         let lists = LISTS.iter().map(|l| id(l.needle)).collect();
-        let automaton = aho_corasick::AhoCorasick::new(&needles).ok();
+        // A DFA, not the contiguous NFA the builder picks for this many needles: every
+        // diagnostic is searched, and a DFA takes one table step per byte where the NFA
+        // follows failure links. Measured on the bounce corpus: about 2% more messages per
+        // second; built once, at first use.
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&needles)
+            .ok();
         let code_token = needles
             .iter()
             .map(|n| {
