@@ -1700,6 +1700,49 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
+/// [`normalise`] of a folded text: words with single spaces between them and none around, as
+/// the explainer folds a diagnostic (a cut text ends with the word `…`). Most such texts are
+/// ASCII, and normalised ASCII is the text in lower case but for the words that hold a URL,
+/// an address or a bracketed host: the text is lower-cased in one pass, and only the words
+/// with a `@`, `]`, `://` or `www.` in them are normalised one by one. Measured on the bounce
+/// corpus, this is a third of the cost of normalising word by word.
+pub(crate) fn normalise_folded(folded: &str) -> String {
+    let ascii_words = folded
+        .strip_suffix("…")
+        .unwrap_or(folded)
+        .as_bytes()
+        .is_ascii();
+    if !ascii_words || folded.starts_with(' ') {
+        return normalise(folded);
+    }
+    let lower = folded.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let mut marks: Vec<usize> = memchr::memchr2_iter(b'@', b']', b)
+        .chain(memchr::memmem::find_iter(b, b"://"))
+        .chain(memchr::memmem::find_iter(b, b"www."))
+        .collect();
+    if marks.is_empty() {
+        return lower;
+    }
+    marks.sort_unstable();
+    let mut out = String::with_capacity(lower.len());
+    // `lower[..done]` is in `out`, normalised; `done` is 0 or the end of a word.
+    let mut done = 0;
+    for p in marks {
+        if p < done {
+            continue;
+        }
+        let start = memchr::memrchr(b' ', &b[..p]).map_or(0, |s| s + 1);
+        let end = memchr::memchr(b' ', &b[p..]).map_or(b.len(), |e| p + e);
+        // The words before this one, without the space that `push_normalised` puts back.
+        out.push_str(&lower[done..start.saturating_sub(1).max(done)]);
+        push_normalised(&mut out, &lower[start..end]);
+        done = end;
+    }
+    out.push_str(&lower[done..]);
+    out
+}
+
 /// Append one word of a text to its [`normalise`]d form `out` (a space first unless `out` is
 /// empty). Shared so a caller that walks the words anyway can normalise on the way.
 pub(crate) fn push_normalised(out: &mut String, word: &str) {
@@ -2030,6 +2073,25 @@ mod tests {
                 assert_eq!(ours, theirs, "{word:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_folded_text_normalises_as_word_by_word() {
+        let pieces = [
+            "a", "B", " ", "  ", ":", "//", "@", ".", "]", "[", "1", "www.", "WWW.", "http", "é",
+            "Ü", "x@y.z", "mx.example[192.0.2.1]:", "@.", "-", "5",
+        ];
+        for text in crate::bounce::random_texts(5, &pieces, 20_000, 12) {
+            for max in [3, 10, 1000] {
+                let folded = crate::bounce::parse::fold_for_tests(&text, max);
+                assert_eq!(normalise_folded(&folded), normalise(&folded), "{folded:?}");
+            }
+        }
+        assert_eq!(normalise_folded(" …"), "…");
+        assert_eq!(
+            normalise_folded("Host MX.Example[192.0.2.1] said: see http://X <A@B.C> WWW.Y"),
+            "host <host> said: see <url> <addr> <url>"
+        );
     }
 
     fn text(t: &str) -> Reason {

@@ -1477,24 +1477,18 @@ fn first_paragraphs(text: &str, max: usize) -> String {
     out
 }
 
-/// [`fold`] and [`reason::normalise`] of the folded text, from one walk over the words: the
-/// folded text's words are the words kept, then `…` when it was cut.
+/// [`fold`] and [`reason::normalise`] of the folded text (its words are the words kept, then
+/// `…` when it was cut), normalised the cheap way a folded text allows.
 fn fold_normalised(text: &str, max_chars: usize) -> (String, String) {
-    let mut folded = String::with_capacity(text.len().min(max_chars));
-    let mut normalised = String::with_capacity(text.len().min(max_chars));
-    for (n, w) in reason::words(text).enumerate() {
-        if folded.len() + w.len() + 1 > max_chars {
-            folded.push_str(" …");
-            reason::push_normalised(&mut normalised, "…");
-            break;
-        }
-        if n > 0 {
-            folded.push(' ');
-        }
-        folded.push_str(w);
-        reason::push_normalised(&mut normalised, w);
-    }
+    let folded = fold(text, max_chars);
+    let normalised = reason::normalise_folded(&folded);
     (folded, normalised)
+}
+
+/// [`fold`], for the tests of [`reason::normalise_folded`].
+#[cfg(test)]
+pub(crate) fn fold_for_tests(text: &str, max_chars: usize) -> String {
+    fold(text, max_chars)
 }
 
 fn fold(text: &str, max_chars: usize) -> String {
@@ -1582,7 +1576,7 @@ fn finish_row(
     });
     // The context is normalised only when it is read (most rows are decided by the diagnostic).
     let n_ctx_cell = std::cell::OnceCell::new();
-    let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise(context()));
+    let n_ctx = || n_ctx_cell.get_or_init(|| reason::normalise_folded(context()));
     // A folded text is empty exactly when it has no words.
     // The folded context has words exactly when the raw one has.
     // (What `words(..).next().is_some()` says, without first checking the whole text is ASCII.)
