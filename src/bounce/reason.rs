@@ -1700,6 +1700,13 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
+/// `://` in a text, for [`normalise_folded`] (a searcher is costly to build for each text).
+static URL_SCHEME: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"://"));
+/// `www.` in a lower-case text, for [`normalise_folded`].
+static WWW: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"www."));
+
 /// [`normalise`] of a folded text: words with single spaces between them and none around, as
 /// the explainer folds a diagnostic (a cut text ends with the word `…`). Most such texts are
 /// ASCII, and normalised ASCII is the text in lower case but for the words that hold a URL,
@@ -1717,27 +1724,35 @@ pub(crate) fn normalise_folded(folded: &str) -> String {
     }
     let lower = folded.to_ascii_lowercase();
     let b = lower.as_bytes();
-    let mut marks: Vec<usize> = memchr::memchr2_iter(b'@', b']', b)
-        .chain(memchr::memmem::find_iter(b, b"://"))
-        .chain(memchr::memmem::find_iter(b, b"www."))
-        .collect();
-    if marks.is_empty() {
+    // The next mark of each kind at or after a position (the searchers are built once).
+    let at_or_bracket = |from: usize| memchr::memchr2(b'@', b']', &b[from..]).map(|p| from + p);
+    let scheme = |from: usize| URL_SCHEME.find(&b[from..]).map(|p| from + p);
+    let www = |from: usize| WWW.find(&b[from..]).map(|p| from + p);
+    let mut marks = [at_or_bracket(0), scheme(0), www(0)];
+    let Some(mut p) = marks.iter().flatten().min().copied() else {
         return lower;
-    }
-    marks.sort_unstable();
+    };
     let mut out = String::with_capacity(lower.len());
     // `lower[..done]` is in `out`, normalised; `done` is 0 or the end of a word.
     let mut done = 0;
-    for p in marks {
-        if p < done {
-            continue;
-        }
+    loop {
         let start = memchr::memrchr(b' ', &b[..p]).map_or(0, |s| s + 1);
         let end = memchr::memchr(b' ', &b[p..]).map_or(b.len(), |e| p + e);
         // The words before this one, without the space that `push_normalised` puts back.
         out.push_str(&lower[done..start.saturating_sub(1).max(done)]);
         push_normalised(&mut out, &lower[start..end]);
         done = end;
+        // Marks inside the word just normalised are passed over.
+        let nexts: [&dyn Fn(usize) -> Option<usize>; 3] = [&at_or_bracket, &scheme, &www];
+        for (mark, next) in marks.iter_mut().zip(nexts) {
+            if mark.is_some_and(|m| m < done) {
+                *mark = next(done);
+            }
+        }
+        match marks.iter().flatten().min() {
+            Some(&m) => p = m,
+            None => break,
+        }
     }
     out.push_str(&lower[done..]);
     out
