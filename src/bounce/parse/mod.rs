@@ -632,9 +632,17 @@ const DELAY_WARNING_SUBJECT_WORDS: &[&str] = &[
     "warning: could not send message for past",
 ];
 
-/// The searcher for [`DELAY_WARNING_WORDS`].
-static DELAY_WARNING_INDEX: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(DELAY_WARNING_WORDS).ok());
+/// A searcher for each of [`DELAY_WARNING_WORDS`]. Why not one automaton over all of them: its
+/// prefilter stops at too many places in prose (the words start with `D`, `N`, `has`, `this`),
+/// and it then steps through the text byte by byte. Measured on the corpus's messages, nine
+/// vector searches for a rare byte each take an eighth of the time.
+static DELAY_WARNING_FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+    std::sync::LazyLock::new(|| {
+        DELAY_WARNING_WORDS
+            .iter()
+            .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+            .collect()
+    });
 
 /// Is this notice a delay warning rather than a report of failure? A warning's recipients
 /// whose failure is not permanent are delayed: the message is still in the sender's queue.
@@ -642,10 +650,9 @@ fn is_delay_warning(subject: &str, notification: &str) -> bool {
     DELAY_WARNING_SUBJECT_WORDS
         .iter()
         .any(|w| find_ascii_ci(subject.as_bytes(), w.as_bytes()).is_some())
-        || match DELAY_WARNING_INDEX.as_ref() {
-            Some(ac) => ac.is_match(notification),
-            None => DELAY_WARNING_WORDS.iter().any(|w| notification.contains(w)),
-        }
+        || DELAY_WARNING_FINDERS
+            .iter()
+            .any(|f| f.find(notification.as_bytes()).is_some())
 }
 
 /// The undecoded body of a message as text (lossy UTF-8), at most `max` bytes.
