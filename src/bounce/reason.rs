@@ -2093,8 +2093,27 @@ mod tests {
     #[test]
     fn a_folded_text_normalises_as_word_by_word() {
         let pieces = [
-            "a", "B", " ", "  ", ":", "//", "@", ".", "]", "[", "1", "www.", "WWW.", "http", "é",
-            "Ü", "x@y.z", "mx.example[192.0.2.1]:", "@.", "-", "5",
+            "a",
+            "B",
+            " ",
+            "  ",
+            ":",
+            "//",
+            "@",
+            ".",
+            "]",
+            "[",
+            "1",
+            "www.",
+            "WWW.",
+            "http",
+            "é",
+            "Ü",
+            "x@y.z",
+            "mx.example[192.0.2.1]:",
+            "@.",
+            "-",
+            "5",
         ];
         for text in crate::bounce::random_texts(5, &pieces, 20_000, 12) {
             for max in [3, 10, 1000] {
