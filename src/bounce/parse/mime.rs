@@ -824,7 +824,7 @@ fn decode_qp(src: &[u8]) -> Option<Vec<u8>> {
                 i += 3;
                 continue;
             }
-            let end = memchr::memchr3(b'=', b'\n', b'\r', &src[i..]).map_or(src.len(), |p| i + p);
+            let end = next_qp_mark(src, i);
             if end > i {
                 let run = &src[i..end];
                 buf.extend_from_slice(run);
@@ -890,6 +890,21 @@ fn decode_qp(src: &[u8]) -> Option<Vec<u8>> {
         i += 1;
     }
     Some(buf)
+}
+
+/// The position of the next `=`, `\n` or `\r` at or after `from` (or the end). The first bytes
+/// are looked at one by one: in quoted-printable HTML an escape (`=3D`) comes every few bytes,
+/// and a vector search costs more to set up than such a short run.
+fn next_qp_mark(src: &[u8], from: usize) -> usize {
+    const SHORT_RUN: usize = 16;
+    let is_mark = |c: &u8| matches!(c, b'=' | b'\n' | b'\r');
+    let near = &src[from..src.len().min(from + SHORT_RUN)];
+    match near.iter().position(is_mark) {
+        Some(p) => from + p,
+        None if near.len() < SHORT_RUN => src.len(),
+        None => memchr::memchr3(b'=', b'\n', b'\r', &src[from + SHORT_RUN..])
+            .map_or(src.len(), |p| from + SHORT_RUN + p),
+    }
 }
 
 /// The byte a quoted-printable escape `=XY` (two hex digits) at the start of `src` stands for.
@@ -1283,11 +1298,15 @@ mod tests {
             inputs.push(v);
         }
         // Long runs of plain bytes between the escapes.
-        let pieces: [&[u8]; 8] = [
+        let pieces: [&[u8]; 11] = [
             b"=3D",
             b"=\r\n",
             b"=\n",
             b"  \n",
+            // Runs about as long as the bytes looked at before a vector search.
+            &[b'w'; 15],
+            &[b'v'; 16],
+            &[b'u'; 17],
             &[b'x'; 23],
             &[b'y'; 24],
             &[b'z'; 61],

@@ -988,7 +988,8 @@ pub(crate) fn remote_host_in(text: &str) -> Option<String> {
 /// DragonFly Mail Agent's `mx.example.org [192.0.2.25] did not like our RCPT TO:` (dma's
 /// `"%s [%s] did not like our %s"`): the host before the bracketed address.
 fn host_that_disliked(text: &str) -> Option<&str> {
-    let at = scan::find_ascii_ci_anchored(text.as_bytes(), b"] did not like our ", 7)?;
+    // Anchored on the `]`, which prose rarely has.
+    let at = scan::find_ascii_ci_anchored(text.as_bytes(), b"] did not like our ", 0)?;
     let open = text[..at].rfind(" [")?;
     let before = &text[..open];
     let start = before
