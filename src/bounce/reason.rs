@@ -1711,8 +1711,8 @@ static WWW: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 /// the explainer folds a diagnostic (a cut text ends with the word `…`). Most such texts are
 /// ASCII, and normalised ASCII is the text in lower case but for the words that hold a URL,
 /// an address or a bracketed host: the text is lower-cased in one pass, and only the words
-/// with a `@`, `]`, `://` or `www.` in them are normalised one by one. Measured on the bounce
-/// corpus, this is a third of the cost of normalising word by word.
+/// with a `@`, `]`, `://` or `www.` in them are normalised one by one (measured on the bounce
+/// corpus: 0.8% fewer instructions per message in all).
 pub(crate) fn normalise_folded(folded: &str) -> String {
     let ascii_words = folded
         .strip_suffix("…")
@@ -1732,6 +1732,7 @@ pub(crate) fn normalise_folded(folded: &str) -> String {
     let Some(mut p) = marks.iter().flatten().min().copied() else {
         return lower;
     };
+    let nexts: [&dyn Fn(usize) -> Option<usize>; 3] = [&at_or_bracket, &scheme, &www];
     let mut out = String::with_capacity(lower.len());
     // `lower[..done]` is in `out`, normalised; `done` is 0 or the end of a word.
     let mut done = 0;
@@ -1743,7 +1744,6 @@ pub(crate) fn normalise_folded(folded: &str) -> String {
         push_normalised(&mut out, &lower[start..end]);
         done = end;
         // Marks inside the word just normalised are passed over.
-        let nexts: [&dyn Fn(usize) -> Option<usize>; 3] = [&at_or_bracket, &scheme, &www];
         for (mark, next) in marks.iter_mut().zip(nexts) {
             if mark.is_some_and(|m| m < done) {
                 *mark = next(done);
@@ -1759,7 +1759,7 @@ pub(crate) fn normalise_folded(folded: &str) -> String {
 }
 
 /// Append one word of a text to its [`normalise`]d form `out` (a space first unless `out` is
-/// empty). Shared so a caller that walks the words anyway can normalise on the way.
+/// empty): every word for [`normalise`], the few that need it for [`normalise_folded`].
 pub(crate) fn push_normalised(out: &mut String, word: &str) {
     if !out.is_empty() {
         out.push(' ');
@@ -2117,7 +2117,7 @@ mod tests {
         ];
         for text in crate::bounce::random_texts(5, &pieces, 20_000, 12) {
             for max in [3, 10, 1000] {
-                let folded = crate::bounce::parse::fold_for_tests(&text, max);
+                let folded = crate::bounce::parse::fold(&text, max);
                 assert_eq!(normalise_folded(&folded), normalise(&folded), "{folded:?}");
             }
         }

@@ -1492,15 +1492,9 @@ fn fold_normalised(text: &str, max_chars: usize) -> (String, String) {
     (folded, normalised)
 }
 
-/// [`fold`], for the tests of [`reason::normalise_folded`].
-#[cfg(test)]
-pub(crate) fn fold_for_tests(text: &str, max_chars: usize) -> String {
-    fold(text, max_chars)
-}
-
 /// A text's words joined by single spaces, cut before the word that would take it past
 /// `max_chars` bytes (` …` then ends it).
-fn fold(text: &str, max_chars: usize) -> String {
+pub(crate) fn fold(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars));
     if !text.is_ascii() {
         fold_words(text, max_chars, &mut out);
@@ -1549,19 +1543,18 @@ fn fold(text: &str, max_chars: usize) -> String {
 }
 
 /// Append the words of `text` to `out` as [`fold`] joins them, cutting before the word that
-/// would take `out` past `max_chars` bytes; says whether it cut.
-fn fold_words(text: &str, max_chars: usize, out: &mut String) -> bool {
+/// would take `out` past `max_chars` bytes.
+fn fold_words(text: &str, max_chars: usize, out: &mut String) {
     for w in reason::words(text) {
         if out.len() + w.len() + 1 > max_chars {
             out.push_str(" …");
-            return true;
+            return;
         }
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(w);
     }
-    false
 }
 
 fn finish_row(
