@@ -639,8 +639,8 @@ impl BounceStream {
     }
 
     /// [`Self::for_each_parallel`], stopped early when `each` says [`ControlFlow::Break`] (its
-    /// reader has gone, e.g. a closed pipe): no further message is read, the messages in
-    /// flight are finished and dropped.
+    /// reader has gone, e.g. a closed pipe): no further message is taken, and the messages the
+    /// threads have taken (at most a run each) are finished and dropped.
     pub fn try_for_each_parallel(
         self,
         threads: usize,
