@@ -462,8 +462,9 @@ impl Job {
 const MAX_RUN: usize = 16;
 
 /// How far ahead of the oldest undelivered report the workers may run. It bounds the reports
-/// held for reordering when one message is slow; message bytes are held only by the jobs in
-/// flight (one per thread).
+/// held for reordering when one message is slow; message bytes are held only by the job each
+/// thread is running (the jobs of a run waiting behind it hold a file's path, or an mbox's one
+/// message).
 const REORDER_WINDOW: usize = 256;
 
 /// The work queue the threads of [`BounceStream::for_each_parallel`] share.
@@ -524,6 +525,7 @@ fn take_jobs(
 ) {
     let mut q = lock(queue);
     let returned = std::mem::take(&mut q.returned[me]);
+    // One list of returned reports per thread.
     let threads = q.returned.len().max(1);
     let max = q
         .stream

@@ -1504,7 +1504,8 @@ pub(crate) fn fold(text: &str, max_chars: usize) -> String {
     // most of a text is, and it is copied whole when all of it fits (one copy, where word by
     // word is a copy and a check per word).
     let b = text.as_bytes();
-    let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    // The white space `str::split_whitespace` splits ASCII text at.
+    let ws = scan::is_ascii_trim_ws;
     let mut i = 0;
     while i < b.len() {
         if ws(b[i]) {

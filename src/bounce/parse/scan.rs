@@ -99,7 +99,7 @@ pub(crate) fn find_ascii_ci_anchored(hay: &[u8], needle: &[u8], k: usize) -> Opt
 /// Is this character white space for [`str::trim`] (the ASCII ones: tab, line feed, vertical
 /// tab, form feed, carriage return, space)?
 #[inline]
-fn is_ascii_trim_ws(c: u8) -> bool {
+pub(crate) fn is_ascii_trim_ws(c: u8) -> bool {
     matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
 }
 

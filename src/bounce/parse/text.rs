@@ -901,21 +901,22 @@ pub(crate) struct Transcript<'t> {
 impl<'t> Transcript<'t> {
     /// The last command the transcript sent before a reply naming `address` (any case).
     pub(crate) fn command_of(&self, address: &str) -> Option<&'static str> {
-        self.commands
-            .iter()
-            .rev()
-            .find(|(a, _)| a.eq_ignore_ascii_case(address))
-            .map(|(_, c)| *c)
+        last_for(&self.commands, address)
     }
 
     /// The host the transcript talked to about `address` (any case).
     pub(crate) fn host_of(&self, address: &str) -> Option<&'t str> {
-        self.hosts
-            .iter()
-            .rev()
-            .find(|(a, _)| a.eq_ignore_ascii_case(address))
-            .map(|(_, h)| *h)
+        last_for(&self.hosts, address)
     }
+}
+
+/// The value of the last entry for `address` (compared without regard to ASCII case).
+fn last_for<T: Copy>(entries: &[(String, T)], address: &str) -> Option<T> {
+    entries
+        .iter()
+        .rev()
+        .find(|(a, _)| a.eq_ignore_ascii_case(address))
+        .map(|(_, v)| *v)
 }
 
 /// Read a Sendmail-style transcript (`... while talking to HOST:`, `>>> COMMAND`, `<<< reply`).
