@@ -26,6 +26,7 @@
 //! streamed message by message ([`explain_path`]).
 
 pub mod advice;
+mod folder;
 pub mod limits;
 pub mod parse;
 pub mod reason;

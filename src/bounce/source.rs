@@ -6,6 +6,7 @@
 //! ([`Limits::max_line_bytes`]) so a file without newlines cannot grow a buffer without bound.
 
 use super::BounceReport;
+use super::folder::{FileName, Folder, Listing};
 use super::limits::Limits;
 use super::parse;
 use std::fs::File;
@@ -31,9 +32,14 @@ pub enum BounceError {
 }
 
 enum Inner {
-    Files {
-        /// Each file with its open folder, if that could be opened.
-        files: std::vec::IntoIter<(PathBuf, Option<Folder>)>,
+    /// Folders of files, each listed when its first file is wanted (see [`super::folder`]).
+    Folders {
+        /// The folders not yet listed.
+        unlisted: std::vec::IntoIter<Folder>,
+        /// The files of the folder being read.
+        listed: Option<Listing>,
+        /// A folder that could not be listed, to be reported in its turn.
+        failed: Option<BounceError>,
     },
     Mbox {
         reader: BufReader<Box<dyn Read + Send>>,
@@ -72,48 +78,6 @@ fn io_err(path: &Path, source: io::Error) -> BounceError {
     }
 }
 
-/// An open folder whose files are opened by name: the kernel then walks one name instead of
-/// the whole path, for every file.
-#[cfg(unix)]
-type Folder = std::sync::Arc<rustix::fd::OwnedFd>;
-/// Without a handle to open files by name, files are opened by their whole path.
-#[cfg(not(unix))]
-type Folder = ();
-
-/// Open a folder to open its files by name; `None` when it cannot be (its files are then
-/// opened by path, with the errors that gives).
-#[cfg(unix)]
-fn open_folder(dir: &Path) -> Option<Folder> {
-    use rustix::fs::{Mode, OFlags};
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    rustix::fs::open(dir, flags, Mode::empty())
-        .ok()
-        .map(std::sync::Arc::new)
-}
-
-#[cfg(not(unix))]
-fn open_folder(_dir: &Path) -> Option<Folder> {
-    None
-}
-
-/// Open a file for reading: by its name in `folder` (the folder it was listed in), or by path.
-fn open_file(path: &Path, folder: Option<&Folder>) -> io::Result<File> {
-    #[cfg(unix)]
-    if let (Some(dir), Some(name)) = (folder, path.file_name()) {
-        use rustix::fs::{Mode, OFlags};
-        let fd = rustix::fs::openat(
-            &**dir,
-            name,
-            OFlags::RDONLY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?;
-        return Ok(File::from(fd));
-    }
-    #[cfg(not(unix))]
-    let _ = folder;
-    File::open(path)
-}
-
 /// The room a read buffer starts with: more than most messages, so one read takes a whole file.
 const FIRST_READ_BUFFER: usize = 128 * 1024;
 
@@ -121,12 +85,21 @@ const FIRST_READ_BUFFER: usize = 128 * 1024;
 /// Only `buf[..n]` is the file: `buf` is a buffer reused from message to message, whose bytes
 /// past those read are left as they were (they are not cleared, so a reused buffer costs no
 /// writes before the read).
-fn read_capped(mut f: File, max: usize, buf: &mut Vec<u8>) -> io::Result<usize> {
+///
+/// With `short_read_ends` (the file is on a file system where a read returns less than asked
+/// for only at the end of the file, see [`super::folder`]), a read that leaves room in the
+/// buffer is the last: one system call for most files. Otherwise the file is read until a
+/// read returns nothing.
+fn read_capped(
+    mut f: File,
+    max: usize,
+    short_read_ends: bool,
+    buf: &mut Vec<u8>,
+) -> io::Result<usize> {
     // One byte more than the cap tells the parser that the message was cut.
     let cap = max.saturating_add(1);
-    // The file is read until a read returns nothing (a short read is not taken for the end),
-    // into a buffer with room for most files: two system calls, and no third one to ask the
-    // file's size first.
+    // No system call asks the file's size first: a buffer with room for most files is read
+    // into, and grown when a read fills it.
     let mut n = 0;
     while n < cap {
         if n == buf.len() {
@@ -136,7 +109,12 @@ fn read_capped(mut f: File, max: usize, buf: &mut Vec<u8>) -> io::Result<usize> 
         let end = buf.len().min(cap);
         match f.read(&mut buf[n..end]) {
             Ok(0) => break,
-            Ok(k) => n += k,
+            Ok(k) => {
+                n += k;
+                if short_read_ends && n < end {
+                    break;
+                }
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -178,48 +156,42 @@ fn read_line_capped<R: BufRead>(r: &mut R, out: &mut Vec<u8>, max: usize) -> io:
     }
 }
 
-fn is_maildir(dir: &Path) -> bool {
-    dir.join("cur").is_dir() || dir.join("new").is_dir()
-}
-
-fn list_files(dir: &Path, max: usize) -> Result<Vec<PathBuf>, BounceError> {
-    let mut out = Vec::new();
-    let rd = std::fs::read_dir(dir).map_err(|e| io_err(dir, e))?;
-    for entry in rd.take(max) {
-        let entry = entry.map_err(|e| io_err(dir, e))?;
-        let p = entry.path();
-        // The name is read from the path (no copy of its own); only a first byte `.` makes a
-        // name start with a dot, whatever the bytes after it.
-        if p.file_name()
-            .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
-        {
-            continue;
+/// When the folder being read has no files left, list the next folder that has some (a
+/// folder that cannot be listed stops there, its error in `failed`); returns how many files
+/// the folder being read has left.
+fn list_next(
+    unlisted: &mut std::vec::IntoIter<Folder>,
+    listed: &mut Option<Listing>,
+    failed: &mut Option<BounceError>,
+    max: usize,
+) -> usize {
+    loop {
+        let left = listed.as_ref().map_or(0, Listing::left);
+        if left > 0 || failed.is_some() {
+            return left;
         }
-        // The entry's own type needs no system call; a link is followed to see what it is.
-        let is_file = match entry.file_type() {
-            Ok(t) if t.is_file() => true,
-            Ok(t) if !t.is_symlink() => false,
-            _ => p.is_file(),
+        let Some(folder) = unlisted.next() else {
+            return 0;
         };
-        if is_file {
-            out.push(p);
+        let dir = folder.dir().to_path_buf();
+        match folder.list(max) {
+            Ok(l) => *listed = Some(l),
+            Err(e) => *failed = Some(io_err(&dir, e)),
         }
     }
-    // All entries share the folder, so byte order of the whole path is the order of
-    // `Path::cmp` (names hold no separator), and much cheaper to compare.
-    out.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    Ok(out)
+}
+
+fn is_maildir(dir: &Path) -> bool {
+    dir.join("cur").is_dir() || dir.join("new").is_dir()
 }
 
 impl BounceStream {
     pub(crate) fn open(path: &Path, limits: Limits) -> Result<Self, BounceError> {
         let meta = std::fs::metadata(path).map_err(|e| io_err(path, e))?;
         if meta.is_dir() {
-            let mut files = Vec::new();
+            let mut folders = Vec::new();
             let mut add = |d: &Path| -> Result<(), BounceError> {
-                let listed = list_files(d, limits.max_maildir_entries)?;
-                let folder = open_folder(d);
-                files.extend(listed.into_iter().map(|p| (p, folder.clone())));
+                folders.push(Folder::open(d).map_err(|e| io_err(d, e))?);
                 Ok(())
             };
             if is_maildir(path) {
@@ -233,8 +205,10 @@ impl BounceStream {
                 add(path)?;
             }
             return Ok(Self {
-                inner: Inner::Files {
-                    files: files.into_iter(),
+                inner: Inner::Folders {
+                    unlisted: folders.into_iter(),
+                    listed: None,
+                    failed: None,
                 },
                 limits,
             });
@@ -358,25 +332,23 @@ fn read_prefix(f: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-fn explain_file(
-    path: &Path,
-    folder: Option<&Folder>,
-    limits: &Limits,
-) -> Result<BounceReport, BounceError> {
+fn explain_file(file: FileName, limits: &Limits) -> Result<BounceReport, BounceError> {
     READ_BUFFER.with_borrow_mut(|buf| {
-        let read =
-            open_file(path, folder).and_then(|f| read_capped(f, limits.max_message_bytes, buf));
+        let read = file
+            .open()
+            .and_then(|f| read_capped(f, limits.max_message_bytes, file.short_read_ends, buf));
         let r = read.map(|n| parse::explain_message(&buf[..n], limits));
         if buf.capacity() > KEEP_READ_BUFFER {
             *buf = Vec::new();
         }
-        let mut r = r.map_err(|e| io_err(path, e))?;
+        let mut r = r.map_err(|e| io_err(&file.path, e))?;
         // The path as `display` writes it (invalid UTF-8 replaced), without the formatter.
-        // (A path that is UTF-8, the usual, is checked by the fast validator and copied.)
-        r.source = Some(match path.to_str() {
-            Some(s) => s.to_owned(),
-            None => path.to_string_lossy().into_owned(),
-        });
+        r.source = Some(
+            file.path
+                .into_os_string()
+                .into_string()
+                .unwrap_or_else(|p| p.to_string_lossy().into_owned()),
+        );
         Ok(r)
     })
 }
@@ -424,10 +396,9 @@ fn next_mbox_message(
     }
 }
 
-/// One unit of work: a message file to read (with the folder it is in, when that is open), or
-/// an mbox message already read.
+/// One unit of work: a message file to read, or an mbox message already read.
 enum Job {
-    File(PathBuf, Option<Folder>),
+    File(FileName),
     Mbox {
         msg: Vec<u8>,
         cut: bool,
@@ -439,7 +410,7 @@ enum Job {
 impl Job {
     fn run(self, limits: &Limits) -> Result<BounceReport, BounceError> {
         match self {
-            Job::File(p, folder) => explain_file(&p, folder.as_ref(), limits),
+            Job::File(file) => explain_file(file, limits),
             Job::Mbox { msg, cut, source } => {
                 let mut r = parse::explain_message(&msg, limits);
                 r.source = source;
@@ -557,10 +528,16 @@ fn take_jobs(
 }
 
 impl BounceStream {
-    /// How many files are left to read, when the stream is a list of files.
-    fn files_left(&self) -> Option<usize> {
-        match &self.inner {
-            Inner::Files { files } => Some(files.len()),
+    /// How many files are left to read in the folder being read, when the stream is folders
+    /// of files (listing the next folder if this one is done).
+    fn files_left(&mut self) -> Option<usize> {
+        let max = self.limits.max_maildir_entries;
+        match &mut self.inner {
+            Inner::Folders {
+                unlisted,
+                listed,
+                failed,
+            } => Some(list_next(unlisted, listed, failed, max)),
             _ => None,
         }
     }
@@ -568,8 +545,18 @@ impl BounceStream {
     fn next_job(&mut self) -> Option<Job> {
         let limits = self.limits;
         match &mut self.inner {
-            Inner::Single { path } => path.take().map(|p| Job::File(p, None)),
-            Inner::Files { files } => files.next().map(|(p, folder)| Job::File(p, folder)),
+            Inner::Single { path } => path.take().map(|p| Job::File(FileName::by_path(p))),
+            Inner::Folders {
+                unlisted,
+                listed,
+                failed,
+            } => {
+                list_next(unlisted, listed, failed, limits.max_maildir_entries);
+                if let Some(e) = failed.take() {
+                    return Some(Job::Failed(e));
+                }
+                listed.as_mut()?.next_file().map(Job::File)
+            }
             Inner::Stream { reader, name } => {
                 let mut msg = Vec::new();
                 // One byte over the limit tells the parser that the message was cut.
@@ -784,6 +771,55 @@ impl Iterator for BounceStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_reads_whole_whether_or_not_a_short_read_ends_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("m");
+        let mut buf = Vec::new();
+        for len in [
+            0,
+            1,
+            FIRST_READ_BUFFER - 1,
+            FIRST_READ_BUFFER,
+            FIRST_READ_BUFFER + 1,
+            3 * FIRST_READ_BUFFER + 7,
+        ] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&path, &data).expect("write");
+            for short_read_ends in [false, true] {
+                let f = File::open(&path).expect("open");
+                let n = read_capped(f, usize::MAX - 1, short_read_ends, &mut buf).expect("read");
+                assert_eq!(&buf[..n], &data[..], "{len} bytes, {short_read_ends}");
+                // The cap keeps one byte more than the limit, and no more.
+                let f = File::open(&path).expect("open");
+                let n = read_capped(f, 100, short_read_ends, &mut buf).expect("read");
+                assert_eq!(&buf[..n], &data[..len.min(101)], "{len} bytes, cut");
+            }
+        }
+    }
+
+    #[test]
+    fn a_maildir_with_an_empty_new_reads_cur_in_name_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
+        }
+        for name in ["3:2,S", "1:2,S", "2:2,S"] {
+            std::fs::write(dir.path().join("cur").join(name), "Subject: x\n\nhello\n")
+                .expect("write");
+        }
+        let sources: Vec<String> = BounceStream::open(dir.path(), Limits::default())
+            .expect("open")
+            .map(|r| r.expect("readable").source.expect("a source"))
+            .collect();
+        let cur = dir.path().join("cur");
+        let want: Vec<String> = ["1:2,S", "2:2,S", "3:2,S"]
+            .iter()
+            .map(|n| cur.join(n).to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(sources, want);
+    }
 
     #[test]
     fn an_mboxrd_quoted_from_line_loses_one_quote() {
