@@ -57,11 +57,14 @@ impl Folder {
     pub(super) fn list(self, max: usize) -> io::Result<Listing> {
         let mut names = Vec::new();
         let mut spans = Vec::new();
-        read_names(&self.dir, self.handle.as_ref(), max, &mut |name| {
-            spans.push(names.len()..names.len() + name.len());
+        read_names(&self.dir, self.handle.as_ref(), max, &mut |name, linked| {
+            spans.push(Span {
+                name: names.len()..names.len() + name.len(),
+                linked,
+            });
             names.extend_from_slice(name);
         })?;
-        spans.sort_unstable_by(|a, b| names[a.clone()].cmp(&names[b.clone()]));
+        spans.sort_unstable_by(|a, b| names[a.name.clone()].cmp(&names[b.name.clone()]));
         Ok(Listing {
             folder: self,
             names,
@@ -79,8 +82,17 @@ impl Folder {
 pub(super) struct Listing {
     folder: Folder,
     names: Vec<u8>,
-    /// Where each file's name is in `names`, the next first.
-    spans: std::vec::IntoIter<Range<usize>>,
+    /// Each file's name in `names`, the next first.
+    spans: std::vec::IntoIter<Span>,
+}
+
+/// A file of a listing.
+struct Span {
+    /// Where its name is in the listing's `names`.
+    name: Range<usize>,
+    /// It is a link, or of a type the listing did not give: it may live on another file
+    /// system than its folder.
+    linked: bool,
 }
 
 impl Listing {
@@ -93,12 +105,12 @@ impl Listing {
     /// and the folder's handle to open it by name.
     pub(super) fn next_file(&mut self) -> Option<FileName> {
         let span = self.spans.next()?;
-        let name = &self.names[span];
+        let name = &self.names[span.name];
         Some(FileName {
             path: self.folder.dir.join(name_as_path(name)),
             name_len: name.len(),
             handle: self.folder.handle.clone(),
-            short_read_ends: self.folder.short_read_ends,
+            short_read_ends: self.folder.short_read_ends && !span.linked,
         })
     }
 }
@@ -149,7 +161,8 @@ impl FileName {
 /// such a file can take a short read for the end and save the read that would return nothing,
 /// a seventh of the system time per message on the bounce corpus. Network and user-space file
 /// systems (NFS, SMB, FUSE, 9p) may return short reads mid-file and are not listed; nor are
-/// those not known here.
+/// those not known here. Only a folder's own files count: a link may lead to another file
+/// system.
 #[cfg(target_os = "linux")]
 const SHORT_READ_ENDS: [u32; 7] = [
     0xEF53,      // ext2, ext3, ext4
@@ -195,14 +208,15 @@ fn name_as_path(name: &[u8]) -> std::borrow::Cow<'_, Path> {
 #[cfg(target_os = "linux")]
 const LIST_BUFFER: usize = 32 * 1024;
 
-/// Hand each file name of an open folder to `keep`, reading at most `max` entries (see
-/// [`Folder::list`]).
+/// Hand each file name of an open folder to `keep`, with whether it is a link (or of a type
+/// the folder did not say) rather than a file of the folder itself; at most `max` entries are
+/// read (see [`Folder::list`]).
 #[cfg(target_os = "linux")]
 fn read_names(
     dir: &Path,
     handle: Option<&Handle>,
     max: usize,
-    keep: &mut impl FnMut(&[u8]),
+    keep: &mut impl FnMut(&[u8], bool),
 ) -> io::Result<()> {
     use rustix::fs::{AtFlags, FileType, RawDir};
     let Some(fd) = handle else {
@@ -227,16 +241,18 @@ fn read_names(
         }
         // The entry's own type needs no system call; a link (or a file system that gives no
         // type) is followed to see what it is.
-        let is_file = match entry.file_type() {
-            FileType::RegularFile => true,
+        let (is_file, linked) = match entry.file_type() {
+            FileType::RegularFile => (true, false),
             FileType::Symlink | FileType::Unknown => {
-                rustix::fs::statat(&**fd, entry.file_name(), AtFlags::empty())
-                    .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::RegularFile)
+                let st = rustix::fs::statat(&**fd, entry.file_name(), AtFlags::empty());
+                let is_file =
+                    st.is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::RegularFile);
+                (is_file, true)
             }
-            _ => false,
+            _ => (false, false),
         };
         if is_file {
-            keep(name);
+            keep(name, linked);
         }
     }
     Ok(())
@@ -247,14 +263,18 @@ fn read_names(
     dir: &Path,
     _handle: Option<&Handle>,
     max: usize,
-    keep: &mut impl FnMut(&[u8]),
+    keep: &mut impl FnMut(&[u8], bool),
 ) -> io::Result<()> {
     read_names_by_path(dir, max, keep)
 }
 
 /// [`read_names`] through std's `read_dir`, for a folder without a handle. On Unix a name is
 /// kept as its bytes; elsewhere as UTF-8 (an unpaired surrogate in a Windows name is replaced).
-fn read_names_by_path(dir: &Path, max: usize, keep: &mut impl FnMut(&[u8])) -> io::Result<()> {
+fn read_names_by_path(
+    dir: &Path,
+    max: usize,
+    keep: &mut impl FnMut(&[u8], bool),
+) -> io::Result<()> {
     for entry in std::fs::read_dir(dir)?.take(max) {
         let entry = entry?;
         let name = entry.file_name();
@@ -267,13 +287,13 @@ fn read_names_by_path(dir: &Path, max: usize, keep: &mut impl FnMut(&[u8])) -> i
         if name.starts_with(b".") {
             continue;
         }
-        let is_file = match entry.file_type() {
-            Ok(t) if t.is_file() => true,
-            Ok(t) if !t.is_symlink() => false,
-            _ => entry.path().is_file(),
+        let (is_file, linked) = match entry.file_type() {
+            Ok(t) if t.is_file() => (true, false),
+            Ok(t) if !t.is_symlink() => (false, false),
+            _ => (entry.path().is_file(), true),
         };
         if is_file {
-            keep(name);
+            keep(name, linked);
         }
     }
     Ok(())
@@ -342,6 +362,38 @@ mod tests {
             assert_eq!(text, format!("message {name}"));
         }
         assert!(listing.next_file().is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_read_to_its_end_whatever_its_folders_file_system() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a"), "x").expect("write");
+        std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("b")).expect("link");
+        let folder = Folder::open(dir.path()).expect("open");
+        let own = folder.short_read_ends;
+        let mut listing = folder.list(usize::MAX).expect("list");
+        let a = listing.next_file().expect("a");
+        let b = listing.next_file().expect("b");
+        assert_eq!(a.short_read_ends, own, "a file of the folder");
+        assert!(!b.short_read_ends, "a link may lead to another file system");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_short_read_ends_a_file_on_tmpfs_and_not_on_proc() {
+        // /proc's files are made as they are read: a short read there says nothing.
+        if let Ok(folder) = Folder::open(Path::new("/proc/self")) {
+            assert!(!folder.short_read_ends);
+        }
+        let dev_shm = Path::new("/dev/shm");
+        let on_tmpfs = rustix::fs::statfs(dev_shm).is_ok_and(|s| s.f_type as u32 == 0x0102_1994);
+        if on_tmpfs {
+            assert!(
+                Folder::open(dev_shm).expect("open").short_read_ends,
+                "tmpfs"
+            );
+        }
     }
 
     #[test]
