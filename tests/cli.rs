@@ -667,3 +667,70 @@ fn an_mbox_on_standard_input_is_read_message_by_message() {
     assert_eq!(heads[N - 1], format!("stdin#{N}: bounce"));
     assert!(text.contains(&format!("{N} messages, {N} bounces")));
 }
+
+/// A Maildir of `n` copies of one corpus bounce.
+#[cfg(target_os = "linux")]
+fn maildir_of(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
+    }
+    let bounce = "From: MAILER-DAEMON@mx.example.net\nTo: s@example.com\nSubject: Undelivered Mail\n\
+                  X-Failed-Recipients: r@example.org\n\nr@example.org: 550 5.1.1 User unknown\n";
+    for i in 0..n {
+        std::fs::write(dir.path().join("cur").join(format!("{i:03}:2,S")), bounce).expect("write");
+    }
+    dir
+}
+
+/// `explain --json` on a folder with at most `nofile` file descriptors (util-linux's
+/// `prlimit`) on two cores (`taskset`): its reports, and the lines of standard error that
+/// say it ran out of descriptors. `None` when those tools are missing.
+#[cfg(target_os = "linux")]
+fn explain_with_descriptors(folder: &std::path::Path, nofile: usize) -> Option<(usize, usize)> {
+    let out = Command::new("prlimit")
+        .arg(format!("--nofile={nofile}"))
+        .args([
+            "taskset",
+            "-c",
+            "0,1",
+            env!("CARGO_BIN_EXE_fivefifty"),
+            "explain",
+            "--json",
+        ])
+        .arg(folder)
+        .output()
+        .ok()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("prlimit:") || stderr.contains("taskset:") {
+        return None;
+    }
+    let reports = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .ok()
+        .and_then(|v| v["details"]["reports"].as_array().map(Vec::len))
+        .unwrap_or(0);
+    Some((reports, stderr.matches("Too many open files").count()))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_folder_is_read_whole_by_a_process_left_one_descriptor_per_thread() {
+    // The fewest descriptors with which one message is read: what the process holds, plus one.
+    let one = maildir_of(1);
+    let Some(least) = (4..64).find(|&n| explain_with_descriptors(one.path(), n) == Some((1, 0)))
+    else {
+        eprintln!("SKIP: prlimit or taskset missing, or no limit found");
+        return;
+    };
+    // One more for the second thread: a run's files are opened ahead only while descriptors
+    // last, and then one at a time, so every message is read.
+    let many = maildir_of(60);
+    for _ in 0..5 {
+        assert_eq!(
+            explain_with_descriptors(many.path(), least + 1),
+            Some((60, 0)),
+            "with {} descriptors",
+            least + 1
+        );
+    }
+}

@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Why messages could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -460,8 +461,24 @@ impl Job {
 /// turns at it. Measured on the bounce corpus, two threads spent 4 to 5% more CPU per message
 /// than two processes did, most of it in the kernel's open and close; in bursts the memory
 /// moves once a run.
-fn run_all(run: &mut Vec<(usize, Job)>, limits: &Limits) -> Vec<(usize, Outcome)> {
-    let mut opened: Vec<Option<io::Result<File>>> = run.iter().map(|(_, job)| job.open()).collect();
+///
+/// A process short of file descriptors (one that embeds this near its limit) needs one per
+/// thread instead of one per file of a run: once a thread runs out while opening ahead, it
+/// clears `open_ahead`, shared by the threads, and from then on every file is opened when its
+/// turn comes (see [`open_one_at_a_time_if_out_of_descriptors`]).
+fn run_all(
+    run: &mut Vec<(usize, Job)>,
+    open_ahead: &AtomicBool,
+    limits: &Limits,
+) -> Vec<(usize, Outcome)> {
+    let mut opened: Vec<Option<io::Result<File>>> = if open_ahead.load(Ordering::Relaxed) {
+        run.iter().map(|(_, job)| job.open()).collect()
+    } else {
+        run.iter().map(|_| None).collect()
+    };
+    if open_one_at_a_time_if_out_of_descriptors(&mut opened) {
+        open_ahead.store(false, Ordering::Relaxed);
+    }
     let reports = run
         .drain(..)
         .zip(opened.iter_mut())
@@ -478,6 +495,25 @@ fn run_all(run: &mut Vec<(usize, Job)>, limits: &Limits) -> Vec<(usize, Outcome)
         .collect();
     drop(opened);
     reports
+}
+
+/// When opening a run's files ahead ran out of file descriptors (for the process or the
+/// system), close those opened and leave every file to be opened when its turn comes, one at a
+/// time: a run then needs one descriptor, as the plain iterator does, not one per file.
+/// Returns whether it ran out.
+fn open_one_at_a_time_if_out_of_descriptors(opened: &mut [Option<io::Result<File>>]) -> bool {
+    let out_of_descriptors = opened.iter().any(|o| match o {
+        #[cfg(unix)]
+        Some(Err(e)) => matches!(
+            rustix::io::Errno::from_io_error(e),
+            Some(rustix::io::Errno::MFILE | rustix::io::Errno::NFILE)
+        ),
+        _ => false,
+    });
+    if out_of_descriptors {
+        opened.iter_mut().for_each(|o| *o = None);
+    }
+    out_of_descriptors
 }
 
 /// The most messages a thread takes at once (see [`take_jobs`]).
@@ -713,10 +749,12 @@ impl BounceStream {
         });
         let moved = std::sync::Condvar::new();
         let (tx, rx) = std::sync::mpsc::channel();
+        // Cleared for good when a thread runs out of file descriptors (see `run_all`).
+        let open_ahead = AtomicBool::new(true);
         std::thread::scope(|s| {
             for worker in 1..threads {
                 let tx = tx.clone();
-                let (queue, moved) = (&queue, &moved);
+                let (queue, moved, open_ahead) = (&queue, &moved, &open_ahead);
                 s.spawn(move || {
                     let _end = EndOnPanic(queue, moved);
                     let mut run = Vec::new();
@@ -725,7 +763,7 @@ impl BounceStream {
                         if run.is_empty() {
                             break;
                         }
-                        let reports = run_all(&mut run, &limits);
+                        let reports = run_all(&mut run, open_ahead, &limits);
                         if tx.send((worker, reports)).is_err() {
                             break;
                         }
@@ -777,7 +815,7 @@ impl BounceStream {
                 }
                 take_jobs(&queue, &moved, false, 0, &mut run);
                 if !run.is_empty() {
-                    for (i, r) in run_all(&mut run, &limits) {
+                    for (i, r) in run_all(&mut run, &open_ahead, &limits) {
                         early.insert(i, (0, r));
                     }
                     continue;
@@ -865,7 +903,7 @@ mod tests {
             ),
             (10, Job::File(FileName::by_path(good.clone()))),
         ];
-        let outcomes = run_all(&mut run, &Limits::default());
+        let outcomes = run_all(&mut run, &AtomicBool::new(true), &Limits::default());
         assert!(run.is_empty(), "the run is emptied");
         let seen: Vec<(usize, Result<String, String>)> = outcomes
             .into_iter()
@@ -887,6 +925,30 @@ mod tests {
         );
         assert_eq!(seen[2], (9, Ok("box#1".to_owned())));
         assert_eq!(seen[3], (10, Ok(good)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_run_short_of_file_descriptors_is_opened_one_file_at_a_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("m");
+        std::fs::write(&path, "x").expect("write");
+        let out = |errno: rustix::io::Errno| {
+            Some(Err(io::Error::from_raw_os_error(errno.raw_os_error())))
+        };
+        for errno in [rustix::io::Errno::MFILE, rustix::io::Errno::NFILE] {
+            let mut opened = vec![Some(File::open(&path)), out(errno), None];
+            assert!(open_one_at_a_time_if_out_of_descriptors(&mut opened));
+            assert!(
+                opened.iter().all(Option::is_none),
+                "{errno:?}: all left to open later"
+            );
+        }
+        // Another error is the file's own: it is reported, and the others stay open.
+        let mut opened = vec![Some(File::open(&path)), out(rustix::io::Errno::NOENT), None];
+        assert!(!open_one_at_a_time_if_out_of_descriptors(&mut opened));
+        assert!(matches!(opened[0], Some(Ok(_))));
+        assert!(matches!(opened[1], Some(Err(_))));
     }
 
     #[test]
