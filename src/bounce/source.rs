@@ -484,11 +484,10 @@ fn run_all(
         .zip(opened.iter_mut())
         .map(|((i, job), file)| {
             // An open file is lent to its job and closed with the others; an error is given.
-            let failed = file.take_if(|r| r.is_err());
-            let lent = match (failed, file.as_ref()) {
-                (Some(Err(e)), _) => Some(Err(e)),
-                (_, Some(Ok(f))) => Some(Ok(f)),
-                _ => None,
+            let lent = match file {
+                Some(Ok(f)) => Some(Ok(&*f)),
+                Some(Err(_)) => file.take().and_then(Result::err).map(Err),
+                None => None,
             };
             (i, job.run(lent, limits))
         })
@@ -521,8 +520,8 @@ const MAX_RUN: usize = 16;
 
 /// How far ahead of the oldest undelivered report the workers may run. It bounds the reports
 /// held for reordering when one message is slow; message bytes are held only by the job each
-/// thread is running (the jobs of a run waiting behind it hold a file's path, or an mbox's one
-/// message).
+/// thread is running (the jobs of a run waiting behind it hold a file's path and, opened ahead,
+/// its descriptor, or an mbox's one message).
 const REORDER_WINDOW: usize = 256;
 
 /// The work queue the threads of [`BounceStream::for_each_parallel`] share.
