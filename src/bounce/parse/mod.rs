@@ -150,8 +150,7 @@ fn all_addresses(a: Option<&Addresses<'_>>) -> Vec<String> {
 fn prepare(raw: &[u8], max: usize) -> (Cow<'_, [u8]>, bool) {
     let truncated = raw.len() > max;
     let raw = &raw[..raw.len().min(max)];
-    let has_lone_cr = memchr::memchr_iter(b'\r', raw).any(|j| raw.get(j + 1) != Some(&b'\n'));
-    if !has_lone_cr {
+    if !has_lone_cr(raw) {
         return (Cow::Borrowed(raw), truncated);
     }
     let mut out = Vec::with_capacity(raw.len());
@@ -169,6 +168,41 @@ fn prepare(raw: &[u8], max: usize) -> (Cow<'_, [u8]>, bool) {
         i += 1;
     }
     (Cow::Owned(out), truncated)
+}
+
+/// Is there a CR that is not followed by an LF?
+///
+/// Why blocks: a CRLF message has a CR on every line, and a search that stops at each one costs
+/// about as much per line as comparing the line's bytes in fixed blocks, which the compiler turns
+/// into vector compares. A message without CR is answered by one search.
+fn has_lone_cr(b: &[u8]) -> bool {
+    const BLOCK: usize = 64;
+    let Some(first) = memchr::memchr(b'\r', b) else {
+        return false;
+    };
+    let b = &b[first..];
+    // A CR at the very end has no LF after it.
+    if b.last() == Some(&b'\r') {
+        return true;
+    }
+    // Each byte beside the one after it: (b[i], b[i + 1]) for every i but the last.
+    let (this, next) = (&b[..b.len() - 1], &b[1..]);
+    let mut this_blocks = this.chunks_exact(BLOCK);
+    let mut next_blocks = next.chunks_exact(BLOCK);
+    for (t, n) in this_blocks.by_ref().zip(next_blocks.by_ref()) {
+        let lone = t
+            .iter()
+            .zip(n)
+            .fold(false, |lone, (&t, &n)| lone | ((t == b'\r') & (n != b'\n')));
+        if lone {
+            return true;
+        }
+    }
+    this_blocks
+        .remainder()
+        .iter()
+        .zip(next_blocks.remainder())
+        .any(|(&t, &n)| t == b'\r' && n != b'\n')
 }
 
 /// Skip an mbox `From ` separator line at the top.
@@ -2291,6 +2325,28 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_cr_is_found_wherever_it_falls_against_the_blocks() {
+        let plain = |b: &[u8]| memchr::memchr_iter(b'\r', b).any(|j| b.get(j + 1) != Some(&b'\n'));
+        // CRLF lines of 7 bytes, so line ends fall at every offset of a 64-byte block.
+        let crlf: Vec<u8> = b"abcde\r\n".repeat(60);
+        assert!(!has_lone_cr(&crlf));
+        assert!(!has_lone_cr(b"no carriage return\n"));
+        assert!(!has_lone_cr(b""));
+        assert!(has_lone_cr(b"\r"));
+        assert!(has_lone_cr(b"line\r"));
+        for at in 0..crlf.len() {
+            // A CR put in place of any byte, and an LF removed after any CR.
+            let mut with_cr = crlf.clone();
+            with_cr[at] = b'\r';
+            assert_eq!(has_lone_cr(&with_cr), plain(&with_cr), "CR at {at}");
+            let mut without_lf = crlf.clone();
+            without_lf[at] = b'x';
+            assert_eq!(has_lone_cr(&without_lf), plain(&without_lf), "x at {at}");
+            assert_eq!(has_lone_cr(&crlf[at..]), plain(&crlf[at..]), "from {at}");
+        }
+    }
 
     /// [`fold`] written plainly, word by word: the two must agree on every text.
     fn fold_reference(text: &str, max_chars: usize) -> String {
