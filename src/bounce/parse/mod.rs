@@ -1317,7 +1317,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             public.push(ip);
         }
     }
-    let ips: Vec<String> = public.iter().map(IpAddr::to_string).collect();
+    let ips: Vec<String> = public.iter().copied().map(ip_text).collect();
     report.hints = Hints {
         sending_ips: ips,
         envelope_domain: parts.original.envelope_from.as_deref().and_then(domain_of),
@@ -1371,13 +1371,36 @@ fn is_public(ip: IpAddr) -> bool {
     }
 }
 
+/// An address written as `IpAddr::to_string` writes it. Why: an IPv4 address goes through the
+/// formatting machinery once per octet there, about a thousand instructions, and the explainer
+/// writes one or more for most messages (0.9% of a pass over the corpus).
+fn ip_text(ip: IpAddr) -> String {
+    let IpAddr::V4(v4) = ip else {
+        return ip.to_string();
+    };
+    let mut out = String::with_capacity(15);
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        if octet >= 100 {
+            out.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            out.push(char::from(b'0' + octet / 10 % 10));
+        }
+        out.push(char::from(b'0' + octet % 10));
+    }
+    out
+}
+
 /// Does `text` name `ip` as the receiving side's address, not the sender's? The address of a
 /// named host (Postfix's `host mx.example[192.0.2.1] said`, Exim's `host mx.example
 /// [192.0.2.1]:`), or one qmail says answered (`192.0.2.1 does not like recipient`,
 /// `remote host 192.0.2.1 said`, `192.0.2.1 failed after I sent the message`). Such an address
 /// is no hint for checking the sender's listings.
 fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
-    let written = ip.to_string();
+    let written = ip_text(ip);
     let Some(at) = text.find(&written) else {
         return false;
     };
@@ -2106,7 +2129,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     report.hints.sending_ips = ips_in(&row.diagnostic)
         .into_iter()
         .filter(|ip| is_public(*ip))
-        .map(|ip| ip.to_string())
+        .map(ip_text)
         .collect();
     if row.reply_code.is_none() && row.status.is_none() {
         report.notes.push(
@@ -2325,6 +2348,22 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_is_written_as_std_writes_it() {
+        for n in 0..=255u8 {
+            for ip in [
+                std::net::Ipv4Addr::new(n, 0, 9, 10),
+                std::net::Ipv4Addr::new(99, n, 100, 255),
+                std::net::Ipv4Addr::new(1, 2, n, 3),
+                std::net::Ipv4Addr::new(200, 19, 7, n),
+            ] {
+                assert_eq!(ip_text(IpAddr::V4(ip)), ip.to_string());
+            }
+        }
+        let v6: IpAddr = "2001:db8::1".parse().expect("ip");
+        assert_eq!(ip_text(v6), "2001:db8::1");
+    }
 
     #[test]
     fn a_lone_cr_is_found_wherever_it_falls_against_the_blocks() {
