@@ -248,15 +248,16 @@ fn received_client_ip(v: &str) -> Option<IpAddr> {
 /// Only the name that starts the text counts (a Remote-MTA may go on with comments); an
 /// address or a name without a dot has none.
 fn organisation_of(host: &str) -> Option<String> {
-    let host = host
-        .split(|c: char| c.is_whitespace() || c == '(' || c == '[')
-        .next()?
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
-    if !text::is_host_name(&host) {
+    let end = host
+        .find(|c: char| c.is_whitespace() || c == '(' || c == '[')
+        .unwrap_or(host.len());
+    // Checked as written: a host name's letters are ASCII in either case.
+    let host = host[..end].trim_end_matches('.');
+    if !text::is_host_name(host) {
         return None;
     }
-    crate::names::registered_domain(&host).or_else(|| {
+    crate::names::registered_domain(host).or_else(|| {
+        let host = host.to_ascii_lowercase();
         let mut labels = host.rsplitn(3, '.');
         let (tld, name) = (labels.next()?, labels.next()?);
         (!tld.is_empty() && !name.is_empty()).then(|| format!("{name}.{tld}"))
@@ -1284,18 +1285,23 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     // When the reporting system is not the host that refused (it names another, remote one),
     // it is the sending side's own: the Received headers it wrote record how the message
     // reached it (the user's submission, an internal relay), an address no receiver judged.
-    let reporter = report
-        .reporting_mta
-        .clone()
-        .or_else(|| report.report_from.as_deref().and_then(domain_of))
-        .and_then(|host| organisation_of(&host));
-    let remotes: Vec<String> = report
-        .recipients
-        .iter()
-        .filter_map(|r| r.remote_mta.as_deref())
-        .filter_map(organisation_of)
-        .collect();
-    let senders_own = reporter.filter(|d| !remotes.is_empty() && !remotes.contains(d));
+    // (Asked only when the returned message has Received headers to judge.)
+    let senders_own = if parts.original_ips.is_empty() {
+        None
+    } else {
+        let reporter = report
+            .reporting_mta
+            .clone()
+            .or_else(|| report.report_from.as_deref().and_then(domain_of))
+            .and_then(|host| organisation_of(&host));
+        let remotes: Vec<String> = report
+            .recipients
+            .iter()
+            .filter_map(|r| r.remote_mta.as_deref())
+            .filter_map(organisation_of)
+            .collect();
+        reporter.filter(|d| !remotes.is_empty() && !remotes.contains(d))
+    };
     let judged = |by: &Option<String>| match (&senders_own, by) {
         (Some(own), Some(host)) => organisation_of(host).as_ref() != Some(own),
         _ => true,
