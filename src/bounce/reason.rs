@@ -1380,7 +1380,7 @@ const LOCAL_DIRECTORY_PHRASES: &[&str] = &[
 /// text to a few thousand.
 struct PhraseIndex {
     /// One bit per [`prefix_slot`] that some phrase's first four bytes fall in.
-    slots: Vec<u64>,
+    slots: Box<[u64; SLOT_WORDS]>,
     /// For each word of `slots`, the number of bits set in the words before it: the rank of a
     /// set bit (its position among the set bits) is this plus the bits set before it in its
     /// word, and indexes [`PhraseIndex::by_slot`] without a search.
@@ -1431,7 +1431,11 @@ fn next_word(b: &[u8]) -> (u32, u32) {
     (word(w), word(m))
 }
 
-/// The bit of [`PhraseIndex::slots`] for four bytes.
+/// The words of [`PhraseIndex::slots`]: one bit for each of the 2^16 values of [`prefix_slot`].
+const SLOT_WORDS: usize = 1 << 10;
+
+/// The bit of [`PhraseIndex::slots`] for four bytes: below 2^16, so its word is below
+/// [`SLOT_WORDS`] and indexes the array without a check.
 fn prefix_slot(w: u32) -> usize {
     (w.wrapping_mul(0x9E37_79B1) >> 16) as usize
 }
@@ -1476,7 +1480,7 @@ impl PhraseIndex {
             }
         }
         long.sort_by_key(|&(w, table, _, _)| (prefix_slot(w), w, table));
-        let mut slots = vec![0u64; 1 << 10];
+        let mut slots = Box::new([0u64; SLOT_WORDS]);
         let mut by_slot: Vec<(u32, u32)> = Vec::new();
         let mut prefixes: Vec<(u32, u32, u32)> = Vec::new();
         let mut phrases = Vec::with_capacity(long.len());
@@ -1507,7 +1511,7 @@ impl PhraseIndex {
         }
         let mut ranks = Vec::with_capacity(slots.len());
         let mut seen = 0;
-        for bits in &slots {
+        for bits in slots.iter() {
             ranks.push(seen);
             seen += bits.count_ones();
         }
@@ -1526,13 +1530,15 @@ impl PhraseIndex {
     #[inline]
     fn starting_with(&self, w: u32) -> &[IndexedPhrase] {
         let s = prefix_slot(w);
-        let (Some(&bits), Some(&rank)) = (self.slots.get(s >> 6), self.ranks.get(s >> 6)) else {
-            return &[];
-        };
+        // Most words have no phrase: their bit is read first, and alone.
+        let bits = self.slots[s >> 6];
         let bit = 1u64 << (s & 63);
         if bits & bit == 0 {
             return &[];
         }
+        let Some(&rank) = self.ranks.get(s >> 6) else {
+            return &[];
+        };
         let rank = rank + (bits & (bit - 1)).count_ones();
         let Some(&(from, to)) = self.by_slot.get(rank as usize) else {
             return &[];
