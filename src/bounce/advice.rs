@@ -1616,10 +1616,11 @@ struct NeedleTable {
     needles: Vec<&'static str>,
     /// For each [`KNOWN`] entry, the positions of its needles in `needles`.
     known: Vec<Vec<usize>>,
-    /// For each needle, the [`KNOWN`] entries whose first needle it is, and the [`LISTS`]
-    /// entries whose needle it is. Why: a diagnostic holds few needles, and stepping through
-    /// every entry of both tables for each row cost about 2,600 instructions a row.
+    /// For each needle, the [`KNOWN`] entries whose first needle it is. Why: a diagnostic
+    /// holds few needles, and stepping through every entry of [`KNOWN`] and [`LISTS`] for each
+    /// row cost about 2,600 instructions a row.
     known_by_first: Vec<Vec<usize>>,
+    /// For each needle, the [`LISTS`] entries whose needle it is (see `known_by_first`).
     lists_by_needle: Vec<Vec<usize>>,
     /// The [`KNOWN`] entries without needles (none today), which every text matches.
     known_always: Vec<usize>,
@@ -1645,7 +1646,7 @@ impl NeedleTable {
             .iter()
             .map(|k| k.needles.iter().map(|n| id(n)).collect())
             .collect();
-        // Each [`LISTS`] entry's needle.
+        // The position of each LISTS entry's needle.
         let lists: Vec<usize> = LISTS.iter().map(|l| id(l.needle)).collect();
         let mut known_by_first = vec![Vec::new(); needles.len()];
         let mut known_always = Vec::new();
