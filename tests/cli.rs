@@ -668,7 +668,7 @@ fn an_mbox_on_standard_input_is_read_message_by_message() {
     assert!(text.contains(&format!("{N} messages, {N} bounces")));
 }
 
-/// A Maildir of `n` copies of one corpus bounce.
+/// A Maildir of `n` copies of one small bounce (written here, not taken from the corpus).
 #[cfg(target_os = "linux")]
 fn maildir_of(n: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
