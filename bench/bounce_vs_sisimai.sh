@@ -62,9 +62,9 @@ echo "$THEIRS"
 T0=$(date +%s.%N); perl -MSisimai -e 'my $read = $ARGV[1]; Sisimai->$read($ARGV[0])' "$WORK/maildir/cur" "$SISIMAI_READ" >/dev/null; T1=$(date +%s.%N)
 echo "sisimai whole process (1 pass): $(echo "$T1 - $T0" | bc) s"
 
-O=$(echo "$OURS" | sed -n 's/.*per_second=\([0-9.]*\).*/\1/p')
-S=$(echo "$THEIRS" | sed -n 's/.*per_second=\([0-9.]*\).*/\1/p')
-OP=$(echo "$OURS_PAR" | sed -n 's/.*per_second=\([0-9.]*\).*/\1/p')
+O=$(echo "$OURS" | sed -n 's/.* per_second=\([0-9.]*\).*/\1/p')
+S=$(echo "$THEIRS" | sed -n 's/.* per_second=\([0-9.]*\).*/\1/p')
+OP=$(echo "$OURS_PAR" | sed -n 's/.* per_second=\([0-9.]*\).*/\1/p')
 R=$(echo "scale=1; $O / $S" | bc)
 RP=$(echo "scale=1; $OP / $S" | bc)
 # The bar compares bounces per second on this machine: `fivefifty explain` reads a folder on the
