@@ -6,7 +6,7 @@
 //! ([`Limits::max_line_bytes`]) so a file without newlines cannot grow a buffer without bound.
 
 use super::BounceReport;
-use super::folder::{FileName, Folder, Listing};
+use super::folder::{FIRST_LIST_BUFFER, FileName, Folder, Lister, Listing};
 use super::limits::Limits;
 use super::parse;
 use std::fs::File;
@@ -541,7 +541,28 @@ struct Queue {
     /// Per thread, the reports delivered since it last took a job, for it to free: each goes
     /// back to the thread that built it (see [`BounceStream::for_each_parallel`]).
     returned: Vec<Vec<Outcome>>,
+    /// Files handed out while their folder is being listed.
+    ahead: ListedAhead,
 }
+
+/// The files of a folder's first read, handed out while thread 0 lists the rest of the folder
+/// (see [`BounceStream::list_ahead`]). Their places in the stream are not known until the
+/// listing is sorted: a job taken from here has the index [`TAKEN_AHEAD`] plus its place in the
+/// folder's order, and thread 0 turns that into its place in the stream. Their reports may wait
+/// for delivery beside the `REORDER_WINDOW` others: a first read holds at most 85 files (2 KB
+/// of entries of at least 24 bytes).
+struct ListedAhead {
+    /// The files not taken yet, in the folder's order.
+    files: std::vec::IntoIter<FileName>,
+    /// How many were taken: the first ones of the folder's order.
+    taken: usize,
+    /// The folder is being listed: until it is, the stream is not to be read.
+    listing: bool,
+}
+
+/// The mark of a job's index that is its place in its folder's order, not in the stream (see
+/// [`ListedAhead`]).
+const TAKEN_AHEAD: usize = 1 << (usize::BITS - 1);
 
 /// What one message gives: its report, or why it could not be read.
 type Outcome = Result<BounceReport, BounceError>;
@@ -570,8 +591,10 @@ impl Drop for EndOnPanic<'_> {
 /// so no thread is left with a long run while the others have finished. A stream whose size is
 /// not known (an mbox) is taken a message at a time: it is read under the lock.
 ///
-/// A worker (`wait`) sleeps while it is `REORDER_WINDOW` ahead of delivery; the delivering
-/// thread never sleeps here, since only it moves delivery on. The reports handed back to
+/// While thread 0 lists the first folder, the files of its first read are taken (see
+/// [`ListedAhead`]), and a worker with none left sleeps until the listing is done. A worker
+/// (`wait`) sleeps while it is `REORDER_WINDOW` ahead of delivery; the delivering thread never
+/// sleeps here, since only it moves delivery on. The reports handed back to
 /// thread `me` since its last jobs are freed here, after the lock.
 fn take_jobs(
     queue: &std::sync::Mutex<Queue>,
@@ -584,19 +607,23 @@ fn take_jobs(
     let returned = std::mem::take(&mut q.returned[me]);
     // One list of returned reports per thread.
     let threads = q.returned.len().max(1);
-    let max = q
-        .stream
-        .files_left()
-        .map_or(1, |left| (left / (2 * threads)).clamp(1, MAX_RUN));
+    let mut max = run_length(&mut q, threads);
     while !q.done && out.len() < max {
-        if q.next < q.delivered + q.window {
-            match q.stream.next_job() {
+        let state = &mut *q;
+        if state.ahead.listing {
+            if let Some(file) = state.ahead.files.next() {
+                out.push((TAKEN_AHEAD | state.ahead.taken, Job::File(file)));
+                state.ahead.taken += 1;
+                continue;
+            }
+        } else if state.next < state.delivered + state.window {
+            match state.stream.next_job(&mut state.next) {
                 Some(job) => {
-                    q.next += 1;
-                    out.push((q.next - 1, job));
+                    state.next += 1;
+                    out.push((state.next - 1, job));
                 }
                 None => {
-                    q.done = true;
+                    state.done = true;
                     moved.notify_all();
                 }
             }
@@ -608,9 +635,21 @@ fn take_jobs(
         q.sleeping += 1;
         q = moved.wait(q).unwrap_or_else(|p| p.into_inner());
         q.sleeping -= 1;
+        max = run_length(&mut q, threads);
     }
     drop(q);
     drop(returned);
+}
+
+/// How many jobs a thread takes at once (see [`take_jobs`]).
+fn run_length(q: &mut Queue, threads: usize) -> usize {
+    if q.ahead.listing {
+        (q.ahead.files.len() / threads).clamp(1, MAX_RUN)
+    } else {
+        q.stream
+            .files_left()
+            .map_or(1, |left| (left / (2 * threads)).clamp(1, MAX_RUN))
+    }
 }
 
 impl BounceStream {
@@ -628,7 +667,76 @@ impl BounceStream {
         }
     }
 
-    fn next_job(&mut self) -> Option<Job> {
+    /// When the next files come from a folder not listed yet: read folders until one gives
+    /// files, and return it with its first read (2 KB of entries) done, for the caller to
+    /// finish (see [`finish_listing_ahead`]). A folder that ends on that read (an empty one, or
+    /// one whose end the read saw) is taken as [`list_next`] takes it, and so is an error.
+    /// None when no folder is listed ahead: the stream goes on as it would have.
+    fn list_ahead(&mut self) -> Option<Lister> {
+        let Inner::Folders {
+            unlisted,
+            listed,
+            failed,
+        } = &mut self.inner
+        else {
+            return None;
+        };
+        if listed.as_ref().is_some_and(|l| l.left() > 0) || failed.is_some() {
+            return None;
+        }
+        let max = self.limits.max_maildir_entries;
+        for folder in unlisted.by_ref() {
+            let mut lister = folder.lister(max);
+            // A read may end before the folder does and give no file (only `.` and `..`).
+            let mut first = lister.read_some(FIRST_LIST_BUFFER);
+            while matches!(first, Ok(false)) && lister.len() == 0 {
+                first = lister.read_some(FIRST_LIST_BUFFER);
+            }
+            match first {
+                Ok(false) => return Some(lister),
+                Ok(true) => {
+                    let dir = lister.dir().to_path_buf();
+                    match lister.finish() {
+                        Ok(l) if l.left() == 0 => continue,
+                        Ok(l) => *listed = Some(l),
+                        Err(e) => *failed = Some(io_err(&dir, e)),
+                    }
+                }
+                Err(e) => *failed = Some(io_err(lister.dir(), e)),
+            }
+            return None;
+        }
+        None
+    }
+
+    /// Take back a folder listed ahead (see [`Self::list_ahead`]): its first `taken` files in
+    /// the folder's order were handed out already, and the next index in the stream is `next`.
+    /// Returns those files' indexes, by their place in the folder's order.
+    fn take_back_listing(
+        &mut self,
+        listing: Result<Listing, BounceError>,
+        taken: usize,
+        next: usize,
+    ) -> Vec<usize> {
+        let Inner::Folders { listed, failed, .. } = &mut self.inner else {
+            return Vec::new();
+        };
+        match listing {
+            Ok(mut l) => {
+                let places = l.taken_ahead(taken).into_iter().map(|p| next + p).collect();
+                *listed = Some(l);
+                places
+            }
+            Err(e) => {
+                *failed = Some(e);
+                Vec::new()
+            }
+        }
+    }
+
+    /// The next job. Files of a folder taken ahead of its listing (see [`Self::list_ahead`])
+    /// are passed over, and counted in `passed`.
+    fn next_job(&mut self, passed: &mut usize) -> Option<Job> {
         let limits = self.limits;
         match &mut self.inner {
             Inner::Single { path } => path.take().map(|p| Job::File(FileName::by_path(p))),
@@ -636,13 +744,19 @@ impl BounceStream {
                 unlisted,
                 listed,
                 failed,
-            } => {
-                list_next(unlisted, listed, failed, limits.max_maildir_entries);
+            } => loop {
+                let left = list_next(unlisted, listed, failed, limits.max_maildir_entries);
                 if let Some(e) = failed.take() {
                     return Some(Job::Failed(e));
                 }
-                listed.as_mut()?.next_file().map(Job::File)
-            }
+                if left == 0 {
+                    return None;
+                }
+                // None when the folder's last files were taken ahead: the next folder's turn.
+                if let Some(file) = listed.as_mut()?.next_file(passed) {
+                    return Some(Job::File(file));
+                }
+            },
             Inner::Stream { reader, name } => {
                 let mut msg = Vec::new();
                 // One byte over the limit tells the parser that the message was cut.
@@ -696,7 +810,8 @@ impl BounceStream {
     /// the whole stream and take a short run of messages at a time (see `take_jobs`), so a
     /// slow message holds up only the few after it in its run.
     /// Memory stays bounded: one message per thread, and at most `REORDER_WINDOW` reports
-    /// waiting for an earlier one. `threads <= 1` is the plain iterator.
+    /// waiting for an earlier one (and those of the files started on while the first folder is
+    /// listed, at most 85). `threads <= 1` is the plain iterator.
     ///
     /// A report is lent to `each`, not given: afterwards it goes back to the thread that built
     /// it, which frees it. Memory freed by a thread other than the one that allocated it takes
@@ -745,6 +860,12 @@ impl BounceStream {
             window: window.max(1),
             sleeping: 0,
             returned: (0..threads).map(|_| Vec::new()).collect(),
+            // Until thread 0 has looked for a folder to list ahead, the stream is not read.
+            ahead: ListedAhead {
+                files: Vec::new().into_iter(),
+                taken: 0,
+                listing: true,
+            },
         });
         let moved = std::sync::Condvar::new();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -775,6 +896,18 @@ impl BounceStream {
             }
             drop(tx);
             let _end = EndOnPanic(&queue, &moved);
+            // The places in the stream of the files taken ahead of the listing, by their place
+            // in the folder's order; a report of one whose folder could not be listed in the
+            // end has none, and is dropped (the folder's error is reported in its place).
+            let places = start_listing_ahead(&queue, &moved)
+                .map_or_else(Vec::new, |l| finish_listing_ahead(l, &queue, &moved));
+            let place = |i: usize| {
+                if i & TAKEN_AHEAD == 0 {
+                    Some(i)
+                } else {
+                    places.get(i & !TAKEN_AHEAD).copied()
+                }
+            };
             // This thread (worker 0) works too, and delivers: results wait in `early` until
             // every earlier one is in; delivered ones wait in `lent` to go back to their
             // builders with the next update of the queue.
@@ -785,7 +918,9 @@ impl BounceStream {
             loop {
                 while let Ok((worker, reports)) = rx.try_recv() {
                     for (i, r) in reports {
-                        early.insert(i, (worker, r));
+                        if let Some(i) = place(i) {
+                            early.insert(i, (worker, r));
+                        }
                     }
                 }
                 let before = delivered;
@@ -824,7 +959,9 @@ impl BounceStream {
                 match rx.recv() {
                     Ok((worker, reports)) => {
                         for (i, r) in reports {
-                            early.insert(i, (worker, r));
+                            if let Some(i) = place(i) {
+                                early.insert(i, (worker, r));
+                            }
                         }
                     }
                     Err(_) => break,
@@ -839,6 +976,46 @@ impl BounceStream {
     }
 }
 
+/// Start listing the stream's first folder ahead, once the other threads have been started
+/// (a thread takes tens of microseconds to start, on this read's time): its first read is
+/// handed to them (see [`ListedAhead`]), and the folder is returned for thread 0 to finish
+/// listing. None when no folder is listed ahead: then the stream is read as it would be.
+fn start_listing_ahead(
+    queue: &std::sync::Mutex<Queue>,
+    moved: &std::sync::Condvar,
+) -> Option<Lister> {
+    let mut q = lock(queue);
+    let lister = q.stream.list_ahead();
+    if let Some(l) = &lister {
+        let files: Vec<FileName> = (0..l.len()).filter_map(|i| l.file(i)).collect();
+        q.ahead.files = files.into_iter();
+    }
+    q.ahead.listing = lister.is_some();
+    moved.notify_all();
+    lister
+}
+
+/// Read the rest of a folder listed ahead (outside the lock, while the other threads explain
+/// its first files), and give it to the stream with the files taken meanwhile marked; wakes
+/// the threads waiting for it. Returns the places in the stream of the files taken, by their
+/// place in the folder's order (none when the folder could not be listed).
+fn finish_listing_ahead(
+    lister: Lister,
+    queue: &std::sync::Mutex<Queue>,
+    moved: &std::sync::Condvar,
+) -> Vec<usize> {
+    let dir = lister.dir().to_path_buf();
+    let listing = lister.finish().map_err(|e| io_err(&dir, e));
+    let mut q = lock(queue);
+    let q = &mut *q;
+    q.ahead.listing = false;
+    // Files not taken are handed out from the listing, in their turn.
+    q.ahead.files = Vec::new().into_iter();
+    let places = q.stream.take_back_listing(listing, q.ahead.taken, q.next);
+    moved.notify_all();
+    places
+}
+
 /// Lock a mutex; a poisoned one (a worker panicked) is still read.
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -849,7 +1026,7 @@ impl Iterator for BounceStream {
 
     fn next(&mut self) -> Option<Self::Item> {
         let limits = self.limits;
-        self.next_job().map(|j| j.run(None, &limits))
+        self.next_job(&mut 0).map(|j| j.run(None, &limits))
     }
 }
 
@@ -1067,6 +1244,11 @@ mod tests {
             window: usize::MAX / 2,
             sleeping: 0,
             returned: vec![Vec::new(), Vec::new()],
+            ahead: ListedAhead {
+                files: Vec::new().into_iter(),
+                taken: 0,
+                listing: false,
+            },
         });
         let moved = std::sync::Condvar::new();
         let (mut runs, mut next) = (Vec::new(), 0);
@@ -1091,6 +1273,96 @@ mod tests {
         assert_eq!(lengths[..3], [MAX_RUN, MAX_RUN, MAX_RUN], "{lengths:?}");
         assert!(lengths.windows(2).all(|w| w[1] <= w[0]), "{lengths:?}");
         assert_eq!(lengths.last(), Some(&1), "{lengths:?}");
+    }
+
+    /// A Maildir whose `new/` and `cur/` hold `n` messages each, under names long enough that
+    /// a folder's first read (2 KB) holds only part of it.
+    fn maildir_of_long_names(n: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
+        }
+        let long = "x".repeat(60);
+        for i in 0..2 * n {
+            let (sub, flags) = if i < n { ("new", "") } else { ("cur", ":2,S") };
+            let name = format!("{i:04}.{long}{flags}");
+            std::fs::write(dir.path().join(sub).join(name), message(i)).expect("write");
+        }
+        dir
+    }
+
+    #[test]
+    fn a_folder_is_listed_ahead_from_its_first_read_and_an_empty_one_is_passed() {
+        let dir = maildir_of_long_names(150);
+        let mut stream = BounceStream::open(dir.path(), Limits::default()).expect("open");
+        let lister = stream.list_ahead().expect("new/ takes more than one read");
+        assert!(lister.dir().ends_with("new"), "{}", lister.dir().display());
+        assert!(
+            (1..150).contains(&lister.len()),
+            "part of the folder: {}",
+            lister.len()
+        );
+        // An empty new/ is passed over for cur/.
+        for name in std::fs::read_dir(dir.path().join("new")).expect("list") {
+            std::fs::remove_file(name.expect("entry").path()).expect("remove");
+        }
+        let mut stream = BounceStream::open(dir.path(), Limits::default()).expect("open");
+        let lister = stream.list_ahead().expect("cur/ takes more than one read");
+        assert!(lister.dir().ends_with("cur"), "{}", lister.dir().display());
+        // A stream that is not folders is not listed ahead.
+        let mbox = dir.path().join("box");
+        std::fs::write(
+            &mbox,
+            format!("From a@b Sat Jan  1 00:00:00 2000\n{}", message(1)),
+        )
+        .expect("write");
+        let mut stream = BounceStream::open(&mbox, Limits::default()).expect("open");
+        assert!(stream.list_ahead().is_none());
+        assert_eq!(stream.count(), 1);
+    }
+
+    #[test]
+    fn order_holds_when_threads_start_on_a_folder_before_it_is_listed() {
+        let dir = maildir_of_long_names(150);
+        let open = |max| {
+            let limits = Limits {
+                max_maildir_entries: max,
+                ..Limits::default()
+            };
+            BounceStream::open(dir.path(), limits).expect("open")
+        };
+        let plain = recipients(open(usize::MAX), 1, 1);
+        assert_eq!(plain.len(), 300);
+        assert!(plain[151].contains("user151@"), "{}", plain[151]);
+        for threads in [2, 3, 5] {
+            for window in [1, 2, 64, REORDER_WINDOW] {
+                assert_eq!(
+                    recipients(open(usize::MAX), threads, window),
+                    plain,
+                    "threads={threads} window={window}"
+                );
+            }
+        }
+        // At most `max_maildir_entries` of a folder listed ahead, the same ones as the
+        // iterator reads.
+        let plain = recipients(open(100), 1, 1);
+        assert_eq!(plain.len(), 200);
+        assert_eq!(recipients(open(100), 2, 64), plain);
+        // A break stops the reading in order.
+        let mut seen = Vec::new();
+        open(usize::MAX).for_each_windowed(2, 64, |r| {
+            seen.push(format!(
+                "{:?}",
+                r.expect("readable").recipients[0].recipient
+            ));
+            if seen.len() == 5 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(seen.len(), 5);
+        assert!(seen[4].contains("user4@"), "in order: {seen:?}");
     }
 
     #[test]
