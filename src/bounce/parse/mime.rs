@@ -1298,7 +1298,7 @@ mod tests {
             inputs.push(v);
         }
         // Long runs of plain bytes between the escapes.
-        let pieces: [&[u8]; 11] = [
+        let pieces: [&[u8]; 16] = [
             b"=3D",
             b"=\r\n",
             b"=\n",
@@ -1311,6 +1311,12 @@ mod tests {
             &[b'y'; 24],
             &[b'z'; 61],
             b" \t",
+            // Runs about a word long, with white space inside and at their ends.
+            b"abcdefg",
+            b"abcdefgh",
+            b"a b\tc\x0cd e",
+            b"\x0c \t",
+            b"\xc3\xa9\xff\x80=",
         ];
         for m in mixes(&pieces, 2000, 19) {
             inputs.push(m);
