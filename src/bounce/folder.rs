@@ -5,9 +5,9 @@
 //! `BounceStream::for_each_parallel` start while the list is read; the files of a listing's
 //! first read can be handed out before the rest is read (see [`Lister`]). On Linux the list
 //! is read straight from the open folder with `getdents` ([`rustix::fs::RawDir`]), names into
-//! one buffer: std's `read_dir` opens the folder a second time and allocates a name and a path for
-//! every entry, and on the bounce corpus (380 files) listing was a twentieth of a two-thread
-//! pass, with nothing else to do while it ran.
+//! one buffer: std's `read_dir` opens the folder a second time and allocates a name and a path
+//! for every entry, and on the bounce corpus (380 files) listing was a twentieth of a
+//! two-thread pass, with nothing else to do while it ran.
 
 use std::io;
 use std::ops::Range;
@@ -83,8 +83,8 @@ impl Folder {
 /// A folder is listed in full before its first file is handed out in name order. On Linux a
 /// listing can be read a `getdents` call at a time, so that other threads can start on the
 /// files of the first call while the rest is read (see `BounceStream::for_each_parallel`): on
-/// ext4, a folder of 380 files takes about 100 µs to list (and its sort 30 µs more), and its
-/// first 2 KB of entries 17 µs. Files handed out so are passed over by the sorted listing
+/// ext4, a folder of 380 files takes about 100 µs to list, and its first 2 KB of entries
+/// 17 µs. Files handed out so are passed over by the sorted listing
 /// ([`Listing::taken_ahead`]).
 pub(super) struct Lister {
     folder: Folder,
@@ -130,7 +130,7 @@ impl Lister {
         self.spans.len()
     }
 
-    /// The `i`-th file listed, in the folder's order (`i < self.len()`).
+    /// The `i`-th file listed, in the folder's order; `None` past the files listed so far.
     pub(super) fn file(&self, i: usize) -> Option<FileName> {
         self.spans.get(i).map(|span| {
             self.folder
@@ -335,7 +335,7 @@ fn name_as_path(name: &[u8]) -> std::borrow::Cow<'_, Path> {
 /// Room for the entries one `getdents` call returns: about 400 names of a Maildir's length.
 const LIST_BUFFER: usize = 32 * 1024;
 
-/// Room for the first entries of a listing read ahead (see [`Lister`]): about 37 names of a
+/// Room for the first entries of a listing read ahead (see [`Lister`]): about 40 names of a
 /// Maildir's length.
 pub(super) const FIRST_LIST_BUFFER: usize = 2 * 1024;
 

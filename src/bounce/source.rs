@@ -1204,6 +1204,23 @@ mod tests {
         }
     }
 
+    /// The first recipients a caller sees that breaks after the fifth report.
+    fn first_five(stream: BounceStream, threads: usize, window: usize) -> Vec<String> {
+        let mut seen = Vec::new();
+        stream.for_each_windowed(threads, window, |r| {
+            seen.push(format!(
+                "{:?}",
+                r.expect("readable").recipients[0].recipient
+            ));
+            if seen.len() == 5 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        seen
+    }
+
     #[test]
     fn a_break_from_the_caller_stops_reading() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -1212,18 +1229,7 @@ mod tests {
         }
         for (threads, window) in [(1, 1), (2, 1), (2, 64), (3, 4)] {
             let stream = BounceStream::open(dir.path(), Limits::default()).expect("open");
-            let mut seen = Vec::new();
-            stream.for_each_windowed(threads, window, |r| {
-                seen.push(format!(
-                    "{:?}",
-                    r.expect("readable").recipients[0].recipient
-                ));
-                if seen.len() == 5 {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            });
+            let seen = first_five(stream, threads, window);
             assert_eq!(seen.len(), 5, "threads={threads} window={window}");
             assert!(seen[4].contains("user4@"), "in order: {seen:?}");
         }
@@ -1349,18 +1355,7 @@ mod tests {
         assert_eq!(plain.len(), 200);
         assert_eq!(recipients(open(100), 2, 64), plain);
         // A break stops the reading in order.
-        let mut seen = Vec::new();
-        open(usize::MAX).for_each_windowed(2, 64, |r| {
-            seen.push(format!(
-                "{:?}",
-                r.expect("readable").recipients[0].recipient
-            ));
-            if seen.len() == 5 {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        });
+        let seen = first_five(open(usize::MAX), 2, 64);
         assert_eq!(seen.len(), 5);
         assert!(seen[4].contains("user4@"), "in order: {seen:?}");
     }
