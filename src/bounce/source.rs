@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Why messages could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -430,6 +430,24 @@ impl Job {
         }
     }
 
+    /// Open a file job's file at its turn, when it was not opened ahead. A file that finds no
+    /// descriptor free while other threads hold some for files opened ahead (`held_ahead`,
+    /// see [`Descriptors`]) waits until they give them back, at the end of their runs or as
+    /// soon as they run out themselves, and is tried again: those were taken before every
+    /// thread knew that descriptors were short.
+    fn open_at_turn(&self, held_ahead: &AtomicUsize) -> Option<io::Result<File>> {
+        let first = self.open()?;
+        match first {
+            Err(e) if is_out_of_descriptors(&e) && held_ahead.load(Ordering::SeqCst) > 0 => {
+                while held_ahead.load(Ordering::SeqCst) > 0 {
+                    std::thread::sleep(std::time::Duration::from_micros(50));
+                }
+                self.open()
+            }
+            r => Some(r),
+        }
+    }
+
     /// Explain the job's message; a file job's file is `opened`, or opened here.
     fn run(self, opened: Option<io::Result<&File>>, limits: &Limits) -> Outcome {
         match self {
@@ -464,36 +482,88 @@ impl Job {
 ///
 /// A process short of file descriptors (one that embeds this near its limit) needs one per
 /// thread instead of one per file of a run: once a thread runs out while opening ahead, it
-/// clears `open_ahead`, shared by the threads, and from then on every file is opened when its
-/// turn comes (see [`open_one_at_a_time_if_out_of_descriptors`]).
+/// clears [`Descriptors::open_ahead`], shared by the threads, and from then on every file is
+/// opened when its turn comes (see [`open_one_at_a_time_if_out_of_descriptors`] and
+/// [`Job::open_at_turn`]).
 fn run_all(
     run: &mut Vec<(usize, Job)>,
-    open_ahead: &AtomicBool,
+    descriptors: &Descriptors,
     limits: &Limits,
 ) -> Vec<(usize, Outcome)> {
-    let mut opened: Vec<Option<io::Result<File>>> = if open_ahead.load(Ordering::Relaxed) {
-        run.iter().map(|(_, job)| job.open()).collect()
-    } else {
-        run.iter().map(|_| None).collect()
-    };
-    if open_one_at_a_time_if_out_of_descriptors(&mut opened) {
-        open_ahead.store(false, Ordering::Relaxed);
-    }
+    // Descriptors this run holds for files opened ahead, until its end.
+    let mut held = 0;
+    let mut opened: Vec<Option<io::Result<File>>> =
+        if descriptors.open_ahead.load(Ordering::Relaxed) {
+            // One more while the files are being opened: a thread that finds no descriptor
+            // free meanwhile waits for those this run takes and gives back.
+            descriptors.held_ahead.fetch_add(1, Ordering::SeqCst);
+            let mut opened: Vec<_> = run.iter().map(|(_, job)| job.open()).collect();
+            if open_one_at_a_time_if_out_of_descriptors(&mut opened) {
+                descriptors.open_ahead.store(false, Ordering::Relaxed);
+            }
+            held = opened.iter().filter(|o| matches!(o, Some(Ok(_)))).count();
+            descriptors.held_ahead.fetch_add(held, Ordering::SeqCst);
+            descriptors.held_ahead.fetch_sub(1, Ordering::SeqCst);
+            opened
+        } else {
+            run.iter().map(|_| None).collect()
+        };
     let reports = run
         .drain(..)
         .zip(opened.iter_mut())
         .map(|((i, job), file)| {
             // An open file is lent to its job and closed with the others; an error is given.
-            let lent = match file {
-                Some(Ok(f)) => Some(Ok(&*f)),
-                Some(Err(_)) => file.take().and_then(Result::err).map(Err),
-                None => None,
+            // A file not opened ahead is opened now, and closed after its job.
+            let outcome = match file {
+                Some(Ok(f)) => job.run(Some(Ok(&*f)), limits),
+                Some(Err(_)) => job.run(file.take().and_then(Result::err).map(Err), limits),
+                None => match job.open_at_turn(&descriptors.held_ahead) {
+                    Some(Ok(f)) => job.run(Some(Ok(&f)), limits),
+                    Some(Err(e)) => job.run(Some(Err(e)), limits),
+                    None => job.run(None, limits),
+                },
             };
-            (i, job.run(lent, limits))
+            (i, outcome)
         })
         .collect();
     drop(opened);
+    descriptors.held_ahead.fetch_sub(held, Ordering::SeqCst);
     reports
+}
+
+/// How the threads of [`BounceStream::for_each_parallel`] share the process's file
+/// descriptors (see [`run_all`]).
+struct Descriptors {
+    /// Runs' files are opened ahead; cleared for good when a thread runs out of descriptors.
+    open_ahead: AtomicBool,
+    /// The descriptors threads hold for files opened ahead, and one more for each thread
+    /// opening a run's files right now.
+    held_ahead: AtomicUsize,
+}
+
+impl Descriptors {
+    fn new() -> Self {
+        Self {
+            open_ahead: AtomicBool::new(true),
+            held_ahead: AtomicUsize::new(0),
+        }
+    }
+}
+
+/// Is this the error of a process (or system) out of file descriptors?
+fn is_out_of_descriptors(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(
+            rustix::io::Errno::from_io_error(e),
+            Some(rustix::io::Errno::MFILE | rustix::io::Errno::NFILE)
+        )
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
 }
 
 /// When opening a run's files ahead ran out of file descriptors (for the process or the
@@ -501,14 +571,9 @@ fn run_all(
 /// time: a run then needs one descriptor, as the plain iterator does, not one per file.
 /// Returns whether it ran out.
 fn open_one_at_a_time_if_out_of_descriptors(opened: &mut [Option<io::Result<File>>]) -> bool {
-    let out_of_descriptors = opened.iter().any(|o| match o {
-        #[cfg(unix)]
-        Some(Err(e)) => matches!(
-            rustix::io::Errno::from_io_error(e),
-            Some(rustix::io::Errno::MFILE | rustix::io::Errno::NFILE)
-        ),
-        _ => false,
-    });
+    let out_of_descriptors = opened
+        .iter()
+        .any(|o| matches!(o, Some(Err(e)) if is_out_of_descriptors(e)));
     if out_of_descriptors {
         opened.iter_mut().for_each(|o| *o = None);
     }
@@ -869,12 +934,11 @@ impl BounceStream {
         });
         let moved = std::sync::Condvar::new();
         let (tx, rx) = std::sync::mpsc::channel();
-        // Cleared for good when a thread runs out of file descriptors (see `run_all`).
-        let open_ahead = AtomicBool::new(true);
+        let descriptors = Descriptors::new();
         std::thread::scope(|s| {
             for worker in 1..threads {
                 let tx = tx.clone();
-                let (queue, moved, open_ahead) = (&queue, &moved, &open_ahead);
+                let (queue, moved, descriptors) = (&queue, &moved, &descriptors);
                 s.spawn(move || {
                     let _end = EndOnPanic(queue, moved);
                     let mut run = Vec::new();
@@ -883,7 +947,7 @@ impl BounceStream {
                         if run.is_empty() {
                             break;
                         }
-                        let reports = run_all(&mut run, open_ahead, &limits);
+                        let reports = run_all(&mut run, descriptors, &limits);
                         if tx.send((worker, reports)).is_err() {
                             break;
                         }
@@ -949,7 +1013,7 @@ impl BounceStream {
                 }
                 take_jobs(&queue, &moved, false, 0, &mut run);
                 if !run.is_empty() {
-                    for (i, r) in run_all(&mut run, &open_ahead, &limits) {
+                    for (i, r) in run_all(&mut run, &descriptors, &limits) {
                         early.insert(i, (0, r));
                     }
                     continue;
@@ -1079,7 +1143,7 @@ mod tests {
             ),
             (10, Job::File(FileName::by_path(good.clone()))),
         ];
-        let outcomes = run_all(&mut run, &AtomicBool::new(true), &Limits::default());
+        let outcomes = run_all(&mut run, &Descriptors::new(), &Limits::default());
         assert!(run.is_empty(), "the run is emptied");
         let seen: Vec<(usize, Result<String, String>)> = outcomes
             .into_iter()
