@@ -490,20 +490,23 @@ fn run_all(
     descriptors: &Descriptors,
     limits: &Limits,
 ) -> Vec<(usize, Outcome)> {
-    // Descriptors this run holds for files opened ahead, until its end.
-    let mut held = 0;
+    // Descriptors this run holds for files opened ahead, counted until its end (or until its
+    // thread unwinds).
+    let mut held = Held(&descriptors.held_ahead, 0);
     let mut opened: Vec<Option<io::Result<File>>> =
         if descriptors.open_ahead.load(Ordering::Relaxed) {
             // One more while the files are being opened: a thread that finds no descriptor
             // free meanwhile waits for those this run takes and gives back.
-            descriptors.held_ahead.fetch_add(1, Ordering::SeqCst);
+            let opening = Held::count(&descriptors.held_ahead, 1);
             let mut opened: Vec<_> = run.iter().map(|(_, job)| job.open()).collect();
             if open_one_at_a_time_if_out_of_descriptors(&mut opened) {
                 descriptors.open_ahead.store(false, Ordering::Relaxed);
             }
-            held = opened.iter().filter(|o| matches!(o, Some(Ok(_)))).count();
-            descriptors.held_ahead.fetch_add(held, Ordering::SeqCst);
-            descriptors.held_ahead.fetch_sub(1, Ordering::SeqCst);
+            held = Held::count(
+                &descriptors.held_ahead,
+                opened.iter().filter(|o| matches!(o, Some(Ok(_)))).count(),
+            );
+            drop(opening);
             opened
         } else {
             run.iter().map(|_| None).collect()
@@ -527,8 +530,24 @@ fn run_all(
         })
         .collect();
     drop(opened);
-    descriptors.held_ahead.fetch_sub(held, Ordering::SeqCst);
+    drop(held);
     reports
+}
+
+/// Descriptors counted in [`Descriptors::held_ahead`] while this lives.
+struct Held<'a>(&'a AtomicUsize, usize);
+
+impl<'a> Held<'a> {
+    fn count(held_ahead: &'a AtomicUsize, n: usize) -> Self {
+        held_ahead.fetch_add(n, Ordering::SeqCst);
+        Self(held_ahead, n)
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(self.1, Ordering::SeqCst);
+    }
 }
 
 /// How the threads of [`BounceStream::for_each_parallel`] share the process's file
