@@ -175,10 +175,20 @@ fn list_next(
             return 0;
         };
         let dir = folder.dir().to_path_buf();
-        match folder.list(max) {
-            Ok(l) => *listed = Some(l),
-            Err(e) => *failed = Some(io_err(&dir, e)),
-        }
+        keep_listing(folder.list(max), &dir, listed, failed);
+    }
+}
+
+/// Keep a folder's listing as the one being read, or its error to report in its turn.
+fn keep_listing(
+    listing: io::Result<Listing>,
+    dir: &Path,
+    listed: &mut Option<Listing>,
+    failed: &mut Option<BounceError>,
+) {
+    match listing {
+        Ok(l) => *listed = Some(l),
+        Err(e) => *failed = Some(io_err(dir, e)),
     }
 }
 
@@ -490,10 +500,9 @@ fn run_all(
     descriptors: &Descriptors,
     limits: &Limits,
 ) -> Vec<(usize, Outcome)> {
-    // Descriptors this run holds for files opened ahead, counted until its end (or until its
-    // thread unwinds).
-    let mut held = Held(&descriptors.held_ahead, 0);
-    let mut opened: Vec<Option<io::Result<File>>> =
+    // The files opened ahead, and the descriptors they hold, counted until the run's end (or
+    // until its thread unwinds).
+    let (mut opened, held): (Vec<Option<io::Result<File>>>, _) =
         if descriptors.open_ahead.load(Ordering::Relaxed) {
             // One more while the files are being opened: a thread that finds no descriptor
             // free meanwhile waits for those this run takes and gives back.
@@ -502,14 +511,13 @@ fn run_all(
             if open_one_at_a_time_if_out_of_descriptors(&mut opened) {
                 descriptors.open_ahead.store(false, Ordering::Relaxed);
             }
-            held = Held::count(
-                &descriptors.held_ahead,
-                opened.iter().filter(|o| matches!(o, Some(Ok(_)))).count(),
-            );
+            let count = opened.iter().filter(|o| matches!(o, Some(Ok(_)))).count();
+            let held = Held::count(&descriptors.held_ahead, count);
             drop(opening);
-            opened
+            (opened, held)
         } else {
-            run.iter().map(|_| None).collect()
+            let none = run.iter().map(|_| None).collect();
+            (none, Held::count(&descriptors.held_ahead, 0))
         };
     let reports = run
         .drain(..)
@@ -765,7 +773,11 @@ impl BounceStream {
         else {
             return None;
         };
-        if listed.as_ref().is_some_and(|l| l.left() > 0) || failed.is_some() {
+        // A folder with files left, or an error to report, comes first.
+        let settled = |listed: &Option<Listing>, failed: &Option<BounceError>| {
+            listed.as_ref().is_some_and(|l| l.left() > 0) || failed.is_some()
+        };
+        if settled(listed, failed) {
             return None;
         }
         let max = self.limits.max_maildir_entries;
@@ -776,19 +788,14 @@ impl BounceStream {
             while matches!(first, Ok(false)) && lister.len() == 0 {
                 first = lister.read_some(FIRST_LIST_BUFFER);
             }
-            match first {
-                Ok(false) => return Some(lister),
-                Ok(true) => {
-                    let dir = lister.dir().to_path_buf();
-                    match lister.finish() {
-                        Ok(l) if l.left() == 0 => continue,
-                        Ok(l) => *listed = Some(l),
-                        Err(e) => *failed = Some(io_err(&dir, e)),
-                    }
-                }
-                Err(e) => *failed = Some(io_err(lister.dir(), e)),
+            if let Ok(false) = first {
+                return Some(lister);
             }
-            return None;
+            let dir = lister.dir().to_path_buf();
+            keep_listing(first.and_then(|_| lister.finish()), &dir, listed, failed);
+            if settled(listed, failed) {
+                return None;
+            }
         }
         None
     }
