@@ -750,3 +750,66 @@ fn the_receivers_address_is_not_taken_for_the_senders() {
     assert_rows(&r, &[("u@rcpt.example", Reason::MailboxFull)]);
     assert_eq!(r.hints.sending_ips, vec!["198.51.100.9".to_string()]);
 }
+
+/// Trustwave Secure Email Gateway (formerly MailMarshal SMTP) as its notice template writes
+/// it: a summary of the message, the reason, the recipients, and a trailer of its own fields.
+const TRUSTWAVE: &str = "From: postmaster@gw.example.com\nTo: s@example.com\nSubject: Undeliverable Mail: \"Quarterly figures\"\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\"iso-8859-1\"\n\nYour message:\n   From:    s@example.com\n   Subject: Quarterly figures\n\nCould not be delivered because of\n\n550 5.1.1 User unknown\n\nThe following recipients were affected: \n    bob@rcpt.example\n    carol@rcpt.example\n\n\nAdditional Information\n======================\nOriginal Sender:    <s@example.com>\nSender-MTA:         <192.0.2.250>\nRemote-MTA:\t\t\t<203.0.113.2>\nReporting-MTA:      <gw.example.com>\nMessageName:        <B000000001.00000000EEEE.0001.mml>\nLast-Attempt-Date:  <23:34:45 Thu, 29 Apr 2015>\n";
+
+#[test]
+fn trustwave_names_the_message_and_the_receiver_in_fields_of_its_own() {
+    let r = explain(TRUSTWAVE);
+    assert_rows(
+        &r,
+        &[
+            ("bob@rcpt.example", Reason::UserUnknown),
+            ("carol@rcpt.example", Reason::UserUnknown),
+        ],
+    );
+    for row in &r.recipients {
+        // The trailer is the gateway's, not the receiver's words.
+        assert!(row.diagnostic.starts_with("550 5.1.1 User unknown"));
+        assert!(
+            !row.diagnostic.contains("Additional Information")
+                && !row.diagnostic.contains("Remote-MTA"),
+            "{}",
+            row.diagnostic
+        );
+        assert_eq!(row.remote_mta.as_deref(), Some("203.0.113.2"));
+    }
+    assert_eq!(r.reporting_mta.as_deref(), Some("gw.example.com"));
+    assert_eq!(r.original.envelope_from.as_deref(), Some("s@example.com"));
+    assert_eq!(r.original.from.as_deref(), Some("s@example.com"));
+    assert_eq!(r.original.subject.as_deref(), Some("Quarterly figures"));
+    // The receiver's address is no hint of the sender's.
+    assert!(
+        !r.hints.sending_ips.iter().any(|ip| ip == "203.0.113.2"),
+        "{:?}",
+        r.hints.sending_ips
+    );
+}
+
+#[test]
+fn a_notices_summary_of_the_message_names_it_when_nothing_is_returned() {
+    // Exchange 2003 and Domino describe the message in indented fields under "Your message"
+    // and return none of it.
+    let exchange = "From: postmaster@example.net\nTo: s@example.com\nSubject: Undeliverable: Kickoff\nMIME-Version: 1.0\nContent-Type: text/plain\n\nYour message\n\n  To:      bob@rcpt.example; carol@rcpt.example\n  Subject: Kickoff\n  Sent:    Thu, 29 Apr 2010 00:00:00 -0000\n\ndid not reach the following recipient(s):\n\nbob@rcpt.example on Thu, 29 Apr 2010 00:00:01 -0000\n    The e-mail account does not exist at the organization this message was sent to.\n    <mx.example.net #5.1.1 smtp;550 5.1.1 User unknown>\n";
+    let r = explain(exchange);
+    assert_rows(&r, &[("bob@rcpt.example", Reason::UserUnknown)]);
+    assert_eq!(r.original.subject.as_deref(), Some("Kickoff"));
+    assert_eq!(r.original.to, ["bob@rcpt.example", "carol@rcpt.example"]);
+    assert_eq!(r.original.from, None);
+
+    let domino = "From: Postmaster <postmaster@example.org>\nTo: s@example.com\nSubject: DELIVERY FAILURE: User bob (bob@rcpt.example) not listed in Domino Directory\nMIME-Version: 1.0\nContent-Type: text/plain\n\nYour message\n\n  Subject: Budget\n\nwas not delivered to:\n\n  bob@rcpt.example\n\nbecause:\n\n  User bob (bob@rcpt.example) not listed in Domino Directory\n";
+    let r = explain(domino);
+    assert_rows(&r, &[("bob@rcpt.example", Reason::UserUnknown)]);
+    assert_eq!(r.original.subject.as_deref(), Some("Budget"));
+
+    // A returned header block says more than a summary, and is kept.
+    let returned = exchange.replace(
+        "<mx.example.net #5.1.1 smtp;550 5.1.1 User unknown>\n",
+        "<mx.example.net #5.1.1 smtp;550 5.1.1 User unknown>\n\n------ Original message follows ------\nFrom: s@example.com\nTo: bob@rcpt.example\nSubject: Kickoff (revised)\nMessage-ID: <k1@example.com>\n\nHello\n",
+    );
+    let r = explain(&returned);
+    assert_eq!(r.original.subject.as_deref(), Some("Kickoff (revised)"));
+    assert_eq!(r.original.to, ["bob@rcpt.example"]);
+}

@@ -328,6 +328,31 @@ fn fill_original(h: &Headers<'_>, p: &mut Parts) {
     }
 }
 
+/// Fill what the returned headers left empty from a notice's summary of the message
+/// ([`text::message_summary`]): its sender, recipients and subject.
+fn fill_from_summary(fields: &[(&str, &str)], o: &mut OriginalMessage) {
+    for (name, value) in fields {
+        if name.eq_ignore_ascii_case("From") && o.from.is_none() {
+            o.from = clean_address(value).filter(|a| a.contains('@'));
+        } else if name.eq_ignore_ascii_case("To") && o.to.is_empty() {
+            o.to = value
+                .split([',', ';'])
+                .filter_map(clean_address)
+                .filter(|a| a.contains('@'))
+                .collect();
+        } else if name.eq_ignore_ascii_case("Subject") && o.subject.is_none() {
+            o.subject = Some((*value).to_string());
+        }
+    }
+}
+
+/// A host name or an IP address as a field gives it (`mx.example.org`, `203.0.113.2`,
+/// `[203.0.113.2]`), lower case; None for anything else.
+fn host_or_ip(v: &str) -> Option<String> {
+    let v = v.trim_matches(['[', ']']);
+    (text::is_host_name(v) || v.parse::<IpAddr>().is_ok()).then(|| v.to_ascii_lowercase())
+}
+
 /// Collect the parts a bounce is read from. Only these are decoded: text and HTML parts, the
 /// delivery-status and feedback-report parts, and the returned message's header block.
 fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
@@ -818,6 +843,33 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         }
     }
 
+    // What the notice says of the message in its own words, where the returned headers did
+    // not: its summary (`Your message` over `Subject:`) and a trailer of its own fields
+    // (Trustwave's `Original Sender:`, `Remote-MTA:`, `Reporting-MTA:`).
+    // (Both are read only when needed: most bounces return the message's headers, and a
+    // delivery-status part gives the MTAs in fields of its own.)
+    if parts.original.subject.is_none() || parts.original.from.is_none() {
+        fill_from_summary(&text::message_summary(notification), &mut parts.original);
+    }
+    let trailer = parts
+        .dsn
+        .is_none()
+        .then(|| text::field_trailer(notification))
+        .flatten();
+    let trailer_field = |name: &str| {
+        trailer
+            .iter()
+            .flat_map(|t| &t.fields)
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    };
+    if parts.original.envelope_from.is_none() {
+        parts.original.envelope_from = trailer_field("Original Sender")
+            .and_then(clean_address)
+            .filter(|a| a.contains('@'));
+    }
+    let trailer_remote = trailer_field("Remote-MTA").and_then(host_or_ip);
+
     // Addresses that belong to the sender side, never to a bounced recipient.
     let mut exclude: Vec<String> = report_to.clone();
     exclude.extend(parts.original.from.clone());
@@ -834,6 +886,12 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         limits.max_recipients,
         limits.max_diagnostic_chars * 2,
     );
+    // The trailer is the notice's own, not a recipient's: a block that runs into it ends there.
+    if let Some(t) = &trailer {
+        for row in &mut text_rows {
+            text::end_block_at(row, t.heading);
+        }
+    }
     // IMail's recipient lines end with the address after any error text, which the generic
     // reading takes only when the error reads as a recipient label.
     if header_text(msg, "X-Mailer").is_some_and(|x| x.starts_with("<SMTP32 v")) {
@@ -1021,6 +1079,10 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
         }
         o.message_id = o.message_id.take().or(ses.original.message_id);
         o.subject = o.subject.take().or(ses.original.subject);
+    }
+
+    if report.reporting_mta.is_none() {
+        report.reporting_mta = trailer_field("Reporting-MTA").and_then(host_or_ip);
     }
 
     // 3. Human-readable bounce text.
@@ -1257,6 +1319,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             .clone()
             .or_else(|| text::remote_host_in(&raw.diagnostic))
             .or_else(|| text::remote_host_in(&raw.context))
+            .or_else(|| trailer_remote.clone())
             .or_else(|| {
                 let talked_to = raw.recipient.as_deref().and_then(|a| transcript.host_of(a));
                 talked_to

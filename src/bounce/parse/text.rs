@@ -641,6 +641,134 @@ pub(crate) fn extract(
     (rows, preamble)
 }
 
+/// A heading's underline of `=` signs (`t` is the line trimmed).
+fn is_double_underline(t: &str) -> bool {
+    t.len() >= 3 && t.bytes().all(|c| c == b'=')
+}
+
+/// The searchers [`message_summary`] and [`field_trailer`] look for their headings with
+/// first, built once.
+static YOUR_MESSAGE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("Your message"));
+static DOUBLE_RULE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("==="));
+
+/// The fields of a notice's summary of the message it is about: the indented `Name: value`
+/// lines under a line that starts `Your message` (Exchange 2003's and Domino's `Your message`
+/// over `Subject:`, `To:` and `Sent:`; Trustwave's `Your message:` over `From:` and `Subject:`;
+/// Exchange 2007's `Your message did not reach some or all of the intended recipients.`). The
+/// first such block is read, names as written; at most one blank line may stand between the
+/// heading and its fields.
+pub(crate) fn message_summary(text: &str) -> Vec<(&str, &str)> {
+    let mut fields = Vec::new();
+    if YOUR_MESSAGE.find(text.as_bytes()).is_none() {
+        return fields;
+    }
+    let mut lines = lines_inclusive(text).map(line_content).peekable();
+    while let Some(line) = lines.next() {
+        if !trim(line).starts_with("Your message") {
+            continue;
+        }
+        let mut blanks = 0;
+        // The line that ends the block is left to be read as a heading itself.
+        while let Some(&l) = lines.peek() {
+            if trim(l).is_empty() {
+                blanks += 1;
+                if !fields.is_empty() || blanks > 1 {
+                    break;
+                }
+            } else {
+                match summary_field(l) {
+                    Some(f) => fields.push(f),
+                    None => break,
+                }
+            }
+            lines.next();
+        }
+        if !fields.is_empty() {
+            break;
+        }
+    }
+    fields
+}
+
+/// An indented `Name: value` line of a [`message_summary`] that names a header of the message
+/// (`From`, `To`, `Subject`, `Sent`, `Date`).
+fn summary_field(line: &str) -> Option<(&str, &str)> {
+    if !line.starts_with([' ', '\t']) {
+        return None;
+    }
+    let (name, value) = trim(line).split_once(':')?;
+    let known = ["From", "To", "Subject", "Sent", "Date"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name));
+    let value = trim(value);
+    (known && !value.is_empty()).then_some((name, value))
+}
+
+/// End a row's block before its line `heading` (trimmed, as the block holds its lines), if it
+/// has one.
+pub(crate) fn end_block_at(row: &mut TextRow, heading: &str) {
+    let mut at = 0;
+    for line in lines_inclusive(&row.block) {
+        if line_content(line) == heading {
+            row.block.truncate(at);
+            row.reply_end = row.reply_end.map(|e| e.min(at));
+            return;
+        }
+        at += line.len();
+    }
+}
+
+/// A notice's trailer of its own fields: see [`field_trailer`].
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Trailer<'t> {
+    /// The heading, trimmed (`Additional Information`): where a recipient's block ends, as
+    /// what follows is the notice's, not the receiver's.
+    pub heading: &'t str,
+    /// `(name, value)`, names as written, values without their angle brackets.
+    pub fields: Vec<(&'t str, &'t str)>,
+}
+
+/// The `Name: <value>` fields under a heading underlined with `=` (Trustwave's `Additional
+/// Information` over `Original Sender:`, `Remote-MTA:` and `Reporting-MTA:`), until the first
+/// line that is not one; None when the text has no such heading with a field under it.
+pub(crate) fn field_trailer(text: &str) -> Option<Trailer<'_>> {
+    DOUBLE_RULE.find(text.as_bytes())?;
+    let mut fields = Vec::new();
+    let mut lines = lines_inclusive(text).map(line_content).peekable();
+    while let Some(line) = lines.next() {
+        let heading = !trim(line).is_empty()
+            && lines
+                .peek()
+                .is_some_and(|next| is_double_underline(trim(next)));
+        if !heading {
+            continue;
+        }
+        let heading = trim(line);
+        lines.next();
+        for l in lines.by_ref() {
+            let Some((name, value)) = trim(l).split_once(':') else {
+                break;
+            };
+            let value = trim(value);
+            let value = value
+                .strip_prefix('<')
+                .and_then(|v| v.strip_suffix('>'))
+                .unwrap_or(value);
+            // A field's name is a word or two (`Remote-MTA`, `Original Sender`).
+            if name.is_empty() || name.split(' ').count() > 2 {
+                break;
+            }
+            fields.push((name, trim(value)));
+        }
+        if !fields.is_empty() {
+            return Some(Trailer { heading, fields });
+        }
+    }
+    None
+}
+
 /// Does a block hold a server's reply: an SMTP reply code or an RFC 3463 status?
 fn says_a_reply(block: &str) -> bool {
     ReplyCode::find_in(block).is_some() || DsnStatus::find_in(block).is_some()
@@ -1453,5 +1581,80 @@ mod tests {
             transcript("... while talking to 192.0.2.1:\n<<< 550 no\n").last_host,
             None
         );
+    }
+
+    #[test]
+    fn a_summary_is_the_indented_fields_under_your_message() {
+        let text = "Your message\n\n  To:      bob@example.org\n  Subject: Hi: there\n  Sent:    today\n\ndid not reach the following recipient(s):\n  X-Note: not a field of the summary\n";
+        assert_eq!(
+            message_summary(text),
+            [
+                ("To", "bob@example.org"),
+                ("Subject", "Hi: there"),
+                ("Sent", "today")
+            ]
+        );
+        // Fields right under the heading, and the block ends at the first other line.
+        assert_eq!(
+            message_summary(
+                "Your message:\n   From: a@example.com\nCould not be delivered\n   Subject: x\n"
+            ),
+            [("From", "a@example.com")]
+        );
+        // Unindented lines, unknown names, or fields after two blank lines are no summary; a
+        // later heading with fields is read.
+        assert!(message_summary("Your message\nSubject: x\n").is_empty());
+        assert!(message_summary("Your message\n  Priority: high\n").is_empty());
+        assert!(message_summary("Your message\n\n\n  Subject: x\n").is_empty());
+        assert_eq!(
+            message_summary("Your message could not be delivered.\nYour message\n  Subject: y\n"),
+            [("Subject", "y")]
+        );
+        assert!(message_summary("no summary here\n  Subject: x\n").is_empty());
+    }
+
+    #[test]
+    fn a_trailer_is_the_fields_under_a_double_underlined_heading() {
+        let text = "bob@example.org\n\nAdditional Information\n======\nOriginal Sender: <a@example.com>\nRemote-MTA:\t<192.0.2.1>\nSome closing sentence here, not a field: at all\nLate-Field: x\n";
+        let trailer = field_trailer(text).expect("a trailer");
+        assert_eq!(trailer.heading, "Additional Information");
+        assert_eq!(
+            trailer.fields,
+            [
+                ("Original Sender", "a@example.com"),
+                ("Remote-MTA", "192.0.2.1")
+            ]
+        );
+        // A `-` underline, or no underline, heads no trailer; nor does a heading with no field.
+        assert_eq!(field_trailer("Details\n------\nRemote-MTA: x\n"), None);
+        assert_eq!(field_trailer("Remote-MTA: x\n===\n"), None);
+        assert_eq!(field_trailer("Heading\n===\nno colon on this line\n"), None);
+        // The first heading with fields under it is the trailer.
+        let two = "Summary\n=======\n\nMore\n   =====\nRemote-MTA: <mx.example.org>\n";
+        let trailer = field_trailer(two).expect("a trailer");
+        assert_eq!(
+            (trailer.heading, trailer.fields),
+            ("More", vec![("Remote-MTA", "mx.example.org")])
+        );
+    }
+
+    #[test]
+    fn a_block_ends_before_the_trailers_heading() {
+        let mut row = TextRow {
+            recipient: "bob@example.org".into(),
+            block: "bob@example.org\n550 no\nMore Information\nRemote-MTA: x\n".into(),
+            reply_end: Some(60),
+        };
+        end_block_at(&mut row, "More Information");
+        assert_eq!(row.block, "bob@example.org\n550 no\n");
+        assert_eq!(row.reply_end, Some(row.block.len()));
+        // Only a whole line is the heading.
+        let mut row = TextRow {
+            recipient: "bob@example.org".into(),
+            block: "550 no More Information here\n".into(),
+            reply_end: None,
+        };
+        end_block_at(&mut row, "More Information");
+        assert_eq!(row.block, "550 no More Information here\n");
     }
 }
