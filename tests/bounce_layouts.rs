@@ -813,3 +813,35 @@ fn a_notices_summary_of_the_message_names_it_when_nothing_is_returned() {
     assert_eq!(r.original.subject.as_deref(), Some("Kickoff (revised)"));
     assert_eq!(r.original.to, ["bob@rcpt.example"]);
 }
+
+#[test]
+fn a_returned_message_pasted_in_as_a_part_is_the_original() {
+    // Mail2000 (X1) returns the message as a part whose own header block is the message's:
+    // no message/rfc822 around it, no part headers of its own.
+    let raw = "From: \"Mail Deliver System\" <MAILER-DAEMON>\nTo: s@example.jp\nSubject: Returned Mail: User unknown\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"--B\"\n\n----B\nContent-Type: text/plain\n\nThe original message was received at Thu, 29 Apr 2011 23:34:45 +0900 (JST)\nfrom s@example.jp\n\n---The following addresses had delivery errors---\n\nbob@rcpt.example [User unknown]\n\n----B\nReceived: from mail.example.jp ([198.51.100.7])\n    by relay.example.net with ESMTP; Thu, 29 Apr 2011 23:34:45 +0900\nMessage-Id: <m1@example.jp>\nFrom: S <s@example.jp>\nTo: bob@rcpt.example\nSubject: Lunch\nContent-Type: text/plain; charset=US-ASCII\n\nSee you at noon, bob@rcpt.example.\n\n----B--\n";
+    let r = explain(raw);
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("bob@rcpt.example")
+    );
+    assert_eq!(r.original.subject.as_deref(), Some("Lunch"));
+    assert_eq!(r.original.message_id.as_deref(), Some("m1@example.jp"));
+    assert_eq!(r.original.from.as_deref(), Some("s@example.jp"));
+    // The message's body is not the notice's text.
+    assert!(
+        !r.recipients[0].diagnostic.contains("noon"),
+        "{}",
+        r.recipients[0].diagnostic
+    );
+    assert_eq!(r.hints.sending_ips, ["198.51.100.7"]);
+
+    // Part headers alone (no From) make no returned message; nor does a first part, which is
+    // the notice's own text whatever its header block says.
+    let plain = raw.replace("From: S <s@example.jp>\n", "");
+    assert_eq!(explain(&plain).original.subject, None);
+    let first = "From: MAILER-DAEMON@example.net\nTo: s@example.jp\nSubject: failure notice\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\nFrom: MAILER-DAEMON@example.net\nMessage-Id: <n1@example.net>\nContent-Type: text/plain\n\n<bob@rcpt.example>:\n550 5.1.1 no such user\n\n--B--\n";
+    let r = explain(first);
+    assert_rows(&r, &[("bob@rcpt.example", Reason::UserUnknown)]);
+    assert_eq!(r.original.message_id, None);
+}

@@ -663,6 +663,8 @@ impl<'a> Mail<'a> {
         let mut out = Vec::new();
         let entity = Entity {
             headers: &self.headers,
+            // The message's own fields are the message's: never a pasted one.
+            header_block: &[],
             content_type: self.content_type.as_ref(),
             body: self.body,
         };
@@ -705,6 +707,10 @@ pub(crate) struct Part<'a> {
     pub(crate) subtype: Cow<'a, str>,
     /// `Content-Disposition: attachment`.
     pub(crate) attachment: bool,
+    /// The part's own header block, when it carries a message's fields (`From:`, and
+    /// `Message-ID:` or `Received:`), not only a part's: a returned message pasted in as a
+    /// part, with no `message/rfc822` around it (Mail2000's notices).
+    pub(crate) message_fields: Option<&'a [u8]>,
     charset: Option<Cow<'a, str>>,
     encoding: Encoding,
     body: &'a [u8],
@@ -918,6 +924,8 @@ fn escaped_byte(src: &[u8], hex: impl Fn(u8) -> Option<u8>) -> Option<u8> {
 /// One entity: its header fields, their parsed `Content-Type` and its body.
 struct Entity<'h, 'a> {
     headers: &'h Headers<'a>,
+    /// The header block as it stands (see [`Part::message_fields`]).
+    header_block: &'a [u8],
     content_type: Option<&'h ContentType<'a>>,
     body: &'a [u8],
 }
@@ -964,6 +972,7 @@ fn collect<'a>(
                         let ct = h.content_type();
                         let entity = Entity {
                             headers: &h,
+                            header_block: &p[..at.min(p.len())],
                             content_type: ct.as_ref(),
                             body: &p[at.min(p.len())..],
                         };
@@ -993,12 +1002,17 @@ fn collect<'a>(
             kind = Kind::Text;
         }
     }
+    let message_fields = (!root
+        && headers.last("From").is_some()
+        && (headers.last("Message-ID").is_some() || headers.last("Received").is_some()))
+    .then_some(entity.header_block);
     out.push(Part {
         root,
         kind,
         ctype,
         subtype,
         attachment: headers.is_attachment(),
+        message_fields,
         charset: ct.and_then(charset_of),
         encoding,
         body,

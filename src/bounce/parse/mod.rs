@@ -380,6 +380,18 @@ fn walk(m: &Mail<'_>, limits: &Limits) -> Parts {
             }
             _ => None,
         };
+        // A returned message pasted in as a part after the notice's text (its own header block
+        // is the part's): its headers are the original's, its body no notification.
+        if let Some(fields) = part.message_fields
+            && !have_original
+            && p.original_headers.is_none()
+            && !p.notification.trim().is_empty()
+            && let Some(h) = Headers::parse(fields)
+        {
+            fill_original(&h, &mut p);
+            have_original = true;
+            continue;
+        }
         let is_message = kind == Kind::Message && inner.is_none();
         match (ctype, sub) {
             ("message", "delivery-status" | "global-delivery-status") if p.dsn.is_none() => {
