@@ -419,6 +419,8 @@ fn an_exim_delay_warning_reports_a_delayed_recipient_and_says_not_to_resend() {
         "{:?}",
         r.recipients[0].remediation
     );
+    // No message is returned; the warning names its subject in words.
+    assert_eq!(r.original.subject.as_deref(), Some("hello"));
 }
 
 #[test]

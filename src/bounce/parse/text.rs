@@ -692,6 +692,19 @@ pub(crate) fn message_summary(text: &str) -> Vec<(&str, &str)> {
     fields
 }
 
+/// The subject Exim's delay warning gives in its words (`The subject of the message is: X`,
+/// over the message's identifier and date), when the message is not returned with it.
+pub(crate) fn subject_in_words(text: &str) -> Option<&str> {
+    let at = SUBJECT_IN_WORDS.find(text.as_bytes())?;
+    let rest = &text[at + SUBJECT_IN_WORDS.needle().len()..];
+    let line = line_content(lines_inclusive(rest).next().unwrap_or(""));
+    Some(trim(line)).filter(|s| !s.is_empty())
+}
+
+/// The words [`subject_in_words`] looks for, searched with one searcher built once.
+static SUBJECT_IN_WORDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("The subject of the message is:"));
+
 /// An indented `Name: value` line of a [`message_summary`] that names a header of the message
 /// (`From`, `To`, `Subject`, `Sent`, `Date`).
 fn summary_field(line: &str) -> Option<(&str, &str)> {
@@ -1611,6 +1624,17 @@ mod tests {
             [("Subject", "y")]
         );
         assert!(message_summary("no summary here\n  Subject: x\n").is_empty());
+    }
+
+    #[test]
+    fn exim_gives_the_subject_in_words() {
+        let text = "The message identifier is:     1abc-00\nThe subject of the message is: Lunch: noon \r\nThe date of the message is:    today\n";
+        assert_eq!(subject_in_words(text), Some("Lunch: noon"));
+        assert_eq!(
+            subject_in_words("The subject of the message is:   \nnext\n"),
+            None
+        );
+        assert_eq!(subject_in_words("no subject here"), None);
     }
 
     #[test]
