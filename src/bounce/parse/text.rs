@@ -788,11 +788,14 @@ fn says_a_reply(block: &str) -> bool {
 }
 
 /// A ruled line (`-----`, `=====`, `*****`) or a heading between rules (`----- Transcript of
-/// session follows -----`): layout between sections, never part of what the server said, so it
-/// stays out of a recipient's diagnostic.
+/// session follows -----`, InterScan's `*****   End of message   *****`): layout between
+/// sections, never part of what the server said, so it stays out of a recipient's diagnostic.
 fn is_rule(t: &str) -> bool {
     (t.len() >= 3 && t.bytes().all(|c| c.is_ascii_punctuation() || c == b' '))
-        || (t.len() >= 6 && t.starts_with("---") && t.ends_with("---"))
+        || (t.len() >= 6
+            && ["---", "***", "===", "###"]
+                .iter()
+                .any(|r| t.starts_with(r) && t.ends_with(r)))
 }
 
 fn push_capped(out: &mut String, line: &str, max: usize) {
@@ -1327,6 +1330,15 @@ mod tests {
             !is_rule("--- 550 5.1.1 user unknown"),
             "a line that only starts with a rule is not"
         );
+        // Headings between rules of other marks are layout too (InterScan's closing line).
+        for t in [
+            "************************     End of message     **********************",
+            "=== Delivery report ===",
+            "### Details ###",
+        ] {
+            assert!(is_rule(t), "{t}");
+        }
+        assert!(!is_rule("*** 550 5.1.1 unknown"));
     }
 
     #[test]
