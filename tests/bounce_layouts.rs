@@ -847,3 +847,26 @@ fn a_returned_message_pasted_in_as_a_part_is_the_original() {
     assert_rows(&r, &[("bob@rcpt.example", Reason::UserUnknown)]);
     assert_eq!(r.original.message_id, None);
 }
+
+#[test]
+fn a_recipient_named_only_in_headers_shows_the_paragraph_of_the_reply() {
+    // Exim names the failed address in X-Failed-Recipients, and in its text by the local part
+    // alone: the row's diagnostic is the paragraph that holds the server's reply, not the
+    // notice's boilerplate above it.
+    let raw = "From: Mail Delivery System <Mailer-Daemon@mx.example.jp>\nTo: s@example.jp\nSubject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: bob@rcpt.example\nAuto-Submitted: auto-replied\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  bob\n    SMTP error from remote mail server after MAIL FROM:<s@example.jp> SIZE=1543:\n    host mx.rcpt.example [192.0.2.20]: 550 5.7.0 Please use the smtp server of your ISP.\n\n------ This is a copy of the message, including all the headers. ------\n";
+    let r = explain(raw);
+    assert_eq!(r.recipients.len(), 1);
+    let row = &r.recipients[0];
+    assert_eq!(row.recipient.as_deref(), Some("bob@rcpt.example"));
+    assert!(
+        row.diagnostic
+            .starts_with("bob SMTP error from remote mail server")
+            && row
+                .diagnostic
+                .ends_with("Please use the smtp server of your ISP."),
+        "{}",
+        row.diagnostic
+    );
+    assert_eq!(row.reply_code.map(|c| c.get()), Some(550));
+    assert_eq!(row.remote_mta.as_deref(), Some("mx.rcpt.example"));
+}

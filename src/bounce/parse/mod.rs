@@ -1171,6 +1171,8 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     .collect();
             }
             let diag = first_paragraphs(notification, limits.max_diagnostic_chars);
+            let reply_paragraph = text::reply_paragraph(notification)
+                .map(|p| first_paragraphs(p, limits.max_diagnostic_chars));
             let google_groups_notice = notification.contains("groups.google.com/support");
             for a in recips.into_iter().take(limits.max_recipients) {
                 // Google Groups answers a post it refuses (no such group, or the sender may
@@ -1180,9 +1182,19 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                 let fixed = (a.to_ascii_lowercase().ends_with("@googlegroups.com")
                     || google_groups_notice)
                     .then_some(reason::Reason::Rejected);
+                // The paragraph that carries a server's reply is the diagnostic; the notice's
+                // words around it are the context it is read with.
+                let reply = reply_paragraph
+                    .as_ref()
+                    .filter(|r| r.len() < scan::trim(&diag).len());
+                let (diagnostic, context) = match reply {
+                    Some(r) => (r.clone(), diag.clone()),
+                    None => (diag.clone(), String::new()),
+                };
                 rows.push(RawRow {
                     recipient: Some(a),
-                    diagnostic: diag.clone(),
+                    diagnostic,
+                    context,
                     fixed,
                     ..Default::default()
                 });

@@ -782,6 +782,23 @@ pub(crate) fn field_trailer(text: &str) -> Option<Trailer<'_>> {
     None
 }
 
+/// The first paragraph (lines between blank ones) of `text` that holds a server's reply: an
+/// SMTP reply code or an RFC 3463 status.
+pub(crate) fn reply_paragraph(text: &str) -> Option<&str> {
+    let mut start = 0;
+    let mut at = 0;
+    for line in lines_inclusive(text) {
+        at += line.len();
+        if trim(line).is_empty() {
+            if says_a_reply(&text[start..at]) {
+                return Some(trim(&text[start..at]));
+            }
+            start = at;
+        }
+    }
+    says_a_reply(&text[start..]).then(|| trim(&text[start..]))
+}
+
 /// Does a block hold a server's reply: an SMTP reply code or an RFC 3463 status?
 fn says_a_reply(block: &str) -> bool {
     ReplyCode::find_in(block).is_some() || DsnStatus::find_in(block).is_some()
@@ -1636,6 +1653,18 @@ mod tests {
             [("Subject", "y")]
         );
         assert!(message_summary("no summary here\n  Subject: x\n").is_empty());
+    }
+
+    #[test]
+    fn the_reply_paragraph_is_the_first_with_a_code() {
+        let text = "Notice words.\nMore words.\n\n  bob\n    host mx [192.0.2.1]: 550 5.1.1 no\n\nLater 451 words\n";
+        assert_eq!(
+            reply_paragraph(text),
+            Some("bob\n    host mx [192.0.2.1]: 550 5.1.1 no")
+        );
+        // The last paragraph needs no blank line after it; a text with no code has none.
+        assert_eq!(reply_paragraph("a\n\n550 no"), Some("550 no"));
+        assert_eq!(reply_paragraph("no code here\n\nnor here\n"), None);
     }
 
     #[test]
