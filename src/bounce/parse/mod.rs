@@ -859,7 +859,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     // not: its summary (`Your message` over `Subject:`, Exim's `The subject of the message
     // is:`) and a trailer of its own fields (Trustwave's `Original Sender:`, `Remote-MTA:`,
     // `Reporting-MTA:`).
-    // (Both are read only when needed: most bounces return the message's headers, and a
+    // (Each is read only when needed: most bounces return the message's headers, and a
     // delivery-status part gives the MTAs in fields of its own.)
     if parts.original.subject.is_none() || parts.original.from.is_none() {
         fill_from_summary(&text::message_summary(notification), &mut parts.original);

@@ -646,10 +646,11 @@ fn is_double_underline(t: &str) -> bool {
     t.len() >= 3 && t.bytes().all(|c| c == b'=')
 }
 
-/// The searchers [`message_summary`] and [`field_trailer`] look for their headings with
-/// first, built once.
+/// The words that open a [`message_summary`], looked for first with one searcher built once.
 static YOUR_MESSAGE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("Your message"));
+/// The start of the underline a [`field_trailer`]'s heading needs, looked for first with one
+/// searcher built once.
 static DOUBLE_RULE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("==="));
 
