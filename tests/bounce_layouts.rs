@@ -870,3 +870,16 @@ fn a_recipient_named_only_in_headers_shows_the_paragraph_of_the_reply() {
     assert_eq!(row.reply_code.map(|c| c.get()), Some(550));
     assert_eq!(row.remote_mta.as_deref(), Some("mx.rcpt.example"));
 }
+
+#[test]
+fn postfix_names_the_host_it_could_not_connect_to() {
+    let raw = "From: MAILER-DAEMON@mx.example.com (Mail Delivery System)\nTo: s@example.com\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n<bob@rcpt.example>: connect to mx1.rcpt.example[192.0.2.79]:25: Connection timed out\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\nFinal-Recipient: rfc822; bob@rcpt.example\nAction: failed\nStatus: 4.4.1\nDiagnostic-Code: X-Postfix; connect to mx1.rcpt.example[192.0.2.79]:25: Connection\n    timed out\n\n--B--\n";
+    let r = explain(raw);
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(
+        r.recipients[0].remote_mta.as_deref(),
+        Some("mx1.rcpt.example")
+    );
+    // The host that could not be reached is no hint of the sender's address.
+    assert!(!r.hints.sending_ips.iter().any(|ip| ip == "192.0.2.79"));
+}
