@@ -883,3 +883,28 @@ fn postfix_names_the_host_it_could_not_connect_to() {
     // The host that could not be reached is no hint of the sender's address.
     assert!(!r.hints.sending_ips.iter().any(|ip| ip == "192.0.2.79"));
 }
+
+#[test]
+fn a_receiver_known_by_its_address_alone_is_the_remote_mta() {
+    // qmail-remote names the server by its address ("%s does not like recipient.").
+    let qmail = "From: MAILER-DAEMON@mx.example.jp\nTo: s@example.jp\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.example.jp.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<bob@rcpt.example>:\n192.0.2.25 does not like recipient.\nRemote host said: 550 5.1.1 <bob@rcpt.example>: Recipient address rejected: User unknown\nGiving up on 192.0.2.25.\n\n--- Below this line is a copy of the message.\n";
+    let r = explain(qmail);
+    assert_rows(&r, &[("bob@rcpt.example", Reason::UserUnknown)]);
+    assert_eq!(r.recipients[0].remote_mta.as_deref(), Some("192.0.2.25"));
+    assert!(r.hints.sending_ips.is_empty(), "{:?}", r.hints.sending_ips);
+
+    // Exim writes a host with no name as its address twice ("host %s [%s]").
+    let exim = "From: Mail Delivery System <Mailer-Daemon@mx.example.jp>\nTo: s@example.jp\nSubject: Mail delivery failed: returning message to sender\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  bob@rcpt.example\n    SMTP error from remote mail server after RCPT TO:<bob@rcpt.example>:\n    host 192.0.2.22 [192.0.2.22]: 550 5.1.1 <bob@rcpt.example>: User unknown\n";
+    let r = explain(exim);
+    assert_rows(&r, &[("bob@rcpt.example", Reason::UserUnknown)]);
+    assert_eq!(r.recipients[0].remote_mta.as_deref(), Some("192.0.2.22"));
+    assert!(r.hints.sending_ips.is_empty(), "{:?}", r.hints.sending_ips);
+
+    // Gmail names the host before its bracketed address: the name is the remote MTA.
+    let gmail = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: s@gmail.example.com\nSubject: Delivery Status Notification (Failure)\n\nDelivery to the following recipient failed permanently:\n\n     bob@rcpt.example\n\nTechnical details of permanent failure:\nThe recipient server did not accept our requests to connect.\n[(0) mx9.rcpt.example. [192.0.2.135]:25: socket error]\n";
+    let r = explain(gmail);
+    assert_eq!(
+        r.recipients[0].remote_mta.as_deref(),
+        Some("mx9.rcpt.example")
+    );
+}

@@ -1353,7 +1353,10 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                 talked_to
                     .or(transcript.last_host.filter(|_| one_row))
                     .map(str::to_ascii_lowercase)
-            });
+            })
+            // A receiver known by its address alone (qmail's `192.0.2.1 does not like
+            // recipient`, Exim's `host 192.0.2.1 [192.0.2.1]:`).
+            .or_else(|| receiver_ip_in(&raw.diagnostic));
         let (row, zones) = finish_row(raw, cmd, remote, &notice, limits);
         for z in zones {
             if !lists.iter().any(|x| x == z) {
@@ -1491,9 +1494,22 @@ fn ip_text(ip: IpAddr) -> String {
     out
 }
 
+/// The receiver `text` names by an address ([`names_as_receiver`]): the host name written
+/// before the address's brackets when there is one, else the address.
+fn receiver_ip_in(text: &str) -> Option<String> {
+    let ip = Ips { text, i: 0 }.find(|ip| names_as_receiver(text, *ip))?;
+    let written = ip_text(ip);
+    let named = text
+        .find(&written)
+        .and_then(|at| name_before_bracket(&text[..at]))
+        .map(|n| n.trim_end_matches('.').to_ascii_lowercase());
+    Some(named.unwrap_or(written))
+}
+
 /// Does `text` name `ip` as the receiving side's address, not the sender's? The address of a
 /// named host (Postfix's `host mx.example[192.0.2.1] said`, Exim's `host mx.example
-/// [192.0.2.1]:`), or one qmail says answered (`192.0.2.1 does not like recipient`,
+/// [192.0.2.1]:`, or `host 192.0.2.1 [192.0.2.1]:` for a host with no name), or one qmail
+/// says answered (`192.0.2.1 does not like recipient`,
 /// `remote host 192.0.2.1 said`, `192.0.2.1 failed after I sent the message`). Such an address
 /// is no hint for checking the sender's listings.
 fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
@@ -1518,20 +1534,35 @@ fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
     {
         return true;
     }
-    // A host name right before the bracketed address (`IPv6:` inside the brackets).
+    // Exim's host with no name: the address, then the address in brackets.
+    if scan::ends_with_ci(lead, "host")
+        && lead[..lead.len() - 4]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace)
+        && after.starts_with('[')
+    {
+        return true;
+    }
+    name_before_bracket(before).is_some()
+}
+
+/// The host name right before the bracketed address that follows `before` (`mx.example[`,
+/// `mx.example [`, `IPv6:` inside the brackets), if there is one.
+fn name_before_bracket(before: &str) -> Option<&str> {
     let open = if scan::ends_with_ci(before, "[ipv6:") {
         before.len() - 6
     } else if before.ends_with('[') {
         before.len() - 1
     } else {
-        return false;
+        return None;
     };
     let name = before[..open]
         .trim_end()
         .rsplit(|c: char| c.is_whitespace())
         .next()
         .unwrap_or("");
-    text::is_host_name(name)
+    text::is_host_name(name).then_some(name)
 }
 
 /// IPv4 addresses, and IPv6 addresses in brackets, found in text.
