@@ -1499,8 +1499,7 @@ fn ip_text(ip: IpAddr) -> String {
 fn receiver_ip_in(text: &str) -> Option<String> {
     let ip = Ips { text, i: 0 }.find(|ip| names_as_receiver(text, *ip))?;
     let written = ip_text(ip);
-    let named = text
-        .find(&written)
+    let named = memchr::memmem::find(text.as_bytes(), written.as_bytes())
         .and_then(|at| name_before_bracket(&text[..at]))
         .map(|n| n.trim_end_matches('.').to_ascii_lowercase());
     Some(named.unwrap_or(written))
@@ -1514,7 +1513,7 @@ fn receiver_ip_in(text: &str) -> Option<String> {
 /// is no hint for checking the sender's listings.
 fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
     let written = ip_text(ip);
-    let Some(at) = text.find(&written) else {
+    let Some(at) = memchr::memmem::find(text.as_bytes(), written.as_bytes()) else {
         return false;
     };
     let before = &text[..at];
