@@ -1354,8 +1354,10 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
                     .or(transcript.last_host.filter(|_| one_row))
                     .map(str::to_ascii_lowercase)
             })
-            // A receiver known by its address alone (qmail's `192.0.2.1 does not like
-            // recipient`, Exim's `host 192.0.2.1 [192.0.2.1]:`).
+            // A receiver named by its address: the name before its brackets (Postfix's
+            // `connect to mx.example[192.0.2.1]:25`, Gmail's `mx.example. [192.0.2.1]:25`), or
+            // the address alone (qmail's `192.0.2.1 does not like recipient`, Exim's
+            // `host 192.0.2.1 [192.0.2.1]:`).
             .or_else(|| receiver_ip_in(&raw.diagnostic));
         let (row, zones) = finish_row(raw, cmd, remote, &notice, limits);
         for z in zones {
@@ -1507,10 +1509,10 @@ fn receiver_ip_in(text: &str) -> Option<String> {
 
 /// Does `text` name `ip` as the receiving side's address, not the sender's? The address of a
 /// named host (Postfix's `host mx.example[192.0.2.1] said`, Exim's `host mx.example
-/// [192.0.2.1]:`, or `host 192.0.2.1 [192.0.2.1]:` for a host with no name), or one qmail
-/// says answered (`192.0.2.1 does not like recipient`,
-/// `remote host 192.0.2.1 said`, `192.0.2.1 failed after I sent the message`). Such an address
-/// is no hint for checking the sender's listings.
+/// [192.0.2.1]:`, or `host 192.0.2.1 [192.0.2.1]:` for a host with no name), or one qmail says
+/// answered (`192.0.2.1 does not like recipient`, `remote host 192.0.2.1 said`, `192.0.2.1
+/// failed after I sent the message`). Such an address is no hint for checking the sender's
+/// listings.
 fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
     let written = ip_text(ip);
     let Some(at) = memchr::memmem::find(text.as_bytes(), written.as_bytes()) else {
