@@ -76,6 +76,16 @@ impl Folder {
     pub(super) fn dir(&self) -> &Path {
         &self.dir
     }
+
+    /// A file of this folder, by its name.
+    fn file(&self, name: &[u8], linked: bool) -> FileName {
+        FileName {
+            path: self.dir.join(name_as_path(name)),
+            name_len: name.len(),
+            handle: self.handle.clone(),
+            short_read_ends: self.short_read_ends && !linked,
+        }
+    }
 }
 
 /// A folder being listed: the files read so far, in the order the folder gives them.
@@ -228,18 +238,6 @@ impl Listing {
         }
         self.taken_ahead = count;
         places
-    }
-}
-
-impl Folder {
-    /// A file of this folder, by its name.
-    fn file(&self, name: &[u8], linked: bool) -> FileName {
-        FileName {
-            path: self.dir.join(name_as_path(name)),
-            name_len: name.len(),
-            handle: self.handle.clone(),
-            short_read_ends: self.short_read_ends && !linked,
-        }
     }
 }
 

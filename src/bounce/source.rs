@@ -991,11 +991,19 @@ impl BounceStream {
             // end has none, and is dropped (the folder's error is reported in its place).
             let places = start_listing_ahead(&queue, &moved)
                 .map_or_else(Vec::new, |l| finish_listing_ahead(l, &queue, &moved));
-            let place = |i: usize| {
-                if i & TAKEN_AHEAD == 0 {
-                    Some(i)
-                } else {
-                    places.get(i & !TAKEN_AHEAD).copied()
+            // A worker's reports wait in `early` at their places in the stream.
+            let file_in = |early: &mut std::collections::BTreeMap<usize, (usize, Outcome)>,
+                           worker: usize,
+                           reports: Vec<(usize, Outcome)>| {
+                for (i, r) in reports {
+                    let place = if i & TAKEN_AHEAD == 0 {
+                        Some(i)
+                    } else {
+                        places.get(i & !TAKEN_AHEAD).copied()
+                    };
+                    if let Some(i) = place {
+                        early.insert(i, (worker, r));
+                    }
                 }
             };
             // This thread (worker 0) works too, and delivers: results wait in `early` until
@@ -1007,11 +1015,7 @@ impl BounceStream {
             let mut run = Vec::new();
             loop {
                 while let Ok((worker, reports)) = rx.try_recv() {
-                    for (i, r) in reports {
-                        if let Some(i) = place(i) {
-                            early.insert(i, (worker, r));
-                        }
-                    }
+                    file_in(&mut early, worker, reports);
                 }
                 let before = delivered;
                 while let Some((worker, r)) = early.remove(&delivered) {
@@ -1047,13 +1051,7 @@ impl BounceStream {
                 // Nothing to take (the stream is done, or the window is full): wait for the
                 // workers; the channel closes when the last one has finished.
                 match rx.recv() {
-                    Ok((worker, reports)) => {
-                        for (i, r) in reports {
-                            if let Some(i) = place(i) {
-                                early.insert(i, (worker, r));
-                            }
-                        }
-                    }
+                    Ok((worker, reports)) => file_in(&mut early, worker, reports),
                     Err(_) => break,
                 }
             }
