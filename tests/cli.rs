@@ -265,6 +265,56 @@ fn explain_help_teaches_by_example() {
 }
 
 #[test]
+fn explain_reads_a_reply_as_bounces_and_logs_quote_it() {
+    // Postfix's line from a bounce: the recipient, the receiving host and the command come
+    // from the words around the reply.
+    let out = fivefifty(&[
+        "--json",
+        "explain",
+        "<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.7.1 Service unavailable; Client host [203.0.113.9] blocked using zen.spamhaus.org (in reply to RCPT TO command)",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let report = &v["details"]["reports"][0];
+    let row = &report["recipients"][0];
+    assert_eq!(row["recipient"], "bob@example.org", "{v}");
+    assert_eq!(row["remote_mta"], "mx.example.org", "{v}");
+    assert_eq!(row["smtp_command"], "RCPT", "{v}");
+    assert_eq!(row["reason"], "blocked", "{v}");
+    // The client's address is the hint to check; the receiver's is not.
+    assert_eq!(
+        report["hints"]["sending_ips"],
+        serde_json::json!(["203.0.113.9"]),
+        "{v}"
+    );
+    // A DSN's Diagnostic-Code field, an Exim log line, Exchange's quote, a status alone.
+    for (pasted, reason, recipient) in [
+        (
+            "Diagnostic-Code: smtp; 552 5.2.2 <carol@example.net>... Mailbox full",
+            "mailboxfull",
+            Some("carol@example.net"),
+        ),
+        (
+            "2026-11-30 10:00:00 1abcDE-000123-Xy ** dave@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<dave@example.com>: 550 5.1.1 User unknown",
+            "userunknown",
+            Some("dave@example.com"),
+        ),
+        (
+            "Remote Server returned '550 5.7.606 Access denied, banned sending IP [203.0.113.9]'",
+            "blocked",
+            None,
+        ),
+        ("4.4.7 Delivery time expired", "expired", None),
+    ] {
+        let out = fivefifty(&["--json", "explain", pasted]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let row = &v["details"]["reports"][0]["recipients"][0];
+        assert_eq!(row["reason"], reason, "{pasted}: {v}");
+        assert_eq!(row["recipient"].as_str(), recipient, "{pasted}: {v}");
+    }
+}
+
+#[test]
 fn explain_rejects_input_that_is_neither_file_nor_reply() {
     let out = fivefifty(&["explain", "hello there"]);
     assert_eq!(out.status.code(), Some(2));

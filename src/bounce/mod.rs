@@ -251,8 +251,21 @@ pub fn explain_bytes_with(raw: &[u8], limits: &Limits) -> BounceReport {
 /// Explain a bare SMTP reply, single or multi-line (`550-5.7.1 ...\n550 5.7.1 ...`), as a
 /// report of kind [`ReportKind::SmtpReply`] with one row; its recipient is the address the
 /// reply starts with (`550 5.1.1 <bob@example.org>: Recipient address rejected`), if any.
+///
+/// A reply quoted the way bounces and logs write it may be given as it stands: a DSN's
+/// `Diagnostic-Code: smtp; ...`, Postfix's `<bob@example.org>: host mx.example.org[192.0.2.1]
+/// said: ... (in reply to RCPT TO command)`, an Exim log line's `** bob@example.org ...
+/// H=host [ip]: ...`, or Exchange's `Remote Server returned '...'`; the recipient, the remote
+/// host and the command are read from the wrapping.
 pub fn explain_reply(text: &str) -> BounceReport {
     parse::explain_smtp_reply(text, &Limits::default())
+}
+
+/// Does `text` read as a reply [`explain_reply`] explains: it starts with a three-digit code,
+/// or holds a 4xx/5xx reply code or an RFC 3463 status code (`5.7.1`) somewhere? The CLI asks
+/// this of an argument that names no file.
+pub fn reads_as_reply(text: &str) -> bool {
+    parse::reads_as_reply(text)
 }
 
 /// Explain every message at `path`: a single message file, an mbox (streamed, one message in

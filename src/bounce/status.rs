@@ -202,6 +202,12 @@ impl ReplyCode {
     /// followed by a space, a hyphen (multi-line reply), end of text, or an enhanced code.
     /// Digits inside addresses, IPs, dates or queue ids are skipped.
     pub fn find_in(text: &str) -> Option<Self> {
+        Self::find_with_offset(text).map(|(_, rc)| rc)
+    }
+
+    /// [`Self::find_in`], with the byte offset where the code starts: a diagnostic that quotes
+    /// a reply (`host mx.example[192.0.2.1] said: 550 ...`) is read from there.
+    pub fn find_with_offset(text: &str) -> Option<(usize, Self)> {
         let b = text.as_bytes();
         let mut i = 0;
         // Only a 4 or a 5 can start a reply code: jump from one to the next.
@@ -221,7 +227,7 @@ impl ReplyCode {
                     + u16::from(b[i + 1] - b'0') * 10
                     + u16::from(b[i + 2] - b'0');
                 if let Some(rc) = Self::new(v) {
-                    return Some(rc);
+                    return Some((i, rc));
                 }
             }
             i += 1;

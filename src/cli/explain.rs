@@ -22,6 +22,10 @@ Examples:
   fivefifty explain - < bounce.eml             standard input
   fivefifty explain '550 5.7.26 Unauthenticated email from example.com is not accepted'
                                                a bare SMTP reply, multi-line ones too
+  fivefifty explain '<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 ...'
+                                               a reply as a bounce or log quotes it (also
+                                               Diagnostic-Code: smtp; ..., Exim's ** lines,
+                                               Exchange's Remote Server returned '...')
   fivefifty explain bounce.eml --diagnose      then check the sending domain and IP it names
   fivefifty --json explain bounce.eml          the report as JSON (docs/json.md)
 
@@ -45,7 +49,9 @@ input, 3 --diagnose could not decide (a temporary DNS failure).";
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// A bounce file, mbox or Maildir folder; `-` for standard input (one message or an
-    /// mbox); or an SMTP reply text.
+    /// mbox); or an SMTP reply text, bare (`550 5.1.1 User unknown`) or as a bounce or log
+    /// quotes it (`Diagnostic-Code: smtp; 550 ...`, `<bob@example.org>: host mx.example.org[192.0.2.1]
+    /// said: 550 ...`, `Remote Server returned '550 ...'`).
     pub input: String,
     /// Check the sender's side where the bounce points: the domain's SPF/DKIM/DMARC for
     /// authentication failures, the sending IP's listings for blocklist rejections.
@@ -187,14 +193,13 @@ fn for_each_report(
         });
         return Ok(());
     }
-    let trimmed = input.trim_start();
-    if trimmed.len() >= 3 && trimmed.as_bytes()[..3].iter().all(u8::is_ascii_digit) {
+    if bounce::reads_as_reply(input) {
         let _ = each(&bounce::explain_reply(input));
         return Ok(());
     }
     Err(CliError::Usage(format!(
-        "{input:?} is neither a file, a folder, '-', nor an SMTP reply (which starts with a \
-         three-digit code such as 550)"
+        "{input:?} is neither a file, a folder, '-', nor an SMTP reply (text with a reply code \
+         such as 550 or a status code such as 5.7.1)"
     )))
 }
 

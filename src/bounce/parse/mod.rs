@@ -6,6 +6,7 @@
 
 pub(crate) mod dsn;
 pub(crate) mod mime;
+mod reply;
 pub(crate) mod scan;
 pub(crate) mod text;
 
@@ -20,6 +21,8 @@ use mime::{Addresses, Headers, Kind, Mail};
 use scan::find_ascii_ci;
 use std::borrow::Cow;
 use std::net::IpAddr;
+
+pub(crate) use reply::{explain_smtp_reply, reads_as_reply};
 
 /// One recipient's raw facts before classification.
 #[derive(Debug, Default)]
@@ -2190,122 +2193,6 @@ fn line_naming(context: &str, reason: reason::Reason) -> Option<&str> {
         .map(scan::trim)
         .filter(|l| reason::phrase_reason(&reason::normalise(l)) == Some(reason))
         .last()
-}
-
-/// Explain a bare SMTP reply (see [`super::explain_reply`]).
-pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
-    let mut report = BounceReport::empty(ReportKind::SmtpReply);
-    let text = &text[..floor_char(text, limits.max_scan_bytes)];
-    // Join multi-line replies: "550-5.7.1 a\n550 5.7.1 b" → "550 5.7.1 a b".
-    let mut joined = String::new();
-    let mut first = true;
-    for line in scan::lines(text) {
-        let l = line.trim();
-        if l.is_empty() {
-            continue;
-        }
-        let mut rest = l;
-        if !first
-            && l.len() > 4
-            && l.as_bytes()[..3].iter().all(u8::is_ascii_digit)
-            && matches!(l.as_bytes()[3], b'-' | b' ')
-        {
-            rest = after_status(l[4..].trim_start());
-        } else if first && l.len() > 4 && l.as_bytes()[3] == b'-' {
-            // "550-5.7.1 ..." → "550 5.7.1 ..."
-            joined.push_str(&l[..3]);
-            joined.push(' ');
-            rest = &l[4..];
-        }
-        if !joined.is_empty() && !joined.ends_with(' ') {
-            joined.push(' ');
-        }
-        joined.push_str(rest);
-        first = false;
-    }
-    if joined.trim().is_empty() {
-        report
-            .notes
-            .push("The reply is empty: nothing to explain.".into());
-        return report;
-    }
-    let raw = RawRow {
-        recipient: reply_recipient(&joined),
-        diagnostic: joined.clone(),
-        ..Default::default()
-    };
-    let mut cmd = text::command_in(&joined);
-    // A reply given alone names no command. Unknown-address words are a server's answer to
-    // RCPT TO; read after DATA they would mean the receiver's filter (the vocabulary's rule),
-    // which a pasted "550 Mailbox not found" rarely is.
-    if cmd.is_none()
-        && reason::phrase_reason(&reason::normalise(&joined)) == Some(reason::Reason::UserUnknown)
-    {
-        cmd = Some("RCPT");
-        report.notes.push(
-            "The reply names no SMTP command; it is read as the answer to RCPT TO, where servers refuse unknown addresses (after DATA the same words would mean a filter refused the message)."
-                .into(),
-        );
-    }
-    let notice = Notice {
-        kind: ReportKind::SmtpReply,
-        reporter: None,
-        delay_warning: &|| false,
-        feedback_type: None,
-    };
-    let (row, zones) = finish_row(raw, cmd, None, &notice, limits);
-    report.hints.blocklists = zones.into_iter().map(str::to_string).collect();
-    report.hints.sending_ips = ips_in(&row.diagnostic)
-        .into_iter()
-        .filter(|ip| is_public(*ip))
-        .map(ip_text)
-        .collect();
-    if row.reply_code.is_none() && row.status.is_none() {
-        report.notes.push(
-            "No SMTP reply code or enhanced status code was found; the reason comes from the words alone."
-                .into(),
-        );
-    }
-    report.recipients.push(row);
-    report
-}
-
-/// The text after the enhanced status code it starts with (`5.7.1 Rejected` → `Rejected`), or
-/// the text as it is.
-fn after_status(text: &str) -> &str {
-    match DsnStatus::find_in(text) {
-        Some(s) => {
-            let code = s.to_string();
-            text.strip_prefix(code.as_str())
-                .map_or(text, str::trim_start)
-        }
-        None => text,
-    }
-}
-
-/// The recipient a reply names at its start, in the forms Postfix and Sendmail give a refused
-/// RCPT TO: `550 5.1.1 <bob@example.org>: Recipient address rejected: ...` and
-/// `550 5.1.1 <bob@example.org>... User unknown`. The same forms about the sender
-/// (`Sender address rejected`, `Domain of sender address ... does not exist`) name no recipient.
-fn reply_recipient(reply: &str) -> Option<String> {
-    let rest = reply.trim_start();
-    let rest = match rest.as_bytes() {
-        [a, b, c, b' ' | b'-', ..] if [a, b, c].iter().all(|d| d.is_ascii_digit()) => &rest[4..],
-        _ => rest,
-    }
-    .trim_start();
-    let rest = after_status(rest);
-    let inner = rest.strip_prefix('<')?;
-    let close = inner.find('>')?;
-    let (addr, after) = (&inner[..close], &inner[close + 1..]);
-    let names_it = after.starts_with(':') || after.starts_with("...");
-    let about_sender = after
-        .get(..after.len().min(80))
-        .is_some_and(|a| a.to_ascii_lowercase().contains("sender"));
-    if !names_it || about_sender || !addr.contains('@') {
-        return None;
-    }
-    clean_address(addr).filter(|a| a.contains('@'))
 }
 
 fn floor_char(s: &str, max: usize) -> usize {

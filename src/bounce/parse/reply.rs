@@ -1,0 +1,430 @@
+//! A reply explained on its own: a bare SMTP reply (`550 5.7.1 ...`, single or multi-line), or
+//! a line that quotes one the way bounces and mail logs do, pasted as it stands.
+//!
+//! The wrappings taken off are the documented ones: RFC 3464's `Diagnostic-Code: smtp; ...`,
+//! Postfix's and qmail's `<rcpt>: ...` before the remote host's words, Exim's log line
+//! (`** rcpt R=... T=... H=host [ip]: SMTP error from remote mail server after RCPT TO:...`) and
+//! Exchange's `Remote Server returned '...'`. What stays (`host mx.example[192.0.2.1] said: 550
+//! ... (in reply to RCPT TO command)`) is the diagnostic, read as a bounce's is: its host, its
+//! command and its reply.
+
+use super::scan;
+use super::text;
+use super::{
+    Notice, RawRow, clean_address, finish_row, floor_char, ip_text, ips_in, is_public,
+    names_as_receiver, receiver_ip_in,
+};
+use crate::bounce::limits::Limits;
+use crate::bounce::reason;
+use crate::bounce::status::{DsnStatus, ReplyCode};
+use crate::bounce::{BounceReport, ReportKind};
+
+/// Does `text` read as a reply for [`explain_smtp_reply`]: it starts with a three-digit code,
+/// or it holds a 4xx/5xx reply code or an RFC 3463 status code (a diagnostic quoted from a
+/// bounce or a log)?
+pub(crate) fn reads_as_reply(text: &str) -> bool {
+    let t = text.trim_start();
+    (t.len() >= 3 && t.as_bytes()[..3].iter().all(u8::is_ascii_digit))
+        || ReplyCode::find_in(text).is_some()
+        || DsnStatus::find_in(text).is_some()
+}
+
+/// Explain a reply given alone (see [`crate::bounce::explain_reply`]).
+pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
+    let mut report = BounceReport::empty(ReportKind::SmtpReply);
+    let text = &text[..floor_char(text, limits.max_scan_bytes)];
+    let pasted = unwrap(text);
+    let joined = join_lines(pasted.text);
+    if joined.trim().is_empty() {
+        report
+            .notes
+            .push("The reply is empty: nothing to explain.".into());
+        return report;
+    }
+    let recipient = pasted.recipient.or_else(|| {
+        let from = ReplyCode::find_with_offset(&joined).map_or(0, |(at, _)| at);
+        reply_recipient(&joined[from..])
+    });
+    // The receiving host, as a bounce's diagnostic names it (`host mx.example[192.0.2.1] said`).
+    let remote = pasted
+        .remote_mta
+        .or_else(|| text::remote_host_in(&joined))
+        .or_else(|| receiver_ip_in(&joined));
+    let raw = RawRow {
+        recipient,
+        mailer_exit: pasted.mailer_exit,
+        diagnostic: joined.clone(),
+        ..Default::default()
+    };
+    let mut cmd = text::command_in(&joined);
+    // A reply given alone names no command. Unknown-address words are a server's answer to
+    // RCPT TO; read after DATA they would mean the receiver's filter (the vocabulary's rule),
+    // which a pasted "550 Mailbox not found" rarely is.
+    if cmd.is_none()
+        && reason::phrase_reason(&reason::normalise(&joined)) == Some(reason::Reason::UserUnknown)
+    {
+        cmd = Some("RCPT");
+        report.notes.push(
+            "The reply names no SMTP command; it is read as the answer to RCPT TO, where servers refuse unknown addresses (after DATA the same words would mean a filter refused the message)."
+                .into(),
+        );
+    }
+    let notice = Notice {
+        kind: ReportKind::SmtpReply,
+        reporter: None,
+        delay_warning: &|| false,
+        feedback_type: None,
+    };
+    let (row, zones) = finish_row(raw, cmd, remote, &notice, limits);
+    report.hints.blocklists = zones.into_iter().map(str::to_string).collect();
+    report.hints.sending_ips = ips_in(&row.diagnostic)
+        .into_iter()
+        .filter(|ip| is_public(*ip) && !names_as_receiver(&row.diagnostic, *ip))
+        .map(ip_text)
+        .collect();
+    if row.reply_code.is_none() && row.status.is_none() {
+        report.notes.push(
+            "No SMTP reply code or enhanced status code was found; the reason comes from the words alone."
+                .into(),
+        );
+    }
+    report.recipients.push(row);
+    report
+}
+
+/// Join a multi-line reply into one line: `550-5.7.1 a\n550 5.7.1 b` → `550 5.7.1 a b`. The
+/// code (and status) the first line starts with is dropped where it repeats at the start of a
+/// later line; other lines (a reply wrapped by the MTA that quotes it, or one under the host's
+/// words in an Exim bounce) are joined as they are.
+fn join_lines(text: &str) -> String {
+    let mut joined = String::new();
+    let mut lead: Option<&str> = None;
+    for line in scan::lines(text) {
+        let l = line.trim();
+        if l.is_empty() {
+            continue;
+        }
+        let code = (l.len() > 4
+            && l.as_bytes()[..3].iter().all(u8::is_ascii_digit)
+            && matches!(l.as_bytes()[3], b'-' | b' '))
+        .then(|| &l[..3]);
+        let mut rest = l;
+        if joined.is_empty() {
+            lead = code;
+            if code.is_some() && l.as_bytes()[3] == b'-' {
+                // "550-5.7.1 ..." → "550 5.7.1 ..."
+                joined.push_str(&l[..3]);
+                joined.push(' ');
+                rest = &l[4..];
+            }
+        } else if code.is_some() && code == lead {
+            rest = after_status(l[4..].trim_start());
+        }
+        if !joined.is_empty() && !joined.ends_with(' ') {
+            joined.push(' ');
+        }
+        joined.push_str(rest);
+    }
+    joined
+}
+
+/// A pasted reply with its wrapping taken off: the text left to explain, and what the wrapping
+/// named.
+#[derive(Debug, Default, PartialEq)]
+struct Pasted<'t> {
+    text: &'t str,
+    recipient: Option<String>,
+    remote_mta: Option<String>,
+    /// RFC 3464's diagnostic type `X-Unix`: a local delivery program failed.
+    mailer_exit: bool,
+}
+
+/// Take off the wrappings the module's documentation names, outermost first.
+fn unwrap(text: &str) -> Pasted<'_> {
+    let mut pasted = Pasted::default();
+    let mut t = text.trim();
+    // RFC 3464: `Diagnostic-Code: diagnostic-type; text`.
+    if let Some(rest) = strip_prefix_ci(t, "diagnostic-code:") {
+        t = rest.trim_start();
+    }
+    if let Some((kind, rest)) = diagnostic_type(t) {
+        pasted.mailer_exit = kind.eq_ignore_ascii_case("x-unix");
+        t = rest.trim_start();
+    }
+    // Exim's log: `** rcpt ...` for a failure, `== rcpt ...` for a deferral, the router,
+    // transport and host as `R=`, `T=` and `H=host [ip]` fields, then the host's words.
+    if let Some(rest) = exim_log_entry(t) {
+        let (rcpt, after) = leading_address(rest.trim_start());
+        if let Some(rcpt) = rcpt {
+            pasted.recipient = Some(rcpt);
+            let (host, words) = exim_log_fields(after);
+            pasted.remote_mta = host;
+            t = words.trim_start_matches([':', ' ']);
+        }
+    } else {
+        // Postfix, qmail and Exim bounces: `<rcpt>: ...` or `rcpt: ...` before the words.
+        // Exim's bounce has the address alone on its first line, the host's words under it.
+        let (rcpt, after) = leading_address(t.strip_prefix('<').unwrap_or(t));
+        let words = after
+            .strip_prefix(':')
+            .or_else(|| after.strip_prefix('\n'))
+            .or_else(|| after.strip_prefix("\r\n"));
+        if let (Some(rcpt), Some(words)) = (rcpt, words) {
+            pasted.recipient = Some(rcpt);
+            t = words.trim_start();
+        }
+    }
+    if let Some((host, inner)) = exchange_quote(t) {
+        pasted.remote_mta = pasted.remote_mta.or(host);
+        t = inner;
+    }
+    pasted.text = t;
+    pasted
+}
+
+/// The text after an Exim log line's `**` (failed) or `==` (deferred) mark, which may follow
+/// the line's date, time, process and message id (`2026-11-30 10:00:00 1abcDE-000123-Xy ** `).
+fn exim_log_entry(t: &str) -> Option<&str> {
+    for mark in ["** ", "== "] {
+        if let Some(rest) = t.strip_prefix(mark) {
+            return Some(rest);
+        }
+    }
+    // A date first (`YYYY-MM-DD`), and the mark within the fields that follow it.
+    let dated =
+        t.len() > 10 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit) && t.as_bytes()[4] == b'-';
+    if !dated {
+        return None;
+    }
+    let head = &t[..floor_char(t, 100)];
+    ["** ", "== "]
+        .iter()
+        .filter_map(|mark| head.find(&format!(" {mark}")).map(|at| at + 1 + mark.len()))
+        .min()
+        .map(|at| &t[at..])
+}
+
+/// `s` without `prefix`, compared in any ASCII case.
+fn strip_prefix_ci<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+/// RFC 3464's diagnostic type before its `;` (`smtp`, `X-Postfix`, `X-Unix`, `X-Notes`), and
+/// the text after it: an atom of letters, digits and hyphens that starts with a letter.
+fn diagnostic_type(t: &str) -> Option<(&str, &str)> {
+    let semi = t.get(..t.len().min(24))?.find(';')?;
+    let kind = t[..semi].trim_end();
+    let atom = kind.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && kind.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
+    atom.then(|| (kind, &t[semi + 1..]))
+}
+
+/// The address at the start of `t` (up to a `>`, a `:` or white space) and the text after it
+/// (after its `>`, if it has one); no address when the first word is none.
+fn leading_address(t: &str) -> (Option<String>, &str) {
+    let end = t
+        .find(|c: char| c == '>' || c == ':' || c.is_whitespace())
+        .unwrap_or(t.len());
+    let word = &t[..end];
+    let after = t[end..].strip_prefix('>').unwrap_or(&t[end..]);
+    let is_address = text::find_address(word, 0).is_some_and(|(s, e, _)| s == 0 && e == word.len());
+    if is_address {
+        (clean_address(word), after)
+    } else {
+        (None, t)
+    }
+}
+
+/// An Exim log line's fields after the address (`R=router T=transport H=host [ip]`): the
+/// host of its `H=` field (`H=[ip]` names only the address), and the words after the fields
+/// (after the `:` that ends the `H=` field; all of the text when there is none).
+fn exim_log_fields(fields: &str) -> (Option<String>, &str) {
+    let Some(at) = fields.find(" H=").map(|p| p + 3) else {
+        return (None, fields);
+    };
+    let host = fields[at..]
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .next()
+        .unwrap_or("")
+        .trim_matches(['[', ']']);
+    let words = fields[at..]
+        .find(": ")
+        .map_or(fields, |p| &fields[at + p + 1..]);
+    ((!host.is_empty()).then(|| host.to_ascii_lowercase()), words)
+}
+
+/// Exchange's `Remote Server returned 'REPLY'` and `Remote Server at HOST (IP) returned
+/// 'REPLY'`: the host, when named, and the reply between the quotes.
+fn exchange_quote(t: &str) -> Option<(Option<String>, &str)> {
+    let rest = strip_prefix_ci(t, "remote server ")?;
+    let (host, rest) = match strip_prefix_ci(rest, "at ") {
+        Some(r) => {
+            let end = r.find(char::is_whitespace)?;
+            (Some(r[..end].to_ascii_lowercase()), &r[end..])
+        }
+        None => (None, rest),
+    };
+    let open = rest.find("returned '")? + "returned '".len();
+    // Only a host's name or address and its bracketed address may stand before `returned`.
+    if rest[..open].len() > 64 {
+        return None;
+    }
+    let inner = &rest[open..];
+    let inner = inner.rfind('\'').map_or(inner, |close| &inner[..close]);
+    Some((host.filter(|h| !h.is_empty()), inner))
+}
+
+/// The text after the enhanced status code it starts with (`5.7.1 Rejected` → `Rejected`), or
+/// the text as it is.
+fn after_status(text: &str) -> &str {
+    match DsnStatus::find_in(text) {
+        Some(s) => {
+            let code = s.to_string();
+            text.strip_prefix(code.as_str())
+                .map_or(text, str::trim_start)
+        }
+        None => text,
+    }
+}
+
+/// The recipient a reply names at its start, in the forms Postfix and Sendmail give a refused
+/// RCPT TO: `550 5.1.1 <bob@example.org>: Recipient address rejected: ...` and
+/// `550 5.1.1 <bob@example.org>... User unknown`. The same forms about the sender
+/// (`Sender address rejected`, `Domain of sender address ... does not exist`) name no recipient.
+fn reply_recipient(reply: &str) -> Option<String> {
+    let rest = reply.trim_start();
+    let rest = match rest.as_bytes() {
+        [a, b, c, b' ' | b'-', ..] if [a, b, c].iter().all(|d| d.is_ascii_digit()) => &rest[4..],
+        _ => rest,
+    }
+    .trim_start();
+    let rest = after_status(rest);
+    let inner = rest.strip_prefix('<')?;
+    let close = inner.find('>')?;
+    let (addr, after) = (&inner[..close], &inner[close + 1..]);
+    let names_it = after.starts_with(':') || after.starts_with("...");
+    let about_sender = after
+        .get(..after.len().min(80))
+        .is_some_and(|a| a.to_ascii_lowercase().contains("sender"));
+    if !names_it || about_sender || !addr.contains('@') {
+        return None;
+    }
+    clean_address(addr).filter(|a| a.contains('@'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostic_code_and_its_type_come_off() {
+        let p = unwrap("Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>... User unknown");
+        assert_eq!(p.text, "550 5.1.1 <bob@example.org>... User unknown");
+        assert!(!p.mailer_exit);
+        let p = unwrap("X-Unix; 127");
+        assert_eq!(p.text, "127");
+        assert!(p.mailer_exit);
+        // A reply whose text has a `;` keeps it: a code is no diagnostic type.
+        let p = unwrap("550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized");
+        assert_eq!(
+            p.text,
+            "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized"
+        );
+    }
+
+    #[test]
+    fn postfix_recipient_before_the_host_words() {
+        let p = unwrap(
+            "<bob@Example.ORG>: host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown",
+        );
+        assert_eq!(p.recipient.as_deref(), Some("bob@example.org"));
+        assert_eq!(
+            p.text,
+            "host mx.example.org[192.0.2.1] said: 550 5.1.1 User unknown"
+        );
+        // Without brackets (qmail's and Exim's `addr:`) too; a host's words are not one.
+        let p = unwrap("bob@example.org: 550 No such user");
+        assert_eq!(p.recipient.as_deref(), Some("bob@example.org"));
+        // Exim's bounce: the address alone on its line, the host's words under it.
+        let p = unwrap(
+            "  bob@example.org\n    host mx.example.org [192.0.2.1]\n    SMTP error from remote mail server after RCPT TO:<bob@example.org>:\n    550 5.1.1 User unknown",
+        );
+        assert_eq!(p.recipient.as_deref(), Some("bob@example.org"));
+        assert!(p.text.starts_with("host mx.example.org [192.0.2.1]\n"));
+        let p = unwrap("host mx.example.org said: 550 No such user");
+        assert_eq!(p.recipient, None);
+        assert_eq!(p.text, "host mx.example.org said: 550 No such user");
+    }
+
+    #[test]
+    fn exim_log_line() {
+        let p = unwrap(
+            "** bob@example.org R=dnslookup T=remote_smtp H=MX.example.org [192.0.2.1]: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 User unknown",
+        );
+        assert_eq!(p.recipient.as_deref(), Some("bob@example.org"));
+        assert_eq!(p.remote_mta.as_deref(), Some("mx.example.org"));
+        assert_eq!(
+            p.text,
+            "SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 User unknown"
+        );
+        // The line as the log has it, with its date, time and message id.
+        let p = unwrap(
+            "2026-11-30 10:00:00 1abcDE-000123-Xy ** bob@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.1]: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 User unknown",
+        );
+        assert_eq!(p.recipient.as_deref(), Some("bob@example.org"));
+        assert_eq!(p.remote_mta.as_deref(), Some("mx.example.org"));
+        // No `H=` field (a local delivery): the words are the text after the address.
+        let p = unwrap("** bob@example.org: Unrouteable address");
+        assert_eq!(p.recipient.as_deref(), Some("bob@example.org"));
+        assert_eq!(p.text, "Unrouteable address");
+    }
+
+    #[test]
+    fn exchange_quoted_reply() {
+        let p = unwrap(
+            "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found'",
+        );
+        assert_eq!(
+            p.text,
+            "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found"
+        );
+        assert_eq!(p.remote_mta, None);
+        let p = unwrap(
+            "Remote Server at mx.example.org (192.0.2.1) returned '400 4.4.7 Message delayed'",
+        );
+        assert_eq!(p.remote_mta.as_deref(), Some("mx.example.org"));
+        assert_eq!(p.text, "400 4.4.7 Message delayed");
+    }
+
+    #[test]
+    fn what_reads_as_a_reply() {
+        assert!(reads_as_reply("550 5.7.1 Rejected"));
+        assert!(reads_as_reply("250 2.0.0 Ok"));
+        assert!(reads_as_reply("5.1.1 User unknown"));
+        assert!(reads_as_reply("host mx.example.org said: 554 Rejected"));
+        assert!(!reads_as_reply("missing-bounce.eml"));
+        assert!(!reads_as_reply("bounces/550.eml"));
+        assert!(!reads_as_reply("User unknown"));
+    }
+
+    #[test]
+    fn multi_line_replies_join() {
+        assert_eq!(
+            join_lines("550-5.7.1 first\n550-5.7.1 second\n550 5.7.1 third"),
+            "550 5.7.1 first second third"
+        );
+        // A reply under the words of the MTA that quotes it keeps its code.
+        assert_eq!(
+            join_lines(
+                "host mx [192.0.2.1]\nSMTP error after RCPT TO:<a@b.example>:\n550 5.1.1 No"
+            ),
+            "host mx [192.0.2.1] SMTP error after RCPT TO:<a@b.example>: 550 5.1.1 No"
+        );
+        assert_eq!(
+            join_lines("host mx said: 550 5.1.1 a\n    b (in reply to RCPT TO command)"),
+            "host mx said: 550 5.1.1 a b (in reply to RCPT TO command)"
+        );
+    }
+}
