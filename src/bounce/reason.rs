@@ -424,6 +424,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::VirusDetected,
         &[
+            // amavisd-new's reply for a virus: "554 5.7.0 Reject, id=... - INFECTED: <name>".
+            " - infected",
             "virus",
             "malware",
             "infected with",
@@ -439,6 +441,11 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "dmarc",
             "spf check",
             "spf fail",
+            "failed spf",
+            "spf softfail",
+            "spf hardfail",
+            // Mimecast: "SPF Sender Invalid - envelope rejected".
+            "spf sender invalid",
             "spf validation",
             "spf record",
             "sender policy framework",
@@ -667,7 +674,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "list of allowed rcpthosts",
             "no relaying",
             "relay not allowed",
-            "not our customer",
             "relay prohibited",
             "relaying is prohibited",
             "not local host",
@@ -935,6 +941,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "user not exist",
             "unknown or illegal alias",
             "not our user",
+            // Comcast: "550 5.1.1 Not our Customer" (no customer has the address).
+            "not our customer",
             "no such",
             "invalid user",
             "not found",
@@ -1050,6 +1058,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "spamassassin",
             "high probability of spam",
             "suspected spam",
+            // Yandex: "Message rejected under suspicion of SPAM".
+            "suspicion of spam",
         ],
     ),
     (
@@ -1161,7 +1171,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     // loop words beside it say.
     (
         Reason::ContentError,
-        &["too many \"received\" headers", "too many received headers"],
+        &[
+            "too many \"received\" headers",
+            "too many received headers",
+            // amavisd-new: "554 5.6.0 Reject, id=... - BAD HEADER: <what>".
+            " - bad header",
+        ],
     ),
     // Network failures named precisely: they explain an expiry (RFC 3463 x.4.1, x.4.7).
     (
@@ -1889,6 +1904,9 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
         .map(|r| adjust_for_command(r, f))
         .map(|r| adjust_for_class(r, class));
     if let Some(t) = by_text {
+        if t == Reason::Rejected && mail_from_names_an_ip(f.text) {
+            return Reason::Blocked;
+        }
         // A weak status refines a generic phrase in a few well-known pairs.
         if let Some(s) = by_status {
             match (s, t) {
@@ -1962,6 +1980,29 @@ fn has_words(text: &str) -> bool {
     text.split_whitespace()
         .filter(|w| *w != "<addr>" && *w != "<url>")
         .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+}
+
+/// Does the text say "mail from" of an IP address ("Mail from 192.0.2.1 refused, see ...",
+/// "mail from [192.0.2.1] rejected")? It names the client's address, which was refused, not
+/// the envelope sender the rejection table's "mail from" words are about (Sisimai reads the
+/// same texts, `mail from * refused`, as the client blocked).
+fn mail_from_names_an_ip(text: &str) -> bool {
+    let key = "mail from ";
+    let mut from = 0;
+    while let Some(p) = text.get(from..).and_then(|t| t.find(key)) {
+        let rest = &text[from + p + key.len()..];
+        let word = rest
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(':')
+            .trim_matches(['[', ']', '(', ')']);
+        if word.parse::<std::net::IpAddr>().is_ok() {
+            return true;
+        }
+        from += p + key.len();
+    }
+    false
 }
 
 /// A host that cannot be found *for now* (a 4xx DNS answer) is a network problem.
@@ -2144,6 +2185,51 @@ mod tests {
             text: &n,
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn documented_wordings_of_filters_and_providers() {
+        // amavisd-new's replies by content category.
+        assert_eq!(
+            text("554 5.7.0 Reject, id=12345-01 - INFECTED: Eicar-Test-Signature"),
+            Reason::VirusDetected
+        );
+        assert_eq!(
+            text("554 5.7.0 Reject, id=12345-01 - spam"),
+            Reason::SpamDetected
+        );
+        // Yandex, Mimecast, Comcast.
+        assert_eq!(
+            text("554 5.7.1 [2] Message rejected under suspicion of SPAM; https://ya.cc/1IrBc"),
+            Reason::SpamDetected
+        );
+        assert_eq!(
+            text("550 SPF Sender Invalid - envelope rejected"),
+            Reason::AuthFailure
+        );
+        assert_eq!(
+            text("550 5.7.1 Message failed SPF softfail check"),
+            Reason::AuthFailure
+        );
+        assert_eq!(
+            text("550 5.1.1 <x@example.net> Not our Customer"),
+            Reason::UserUnknown
+        );
+        // "Mail from" an IP names the client; "mail from" an address, the sender.
+        assert_eq!(
+            text(
+                "550 5.7.1 Mail from 192.0.2.1 refused, see http://www.spamhaus.org/query/bl?ip=192.0.2.1"
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(
+            text("550 5.7.1 Mail from [2001:db8::1] rejected"),
+            Reason::Blocked
+        );
+        assert_eq!(
+            text("550 5.7.1 Mail from <bob@example.org> refused: sender address rejected"),
+            Reason::Rejected
+        );
     }
 
     #[test]
