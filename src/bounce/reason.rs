@@ -175,6 +175,9 @@ pub struct Facts<'a> {
     pub command: Option<&'a str>,
     /// Diagnostic text, already normalised by [`normalise`].
     pub text: &'a str,
+    /// The diagnostic as written, its links kept (normalising blanks them), for
+    /// [`link_reason`]; empty when not known.
+    pub raw: &'a str,
 }
 
 /// The status-derived reasons Sisimai looks past to its phrase lists (Sisimai 5's
@@ -1925,6 +1928,13 @@ pub(crate) fn classify_with(f: &Facts<'_>, phrase: &OnceCell<Option<Reason>>) ->
     {
         return adjust_for_class(adjust_for_command(t, f), class);
     }
+    // The page the reply links to, when its words say nothing: a blocklist's lookup page, a
+    // provider's help page for spam refusals.
+    if by_status.is_none_or(is_weak)
+        && let Some(r) = link_reason(f.raw)
+    {
+        return r;
+    }
     if let Some(s) = by_status {
         return adjust_for_command(s, f);
     }
@@ -1980,6 +1990,58 @@ fn has_words(text: &str) -> bool {
     text.split_whitespace()
         .filter(|w| *w != "<addr>" && *w != "<url>")
         .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+}
+
+/// Pages a reply links to that say why it refused: blocklists' lookup and removal pages (the
+/// client's address is listed) and providers' documented help pages for spam refusals. Each is
+/// a host (or the domain it is under) and the start of a path; the first that a link matches
+/// decides.
+const LINK_REASONS: &[(&str, &str, Reason)] = &[
+    // NetEase (163.com, 126.com), and the pages of the same name Sisimai reads as spam.
+    ("mail.163.com", "/help/help_spam", Reason::SpamDetected),
+    ("dsbl.org", "/help/help_spam", Reason::SpamDetected),
+    ("spamhaus.org", "/help/help_spam", Reason::SpamDetected),
+    ("spamhaus.org", "", Reason::Blocked),
+    ("spamcop.net", "/bl", Reason::Blocked),
+    ("barracudanetworks.com", "/reputation", Reason::Blocked),
+    ("barracudacentral.org", "", Reason::Blocked),
+    ("dnsbl.manitu.net", "", Reason::Blocked),
+    ("uceprotect.net", "", Reason::Blocked),
+    ("sorbs.net", "", Reason::Blocked),
+    ("abuseat.org", "", Reason::Blocked),
+    ("spamrats.com", "", Reason::Blocked),
+    ("mailspike.net", "", Reason::Blocked),
+    ("ipcheck.proofpoint.com", "", Reason::Blocked),
+    ("support.proofpoint.com", "/dnsbl-lookup", Reason::Blocked),
+    // Microsoft's delisting portal, linked from its 5.7.606 to 5.7.649 refusals.
+    ("sender.office.com", "", Reason::Blocked),
+];
+
+/// The reason the first link of `raw` that [`LINK_REASONS`] knows gives.
+fn link_reason(raw: &str) -> Option<Reason> {
+    let b = raw.as_bytes();
+    let mut from = 0;
+    while let Some(p) = URL_SCHEME.find(&b[from..]) {
+        let start = from + p + 3;
+        let end = b[start..]
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'"' | b'\'' | b')'))
+            .map_or(b.len(), |e| start + e);
+        let link = raw[start..end].to_ascii_lowercase();
+        let (host, path) = link.split_at(link.find(['/', '?', '#']).unwrap_or(link.len()));
+        let known = LINK_REASONS.iter().find(|(domain, page, _)| {
+            let under = host == *domain
+                || host
+                    .strip_suffix(domain)
+                    .is_some_and(|sub| sub.ends_with('.'));
+            under && path.starts_with(page)
+        });
+        if let Some((_, _, r)) = known {
+            return Some(*r);
+        }
+        from = end;
+    }
+    None
 }
 
 /// Does the text say "mail from" of an IP address ("Mail from 192.0.2.1 refused, see ...",
@@ -2230,6 +2292,47 @@ mod tests {
             text("550 5.7.1 Mail from <bob@example.org> refused: sender address rejected"),
             Reason::Rejected
         );
+    }
+
+    #[test]
+    fn a_linked_blocklist_or_spam_page_explains_words_that_say_nothing() {
+        let raw = |t: &str| {
+            let n = normalise(t);
+            classify(&Facts {
+                status: DsnStatus::find_in(t),
+                reply_code: ReplyCode::find_in(t),
+                text: &n,
+                raw: t,
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            raw(
+                "550 5.7.1 Mail refused - [192.0.2.1] - See http://www.dnsbl.manitu.net/lookup.php?value=192.0.2.1"
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(
+            raw(
+                "554 DT:SPM 163 smtp7,C8Cow, please see http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.1"
+            ),
+            Reason::SpamDetected
+        );
+        // Words that say why still decide; an unknown page, or a host that only ends alike,
+        // says nothing.
+        assert_eq!(
+            raw("550 5.1.1 User unknown, see https://www.spamhaus.org/"),
+            Reason::UserUnknown
+        );
+        assert_eq!(
+            raw("550 5.7.1 Refused, see https://notspamhaus.org/x"),
+            Reason::SecurityError
+        );
+        assert_eq!(
+            link_reason("see https://check.spamhaus.org/listed/?searchterm=192.0.2.1"),
+            Some(Reason::Blocked)
+        );
+        assert_eq!(link_reason("see http://example.org/spamhaus.org/"), None);
     }
 
     #[test]

@@ -1848,6 +1848,7 @@ fn finish_row(
                 reply_code,
                 command,
                 text: &n_diag,
+                raw: &raw.diagnostic,
             };
             let r = reason::classify_with(&facts, &diag_phrase);
             // A give-up over a remote server's reply that names no cause (the last of its
