@@ -6,13 +6,15 @@
 //! (`** rcpt R=... T=... H=host [ip]: SMTP error from remote mail server after RCPT TO:...`) and
 //! Exchange's `Remote Server returned '...'`. What stays (`host mx.example[192.0.2.1] said: 550
 //! ... (in reply to RCPT TO command)`) is the diagnostic, read as a bounce's is: its host, its
-//! command and its reply.
+//! command and its reply. A DSN's per-recipient fields pasted as they stand are read as the
+//! DSN's would be, a row per recipient.
 
-use super::scan;
+use super::dsn;
+use super::scan::{self, find_ascii_ci};
 use super::text;
 use super::{
     Notice, RawRow, clean_address, finish_row, floor_char, ip_text, ips_in, is_public,
-    names_as_receiver, receiver_ip_in,
+    lower_domain, names_as_receiver, receiver_ip_in,
 };
 use crate::bounce::limits::Limits;
 use crate::bounce::reason;
@@ -33,6 +35,10 @@ pub(crate) fn reads_as_reply(text: &str) -> bool {
 pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     let mut report = BounceReport::empty(ReportKind::SmtpReply);
     let text = &text[..floor_char(text, limits.max_scan_bytes)];
+    if let Some(d) = pasted_dsn_fields(text, limits) {
+        explain_dsn_fields(d, &mut report, limits);
+        return report;
+    }
     let pasted = unwrap(text);
     let joined = join_lines(pasted.text);
     if joined.trim().is_empty() {
@@ -90,6 +96,65 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     }
     report.recipients.push(row);
     report
+}
+
+/// A DSN's per-recipient fields pasted as they stand (`Final-Recipient: rfc822; ...`,
+/// `Status: 5.1.1`, `Diagnostic-Code: smtp; ...`): the groups that name a recipient.
+fn pasted_dsn_fields(text: &str, limits: &Limits) -> Option<dsn::Dsn> {
+    let b = text.as_bytes();
+    if find_ascii_ci(b, b"final-recipient:").is_none()
+        && find_ascii_ci(b, b"original-recipient:").is_none()
+    {
+        return None;
+    }
+    dsn::parse(text, limits.max_recipients).filter(|d| !d.rows.is_empty())
+}
+
+/// One row per recipient group of pasted DSN fields, read as a DSN's are: the recipient, the
+/// action, the status, the remote MTA and the diagnostic come from their fields.
+fn explain_dsn_fields(d: dsn::Dsn, report: &mut BounceReport, limits: &Limits) {
+    report.reporting_mta = d.reporting_mta;
+    let notice = Notice {
+        kind: ReportKind::SmtpReply,
+        reporter: None,
+        delay_warning: &|| false,
+        feedback_type: None,
+    };
+    for r in d.rows {
+        let recipient = r.recipient().map(|a| lower_domain(&a));
+        let command = text::command_in(&r.diagnostic);
+        let remote = r
+            .remote_mta
+            .clone()
+            .or_else(|| text::remote_host_in(&r.diagnostic))
+            .or_else(|| receiver_ip_in(&r.diagnostic));
+        let raw = RawRow {
+            recipient,
+            action: r.action,
+            status: r.status,
+            diagnostic: r.diagnostic,
+            fixed: r.expired.then_some(reason::Reason::Expired),
+            mailer_exit: r.mailer_exit,
+            mta_category: r.mta_category,
+            ..Default::default()
+        };
+        let (row, zones) = finish_row(raw, command, remote, &notice, limits);
+        for z in zones {
+            if !report.hints.blocklists.iter().any(|x| x == z) {
+                report.hints.blocklists.push(z.to_string());
+            }
+        }
+        for ip in ips_in(&row.diagnostic) {
+            let text = ip_text(ip);
+            if is_public(ip)
+                && !names_as_receiver(&row.diagnostic, ip)
+                && !report.hints.sending_ips.contains(&text)
+            {
+                report.hints.sending_ips.push(text);
+            }
+        }
+        report.recipients.push(row);
+    }
 }
 
 /// Join a multi-line reply into one line: `550-5.7.1 a\n550 5.7.1 b` → `550 5.7.1 a b`. The
@@ -396,6 +461,29 @@ mod tests {
         );
         assert_eq!(p.remote_mta.as_deref(), Some("mx.example.org"));
         assert_eq!(p.text, "400 4.4.7 Message delayed");
+    }
+
+    #[test]
+    fn pasted_dsn_fields_are_read_per_recipient() {
+        let r = explain_smtp_reply(
+            "Reporting-MTA: dns; mail.example.net\nArrival-Date: Mon, 30 Nov 2026 10:00:00 +0000\n\nFinal-Recipient: rfc822; bob@Example.ORG\nAction: failed\nStatus: 5.1.1\nRemote-MTA: dns; mx.example.org\nDiagnostic-Code: smtp; 550 5.1.1 <bob@example.org>: Recipient address\n    rejected: User unknown\n\nFinal-Recipient: rfc822; carol@example.org\nAction: delayed\nStatus: 4.4.1\nDiagnostic-Code: X-Postfix; connect to mx2.example.org[192.0.2.2]:25: Connection timed out",
+            &Limits::default(),
+        );
+        assert_eq!(r.reporting_mta.as_deref(), Some("mail.example.net"));
+        assert_eq!(r.recipients.len(), 2);
+        let bob = &r.recipients[0];
+        assert_eq!(bob.recipient.as_deref(), Some("bob@example.org"));
+        assert_eq!(bob.remote_mta.as_deref(), Some("mx.example.org"));
+        assert_eq!(bob.reason, reason::Reason::UserUnknown);
+        assert_eq!(
+            bob.diagnostic,
+            "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"
+        );
+        let carol = &r.recipients[1];
+        assert_eq!(carol.action, Some(crate::bounce::Action::Delayed));
+        assert_eq!(carol.remote_mta.as_deref(), Some("mx2.example.org"));
+        // The receiver's address is no hint of the sender's.
+        assert!(r.hints.sending_ips.is_empty(), "{:?}", r.hints.sending_ips);
     }
 
     #[test]
