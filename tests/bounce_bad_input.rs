@@ -456,3 +456,48 @@ fn an_mbox_with_bare_cr_line_ends_splits_into_its_messages() {
         .collect();
     assert_eq!(kinds, vec![ReportKind::Bounce, ReportKind::NotBounce]);
 }
+
+#[test]
+fn pasted_replies_with_broken_wrappings_are_explained_without_panic() {
+    // Each wrapping the reply reader takes off, cut short or mangled, and in other scripts.
+    let broken = [
+        "<",
+        "<>:",
+        "<bob@example.org",
+        "** ",
+        "** bob@example.org H=",
+        "** bob@example.org H=[: 550",
+        "== é@é: 451",
+        "2026-11-30 ** ",
+        "2026-11-30 10:00:00 é ** bob@example.org",
+        "Diagnostic-Code:",
+        "Diagnostic-Code: ;",
+        "diagnostic-code: smtp;",
+        "Remote Server returned '",
+        "Remote Server at ",
+        "Remote Server at é (é) returned 'é",
+        "Final-Recipient:",
+        "Final-Recipient: rfc822;\nStatus: 5.1.1",
+        "Original-Recipient: rfc822; bob@example.org\nStatus: 9.9.9",
+        "550-",
+        "550-\n550-\n550",
+        "bob@example.org:",
+        "bob@example.org\n",
+    ];
+    for text in broken {
+        let r = bounce::explain_reply(text);
+        assert_eq!(r.kind, ReportKind::SmtpReply, "{text:?}");
+        assert!(r.recipients.len() <= 1, "{text:?}");
+    }
+    // A pasted reply far over the scan limit is cut, not read whole.
+    let huge = format!(
+        "<bob@example.org>: host mx.example.org said: 550 {}",
+        "x ".repeat(4_000_000)
+    );
+    let r = bounce::explain_reply(&huge);
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("bob@example.org")
+    );
+}
