@@ -176,7 +176,7 @@ pub struct Facts<'a> {
     /// Diagnostic text, already normalised by [`normalise`].
     pub text: &'a str,
     /// The diagnostic as written, its links kept (normalising blanks them), for
-    /// [`link_reason`]; empty when not known.
+    /// the classifier's reading of the pages it links to; empty when not known.
     pub raw: &'a str,
 }
 
