@@ -19,7 +19,7 @@ use super::{
 use crate::bounce::limits::Limits;
 use crate::bounce::reason;
 use crate::bounce::status::{DsnStatus, ReplyCode};
-use crate::bounce::{BounceReport, ReportKind};
+use crate::bounce::{BounceReport, RecipientRow, ReportKind};
 
 /// Does `text` read as a reply for [`explain_smtp_reply`]: it starts with a three-digit code,
 /// or it holds a 4xx/5xx reply code or an RFC 3463 status code (a diagnostic quoted from a
@@ -75,19 +75,8 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
                 .into(),
         );
     }
-    let notice = Notice {
-        kind: ReportKind::SmtpReply,
-        reporter: None,
-        delay_warning: &|| false,
-        feedback_type: None,
-    };
-    let (row, zones) = finish_row(raw, cmd, remote, &notice, limits);
-    report.hints.blocklists = zones.into_iter().map(str::to_string).collect();
-    report.hints.sending_ips = ips_in(&row.diagnostic)
-        .into_iter()
-        .filter(|ip| is_public(*ip) && !names_as_receiver(&row.diagnostic, *ip))
-        .map(ip_text)
-        .collect();
+    let (row, zones) = finish_row(raw, cmd, remote, &REPLY_NOTICE, limits);
+    add_hints(&mut report, &row, zones);
     if row.reply_code.is_none() && row.status.is_none() {
         report.notes.push(
             "No SMTP reply code or enhanced status code was found; the reason comes from the words alone."
@@ -114,12 +103,6 @@ fn pasted_dsn_fields(text: &str, limits: &Limits) -> Option<dsn::Dsn> {
 /// action, the status, the remote MTA and the diagnostic come from their fields.
 fn explain_dsn_fields(d: dsn::Dsn, report: &mut BounceReport, limits: &Limits) {
     report.reporting_mta = d.reporting_mta;
-    let notice = Notice {
-        kind: ReportKind::SmtpReply,
-        reporter: None,
-        delay_warning: &|| false,
-        feedback_type: None,
-    };
     for r in d.rows {
         let recipient = r.recipient().map(|a| lower_domain(&a));
         let command = text::command_in(&r.diagnostic);
@@ -138,22 +121,41 @@ fn explain_dsn_fields(d: dsn::Dsn, report: &mut BounceReport, limits: &Limits) {
             mta_category: r.mta_category,
             ..Default::default()
         };
-        let (row, zones) = finish_row(raw, command, remote, &notice, limits);
-        for z in zones {
-            if !report.hints.blocklists.iter().any(|x| x == z) {
-                report.hints.blocklists.push(z.to_string());
-            }
-        }
-        for ip in ips_in(&row.diagnostic) {
-            let text = ip_text(ip);
-            if is_public(ip)
-                && !names_as_receiver(&row.diagnostic, ip)
-                && !report.hints.sending_ips.contains(&text)
-            {
-                report.hints.sending_ips.push(text);
-            }
-        }
+        let (row, zones) = finish_row(raw, command, remote, &REPLY_NOTICE, limits);
+        add_hints(report, &row, zones);
         report.recipients.push(row);
+    }
+}
+
+/// What a reply given alone is finished with: no reporting system's wording, no delay notice
+/// around it, no feedback type.
+const REPLY_NOTICE: Notice<'static> = Notice {
+    kind: ReportKind::SmtpReply,
+    reporter: None,
+    delay_warning: &no_delay_warning,
+    feedback_type: None,
+};
+
+fn no_delay_warning() -> bool {
+    false
+}
+
+/// The blocklists a row's words name, and the public addresses in them that are not the
+/// receiver's (the sender's, to check with `--diagnose`), into the report's hints, each once.
+fn add_hints(report: &mut BounceReport, row: &RecipientRow, zones: Vec<&'static str>) {
+    for z in zones {
+        if !report.hints.blocklists.iter().any(|x| x == z) {
+            report.hints.blocklists.push(z.to_string());
+        }
+    }
+    for ip in ips_in(&row.diagnostic) {
+        let text = ip_text(ip);
+        if is_public(ip)
+            && !names_as_receiver(&row.diagnostic, ip)
+            && !report.hints.sending_ips.contains(&text)
+        {
+            report.hints.sending_ips.push(text);
+        }
     }
 }
 
