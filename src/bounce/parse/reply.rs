@@ -197,7 +197,7 @@ fn join_lines(text: &str) -> String {
 
 /// A pasted reply with its wrapping taken off: the text left to explain, and what the wrapping
 /// named.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 struct Pasted<'t> {
     text: &'t str,
     recipient: Option<String>,
@@ -281,7 +281,7 @@ fn strip_prefix_ci<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
 /// RFC 3464's diagnostic type before its `;` (`smtp`, `X-Postfix`, `X-Unix`, `X-Notes`), and
 /// the text after it: an atom of letters, digits and hyphens that starts with a letter.
 fn diagnostic_type(t: &str) -> Option<(&str, &str)> {
-    let semi = t.get(..t.len().min(24))?.find(';')?;
+    let semi = t[..floor_char(t, 24)].find(';')?;
     let kind = t[..semi].trim_end();
     let atom = kind.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
         && kind.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
@@ -390,6 +390,9 @@ mod tests {
         let p = unwrap("Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>... User unknown");
         assert_eq!(p.text, "550 5.1.1 <bob@example.org>... User unknown");
         assert!(!p.mailer_exit);
+        // A type cut at a character boundary of another script is still found.
+        let p = unwrap("smtp; 550 5.1.1 xéééééééé");
+        assert_eq!(p.text, "550 5.1.1 xéééééééé");
         let p = unwrap("X-Unix; 127");
         assert_eq!(p.text, "127");
         assert!(p.mailer_exit);
