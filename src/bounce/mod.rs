@@ -257,7 +257,8 @@ pub fn explain_bytes_with(raw: &[u8], limits: &Limits) -> BounceReport {
 /// said: ... (in reply to RCPT TO command)`, an Exim log line's `** bob@example.org ...
 /// H=host [ip]: ...`, or Exchange's `Remote Server returned '...'`; the recipient, the remote
 /// host and the command are read from the wrapping. A DSN's per-recipient fields pasted as they
-/// stand (`Final-Recipient:`, `Status:`, `Diagnostic-Code:`) give one row per recipient.
+/// stand (`Final-Recipient:`, `Status:`, `Diagnostic-Code:`), or a notice's text pasted whole
+/// (several recipients, each with its reply), give one row per recipient.
 pub fn explain_reply(text: &str) -> BounceReport {
     parse::explain_smtp_reply(text, &Limits::default())
 }

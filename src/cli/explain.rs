@@ -25,7 +25,8 @@ Examples:
   fivefifty explain '<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 ...'
                                                a reply as a bounce or log quotes it (also
                                                Diagnostic-Code: smtp; ..., Exim's ** lines,
-                                               Exchange's Remote Server returned '...')
+                                               Exchange's Remote Server returned '...', DSN
+                                               fields, a notice's text pasted whole)
   fivefifty explain bounce.eml --diagnose      then check the sending domain and IP it names
   fivefifty --json explain bounce.eml          the report as JSON (docs/json.md)
 

@@ -7,7 +7,7 @@
 //! Exchange's `Remote Server returned '...'`. What stays (`host mx.example[192.0.2.1] said: 550
 //! ... (in reply to RCPT TO command)`) is the diagnostic, read as a bounce's is: its host, its
 //! command and its reply. A DSN's per-recipient fields pasted as they stand are read as the
-//! DSN's would be, a row per recipient.
+//! DSN's would be, and a notice's text pasted whole as a text bounce's is: a row per recipient.
 
 use super::dsn;
 use super::scan::{self, find_ascii_ci};
@@ -51,6 +51,21 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
         let from = ReplyCode::find_with_offset(&joined).map_or(0, |(at, _)| at);
         reply_recipient(&joined[from..])
     });
+    // A notice's text pasted whole (several recipients with their replies, or one the text
+    // names apart from its reply, as Exchange's "Remote Server returned" under the address):
+    // read as a text bounce's is, a row per recipient.
+    if text.contains('\n') {
+        let (rows, preamble) = text::extract(
+            text,
+            &[],
+            limits.max_recipients,
+            limits.max_diagnostic_chars * 2,
+        );
+        if rows.len() > 1 || (rows.len() == 1 && recipient.is_none()) {
+            explain_notice_rows(rows, &preamble, &mut report, limits);
+            return report;
+        }
+    }
     // The receiving host, as a bounce's diagnostic names it (`host mx.example[192.0.2.1] said`).
     let remote = pasted
         .remote_mta
@@ -119,6 +134,32 @@ fn explain_dsn_fields(d: dsn::Dsn, report: &mut BounceReport, limits: &Limits) {
             fixed: r.expired.then_some(reason::Reason::Expired),
             mailer_exit: r.mailer_exit,
             mta_category: r.mta_category,
+            ..Default::default()
+        };
+        let (row, zones) = finish_row(raw, command, remote, &REPLY_NOTICE, limits);
+        add_hints(report, &row, zones);
+        report.recipients.push(row);
+    }
+}
+
+/// One row per recipient the pasted text of a notice names, each with the block under it, read
+/// with the text before the first recipient as its context.
+fn explain_notice_rows(
+    rows: Vec<text::TextRow>,
+    preamble: &str,
+    report: &mut BounceReport,
+    limits: &Limits,
+) {
+    for t in rows {
+        let command = text::command_in(&t.block).or_else(|| text::command_in(preamble));
+        let remote = text::remote_host_in(&t.block)
+            .or_else(|| text::remote_host_in(preamble))
+            .or_else(|| receiver_ip_in(&t.block));
+        let raw = RawRow {
+            recipient: Some(lower_domain(&t.recipient)),
+            diagnostic: t.block,
+            shown_end: t.reply_end,
+            context: preamble.to_string(),
             ..Default::default()
         };
         let (row, zones) = finish_row(raw, command, remote, &REPLY_NOTICE, limits);
@@ -489,6 +530,56 @@ mod tests {
         assert_eq!(carol.remote_mta.as_deref(), Some("mx2.example.org"));
         // The receiver's address is no hint of the sender's.
         assert!(r.hints.sending_ips.is_empty(), "{:?}", r.hints.sending_ips);
+    }
+
+    #[test]
+    fn a_pasted_notice_gives_a_row_per_recipient() {
+        // Postfix's text part with two recipients.
+        let r = explain_smtp_reply(
+            "<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 <bob@example.org>:\n    Recipient address rejected: User unknown (in reply to RCPT TO command)\n\n<carol@example.net>: host mx.example.net[192.0.2.2] said: 552 5.2.2 <carol@example.net>:\n    Mailbox full (in reply to RCPT TO command)",
+            &Limits::default(),
+        );
+        let got: Vec<_> = r
+            .recipients
+            .iter()
+            .map(|x| (x.recipient.as_deref(), x.reason, x.remote_mta.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("bob@example.org"),
+                    reason::Reason::UserUnknown,
+                    Some("mx.example.org")
+                ),
+                (
+                    Some("carol@example.net"),
+                    reason::Reason::MailboxFull,
+                    Some("mx.example.net")
+                ),
+            ]
+        );
+        // Exchange's administrators' block: the address on its own line, the reply under it.
+        let r = explain_smtp_reply(
+            "Diagnostic information for administrators:\n\nGenerating server: BN8PR12MB1234.namprd12.prod.outlook.com\n\nbob@example.org\nRemote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'",
+            &Limits::default(),
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(
+            r.recipients[0].recipient.as_deref(),
+            Some("bob@example.org")
+        );
+        assert_eq!(r.recipients[0].reason, reason::Reason::UserUnknown);
+        // A multi-line reply that names one recipient stays one reply.
+        let r = explain_smtp_reply(
+            "550-5.1.1 <bob@example.org>: The email account that you tried to reach does\n550-5.1.1 not exist. Please try double-checking the recipient's email\n550 5.1.1 address for typos.",
+            &Limits::default(),
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(
+            r.recipients[0].recipient.as_deref(),
+            Some("bob@example.org")
+        );
     }
 
     #[test]
