@@ -379,6 +379,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // from 192.0.2.1 refused": the client's address, not the envelope sender.
             "mail from ip",
             "rbl: mail from",
+            // "192.0.2.1 is not allowed to send mail from example.com": the client's address.
+            "is not allowed to send mail from",
             // A DNS blocklist named (Postfix's "Client host [ip] blocked using <zone>", GMX's
             // "IP address is black listed"), before the reputation and service words beside
             // it ("Barracuda Reputation", "No SMTP service").
@@ -2286,6 +2288,10 @@ mod tests {
         );
         assert_eq!(
             text("550 5.7.1 Mail from [2001:db8::1] rejected"),
+            Reason::Blocked
+        );
+        assert_eq!(
+            text("550 5.7.1 192.0.2.1 is not allowed to send mail from example.com"),
             Reason::Blocked
         );
         assert_eq!(
