@@ -54,7 +54,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     // A notice's text pasted whole (several recipients with their replies, or one the text
     // names apart from its reply, as Exchange's "Remote Server returned" under the address):
     // read as a text bounce's is, a row per recipient.
-    if text.contains('\n') {
+    if text.contains('\n') && !is_multiline_reply(text) {
         let (rows, preamble) = text::extract(
             text,
             &[],
@@ -140,6 +140,18 @@ fn explain_dsn_fields(d: dsn::Dsn, report: &mut BounceReport, limits: &Limits) {
         add_hints(report, &row, zones);
         report.recipients.push(row);
     }
+}
+
+/// Does every line of `text` start with a reply code (`550-5.7.1 ...`, `550 5.7.1 ...`): one
+/// server's multi-line reply, whose addresses are words of the reply, not recipients?
+fn is_multiline_reply(text: &str) -> bool {
+    scan::lines(text)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .all(|l| {
+            let b = l.as_bytes();
+            b.len() >= 4 && b[..3].iter().all(u8::is_ascii_digit) && matches!(b[3], b'-' | b' ')
+        })
 }
 
 /// One row per recipient the pasted text of a notice names, each with the block under it, read
@@ -570,6 +582,18 @@ mod tests {
             Some("bob@example.org")
         );
         assert_eq!(r.recipients[0].reason, reason::Reason::UserUnknown);
+        // A multi-line reply is one reply: the addresses in its words name no recipients.
+        assert!(is_multiline_reply(
+            "550-5.7.1 a\n550-5.7.1 <x@example.org>: b\n550 5.7.1 <y@example.org>: c"
+        ));
+        assert!(!is_multiline_reply(
+            "<x@example.org>: host mx said:\n    550 5.1.1 No"
+        ));
+        let r = explain_smtp_reply(
+            "550-5.7.1 Refused. Ask:\n550-5.7.1 <postmaster@example.org>: the postmaster\n550 5.7.1 <abuse@example.org>: abuse desk",
+            &Limits::default(),
+        );
+        assert_eq!(r.recipients.len(), 1);
         // A multi-line reply that names one recipient stays one reply.
         let r = explain_smtp_reply(
             "550-5.1.1 <bob@example.org>: The email account that you tried to reach does\n550-5.1.1 not exist. Please try double-checking the recipient's email\n550 5.1.1 address for typos.",
