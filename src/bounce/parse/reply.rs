@@ -26,9 +26,7 @@ use crate::bounce::{BounceReport, RecipientRow, ReportKind};
 /// bounce or a log)?
 pub(crate) fn reads_as_reply(text: &str) -> bool {
     let t = text.trim_start();
-    (t.len() >= 3 && t.as_bytes()[..3].iter().all(u8::is_ascii_digit))
-        || ReplyCode::find_in(text).is_some()
-        || DsnStatus::find_in(text).is_some()
+    (t.len() >= 3 && t.as_bytes()[..3].iter().all(u8::is_ascii_digit)) || text::says_a_reply(text)
 }
 
 /// Explain a reply given alone (see [`crate::bounce::explain_reply`]).
@@ -67,10 +65,7 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
         }
     }
     // The receiving host, as a bounce's diagnostic names it (`host mx.example[192.0.2.1] said`).
-    let remote = pasted
-        .remote_mta
-        .or_else(|| text::remote_host_in(&joined))
-        .or_else(|| receiver_ip_in(&joined));
+    let remote = pasted.remote_mta.or_else(|| receiver_in(&joined));
     let raw = RawRow {
         recipient,
         mailer_exit: pasted.mailer_exit,
@@ -121,11 +116,7 @@ fn explain_dsn_fields(d: dsn::Dsn, report: &mut BounceReport, limits: &Limits) {
     for r in d.rows {
         let recipient = r.recipient().map(|a| lower_domain(&a));
         let command = text::command_in(&r.diagnostic);
-        let remote = r
-            .remote_mta
-            .clone()
-            .or_else(|| text::remote_host_in(&r.diagnostic))
-            .or_else(|| receiver_ip_in(&r.diagnostic));
+        let remote = r.remote_mta.clone().or_else(|| receiver_in(&r.diagnostic));
         let raw = RawRow {
             recipient,
             action: r.action,
@@ -148,10 +139,7 @@ fn is_multiline_reply(text: &str) -> bool {
     scan::lines(text)
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .all(|l| {
-            let b = l.as_bytes();
-            b.len() >= 4 && b[..3].iter().all(u8::is_ascii_digit) && matches!(b[3], b'-' | b' ')
-        })
+        .all(|l| leading_code(l).is_some())
 }
 
 /// One row per recipient the pasted text of a notice names, each with the block under it, read
@@ -164,9 +152,7 @@ fn explain_notice_rows(
 ) {
     for t in rows {
         let command = text::command_in(&t.block).or_else(|| text::command_in(preamble));
-        let remote = text::remote_host_in(&t.block)
-            .or_else(|| text::remote_host_in(preamble))
-            .or_else(|| receiver_ip_in(&t.block));
+        let remote = receiver_in(&t.block).or_else(|| text::remote_host_in(preamble));
         let raw = RawRow {
             recipient: Some(lower_domain(&t.recipient)),
             diagnostic: t.block,
@@ -224,10 +210,7 @@ fn join_lines(text: &str) -> String {
         if l.is_empty() {
             continue;
         }
-        let code = (l.len() > 4
-            && l.as_bytes()[..3].iter().all(u8::is_ascii_digit)
-            && matches!(l.as_bytes()[3], b'-' | b' '))
-        .then(|| &l[..3]);
+        let code = leading_code(l).filter(|_| l.len() > 4);
         let mut rest = l;
         if joined.is_empty() {
             lead = code;
@@ -246,6 +229,19 @@ fn join_lines(text: &str) -> String {
         joined.push_str(rest);
     }
     joined
+}
+
+/// The reply code a line starts with, as a reply's lines give it (`550-...`, `550 ...`).
+fn leading_code(line: &str) -> Option<&str> {
+    let b = line.as_bytes();
+    (b.len() >= 4 && b[..3].iter().all(u8::is_ascii_digit) && matches!(b[3], b'-' | b' '))
+        .then(|| &line[..3])
+}
+
+/// The receiving host a diagnostic names, by its name (`host mx.example[192.0.2.1] said`) or,
+/// failing that, by its address (see [`receiver_ip_in`]).
+fn receiver_in(diagnostic: &str) -> Option<String> {
+    text::remote_host_in(diagnostic).or_else(|| receiver_ip_in(diagnostic))
 }
 
 /// A pasted reply with its wrapping taken off: the text left to explain, and what the wrapping
@@ -386,11 +382,10 @@ fn exchange_quote(t: &str) -> Option<(Option<String>, &str)> {
         }
         None => (None, rest),
     };
-    let open = rest.find("returned '")? + "returned '".len();
-    // Only a host's name or address and its bracketed address may stand before `returned`.
-    if rest[..open].len() > 64 {
-        return None;
-    }
+    // Only a host's name or address and its bracketed address may stand before `returned`:
+    // the words must end within the first 64 bytes, and are looked for only there.
+    let key = "returned '";
+    let open = rest[..floor_char(rest, 64)].find(key)? + key.len();
     let inner = &rest[open..];
     let inner = inner.rfind('\'').map_or(inner, |close| &inner[..close]);
     Some((host.filter(|h| !h.is_empty()), inner))
@@ -415,9 +410,9 @@ fn after_status(text: &str) -> &str {
 /// (`Sender address rejected`, `Domain of sender address ... does not exist`) name no recipient.
 fn reply_recipient(reply: &str) -> Option<String> {
     let rest = reply.trim_start();
-    let rest = match rest.as_bytes() {
-        [a, b, c, b' ' | b'-', ..] if [a, b, c].iter().all(|d| d.is_ascii_digit()) => &rest[4..],
-        _ => rest,
+    let rest = match leading_code(rest) {
+        Some(_) => &rest[4..],
+        None => rest,
     }
     .trim_start();
     let rest = after_status(rest);

@@ -801,7 +801,7 @@ pub(crate) fn reply_paragraph(text: &str) -> Option<&str> {
 }
 
 /// Does a block hold a server's reply: an SMTP reply code or an RFC 3463 status?
-fn says_a_reply(block: &str) -> bool {
+pub(crate) fn says_a_reply(block: &str) -> bool {
     ReplyCode::find_in(block).is_some() || DsnStatus::find_in(block).is_some()
 }
 
