@@ -311,9 +311,12 @@ const fn greylisting(needles: &'static [&'static str]) -> Known {
 
 /// Gmail's temporary refusal with the code in `needles` (`421 4.7.NN Your email has been rate
 /// limited because ...`), the rate-limiting form of its permanent 5.7.NN: recognised with its
-/// cause, while the words decide the reason, as they do for the 4.7.28 rate limit.
+/// cause. The reason is given only for a code in [`GMAIL_OWN_SENSE`], whose registry sense the
+/// status table follows; otherwise the table and the words decide it, as they do for the
+/// 4.7.28 rate limit.
 const fn gmail_rate_limit(
     needles: &'static [&'static str; 1],
+    reason: Option<Reason>,
     cause: BounceCause,
     meaning: &'static str,
     fix: &'static str,
@@ -322,7 +325,7 @@ const fn gmail_rate_limit(
         provider: "Gmail",
         code: needles[0],
         needles,
-        reason: None,
+        reason,
         cause: Some(cause),
         meaning,
         fix,
@@ -408,30 +411,35 @@ const KNOWN: &[Known] = &[
     // been rate limited because ...") before it refuses for good. The words decide the reason.
     gmail_rate_limit(
         &["4.7.26"],
+        None,
         BounceCause::Authentication,
         "Gmail is rate-limiting mail that passes neither SPF nor DKIM (unauthenticated mail).",
         "Publish SPF for every server that sends for your domain and sign with DKIM using your From domain; the mail is retried meanwhile.",
     ),
     gmail_rate_limit(
         &["4.7.27"],
+        Some(Reason::AuthFailure),
         BounceCause::Authentication,
         "Gmail is rate-limiting mail whose SPF check did not pass.",
         "Add the sending server to your SPF record (an ip4:/ip6: or your provider's include:); the mail is retried meanwhile.",
     ),
     gmail_rate_limit(
         &["4.7.29"],
+        Some(Reason::FailedStartTls),
         BounceCause::Other,
         "Gmail is rate-limiting mail that was not sent over TLS.",
         "Enable STARTTLS on the sending server (a valid certificate, opportunistic TLS on outbound SMTP); the mail is retried meanwhile.",
     ),
     gmail_rate_limit(
         &["4.7.30"],
+        Some(Reason::AuthFailure),
         BounceCause::Authentication,
         "Gmail is rate-limiting mail whose DKIM check did not pass.",
         "Sign with DKIM (d= your From domain) and publish the selector's key; the mail is retried meanwhile.",
     ),
     gmail_rate_limit(
         &["4.7.32"],
+        None,
         BounceCause::Authentication,
         "Gmail is rate-limiting mail whose From domain is aligned with neither the SPF domain nor the DKIM domain.",
         "Sign DKIM with your From domain (d=), or send with a Return-Path in your From domain; the mail is retried meanwhile.",
@@ -445,6 +453,38 @@ const KNOWN: &[Known] = &[
         meaning: "The From domain is aligned with neither the SPF domain nor the DKIM domain.",
         fix: "Sign DKIM with your From domain (d=), or send with a Return-Path in your From domain.",
         link: Some("https://support.google.com/a/answer/81126"),
+    },
+    // The IANA registry's meanings of the codes Gmail uses in its own sense (see
+    // [`GMAIL_OWN_SENSE`]): these hold in any reply that is not Gmail's.
+    Known {
+        provider: "RFC 7505",
+        code: "5.7.27",
+        needles: &["5.7.27"],
+        reason: Some(Reason::Rejected),
+        cause: Some(BounceCause::Other),
+        meaning: "The envelope sender's domain publishes a null MX (it takes no mail), so the receiver refuses its mail: no bounce could ever reach it.",
+        fix: "Send with a MAIL FROM (Return-Path) domain that accepts mail: give it a real MX record, or use a return-path domain that has one.",
+        link: Some("https://www.rfc-editor.org/rfc/rfc7505#section-4.2"),
+    },
+    Known {
+        provider: "RFC 8617",
+        code: "5.7.29",
+        needles: &["5.7.29"],
+        reason: None,
+        cause: Some(BounceCause::Authentication),
+        meaning: "The message failed ARC validation: a forwarder's Authenticated Received Chain is broken or untrusted.",
+        fix: "If you forward or relay mail (a list, a forwarding service), sign ARC sets correctly; if you send directly, make SPF and DKIM pass so the receiver needs no ARC.",
+        link: Some("https://www.rfc-editor.org/rfc/rfc8617"),
+    },
+    Known {
+        provider: "RFC 8689",
+        code: "5.7.30",
+        needles: &["5.7.30"],
+        reason: None,
+        cause: Some(BounceCause::Other),
+        meaning: "The message asked for REQUIRETLS, and a server on the way does not support it.",
+        fix: "Send without REQUIRETLS to this destination, or through servers that support it (TLS with RFC 8689's extension end to end).",
+        link: Some("https://www.rfc-editor.org/rfc/rfc8689"),
     },
     // Exchange Server's status tokens (its own documented names; the enhanced code beside
     // them is often generic, 5.1.0 or 5.7.1, or says less: 5.2.3 for a size limit).
@@ -1797,7 +1837,7 @@ pub(crate) fn recognise_all(text: &str) -> Recognised {
         .iter()
         .filter_map(|&i| Some((KNOWN.get(i)?, table.known.get(i)?)))
     {
-        if ids.iter().all(has) {
+        if ids.iter().all(has) && sense_holds(k, text) {
             recs.push(k.recognition());
             reason = reason.or(k.reason);
             cause = cause.or(k.cause);
@@ -1842,6 +1882,24 @@ pub(crate) fn recognise_all(text: &str) -> Recognised {
         cause,
         zones: seen_zone,
     }
+}
+
+/// The codes Gmail gives a sense of its own where the IANA registry has another: X.7.27 is
+/// RFC 7505's null MX (Gmail: SPF did not pass), X.7.29 RFC 8617's ARC failure (Gmail: no
+/// TLS), X.7.30 RFC 8689's REQUIRETLS (Gmail: DKIM did not pass).
+const GMAIL_OWN_SENSE: &[&str] = &["5.7.27", "5.7.29", "5.7.30", "4.7.27", "4.7.29", "4.7.30"];
+
+/// Whether an entry's sense holds in this (normalised) text: for a code in
+/// [`GMAIL_OWN_SENSE`], Gmail's reading only in a reply that is Gmail's (its `gsmtp`
+/// trailer or its name: a URL is normalised away), the registry's only in one that is not.
+fn sense_holds(k: &Known, text: &str) -> bool {
+    if !GMAIL_OWN_SENSE.contains(&k.code) {
+        return true;
+    }
+    let gmails = ["gsmtp", "google", "gmail"]
+        .iter()
+        .any(|w| text.contains(w));
+    gmails == (k.provider == "Gmail")
 }
 
 /// The code of Microsoft's banned-IP range, as [`KNOWN`] names it.
@@ -2129,44 +2187,104 @@ mod tests {
     #[test]
     fn gmails_bulk_sender_rate_limits_are_explained_by_their_cause() {
         let n = crate::bounce::reason::normalise;
-        for (reply, code, cause) in [
+        // Where Gmail's sense of a code is not the registry's (X.7.27, X.7.29, X.7.30), the
+        // entry gives the reason; elsewhere the status table and the words do.
+        for (reply, code, want, cause) in [
             (
                 "421-4.7.26 Your email has been rate limited because this message is not authenticated",
                 "4.7.26",
+                None,
                 BounceCause::Authentication,
             ),
             (
-                "421-4.7.27 Your email has been rate limited because SPF authentication didn't pass",
+                "421-4.7.27 Your email has been rate limited because SPF authentication didn't pass. Gmail requires all bulk email senders to authenticate their email with SPF",
                 "4.7.27",
+                Some(Reason::AuthFailure),
                 BounceCause::Authentication,
             ),
             (
-                "421-4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection",
+                "421-4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. gsmtp",
                 "4.7.29",
+                Some(Reason::FailedStartTls),
                 BounceCause::Other,
             ),
             (
-                "421-4.7.30 Your email has been rate limited because DKIM authentication didn't pass",
+                "421-4.7.30 Your email has been rate limited because DKIM authentication didn't pass. https://support.google.com/mail/answer/81126 a1-20020a05 - gsmtp",
                 "4.7.30",
+                Some(Reason::AuthFailure),
                 BounceCause::Authentication,
             ),
             (
                 "421-4.7.32 Your email has been rate limited because the From: header isn't aligned",
                 "4.7.32",
+                None,
                 BounceCause::Authentication,
             ),
         ] {
             let (recs, reason, found) = recognise(&n(reply));
-            assert!(recs.iter().any(|r| r.code == code), "{reply}");
-            assert_eq!(reason, None, "{reply}");
+            assert!(
+                recs.iter().any(|r| r.code == code && r.provider == "Gmail"),
+                "{reply}"
+            );
+            assert_eq!(reason, want, "{reply}");
             assert_eq!(found, Some(cause), "{reply}");
         }
         // The permanent DKIM refusal decides the reason; a longer number is not the code.
-        let (recs, reason, _) = recognise(&n("550-5.7.30 DKIM checks did not pass"));
+        let (recs, reason, _) = recognise(&n("550-5.7.30 DKIM checks did not pass - gsmtp"));
         assert!(recs.iter().any(|r| r.code == "5.7.30"));
         assert_eq!(reason, Some(Reason::AuthFailure));
         let (recs, _, _) = recognise(&n("550 5.7.301 other"));
         assert!(recs.iter().all(|r| r.code != "5.7.30"));
+    }
+
+    #[test]
+    fn codes_gmail_gives_its_own_sense_keep_the_registrys_sense_in_other_replies() {
+        let n = crate::bounce::reason::normalise;
+        for (reply, provider, reason, cause) in [
+            (
+                "550 5.7.27 Sender address has null MX",
+                "RFC 7505",
+                Some(Reason::Rejected),
+                BounceCause::Other,
+            ),
+            (
+                "550-5.7.27 Gmail requires all senders to authenticate with SPF",
+                "Gmail",
+                Some(Reason::AuthFailure),
+                BounceCause::Authentication,
+            ),
+            (
+                "550 5.7.29 ARC validation failure",
+                "RFC 8617",
+                None,
+                BounceCause::Authentication,
+            ),
+            (
+                "550-5.7.29 Gmail requires all senders to use TLS/SSL for SMTP connections",
+                "Gmail",
+                Some(Reason::FailedStartTls),
+                BounceCause::Other,
+            ),
+            (
+                "550 5.7.30 REQUIRETLS support required",
+                "RFC 8689",
+                None,
+                BounceCause::Other,
+            ),
+        ] {
+            let (recs, found, found_cause) = recognise(&n(reply));
+            let code = &reply[4..10];
+            assert_eq!(
+                recs.iter()
+                    .filter(|r| r.code == code)
+                    .map(|r| r.provider)
+                    .collect::<Vec<_>>(),
+                vec![provider],
+                "{reply}"
+            );
+            assert_eq!(found, reason, "{reply}");
+            assert_eq!(found_cause, Some(cause), "{reply}");
+        }
     }
 
     #[test]

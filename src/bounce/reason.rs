@@ -276,10 +276,17 @@ pub fn status_reason(s: DsnStatus) -> Option<Reason> {
         (7, 19) => SecurityError,
         (7, 20..=24) => AuthFailure,
         (7, 25) => RequirePtr,
-        (7, 26) | (7, 27) => AuthFailure,
+        (7, 26) => AuthFailure,
+        // The registry's senses (RFC 7505's null MX of the sender's domain, RFC 8617's ARC,
+        // RFC 8689's REQUIRETLS); Gmail gives 27, 29 and 30 senses of its own, which its words
+        // decide (advice::KNOWN). The sender's address is what is refused: `rejected`, where
+        // Sisimai's table reads 5.7.27 as the destination's null MX (its 5.1.10).
+        (7, 27) => Rejected,
+        // A mail flood: refused for good as spam, deferred as too fast (Gmail's rate limit).
+        (7, 28) if perm => SpamDetected,
         (7, 28) => Speeding,
-        (7, 29) => FailedStartTls,
-        (7, 30) => AuthFailure,
+        (7, 29) => AuthFailure,
+        (7, 30) => FailedStartTls,
         _ => return None,
     })
 }
@@ -2472,6 +2479,18 @@ mod tests {
         assert_eq!(text("552 5.2.2 over"), Reason::MailboxFull);
         assert_eq!(text("550 5.7.26 unauthenticated"), Reason::AuthFailure);
         assert_eq!(text("550 5.7.25 no PTR"), Reason::RequirePtr);
+        // The registry's senses of the codes Gmail reuses, and a permanent mail flood.
+        assert_eq!(text("550 5.7.27 sender has null MX"), Reason::Rejected);
+        assert_eq!(text("550 5.7.29 ARC check failed"), Reason::AuthFailure);
+        assert_eq!(text("550 5.7.30 REQUIRETLS needed"), Reason::FailedStartTls);
+        assert_eq!(
+            status_reason(DsnStatus::parse("5.7.28").expect("a status")),
+            Some(Reason::SpamDetected)
+        );
+        assert_eq!(
+            status_reason(DsnStatus::parse("4.7.28").expect("a status")),
+            Some(Reason::Speeding)
+        );
     }
 
     #[test]
