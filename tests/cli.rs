@@ -316,9 +316,41 @@ fn explain_reads_a_reply_as_bounces_and_logs_quote_it() {
 
 #[test]
 fn explain_rejects_input_that_is_neither_file_nor_reply() {
-    let out = fivefifty(&["explain", "hello there"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("SMTP reply"));
+    // Words that name no failure, one word, a path: a mistyped path, not a reply.
+    for input in ["hello there", "bounce.eml", "missing/mailbox full.eml"] {
+        let out = fivefifty(&["explain", input]);
+        assert_eq!(out.status.code(), Some(2), "{input}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("SMTP reply"),
+            "{input}"
+        );
+    }
+}
+
+#[test]
+fn explain_reads_a_replys_words_given_without_its_codes() {
+    let out = fivefifty(&[
+        "--json",
+        "explain",
+        "Email rejected because it violates our security policy",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let report = &v["details"]["reports"][0];
+    assert_eq!(report["kind"], "smtp_reply", "{v}");
+    assert_eq!(report["recipients"][0]["reason"], "policyviolation", "{v}");
+    // Without a code the words cannot say the failure is for good: a warning, exit 0.
+    assert_eq!(report["recipients"][0]["permanent"], false, "{v}");
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    assert!(
+        report["notes"].as_array().is_some_and(|n| n
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("words alone")))),
+        "{v}"
+    );
+    let out = fivefifty(&["explain", "Mailbox full"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("mailboxfull"), "{text}");
+    assert!(text.contains("permanent or temporary unknown"), "{text}");
 }
 
 #[test]

@@ -22,6 +22,8 @@ Examples:
   fivefifty explain - < bounce.eml             standard input
   fivefifty explain '550 5.7.26 Unauthenticated email from example.com is not accepted'
                                                a bare SMTP reply, multi-line ones too
+  fivefifty explain 'Email rejected because it violates our security policy'
+                                               the words alone, as a web mail shows them
   fivefifty explain '<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 ...'
                                                a reply as a bounce or log quotes it (also
                                                Diagnostic-Code: smtp; ..., Exim's ** lines,
@@ -52,7 +54,8 @@ pub struct ExplainArgs {
     /// A bounce file, mbox or Maildir folder; `-` for standard input (one message or an
     /// mbox); or an SMTP reply text, bare (`550 5.1.1 User unknown`) or as a bounce or log
     /// quotes it (`Diagnostic-Code: smtp; 550 ...`, `<bob@example.org>: host mx.example.org[192.0.2.1]
-    /// said: 550 ...`, `Remote Server returned '550 ...'`).
+    /// said: 550 ...`, `Remote Server returned '550 ...'`), or its words alone when they name a
+    /// failure (`Mailbox full`).
     pub input: String,
     /// Check the sender's side where the bounce points: the domain's SPF/DKIM/DMARC for
     /// authentication failures, the sending IP's listings for blocklist rejections.
@@ -198,10 +201,32 @@ fn for_each_report(
         let _ = each(&bounce::explain_reply(input));
         return Ok(());
     }
+    if let Some(report) = failure_words(input) {
+        let _ = each(&report);
+        return Ok(());
+    }
     Err(CliError::Usage(format!(
         "{input:?} is neither a file, a folder, '-', nor an SMTP reply (text with a reply code \
-         such as 550 or a status code such as 5.7.1)"
+         such as 550 or a status code such as 5.7.1, or words that name a failure such as \
+         'Mailbox full')"
     )))
+}
+
+/// The report on a reply's words given without its codes, as a web mail or a help desk shows
+/// them ("Email rejected because it violates our security policy"), when they name a reason.
+/// Words that name none, one word, or a path (`bounces/x.eml`) are taken for a path mistyped:
+/// reading them as a reply would hide the typo behind an "undefined" row.
+fn failure_words(input: &str) -> Option<BounceReport> {
+    let words = input.split_whitespace().nth(1).is_some();
+    if !words || input.contains(['/', '\\']) {
+        return None;
+    }
+    let report = bounce::explain_reply(input);
+    report
+        .recipients
+        .iter()
+        .any(|r| r.reason != bounce::Reason::Undefined)
+        .then_some(report)
 }
 
 /// The terminal report: each message's report written as it comes, then the counts and the
@@ -428,6 +453,9 @@ fn render_report(out: &mut String, r: &BounceReport, style: Style) {
             "no failure".to_string()
         } else if row.permanent {
             "permanent failure".to_string()
+        } else if row.status.is_none() && row.reply_code.is_none() && row.action.is_none() {
+            // Words given without a code: nothing says whether the failure lasts.
+            "no code: permanent or temporary unknown".to_string()
         } else {
             "temporary".to_string()
         }];
