@@ -87,14 +87,23 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     }
     let (row, zones) = finish_row(raw, cmd, remote, &REPLY_NOTICE, limits);
     add_hints(&mut report, &row, zones);
-    if row.reply_code.is_none() && row.status.is_none() {
+    report.recipients.push(row);
+    note_words_alone(&mut report);
+    report
+}
+
+/// Says so when a row's reason rests on words alone: no reply code or status was given.
+fn note_words_alone(report: &mut BounceReport) {
+    if report
+        .recipients
+        .iter()
+        .any(|r| r.reply_code.is_none() && r.status.is_none())
+    {
         report.notes.push(
             "No SMTP reply code or enhanced status code was found; the reason comes from the words alone."
                 .into(),
         );
     }
-    report.recipients.push(row);
-    report
 }
 
 /// A DSN's per-recipient fields pasted as they stand (`Final-Recipient: rfc822; ...`,
@@ -164,6 +173,7 @@ fn explain_notice_rows(
         add_hints(report, &row, zones);
         report.recipients.push(row);
     }
+    note_words_alone(report);
 }
 
 /// What a reply given alone is finished with: no reporting system's wording, no delay notice
@@ -577,6 +587,22 @@ mod tests {
             Some("bob@example.org")
         );
         assert_eq!(r.recipients[0].reason, reason::Reason::UserUnknown);
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+        // A notice's words without codes: the row, and the note that words alone decided.
+        let r = explain_smtp_reply(
+            "Your message was rejected because it could not be saved.
+
+reject reason: Mailbox full
+target mail address: bob@example.org",
+            &Limits::default(),
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].reason, reason::Reason::MailboxFull);
+        assert!(
+            r.notes.iter().any(|n| n.contains("words alone")),
+            "{:?}",
+            r.notes
+        );
         // A multi-line reply is one reply: the addresses in its words name no recipients.
         assert!(is_multiline_reply(
             "550-5.7.1 a\n550-5.7.1 <x@example.org>: b\n550 5.7.1 <y@example.org>: c"
