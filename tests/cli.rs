@@ -723,6 +723,62 @@ fn explain_into_a_closed_pipe_ends_quietly() {
     );
 }
 
+/// `fivefifty explain -` with `input` on standard input.
+fn explain_stdin(input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fivefifty"))
+        .args(["--json", "explain", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.as_bytes()).expect("written");
+    drop(stdin);
+    child.wait_with_output().expect("the binary ends")
+}
+
+#[test]
+fn a_reply_piped_in_is_read_as_a_reply() {
+    // Copied from a bounce and piped in: no message, so read as a reply given as an argument.
+    for (piped, reason, recipient) in [
+        (
+            "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown\n",
+            "userunknown",
+            "bob@example.org",
+        ),
+        (
+            "<carol@example.net>: host mx.example.net[192.0.2.2] said: 552 5.2.2 Mailbox full (in\n    reply to RCPT TO command)\n",
+            "mailboxfull",
+            "carol@example.net",
+        ),
+        (
+            "Final-Recipient: rfc822; dave@example.com\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 550 5.7.1 Client host [203.0.113.9] blocked using zen.spamhaus.org\n",
+            "blocked",
+            "dave@example.com",
+        ),
+    ] {
+        let out = explain_stdin(piped);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let report = &v["details"]["reports"][0];
+        assert_eq!(report["kind"], "smtp_reply", "{piped}: {v}");
+        assert_eq!(report["recipients"][0]["reason"], reason, "{piped}: {v}");
+        assert_eq!(
+            report["recipients"][0]["recipient"], recipient,
+            "{piped}: {v}"
+        );
+    }
+    // A message is still read as one, and text that is neither is still no mail (exit 2).
+    let out = explain_stdin(
+        "From: alice@example.com\nTo: bob@example.org\nSubject: hi\n\n550 is our room number\n",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["details"]["reports"][0]["kind"], "not_bounce", "{v}");
+    let out = explain_stdin("hello there\n");
+    assert_eq!(out.status.code(), Some(2));
+}
+
 #[test]
 fn an_mbox_on_standard_input_is_read_message_by_message() {
     use std::io::Write;

@@ -270,6 +270,47 @@ pub fn reads_as_reply(text: &str) -> bool {
     parse::reads_as_reply(text)
 }
 
+/// Does `raw` read as a mail message (or an mbox of them): it starts with an mbox `From ` line,
+/// or its header block (up to the first blank line) holds a field every message has one of
+/// (`From:`, `To:`, `Subject:`, `Date:`, `Received:`, `Return-Path:`, `Message-ID:`,
+/// `MIME-Version:`, `Content-Type:`)? The CLI asks this of standard input: a reply copied
+/// from a bounce (`550 5.1.1 ...`, `Diagnostic-Code: smtp; ...`) piped in is no message, and
+/// is read as [`explain_reply`] reads it.
+pub fn reads_as_message(raw: &[u8]) -> bool {
+    const MESSAGE_FIELDS: &[&[u8]] = &[
+        b"from:",
+        b"to:",
+        b"subject:",
+        b"date:",
+        b"received:",
+        b"return-path:",
+        b"message-id:",
+        b"mime-version:",
+        b"content-type:",
+    ];
+    let start = raw
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(raw.len());
+    let raw = &raw[start..];
+    if raw.starts_with(b"From ") {
+        return true;
+    }
+    for line in raw.split(|&c| c == b'\n').take(1000) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        if MESSAGE_FIELDS.iter().any(|f| {
+            line.get(..f.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(f))
+        }) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Explain every message at `path`: a single message file, an mbox (streamed, one message in
 /// memory at a time), a Maildir (its `cur/` and `new/`) or a plain folder of message files.
 ///
@@ -313,4 +354,32 @@ pub(crate) fn random_texts<'a>(
             .map(|_| *pick(&mut seed, pieces))
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reads_as_message;
+
+    #[test]
+    fn a_message_or_mbox_reads_as_one_and_a_copied_reply_does_not() {
+        for message in [
+            "From MAILER-DAEMON Sat Oct  4 08:00:09 2025\nReturn-Path: <>\n",
+            "Return-Path: <>\r\nX-Spam: no\r\n",
+            "X-Original-To: a@example.org\nDelivered-To: a@example.org\nSUBJECT: hi\n\nbody",
+            "\n\nReceived: from mx.example.org",
+        ] {
+            assert!(reads_as_message(message.as_bytes()), "{message:?}");
+        }
+        for reply in [
+            "",
+            "550 5.1.1 User unknown",
+            "Diagnostic-Code: smtp; 550 5.1.1 User unknown",
+            "Final-Recipient: rfc822; bob@example.org\nStatus: 5.1.1",
+            "<bob@example.org>: host mx said: 550 No",
+            // A message's field below the first blank line is the body's, not a header.
+            "Status: 5.1.1\n\nFrom: alice@example.com",
+        ] {
+            assert!(!reads_as_message(reply.as_bytes()), "{reply:?}");
+        }
+    }
 }

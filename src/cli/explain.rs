@@ -9,7 +9,7 @@ use fivefifty::present::json::{self, SpooledArray, WriteError};
 use fivefifty::present::terminal::{self, Style};
 use fivefifty::present::{Outcome, Tally};
 use std::fmt::Write as _;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -19,7 +19,8 @@ Examples:
   fivefifty explain bounce.eml                 one bounce (DSN, a provider's own layout, an
                                                auto-reply or an ARF complaint)
   fivefifty explain ~/Maildir/.Bounces         every message of a Maildir folder (or an mbox)
-  fivefifty explain - < bounce.eml             standard input
+  fivefifty explain - < bounce.eml             standard input: a message, an mbox, or a
+                                               reply copied from a bounce
   fivefifty explain '550 5.7.26 Unauthenticated email from example.com is not accepted'
                                                a bare SMTP reply, multi-line ones too
   fivefifty explain 'Email rejected because it violates our security policy'
@@ -51,8 +52,8 @@ input, 3 --diagnose could not decide (a temporary DNS failure).";
 /// cause it points to, and what to do.
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
-    /// A bounce file, mbox or Maildir folder; `-` for standard input (one message or an
-    /// mbox); or an SMTP reply text, bare (`550 5.1.1 User unknown`) or as a bounce or log
+    /// A bounce file, mbox or Maildir folder; `-` for standard input (one message, an mbox,
+    /// or a reply as below); or an SMTP reply text, bare (`550 5.1.1 User unknown`) or as a bounce or log
     /// quotes it (`Diagnostic-Code: smtp; 550 ...`, `<bob@example.org>: host mx.example.org[192.0.2.1]
     /// said: 550 ...`, `Remote Server returned '550 ...'`), or its words alone when they name a
     /// failure (`Mailbox full`).
@@ -180,8 +181,22 @@ fn for_each_report(
     let path = Path::new(input);
     if input == "-" || path.exists() {
         let stream = if input == "-" {
-            // An mbox on standard input is streamed like an mbox file.
-            bounce::explain_reader(std::io::stdin(), "stdin", &Limits::default())
+            // A reply piped in (copied from a bounce) is read as a reply given as an argument
+            // is; anything else, an mbox too, is streamed like a file.
+            let (head, rest) = peek_stdin()?;
+            if head.len() < STDIN_REPLY_MAX && !bounce::reads_as_message(&head) {
+                // All of it is in: a reply, or no mail at all (said as for a file).
+                let text = String::from_utf8_lossy(&head);
+                if let Some(report) = reply_report(&text, false) {
+                    let _ = each(&report);
+                    return Ok(());
+                }
+            }
+            bounce::explain_reader(
+                std::io::Cursor::new(head).chain(rest),
+                "stdin",
+                &Limits::default(),
+            )
         } else {
             bounce::explain_path(path, &Limits::default())
         }
@@ -197,11 +212,7 @@ fn for_each_report(
         });
         return Ok(());
     }
-    if bounce::reads_as_reply(input) {
-        let _ = each(&bounce::explain_reply(input));
-        return Ok(());
-    }
-    if let Some(report) = failure_words(input) {
+    if let Some(report) = reply_report(input, true) {
         let _ = each(&report);
         return Ok(());
     }
@@ -212,16 +223,45 @@ fn for_each_report(
     )))
 }
 
-/// The report on a reply's words given without its codes, as a web mail or a help desk shows
-/// them ("Email rejected because it violates our security policy"), when they name a reason.
-/// Words that name none, one word, or a path (`bounces/x.eml`) are taken for a path mistyped:
-/// reading them as a reply would hide the typo behind an "undefined" row.
-fn failure_words(input: &str) -> Option<BounceReport> {
-    let words = input.split_whitespace().nth(1).is_some();
-    if !words || input.contains(['/', '\\']) {
+/// The start of standard input, and the reader of the rest: read until it is all in, reads as
+/// a message (an mbox's `From ` line comes first, so a stream's first reports are not held
+/// back), or fills [`STDIN_REPLY_MAX`] bytes.
+fn peek_stdin() -> Result<(Vec<u8>, std::io::Stdin), CliError> {
+    let mut head = Vec::new();
+    let mut stdin = std::io::stdin();
+    let mut chunk = [0u8; 16 * 1024];
+    while head.len() < STDIN_REPLY_MAX && !bounce::reads_as_message(&head) {
+        let want = chunk.len().min(STDIN_REPLY_MAX - head.len());
+        let n = match stdin.read(&mut chunk[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CliError::Usage(format!("cannot read standard input: {e}"))),
+        };
+        head.extend_from_slice(&chunk[..n]);
+    }
+    Ok((head, stdin))
+}
+
+/// The most standard input read as a reply when it is no message: a pasted notice is a few
+/// kilobytes; more is a message, or an mbox, and is streamed.
+const STDIN_REPLY_MAX: usize = 256 * 1024;
+
+/// The report on `text` read as a reply: one with a code ([`bounce::reads_as_reply`]), or a
+/// reply's words given without codes, as a web mail or a help desk shows them ("Email rejected
+/// because it violates our security policy"), when they name a reason. When `text` could be a
+/// path (a command-line argument), words that name none, one word, or a path (`bounces/x.eml`)
+/// are taken for a path mistyped: reading them as a reply would hide the typo behind an
+/// "undefined" row.
+fn reply_report(text: &str, could_be_path: bool) -> Option<BounceReport> {
+    if bounce::reads_as_reply(text) {
+        return Some(bounce::explain_reply(text));
+    }
+    let words = text.split_whitespace().nth(1).is_some();
+    if could_be_path && (!words || text.contains(['/', '\\'])) {
         return None;
     }
-    let report = bounce::explain_reply(input);
+    let report = bounce::explain_reply(text);
     report
         .recipients
         .iter()
