@@ -774,6 +774,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "accepts no mail",
         ],
     ),
+    // The sender's own domain refused (Postfix's reject_unknown_sender_domain: "Sender
+    // address rejected: Domain not found"): the host words below are about the sender here.
+    (
+        Reason::Rejected,
+        &["sender address rejected", "domain of sender address"],
+    ),
     (
         Reason::HostUnknown,
         &[
@@ -2304,6 +2310,15 @@ mod tests {
         assert_eq!(
             text("550 5.7.1 Mail from <bob@example.org> refused: sender address rejected"),
             Reason::Rejected
+        );
+        // Postfix's unknown sender domain is the sender's, not the recipient's, host.
+        assert_eq!(
+            text("550 5.7.1 <a@nx.example>: Sender address rejected: Domain not found"),
+            Reason::Rejected
+        );
+        assert_eq!(
+            text("550 5.7.1 <b@nx.example>: Recipient address rejected: Domain not found"),
+            Reason::HostUnknown
         );
     }
 
