@@ -392,8 +392,13 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // "IP address is black listed"), before the reputation and service words beside
             // it ("Barracuda Reputation", "No SMTP service").
             "blocked using",
+            "blacklisted using",
+            "blocklisted using",
             "ip address is black listed",
             "ip is black listed",
+            // Postfix's HELO restrictions refuse the client's name ("Helo command rejected:
+            // Host not found", "need fully-qualified hostname"), not the recipient's host.
+            "helo command rejected",
             // The client's network or host, not the sender (Microsoft's "Client host rejected:
             // was not authenticated" is not SPF or DKIM).
             "host network not allowed",
@@ -466,6 +471,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "does not pass authentication",
             "authentication checks",
             "unauthenticated email",
+            "unauthenticated mail",
             "not authenticated",
             "fails to pass authentication",
             "required authentication level",
@@ -756,6 +762,19 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "no longer accepts mail",
         ],
     ),
+    // The sender's own domain refused (Postfix's reject_unknown_sender_domain: "Sender
+    // address rejected: Domain not found"; "Sender domain has no MX record"): the null-MX and
+    // host words below are about the sender here.
+    (
+        Reason::Rejected,
+        &[
+            "sender address rejected",
+            "domain of sender address",
+            "sender domain",
+            "sender's domain",
+            "mail from your domain",
+        ],
+    ),
     (
         Reason::NotAccept,
         &[
@@ -773,12 +792,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "null mx",
             "accepts no mail",
         ],
-    ),
-    // The sender's own domain refused (Postfix's reject_unknown_sender_domain: "Sender
-    // address rejected: Domain not found"): the host words below are about the sender here.
-    (
-        Reason::Rejected,
-        &["sender address rejected", "domain of sender address"],
     ),
     (
         Reason::HostUnknown,
@@ -1128,11 +1141,16 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "abuseat",
             "rejected by policy",
             "invalid ip for sending mail",
-            // Outlook.com's documented block codes.
+            // Outlook.com's documented block codes (all "Mail rejected by Outlook.com for
+            // policy reasons": the connecting IP).
             "sc-001",
             "sc-002",
             "sc-003",
             "sc-004",
+            "dy-001",
+            "dy-002",
+            "ou-001",
+            "ou-002",
             "blocked",
         ],
     ),
@@ -2319,6 +2337,34 @@ mod tests {
         assert_eq!(
             text("550 5.7.1 <b@nx.example>: Recipient address rejected: Domain not found"),
             Reason::HostUnknown
+        );
+        // The sender's domain without mail service is the sender's, not the destination's.
+        assert_eq!(
+            text("550 5.7.1 Sender domain example.com has no MX records"),
+            Reason::Rejected
+        );
+        assert_eq!(
+            text("550 5.7.1 Unauthenticated mail is prohibited by sender domain policy"),
+            Reason::AuthFailure
+        );
+        // The client refused by its HELO name or by a blocklist, whatever the status says.
+        assert_eq!(
+            text("550 5.7.1 <mail.nx.example>: Helo command rejected: Host not found"),
+            Reason::Blocked
+        );
+        assert_eq!(
+            text("504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname"),
+            Reason::Blocked
+        );
+        assert_eq!(
+            text(
+                "550 5.2.1 Mailbox unavailable. Your IP 192.0.2.4 is blacklisted using bl.spamcop.net"
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(
+            text("550 OU-002 (COL004-MC1F43) Unfortunately, messages from 192.0.2.4 weren't sent."),
+            Reason::Blocked
         );
     }
 
