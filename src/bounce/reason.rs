@@ -394,6 +394,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "blocked using",
             "blacklisted using",
             "blocklisted using",
+            "on our blocklist",
+            "on our block list",
+            "on our blacklist",
             "ip address is black listed",
             "ip is black listed",
             // Postfix's HELO restrictions refuse the client's name ("Helo command rejected:
@@ -773,6 +776,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "sender domain",
             "sender's domain",
             "mail from your domain",
+            // Exim's and others' sender callout ("Verification failed for <a@...> /
+            // Unrouteable address / Sender verify failed"): the sender's address.
+            "sender verify failed",
+            "sender verification failed",
         ],
     ),
     (
@@ -2342,6 +2349,18 @@ mod tests {
         assert_eq!(
             text("550 5.7.1 Sender domain example.com has no MX records"),
             Reason::Rejected
+        );
+        assert_eq!(
+            text(
+                "550-Verification failed for <a@example.com>\n550-Unrouteable address\n550 Sender verify failed"
+            ),
+            Reason::Rejected
+        );
+        assert_eq!(
+            text(
+                "550 Requested action not taken: mailbox unavailable. Your IP 192.0.2.4 is on our blocklist"
+            ),
+            Reason::Blocked
         );
         assert_eq!(
             text("550 5.7.1 Unauthenticated mail is prohibited by sender domain policy"),
