@@ -331,6 +331,18 @@ fn receiver_of(host: &str) -> Option<Receiver> {
         .map(|(_, r)| *r)
 }
 
+/// Does the (normalised) reply carry Google's trailer, `gsmtp` as a word (`... -
+/// gsmtp`)? Google's servers end every reply so, whichever domain they receive for.
+fn ends_as_google(text: &str) -> bool {
+    let b = text.as_bytes();
+    GSMTP.find_iter(b).any(|at| {
+        let before = at.checked_sub(1).and_then(|i| b.get(i));
+        let after = b.get(at + "gsmtp".len());
+        !before.is_some_and(u8::is_ascii_alphanumeric)
+            && !after.is_some_and(u8::is_ascii_alphanumeric)
+    })
+}
+
 /// The receiver's own reading of the reply, before the vocabulary's later splits.
 fn table_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
     // Codes that name their receiver whatever the host (a link to its error page, its own code
@@ -338,11 +350,13 @@ fn table_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
     if let Some(coded) = coded_reason(f) {
         return Some(coded);
     }
-    // The remote MTA's name first, then the recipient's domain, as Sisimai looks.
+    // The remote MTA's name first, then the recipient's domain, as Sisimai looks; then the
+    // `gsmtp` every Google reply ends with (a reply given alone names no host).
     let who = f
         .remote_mta
         .and_then(receiver_of)
-        .or_else(|| f.recipient_domain.and_then(receiver_of))?;
+        .or_else(|| f.recipient_domain.and_then(receiver_of))
+        .or_else(|| ends_as_google(f.text).then_some(Receiver::Google))?;
     let r = match who {
         Receiver::Kddi => kddi(f.text),
         Receiver::Docomo => docomo(f),
@@ -517,6 +531,8 @@ static GOOGLE_SEARCH: LazyLock<Vec<(Option<&'static str>, Finder<'static>)>> =
 static ERR_LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/err/"));
 /// See [`ERR_LOWER`].
 static ERR_UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/ERR/"));
+/// See [`ERR_LOWER`]: Google's trailer, for [`ends_as_google`].
+static GSMTP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"gsmtp"));
 /// See [`ERR_LOWER`].
 static AUP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"aup#"));
 /// See [`ERR_LOWER`]: Orange's and La Poste's code prefixes, `lpnaaa` read as `lpn`.
@@ -658,6 +674,37 @@ mod tests {
             command: Some("RCPT"),
         });
         reading.map(|(_, r)| r)
+    }
+
+    #[test]
+    fn googles_trailer_names_google_when_no_host_does() {
+        // At an unknown domain, with no remote host: a reply given alone.
+        let google = |reply: &str, status| at("example.com", "", reply, status);
+        assert_eq!(
+            google(
+                "421 4.7.0 Try again later, closing connection. (EHLO) - gsmtp",
+                Some("4.7.0")
+            ),
+            Some(Reason::Blocked)
+        );
+        assert_eq!(
+            google(
+                "421 4.7.0 Temporary System Problem. Try again later (10). - gsmtp",
+                Some("4.7.0")
+            ),
+            Some(Reason::SystemError)
+        );
+        // Only the word: a host or word that merely holds the letters is not Google's.
+        assert!(!ends_as_google(
+            "421 4.7.0 temporary system problem. x-gsmtpd"
+        ));
+        assert_eq!(
+            google(
+                "421 4.7.0 Temporary System Problem. Try again later (10). mygsmtp",
+                Some("4.7.0")
+            ),
+            None
+        );
     }
 
     #[test]
