@@ -357,6 +357,14 @@ const TOKENS: &[&[u8]] = &[
     b"From ",
 ];
 
+/// The number in environment variable `name` (`MUTATIONS`, `MUTATION_SEED`), or `default`.
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// One hostile variant of `msg`: bytes flipped, ranges cut, repeated or swapped, tokens spliced in.
 fn mutate(msg: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut m = msg.to_vec();
@@ -410,14 +418,8 @@ fn mutated_corpus_bounces_never_panic() {
     };
     let mut files: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     files.sort();
-    let per_file: usize = std::env::var("MUTATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(16);
-    let seed: u64 = std::env::var("MUTATION_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x9E37_79B9_7F4A_7C15);
+    let per_file: usize = env_number("MUTATIONS", 16);
+    let seed: u64 = env_number("MUTATION_SEED", 0x9E37_79B9_7F4A_7C15);
     let mut rng = Rng(seed | 1);
     let mut tried = 0;
     for path in &files {
@@ -518,14 +520,8 @@ fn mutated_pasted_replies_never_panic() {
         "This is the mail system at host mail.example.com.\n\n<bob@example.org>: host mx.example.org[192.0.2.25] said: 550 5.1.1 User unknown (in\n    reply to RCPT TO command)\n\n<carol@example.org>: host mx.example.org[192.0.2.25] said: 452 4.2.2 Over quota (in\n    reply to RCPT TO command)",
         "5.1.1 User unknown",
     ];
-    let per_paste: usize = std::env::var("MUTATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    let seed: u64 = std::env::var("MUTATION_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x2545_F491_4F6C_DD1D);
+    let per_paste: usize = env_number("MUTATIONS", 200);
+    let seed: u64 = env_number("MUTATION_SEED", 0x2545_F491_4F6C_DD1D);
     let mut rng = Rng(seed | 1);
     for paste in pastes {
         for i in 0..per_paste {
