@@ -333,7 +333,7 @@ fn receiver_of(host: &str) -> Option<Receiver> {
 
 /// Does the (normalised) reply carry Google's trailer, `gsmtp` as a word (`... -
 /// gsmtp`)? Google's servers end every reply so, whichever domain they receive for.
-fn ends_as_google(text: &str) -> bool {
+fn carries_google_trailer(text: &str) -> bool {
     let b = text.as_bytes();
     GSMTP.find_iter(b).any(|at| {
         let before = at.checked_sub(1).and_then(|i| b.get(i));
@@ -356,7 +356,7 @@ fn table_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
         .remote_mta
         .and_then(receiver_of)
         .or_else(|| f.recipient_domain.and_then(receiver_of))
-        .or_else(|| ends_as_google(f.text).then_some(Receiver::Google))?;
+        .or_else(|| carries_google_trailer(f.text).then_some(Receiver::Google))?;
     let r = match who {
         Receiver::Kddi => kddi(f.text),
         Receiver::Docomo => docomo(f),
@@ -531,7 +531,7 @@ static GOOGLE_SEARCH: LazyLock<Vec<(Option<&'static str>, Finder<'static>)>> =
 static ERR_LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/err/"));
 /// See [`ERR_LOWER`].
 static ERR_UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"/ERR/"));
-/// See [`ERR_LOWER`]: Google's trailer, for [`ends_as_google`].
+/// See [`ERR_LOWER`]: Google's trailer, for [`carries_google_trailer`].
 static GSMTP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"gsmtp"));
 /// See [`ERR_LOWER`].
 static AUP: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"aup#"));
@@ -695,7 +695,7 @@ mod tests {
             Some(Reason::SystemError)
         );
         // Only the word: a host or word that merely holds the letters is not Google's.
-        assert!(!ends_as_google(
+        assert!(!carries_google_trailer(
             "421 4.7.0 temporary system problem. x-gsmtpd"
         ));
         assert_eq!(

@@ -590,10 +590,7 @@ mod tests {
         assert!(r.notes.is_empty(), "{:?}", r.notes);
         // A notice's words without codes: the row, and the note that words alone decided.
         let r = explain_smtp_reply(
-            "Your message was rejected because it could not be saved.
-
-reject reason: Mailbox full
-target mail address: bob@example.org",
+            "Your message was rejected because it could not be saved.\n\nreject reason: Mailbox full\ntarget mail address: bob@example.org",
             &Limits::default(),
         );
         assert_eq!(r.recipients.len(), 1);
