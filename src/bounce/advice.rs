@@ -461,7 +461,7 @@ const KNOWN: &[Known] = &[
         code: "5.7.27",
         needles: &["5.7.27"],
         reason: Some(Reason::Rejected),
-        cause: Some(BounceCause::Other),
+        cause: Some(BounceCause::Authentication),
         meaning: "The envelope sender's domain publishes a null MX (it takes no mail), so the receiver refuses its mail: no bounce could ever reach it.",
         fix: "Send with a MAIL FROM (Return-Path) domain that accepts mail: give it a real MX record, or use a return-path domain that has one.",
         link: Some("https://www.rfc-editor.org/rfc/rfc7505#section-4.2"),
@@ -1921,6 +1921,24 @@ static BLOCKLIST_WORDS: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(
 static AUTHENTICATION_WORDS: std::sync::LazyLock<Needles> =
     std::sync::LazyLock::new(|| Needles::new(&["spf", "dkim", "dmarc"]));
 
+/// Words that say the sender's domain failed a receiver's check of its DNS (Postfix's
+/// `reject_unknown_sender_domain`, a sender callout, RFC 7505's null MX): a fault of the
+/// domain's records, which `fivefifty domain` audits.
+static SENDER_DOMAIN_WORDS: std::sync::LazyLock<Needles> = std::sync::LazyLock::new(|| {
+    Needles::new(&[
+        "domain not found",
+        "no mx",
+        "null mx",
+        "not resolvable",
+        "unresolvable",
+        "unrouteable",
+        "unroutable",
+        "does not exist",
+        "verify failed",
+        "verification failed",
+    ])
+});
+
 /// The seed cause of a reason, given whether a blocklist or an authentication word was named.
 pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
     use BounceCause as C;
@@ -1937,8 +1955,11 @@ pub fn cause_of(reason: Reason, text: &str) -> BounceCause {
         }
         BadReputation | RequirePtr => C::Reputation,
         AuthFailure | SecurityError => C::Authentication,
+        // The sender's address refused: its domain's records (SPF, DKIM, DMARC, or the
+        // domain's very existence and MX, which receivers check of every sender) or else the
+        // receiver's view of the sender.
         Rejected => {
-            if AUTHENTICATION_WORDS.any_in(text) {
+            if AUTHENTICATION_WORDS.any_in(text) || SENDER_DOMAIN_WORDS.any_in(text) {
                 C::Authentication
             } else {
                 C::Reputation
@@ -2238,6 +2259,31 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_sender_points_to_its_domains_records_when_the_words_say_so() {
+        let n = crate::bounce::reason::normalise;
+        for text in [
+            "550 5.7.1 <a@nx.example>: Sender address rejected: Domain not found",
+            "550 5.7.1 Sender domain example.com has no MX records",
+            "550-Verification failed for <a@example.com> 550-Unrouteable address 550 Sender verify failed",
+            "550 5.7.1 Sender rejected: SPF check failed",
+        ] {
+            assert_eq!(
+                cause_of(Reason::Rejected, &n(text)),
+                BounceCause::Authentication,
+                "{text}"
+            );
+        }
+        // Nothing about the domain: the receiver's view of the sender.
+        assert_eq!(
+            cause_of(
+                Reason::Rejected,
+                &n("550 5.1.8 Access denied, bad outbound sender")
+            ),
+            BounceCause::Reputation
+        );
+    }
+
+    #[test]
     fn codes_gmail_gives_its_own_sense_keep_the_registrys_sense_in_other_replies() {
         let n = crate::bounce::reason::normalise;
         for (reply, provider, reason, cause) in [
@@ -2245,7 +2291,7 @@ mod tests {
                 "550 5.7.27 Sender address has null MX",
                 "RFC 7505",
                 Some(Reason::Rejected),
-                BounceCause::Other,
+                BounceCause::Authentication,
             ),
             (
                 "550-5.7.27 Gmail requires all senders to authenticate with SPF",
