@@ -493,6 +493,33 @@ fn explain_diagnose_checks_the_listed_sending_ip() {
     assert!(codes.contains(&"BLOCKLIST_LISTED"), "{codes:?}");
 }
 
+#[test]
+fn explain_diagnose_audits_the_refused_senders_domain() {
+    // The sender's address a refusal names is the domain to audit; its null MX is the fault.
+    let zone = lab_zone();
+    let out = fivefifty(&[
+        "--dns-zone",
+        &zone,
+        "--json",
+        "explain",
+        "550 5.7.1 <a@nullmx.example>: Sender address rejected: Domain not found",
+        "--diagnose",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let report = &v["details"]["reports"][0];
+    assert_eq!(report["recipients"][0]["reason"], "rejected", "{v}");
+    assert_eq!(report["recipients"][0]["cause"], "authentication", "{v}");
+    assert_eq!(report["hints"]["envelope_domain"], "nullmx.example", "{v}");
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"MX_NULL"), "{codes:?}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
 /// The conclusion codes of a `--diagnose` JSON report.
 fn conclusions(v: &serde_json::Value) -> Vec<String> {
     v["details"]["diagnosis"]["conclusions"]

@@ -169,23 +169,28 @@ impl DiagnosisTargets {
         self.auth_failed |= t.auth_failed;
     }
 
-    /// Runs the checks: each domain's audit (its authentication findings), each IP's blocklist
-    /// listings and reputation (their warnings and errors).
+    /// Runs the checks: each domain's audit (its authentication findings, and its
+    /// configuration errors: a null or missing MX gets a sender refused too), each IP's
+    /// blocklist listings and reputation (their warnings and errors).
     pub async fn check(self, dns: &Resolver) -> Diagnosis {
         let mut diagnosis = Diagnosis::default();
         // The authentication conclusions follow the listing ones.
         let mut auth_conclusions = Vec::new();
         for d in self.domains {
             let audit = domain::audit(dns, &d, &DomainOptions::default()).await;
-            let auth: Vec<Finding> = audit
+            let (auth, config): (Vec<Finding>, Vec<Finding>) = audit
                 .findings()
                 .into_iter()
-                .filter(|f| f.cause == Cause::Authentication)
-                .collect();
+                .filter(|f| {
+                    f.cause == Cause::Authentication
+                        || (f.cause == Cause::Configuration && f.severity == Severity::Error)
+                })
+                .partition(|f| f.cause == Cause::Authentication);
             if self.auth_failed {
                 auth_conclusions.push(conclude_authentication(&audit.domain, &auth));
             }
             diagnosis.findings.extend(auth);
+            diagnosis.findings.extend(config);
             diagnosis.domains.push(audit);
         }
         if !self.ips.is_empty() {

@@ -1453,7 +1453,7 @@ fn is_own_domain(domain: &str, reporting_mta: Option<&str>, report_from: Option<
         || reporting_mta.is_some_and(|h| receivers::host_in(h.trim(), &[domain]))
 }
 
-fn domain_of(a: &str) -> Option<String> {
+pub(super) fn domain_of(a: &str) -> Option<String> {
     domain_part(a).map(str::to_ascii_lowercase)
 }
 

@@ -45,9 +45,16 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
             .push("The reply is empty: nothing to explain.".into());
         return report;
     }
-    let recipient = pasted.recipient.or_else(|| {
-        let from = ReplyCode::find_with_offset(&joined).map_or(0, |(at, _)| at);
-        reply_recipient(&joined[from..])
+    let from = ReplyCode::find_with_offset(&joined).map_or(0, |(at, _)| at);
+    let named = reply_address(&joined[from..]);
+    // The sender's address a refusal names (`<a@example.com>: Sender address rejected`) is
+    // the envelope's: its domain is the one `--diagnose` checks.
+    if let Some(NamedAddress::Sender(a)) = &named {
+        report.hints.envelope_domain = super::domain_of(a);
+    }
+    let recipient = pasted.recipient.or(match named {
+        Some(NamedAddress::Recipient(a)) => Some(a),
+        _ => None,
     });
     // A notice's text pasted whole (several recipients with their replies, or one the text
     // names apart from its reply, as Exchange's "Remote Server returned" under the address):
@@ -414,11 +421,17 @@ fn after_status(text: &str) -> &str {
     }
 }
 
-/// The recipient a reply names at its start, in the forms Postfix and Sendmail give a refused
+/// Whose address a reply names at its start.
+enum NamedAddress {
+    Recipient(String),
+    Sender(String),
+}
+
+/// The address a reply names at its start, in the forms Postfix and Sendmail give a refused
 /// RCPT TO: `550 5.1.1 <bob@example.org>: Recipient address rejected: ...` and
 /// `550 5.1.1 <bob@example.org>... User unknown`. The same forms about the sender
-/// (`Sender address rejected`, `Domain of sender address ... does not exist`) name no recipient.
-fn reply_recipient(reply: &str) -> Option<String> {
+/// (`Sender address rejected`, `Domain of sender address ... does not exist`) name the sender.
+fn reply_address(reply: &str) -> Option<NamedAddress> {
     let rest = reply.trim_start();
     let rest = match leading_code(rest) {
         Some(_) => &rest[4..],
@@ -433,10 +446,15 @@ fn reply_recipient(reply: &str) -> Option<String> {
     let about_sender = after
         .get(..after.len().min(80))
         .is_some_and(|a| a.to_ascii_lowercase().contains("sender"));
-    if !names_it || about_sender || !addr.contains('@') {
+    if !names_it || !addr.contains('@') {
         return None;
     }
-    clean_address(addr).filter(|a| a.contains('@'))
+    let addr = clean_address(addr).filter(|a| a.contains('@'))?;
+    Some(if about_sender {
+        NamedAddress::Sender(addr)
+    } else {
+        NamedAddress::Recipient(addr)
+    })
 }
 
 #[cfg(test)]
@@ -547,6 +565,26 @@ mod tests {
         assert_eq!(carol.remote_mta.as_deref(), Some("mx2.example.org"));
         // The receiver's address is no hint of the sender's.
         assert!(r.hints.sending_ips.is_empty(), "{:?}", r.hints.sending_ips);
+    }
+
+    #[test]
+    fn a_refused_senders_address_is_the_envelopes_not_a_recipient() {
+        let r = explain_smtp_reply(
+            "550 5.7.1 <a@NX.example>: Sender address rejected: Domain not found",
+            &Limits::default(),
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].recipient, None);
+        assert_eq!(r.hints.envelope_domain.as_deref(), Some("nx.example"));
+        let r = explain_smtp_reply(
+            "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown",
+            &Limits::default(),
+        );
+        assert_eq!(
+            r.recipients[0].recipient.as_deref(),
+            Some("bob@example.org")
+        );
+        assert_eq!(r.hints.envelope_domain, None);
     }
 
     #[test]
