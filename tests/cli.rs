@@ -507,6 +507,8 @@ fn explain_diagnose_audits_the_refused_senders_domain() {
     assert_eq!(report["hints"]["envelope_domain"], "nullmx.example", "{v}");
     let codes = finding_codes(&v);
     assert!(codes.contains(&"MX_NULL"), "{codes:?}");
+    // The conclusion names the null MX as the domain's fault.
+    assert_eq!(conclusions(&v), ["DIAGNOSIS_AUTH_FAULTS_FOUND"], "{v}");
     assert_eq!(out.status.code(), Some(1));
 }
 

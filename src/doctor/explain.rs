@@ -187,7 +187,7 @@ impl DiagnosisTargets {
                 })
                 .partition(|f| f.cause == Cause::Authentication);
             if self.auth_failed {
-                auth_conclusions.push(conclude_authentication(&audit.domain, &auth));
+                auth_conclusions.push(conclude_authentication(&audit.domain, &auth, &config));
             }
             diagnosis.findings.extend(auth);
             diagnosis.findings.extend(config);
@@ -275,11 +275,14 @@ fn conclude_listing(d: &mut Diagnosis, zone: &str) {
     }
 }
 
-/// Holds an audited domain's authentication faults (of its authentication findings `auth`)
-/// against the receiver's word that authentication failed.
-fn conclude_authentication(domain: &str, auth: &[Finding]) -> Finding {
+/// Holds an audited domain's faults (the errors of its authentication findings `auth` and of
+/// its configuration findings `config`) against the receiver's word that authentication failed.
+fn conclude_authentication(domain: &str, auth: &[Finding], config: &[Finding]) -> Finding {
+    // A configuration error (a null MX) is a fault of the records too: a receiver that checks
+    // the sender's domain refuses it.
     let faults: Vec<&str> = auth
         .iter()
+        .chain(config)
         .filter(|f| f.severity == Severity::Error)
         .map(|f| f.code.as_str())
         .collect();
