@@ -53,8 +53,8 @@ input, 3 --diagnose could not decide (a temporary DNS failure).";
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// A bounce file, mbox or Maildir folder; `-` for standard input (one message, an mbox,
-    /// or a reply as below); or an SMTP reply text, bare (`550 5.1.1 User unknown`) or as a bounce or log
-    /// quotes it (`Diagnostic-Code: smtp; 550 ...`, `<bob@example.org>: host mx.example.org[192.0.2.1]
+    /// or a reply as below); or an SMTP reply text, bare (`550 5.1.1 User unknown`) or as a
+    /// bounce or log quotes it (`Diagnostic-Code: smtp; 550 ...`, `<bob@example.org>: host mx.example.org[192.0.2.1]
     /// said: 550 ...`, `Remote Server returned '550 ...'`), or its words alone when they name a
     /// failure (`Mailbox full`).
     pub input: String,

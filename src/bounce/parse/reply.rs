@@ -92,11 +92,22 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
                 .into(),
         );
     }
-    let (row, zones) = finish_row(raw, cmd, remote, &REPLY_NOTICE, limits);
-    add_hints(&mut report, &row, zones);
-    report.recipients.push(row);
+    push_row(&mut report, raw, cmd, remote, limits);
     note_words_alone(&mut report);
     report
+}
+
+/// Finishes a row of a reply given alone and adds it, with its hints, to the report.
+fn push_row(
+    report: &mut BounceReport,
+    raw: RawRow,
+    command: Option<&'static str>,
+    remote: Option<String>,
+    limits: &Limits,
+) {
+    let (row, zones) = finish_row(raw, command, remote, &REPLY_NOTICE, limits);
+    add_hints(report, &row, zones);
+    report.recipients.push(row);
 }
 
 /// Says so when a row's reason rests on words alone: no reply code or status was given.
@@ -143,9 +154,7 @@ fn explain_dsn_fields(d: dsn::Dsn, report: &mut BounceReport, limits: &Limits) {
             mta_category: r.mta_category,
             ..Default::default()
         };
-        let (row, zones) = finish_row(raw, command, remote, &REPLY_NOTICE, limits);
-        add_hints(report, &row, zones);
-        report.recipients.push(row);
+        push_row(report, raw, command, remote, limits);
     }
 }
 
@@ -176,9 +185,7 @@ fn explain_notice_rows(
             context: preamble.to_string(),
             ..Default::default()
         };
-        let (row, zones) = finish_row(raw, command, remote, &REPLY_NOTICE, limits);
-        add_hints(report, &row, zones);
-        report.recipients.push(row);
+        push_row(report, raw, command, remote, limits);
     }
     note_words_alone(report);
 }
