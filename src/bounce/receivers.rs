@@ -343,6 +343,20 @@ fn carries_google_trailer(text: &str) -> bool {
     })
 }
 
+/// The host a reply ends with in brackets, as Microsoft's servers sign theirs (`... (S77719)
+/// [AM0PR01MB1234.eurprd01.prod.exchangelabs.com]`): the receiving server's own name, which a
+/// reply given alone still carries. Only the last word counts: a bracketed name earlier in the
+/// reply may be the client's (`Client host [mail.example.com] blocked`).
+fn trailer_host(raw: &str) -> Option<&str> {
+    let last = raw
+        .trim_end()
+        .trim_end_matches('.')
+        .rsplit(char::is_whitespace)
+        .next()?;
+    let host = last.strip_prefix('[')?.strip_suffix(']')?;
+    (host.contains('.') && host.bytes().any(|b| b.is_ascii_alphabetic())).then_some(host)
+}
+
 /// The receiver's own reading of the reply, before the vocabulary's later splits.
 fn table_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
     // Codes that name their receiver whatever the host (a link to its error page, its own code
@@ -356,7 +370,8 @@ fn table_reason(f: &ReceiverFacts<'_>) -> Option<(Receiver, Reason)> {
         .remote_mta
         .and_then(receiver_of)
         .or_else(|| f.recipient_domain.and_then(receiver_of))
-        .or_else(|| carries_google_trailer(f.text).then_some(Receiver::Google))?;
+        .or_else(|| carries_google_trailer(f.text).then_some(Receiver::Google))
+        .or_else(|| trailer_host(f.raw).and_then(receiver_of))?;
     let r = match who {
         Receiver::Kddi => kddi(f.text),
         Receiver::Docomo => docomo(f),
@@ -704,6 +719,46 @@ mod tests {
                 Some("4.7.0")
             ),
             None
+        );
+    }
+
+    #[test]
+    fn a_trailing_bracketed_host_names_its_receiver_when_no_host_does() {
+        let alone = |reply: &str, status| at("example.com", "", reply, status);
+        // Microsoft signs its replies with the answering server's name.
+        assert_eq!(
+            alone(
+                "451 4.7.500 Server busy. Please try again later from [192.0.2.1]. (S77719) \
+                 [AM0PR01MB1234.eurprd01.prod.exchangelabs.com]",
+                Some("4.7.500")
+            ),
+            Some(Reason::SystemError)
+        );
+        // The same words unsigned, or signed by an unknown host, are not Microsoft's to read.
+        assert_eq!(
+            alone(
+                "451 4.7.500 Server busy. Please try again later from [192.0.2.1].",
+                Some("4.7.500")
+            ),
+            None
+        );
+        assert_eq!(
+            alone(
+                "451 4.7.500 Server busy. Please try again later from [192.0.2.1]. \
+                 [mx.example.net]",
+                Some("4.7.500")
+            ),
+            None
+        );
+        // A bracketed name before the end is the client's, not the signer's.
+        assert_eq!(
+            trailer_host("550 Client host [mx.outlook.com] blocked"),
+            None
+        );
+        assert_eq!(trailer_host("550 blocked [192.0.2.1]"), None);
+        assert_eq!(
+            trailer_host("550 blocked [mx.example.org]."),
+            Some("mx.example.org")
         );
     }
 
