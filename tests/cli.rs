@@ -507,9 +507,31 @@ fn explain_diagnose_audits_the_refused_senders_domain() {
     assert_eq!(report["hints"]["envelope_domain"], "nullmx.example", "{v}");
     let codes = finding_codes(&v);
     assert!(codes.contains(&"MX_NULL"), "{codes:?}");
-    // The conclusion names the null MX as the domain's fault.
+    // The conclusion names the null MX as the domain's fault, and the receiver's word as it
+    // was: a refused sender, not an authentication failure.
     assert_eq!(conclusions(&v), ["DIAGNOSIS_AUTH_FAULTS_FOUND"], "{v}");
+    let summary = v["details"]["diagnosis"]["conclusions"][0]["summary"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        summary.starts_with("the receiver refused your sender address")
+            && summary.contains("MX_NULL"),
+        "{summary}"
+    );
     assert_eq!(out.status.code(), Some(1));
+    // The same domain named in words under a sender status (X.1.8) is audited too.
+    let out = fivefifty(&[
+        "--dns-zone",
+        &zone,
+        "--json",
+        "explain",
+        "553 5.1.8 Domain nullmx.example does not exist (sender)",
+        "--diagnose",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let report = &v["details"]["reports"][0];
+    assert_eq!(report["hints"]["envelope_domain"], "nullmx.example", "{v}");
+    assert!(finding_codes(&v).contains(&"MX_NULL"), "{v}");
 }
 
 /// The codes of a JSON report's findings.

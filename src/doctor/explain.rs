@@ -149,8 +149,29 @@ pub struct DiagnosisTargets {
     ips: Vec<std::net::IpAddr>,
     /// Blocklist zones the receivers named, to hold each IP's answers against.
     named_lists: Vec<String>,
-    /// A row said authentication failed.
-    auth_failed: bool,
+    /// What the rows said of the sender's authentication, the strongest word kept.
+    auth_said: Option<AuthComplaint>,
+}
+
+/// What a receiver said that sends `--diagnose` to the sender's domain records. Ordered: a
+/// run over many bounces keeps the strongest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum AuthComplaint {
+    /// It refused the envelope sender's address or domain (`Sender address rejected: Domain
+    /// not found`): the domain's existence and its MX come first.
+    SenderRefused,
+    /// It said authentication (SPF, DKIM, DMARC) failed.
+    AuthFailed,
+}
+
+impl AuthComplaint {
+    /// The receiver's word, as a conclusion opens with it.
+    fn said(self) -> &'static str {
+        match self {
+            Self::SenderRefused => "the receiver refused your sender address",
+            Self::AuthFailed => "the receiver says authentication failed",
+        }
+    }
 }
 
 impl DiagnosisTargets {
@@ -166,7 +187,7 @@ impl DiagnosisTargets {
         for zone in t.named_lists {
             push_new(&mut self.named_lists, zone, MAX_NAMED_LISTS);
         }
-        self.auth_failed |= t.auth_failed;
+        self.auth_said = self.auth_said.max(t.auth_said);
     }
 
     /// Runs the checks: each domain's audit (its authentication findings, and its
@@ -186,8 +207,8 @@ impl DiagnosisTargets {
                         || (f.cause == Cause::Configuration && f.severity == Severity::Error)
                 })
                 .partition(|f| f.cause == Cause::Authentication);
-            if self.auth_failed {
-                auth_conclusions.push(conclude_authentication(&audit.domain, &auth, &config));
+            if let Some(said) = self.auth_said {
+                auth_conclusions.push(conclude_authentication(said, &audit.domain, &auth, &config));
             }
             diagnosis.findings.extend(auth);
             diagnosis.findings.extend(config);
@@ -276,40 +297,59 @@ fn conclude_listing(d: &mut Diagnosis, zone: &str) {
 }
 
 /// Holds an audited domain's faults (the errors of its authentication findings `auth` and of
-/// its configuration findings `config`) against the receiver's word that authentication failed.
-fn conclude_authentication(domain: &str, auth: &[Finding], config: &[Finding]) -> Finding {
-    // A configuration error (a null MX) is a fault of the records too: a receiver that checks
-    // the sender's domain refuses it.
-    let faults: Vec<&str> = auth
+/// its configuration findings `config`) against what the receiver `said`.
+fn conclude_authentication(
+    said: AuthComplaint,
+    domain: &str,
+    auth: &[Finding],
+    config: &[Finding],
+) -> Finding {
+    // A configuration error (a null MX, a domain that does not exist) is a fault of the records
+    // too: a receiver that checks the sender's domain refuses it. It comes first when the
+    // receiver refused the sender, as it is the likelier reason.
+    let (first, then) = match said {
+        AuthComplaint::SenderRefused => (config, auth),
+        AuthComplaint::AuthFailed => (auth, config),
+    };
+    let faults: Vec<&str> = first
         .iter()
-        .chain(config)
+        .chain(then)
         .filter(|f| f.severity == Severity::Error)
         .map(|f| f.code.as_str())
         .collect();
+    let opening = said.said();
     if faults.is_empty() {
+        let fix = match said {
+            AuthComplaint::SenderRefused => {
+                "Check the envelope sender (MAIL FROM, the Return-Path) of the refused message itself: its domain must exist and have MX or A records as the receiver's resolvers see them. Some receivers also verify the address by calling back to your MX, which must then accept it."
+            }
+            AuthComplaint::AuthFailed => {
+                "The failing mail may have left through a server SPF does not list, or been changed on the way (a forwarder, a mailing list) so that DKIM broke: check a message as it was sent with fivefifty check message.eml."
+            }
+        };
         Finding::new(
-                "DIAGNOSIS_AUTH_RECORDS_CLEAN",
-                Cause::Authentication,
-                Severity::Info,
-                domain,
-                format!("the receiver says authentication failed, but {domain}'s SPF, DKIM and DMARC records show no error"),
-            )
-            .fix("The failing mail may have left through a server SPF does not list, or been changed on the way (a forwarder, a mailing list) so that DKIM broke: check a message as it was sent with fivefifty check message.eml.")
+            "DIAGNOSIS_AUTH_RECORDS_CLEAN",
+            Cause::Authentication,
+            Severity::Info,
+            domain,
+            format!("{opening}, but {domain}'s DNS, SPF, DKIM and DMARC records show no error"),
+        )
+        .fix(fix)
     } else {
         Finding::new(
-                "DIAGNOSIS_AUTH_FAULTS_FOUND",
-                Cause::Authentication,
-                Severity::Info,
-                domain,
-                format!(
-                    "the receiver says authentication failed, and {domain}'s records have {} error{}: {}",
-                    faults.len(),
-                    if faults.len() == 1 { "" } else { "s" },
-                    faults.join(", ")
-                ),
-            )
-            .fix("Fix these first (each is explained below), then send again.")
-            .evidence("codes", &faults)
+            "DIAGNOSIS_AUTH_FAULTS_FOUND",
+            Cause::Authentication,
+            Severity::Info,
+            domain,
+            format!(
+                "{opening}, and {domain}'s records have {} error{}: {}",
+                faults.len(),
+                if faults.len() == 1 { "" } else { "s" },
+                faults.join(", ")
+            ),
+        )
+        .fix("Fix these first (each is explained below), then send again.")
+        .evidence("codes", &faults)
     }
 }
 
@@ -320,10 +360,15 @@ fn targets(report: &BounceReport) -> DiagnosisTargets {
     for zone in &report.hints.blocklists {
         push_new(&mut t.named_lists, zone.clone(), MAX_NAMED_LISTS);
     }
-    t.auth_failed = report
+    t.auth_said = report
         .recipients
         .iter()
-        .any(|r| r.cause == BounceCause::Authentication);
+        .filter(|r| r.cause == BounceCause::Authentication)
+        .map(|r| match r.reason {
+            Reason::Rejected => AuthComplaint::SenderRefused,
+            _ => AuthComplaint::AuthFailed,
+        })
+        .max();
     let causes: Vec<BounceCause> = report.recipients.iter().map(|r| r.cause).collect();
     let wants_auth = causes
         .iter()

@@ -51,6 +51,8 @@ pub(crate) fn explain_smtp_reply(text: &str, limits: &Limits) -> BounceReport {
     // the envelope's: its domain is the one `--diagnose` checks.
     if let Some(NamedAddress::Sender(a)) = &named {
         report.hints.envelope_domain = super::domain_of(a);
+    } else if named.is_none() {
+        report.hints.envelope_domain = sender_domain_named(&joined[from..]);
     }
     let recipient = pasted.recipient.or(match named {
         Some(NamedAddress::Recipient(a)) => Some(a),
@@ -464,6 +466,37 @@ fn reply_address(reply: &str) -> Option<NamedAddress> {
     })
 }
 
+/// The sender's domain a refusal names in words, not as an address (`553 5.1.8 Domain
+/// example.org does not exist (sender)`): only under a status about the sender's address
+/// (RFC 3463 X.1.7, X.1.8), where a domain the text names is the sender's.
+fn sender_domain_named(reply: &str) -> Option<String> {
+    let status = DsnStatus::find_in(reply)?;
+    if status.subject() != 1 || !matches!(status.detail(), 7 | 8) {
+        return None;
+    }
+    let mut words = reply.split_whitespace();
+    while let Some(w) = words.next() {
+        if !w.eq_ignore_ascii_case("domain") {
+            continue;
+        }
+        let name = words
+            .next()?
+            .trim_matches(|c: char| {
+                matches!(c, '<' | '>' | '"' | '\'' | ',' | ':' | ';' | '(' | ')')
+            })
+            .trim_end_matches('.');
+        let is_name = name.contains('.')
+            && name.bytes().any(|b| b.is_ascii_alphabetic())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+        if is_name {
+            return Some(name.to_ascii_lowercase());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,6 +625,27 @@ mod tests {
             Some("bob@example.org")
         );
         assert_eq!(r.hints.envelope_domain, None);
+    }
+
+    #[test]
+    fn a_sender_domain_named_in_words_is_the_envelopes() {
+        let domain = |reply: &str| {
+            explain_smtp_reply(reply, &Limits::default())
+                .hints
+                .envelope_domain
+        };
+        assert_eq!(
+            domain("553 5.1.8 Domain NX.example does not exist (sender)").as_deref(),
+            Some("nx.example")
+        );
+        assert_eq!(
+            domain("550 5.1.7 Sender domain <nx.example> has no MX or A record").as_deref(),
+            Some("nx.example")
+        );
+        // Under another status the domain may be the recipient's.
+        assert_eq!(domain("550 5.1.2 Domain nx.example does not exist"), None);
+        // A word that is no domain name is not taken.
+        assert_eq!(domain("553 5.1.8 Domain not found"), None);
     }
 
     #[test]
