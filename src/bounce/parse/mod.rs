@@ -1369,7 +1369,7 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
             }
         }
         for ip in ips_in(&row.diagnostic) {
-            if !diag_ips.contains(&ip) && !names_as_receiver(&row.diagnostic, ip) {
+            if !diag_ips.contains(&ip) && !names_no_sending_ip(&row.diagnostic, ip) {
                 diag_ips.push(ip);
             }
         }
@@ -1549,6 +1549,23 @@ fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
         return true;
     }
     name_before_bracket(before).is_some()
+}
+
+/// Does `text` name `ip` as neither party's address? Yahoo ends a reply with an internal code
+/// that reads as one (`... deferred due to user complaints - 4.16.55.1; see https://...`): a
+/// dotted quad after ` - ` and before `;` or the end is such a code, not the sender's address.
+fn written_as_code(text: &str, ip: IpAddr) -> bool {
+    let written = ip_text(ip);
+    memchr::memmem::find_iter(text.as_bytes(), written.as_bytes()).any(|at| {
+        let after = text[at + written.len()..].trim_start();
+        text[..at].ends_with(" - ") && (after.is_empty() || after.starts_with(';'))
+    })
+}
+
+/// Is `ip`, as `text` names it, no hint of the sending IP: the receiver's address
+/// ([`names_as_receiver`]) or a code written like an address ([`written_as_code`])?
+pub(super) fn names_no_sending_ip(text: &str, ip: IpAddr) -> bool {
+    names_as_receiver(text, ip) || written_as_code(text, ip)
 }
 
 /// The host name right before the bracketed address that follows `before` (`mx.example[`,
@@ -2450,6 +2467,25 @@ mod tests {
         );
         assert_eq!(org("127.0.0.1"), None);
         assert_eq!(org("localhost"), None);
+    }
+
+    #[test]
+    fn a_code_written_like_an_address_is_no_sending_ip() {
+        let reply = "421 4.7.0 [TSS04] Messages from 192.0.2.9 temporarily deferred due to \
+                     unexpected volume or user complaints - 4.16.55.1; see \
+                     https://postmaster.yahooinc.com/error-codes";
+        let code = |ip: &str| names_no_sending_ip(reply, ip.parse().expect("ip"));
+        assert!(code("4.16.55.1"));
+        assert!(!code("192.0.2.9"));
+        assert!(written_as_code(
+            "deferred - 4.16.55.1",
+            "4.16.55.1".parse().expect("ip")
+        ));
+        // An address after a dash that the sentence goes on about is an address.
+        assert!(!written_as_code(
+            "blocked - 192.0.2.9 is listed",
+            "192.0.2.9".parse().expect("ip")
+        ));
     }
 
     #[test]

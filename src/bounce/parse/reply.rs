@@ -14,7 +14,7 @@ use super::scan::{self, find_ascii_ci};
 use super::text;
 use super::{
     Notice, RawRow, clean_address, finish_row, floor_char, ip_text, ips_in, is_public,
-    lower_domain, names_as_receiver, receiver_ip_in,
+    lower_domain, names_no_sending_ip, receiver_ip_in,
 };
 use crate::bounce::limits::Limits;
 use crate::bounce::reason;
@@ -216,7 +216,7 @@ fn add_hints(report: &mut BounceReport, row: &RecipientRow, zones: Vec<&'static 
     for ip in ips_in(&row.diagnostic) {
         let text = ip_text(ip);
         if is_public(ip)
-            && !names_as_receiver(&row.diagnostic, ip)
+            && !names_no_sending_ip(&row.diagnostic, ip)
             && !report.hints.sending_ips.contains(&text)
         {
             report.hints.sending_ips.push(text);
