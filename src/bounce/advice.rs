@@ -2161,7 +2161,8 @@ pub fn remediation(reason: Reason) -> Vec<String> {
         ],
         SyntaxError => &["The SMTP conversation had a syntax error: check the sending software."],
         FailedStartTls => &[
-            "TLS failed or was required: enable STARTTLS with a valid certificate on the sending server.",
+            "Encryption (STARTTLS) failed or was required. If the receiver requires TLS, enable STARTTLS with a valid certificate on the sending server.",
+            "If the receiver's own TLS is broken (\"TLS not available due to local problem\", a handshake failure at its end), your server retries; if it lasts, tell the receiver's postmaster.",
         ],
         Delivered => &["The message was delivered: nothing to fix."],
         Feedback => &[

@@ -364,6 +364,18 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     ),
     // OpenSMTPD's own routing (mta.c) found no usable route: not a receiver's block.
     (Reason::NetworkError, &["all routes to destination blocked"]),
+    // An SPF verdict said outright, before the client words its explanation carries ("SPF
+    // check failed: 192.0.2.1 is not allowed to send mail from example.com").
+    (
+        Reason::AuthFailure,
+        &[
+            "spf check failed",
+            "spf fail",
+            "failed spf",
+            "spf hardfail",
+            "spf softfail",
+        ],
+    ),
     // The client itself refused: qmail's HELO rejection, ISP port-25 blocks.
     (
         Reason::Blocked,
@@ -656,7 +668,6 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "receiving mail at a rate",
             "receiving mail too quickly",
             "throttl",
-            "slow down",
             "try again later, closing connection",
             "unusual rate",
         ],
@@ -677,6 +688,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "from this ip address is too high",
         ],
     ),
+    // Asked to slow down, with no word of connections (Orange's "Too many connections, slow
+    // down" is about connections).
+    (Reason::Speeding, &["slow down"]),
     (
         Reason::NoRelaying,
         &[
@@ -1191,6 +1205,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "must use tls",
             "tls handshake",
             "not support tls",
+            // Postfix's answer to STARTTLS when its own TLS set-up is broken.
+            "tls not available",
         ],
     ),
     (
@@ -2332,6 +2348,11 @@ mod tests {
             text("550 5.7.1 192.0.2.1 is not allowed to send mail from example.com"),
             Reason::Blocked
         );
+        // The same words as the explanation of an SPF verdict the reply states.
+        assert_eq!(
+            text("550 SPF check failed: 192.0.2.1 is not allowed to send mail from example.com"),
+            Reason::AuthFailure
+        );
         assert_eq!(
             text("550 5.7.1 Mail from <bob@example.org> refused: sender address rejected"),
             Reason::Rejected
@@ -2835,6 +2856,28 @@ mod tests {
         assert_eq!(
             text("452 4.3.1 Insufficient system storage"),
             Reason::SystemFull
+        );
+    }
+
+    #[test]
+    fn too_many_connections_is_about_connections_even_when_asked_to_slow_down() {
+        assert_eq!(
+            text(
+                "421 mwinf5c11 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR005_104 [104]"
+            ),
+            Reason::TooManyConn
+        );
+        assert_eq!(
+            text("421 4.7.0 You are sending too fast, slow down"),
+            Reason::Speeding
+        );
+    }
+
+    #[test]
+    fn a_receiver_whose_tls_is_broken_failed_starttls() {
+        assert_eq!(
+            text("454 4.7.0 TLS not available due to local problem"),
+            Reason::FailedStartTls
         );
     }
 
