@@ -295,6 +295,26 @@ const fn exchange(
 /// Microsoft's list of Exchange Online non-delivery codes and what each asks of the sender.
 pub(crate) const EXCHANGE_NDR: &str = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online";
 
+/// One of amavisd-new's verdicts on the message (`Reject, id=... - <VERDICT>`): content.
+const fn amavis(
+    code: &'static str,
+    needles: &'static [&'static str],
+    reason: Reason,
+    meaning: &'static str,
+    fix: &'static str,
+) -> Known {
+    Known {
+        provider: "amavisd-new",
+        code,
+        needles,
+        reason: Some(reason),
+        cause: Some(BounceCause::Content),
+        meaning,
+        fix,
+        link: None,
+    }
+}
+
 /// A greylisting refusal (RFC 6647), named by one of its spellings.
 const fn greylisting(needles: &'static [&'static str]) -> Known {
     Known {
@@ -1483,6 +1503,30 @@ const KNOWN: &[Known] = &[
     // most greylisting servers send would otherwise read as a security failure.
     greylisting(&["greylist"]),
     greylisting(&["graylist"]),
+    // amavisd-new's verdicts on the message: "554 5.7.0 Reject, id=12345-01 - BANNED:
+    // P=p003,L=1,M=application/x-msdownload" (and INFECTED, SPAM, BAD HEADER). BANNED is its
+    // rule on file names and types, not a blocked sender.
+    amavis(
+        "BANNED",
+        &["reject, id=", " - banned"],
+        Reason::PolicyViolation,
+        "The receiver's content filter (amavisd-new) bans a part of the message: an attachment's file name, type or MIME type (its P=, N=, T= and M= fields say which).",
+        "Send the file another way (a link to it, or an allowed format: a PDF rather than an executable, a script or a macro document), or ask the receiver's postmaster which types are banned.",
+    ),
+    amavis(
+        "INFECTED",
+        &["reject, id=", " - infected"],
+        Reason::VirusDetected,
+        "The receiver's content filter (amavisd-new) found malware in the message (the name after INFECTED is the signature).",
+        "Scan the sending machine and the attachment, send a clean copy; if the file is clean, tell the receiver's postmaster the signature name.",
+    ),
+    amavis(
+        "SPAM",
+        &["reject, id=", " - spam"],
+        Reason::SpamDetected,
+        "The receiver's content filter (amavisd-new, usually with SpamAssassin) scored the message as spam.",
+        "Check the message's content and links (fivefifty check message.eml), and that SPF, DKIM and DMARC pass: failed authentication adds to the score.",
+    ),
     // T-Online: "554 IP=... - A problem occurred. (Ask your postmaster ...) (BL)".
     Known {
         provider: "T-Online",
@@ -2193,6 +2237,40 @@ mod tests {
             let (recs, _, _) = recognise(&n(reply));
             assert!(recs.iter().all(|r| r.code != MICROSOFT_BAN), "{reply}");
         }
+    }
+
+    #[test]
+    fn amavis_verdicts_are_content_and_banned_is_no_blocked_sender() {
+        let n = crate::bounce::reason::normalise;
+        for (reply, code, want) in [
+            (
+                "554 5.7.0 Reject, id=12345-01 - BANNED: P=p003,L=1,M=application/x-msdownload",
+                "BANNED",
+                Reason::PolicyViolation,
+            ),
+            (
+                "554 5.7.0 Reject, id=12345-01 - INFECTED: Eicar-Signature",
+                "INFECTED",
+                Reason::VirusDetected,
+            ),
+            (
+                "554 5.7.0 Reject, id=20025-09 - SPAM",
+                "SPAM",
+                Reason::SpamDetected,
+            ),
+        ] {
+            let (recs, reason, cause) = recognise(&n(reply));
+            assert!(
+                recs.iter()
+                    .any(|r| r.provider == "amavisd-new" && r.code == code),
+                "{reply}"
+            );
+            assert_eq!(reason, Some(want), "{reply}");
+            assert_eq!(cause, Some(BounceCause::Content), "{reply}");
+        }
+        // The same words outside amavisd-new's form are not its verdict.
+        let (recs, _, _) = recognise(&n("550 Sender banned - spam source"));
+        assert!(recs.iter().all(|r| r.provider != "amavisd-new"));
     }
 
     #[test]

@@ -389,6 +389,7 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // The sender mailed too many bad addresses (GoDaddy's IB112): the IP is refused,
             // whatever the words about invalid recipients say of this one.
             "too many invalid recipients",
+            "too many bad recipients",
             // The client's address refused by name, before the sender words of the rejection
             // table ("not accepting mail from your IP", "bad sender IP address").
             "mail from your ip",
@@ -854,6 +855,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // Exim: "all relevant MX records point to non-existent hosts".
             "point to non-existent hosts",
             "account or domain may not exist",
+            // Exchange Online: "550 5.4.310 DNS domain example.org does not exist
+            // [Message=InfoDomainNonexistent]".
+            "infodomainnonexistent",
+            "dns domain",
         ],
     ),
     // The recipient's own rule, named in words the sender table below also contains ("mail
@@ -2870,6 +2875,20 @@ mod tests {
         assert_eq!(
             text("421 4.7.0 You are sending too fast, slow down"),
             Reason::Speeding
+        );
+    }
+
+    #[test]
+    fn exchanges_nonexistent_dns_domain_is_the_host_and_bad_recipients_the_client() {
+        assert_eq!(
+            text(
+                "550 5.4.310 DNS domain example.invalid does not exist [Message=InfoDomainNonexistent]"
+            ),
+            Reason::HostUnknown
+        );
+        assert_eq!(
+            text("550 5.7.1 Connection refused - <192.0.2.9> - Too many bad recipients"),
+            Reason::Blocked
         );
     }
 
