@@ -861,6 +861,17 @@ const KNOWN: &[Known] = &[
         fix: "Stop retrying from this IP. Fix what hurt its reputation (complaints, unknown addresses, a compromised account or form), then ask Yahoo's sender support to review the IP.",
         link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
     },
+    // "421 4.7.1 : (DYN:T1) https://postmaster.yahooinc.com/error-codes".
+    Known {
+        provider: "Yahoo",
+        code: "DYN:T1",
+        needles: &["dyn:t1"],
+        reason: Some(Reason::Blocked),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Yahoo defers mail from this IP: it lies in a dynamic (consumer broadband) range, which Yahoo does not take mail from directly.",
+        fix: "Send through your provider's or ISP's relay, or from a static IP whose PTR record names your mail host.",
+        link: Some("https://senders.yahooinc.com/smtp-error-codes/"),
+    },
     Known {
         provider: "Yahoo",
         code: "PH01",
@@ -2268,6 +2279,12 @@ mod tests {
             assert_eq!(reason, Some(want), "{reply}");
             assert_eq!(cause, Some(BounceCause::Content), "{reply}");
         }
+        // Yahoo's dynamic-range deferral refuses the client, not the message.
+        let (recs, reason, _) = recognise(&n(
+            "421 4.7.1 : (DYN:T1) https://postmaster.yahooinc.com/error-codes",
+        ));
+        assert!(recs.iter().any(|r| r.code == "DYN:T1"));
+        assert_eq!(reason, Some(Reason::Blocked));
         // The same words outside amavisd-new's form are not its verdict.
         let (recs, _, _) = recognise(&n("550 Sender banned - spam source"));
         assert!(recs.iter().all(|r| r.provider != "amavisd-new"));

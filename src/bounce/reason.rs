@@ -732,6 +732,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     (
         Reason::Suspend,
         &[
+            // The recipient's mailbox blocked (Mail.ru's "550 5.2.1 Mailbox is blocked"),
+            // not the sender.
+            "mailbox is blocked",
+            "mailbox has been blocked",
+            "account is blocked",
+            "account has been blocked",
             // EZweb (au): "The user(s) account is temporarily limited."
             "account is temporarily limited",
             // Tencent QQ, for a frozen or closed mailbox (Sisimai 5's reading), before the
@@ -2888,6 +2894,18 @@ mod tests {
         );
         assert_eq!(
             text("550 5.7.1 Connection refused - <192.0.2.9> - Too many bad recipients"),
+            Reason::Blocked
+        );
+    }
+
+    #[test]
+    fn a_blocked_mailbox_is_the_recipients_suspended_account() {
+        assert_eq!(
+            text("550 5.2.1 <bob@mail.ru>: Mailbox is blocked"),
+            Reason::Suspend
+        );
+        assert_eq!(
+            text("550 5.7.1 Your IP address is blocked"),
             Reason::Blocked
         );
     }
