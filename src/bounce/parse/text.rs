@@ -462,7 +462,8 @@ fn recipient_on_line(line: &str) -> Option<String> {
     let mut from = 0;
     while let Some(p) = find_byte(&t[from..], b'<') {
         let idx = from + p;
-        let before = t[..idx].trim_end();
+        // CommuniGate Pro quotes the address: "Failed to deliver to '<addr>'".
+        let before = t[..idx].trim_end_matches(['\'', '"']).trim_end();
         let after = &t[idx + 1..];
         if let Some((0, e, a)) = find_address(after, 0)
             && after[e..].starts_with('>')
