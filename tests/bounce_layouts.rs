@@ -908,3 +908,52 @@ fn a_receiver_known_by_its_address_alone_is_the_remote_mta() {
         Some("mx9.rcpt.example")
     );
 }
+
+/// MDaemon's notice, whose only account of the failure is its session transcript.
+fn mdaemon_notice(session: &str) -> String {
+    format!(
+        "Return-Path: <>\nFrom: \"MDaemon at mail.example.com\" <MDaemon@mail.example.com>\nTo: s@example.com\nSubject: Permanent Delivery Failure\n\nThe attached message had PERMANENT fatal delivery errors!\n\nAfter one or more unsuccessful delivery attempts the attached message has\nbeen removed from the mail queue on this server.\n\n  --- Session Transcript ---\n Mon 2026-11-30 10:00:00.123: Parsing message <mail.example.com\\pd50000012345.msg>\n Mon 2026-11-30 10:00:00.124: *  From: s@example.com\n Mon 2026-11-30 10:00:00.125: Attempting SMTP connection to [mx.example.net : 25]\n Mon 2026-11-30 10:00:00.300: <-- 220 mx.example.net ESMTP\n Mon 2026-11-30 10:00:00.301: --> EHLO mail.example.com\n Mon 2026-11-30 10:00:00.400: <-- 250 mx.example.net\n Mon 2026-11-30 10:00:00.401: --> MAIL From:<s@example.com> SIZE=1234\n Mon 2026-11-30 10:00:00.500: <-- 250 2.1.0 Ok\n{session}  --- End Transcript ---\n"
+    )
+}
+
+#[test]
+fn mdaemon_transcript_names_the_refused_recipients() {
+    // A refused RCPT (its multi-line reply joined); an accepted one is no failure.
+    let r = explain(&mdaemon_notice(
+        " Mon 2026-11-30 10:00:00.501: --> RCPT To:<ok@example.net>\n Mon 2026-11-30 10:00:00.550: <-- 250 2.1.5 Ok\n Mon 2026-11-30 10:00:00.551: --> RCPT To:<carol@example.net>\n Mon 2026-11-30 10:00:00.600: <-- 552-5.2.2 The email account that you tried to reach is over quota.\n Mon 2026-11-30 10:00:00.600: <-- 552 5.2.2 Please direct the recipient to the help page.\n Mon 2026-11-30 10:00:00.601: --> QUIT\n",
+    ));
+    assert_eq!(r.kind, ReportKind::Bounce);
+    assert_eq!(r.recipients.len(), 1, "{:?}", r.recipients);
+    let row = &r.recipients[0];
+    assert_eq!(row.recipient.as_deref(), Some("carol@example.net"));
+    assert_eq!(row.reason, Reason::MailboxFull);
+    assert!(row.diagnostic.contains("help page"), "{}", row.diagnostic);
+    // A refusal of the message after DATA fails every recipient the session accepted.
+    let r = explain(&mdaemon_notice(
+        " Mon 2026-11-30 10:00:00.501: --> RCPT To:<a@example.net>\n Mon 2026-11-30 10:00:00.550: <-- 250 2.1.5 Ok\n Mon 2026-11-30 10:00:00.551: --> RCPT To:<b@example.net>\n Mon 2026-11-30 10:00:00.560: <-- 250 2.1.5 Ok\n Mon 2026-11-30 10:00:00.561: --> DATA\n Mon 2026-11-30 10:00:00.570: <-- 354 End data with <CR><LF>.<CR><LF>\n Mon 2026-11-30 10:00:00.900: <-- 554 5.7.1 Message rejected as spam by Content Filtering\n",
+    ));
+    let got: Vec<_> = r
+        .recipients
+        .iter()
+        .map(|row| (row.recipient.clone().unwrap_or_default(), row.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a@example.net".to_string(), Reason::SpamDetected),
+            ("b@example.net".to_string(), Reason::SpamDetected)
+        ]
+    );
+}
+
+#[test]
+fn communigate_quotes_the_failed_recipient() {
+    let raw = "Return-Path: <>\nFrom: MAILER-DAEMON@mail.example.com\nTo: s@example.com\nSubject: Undeliverable mail: Failed to deliver to '<erin@example.net>'\n\nFailed to deliver to '<erin@example.net>'\nSMTP module(domain example.net) reports:\n mx.example.net: 550 5.1.1 <erin@example.net>: Recipient address rejected: User unknown\n";
+    let r = explain(raw);
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("erin@example.net")
+    );
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+}

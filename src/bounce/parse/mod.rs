@@ -914,20 +914,13 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     // IMail's recipient lines end with the address after any error text, which the generic
     // reading takes only when the error reads as a recipient label.
     if header_text(msg, "X-Mailer").is_some_and(|x| x.starts_with("<SMTP32 v")) {
-        for (recipient, error) in text::imail_lines(notification, limits.max_recipients) {
-            let known = text_rows
-                .iter()
-                .any(|t| t.recipient.eq_ignore_ascii_case(&recipient));
-            let excluded = exclude.iter().any(|x| x.eq_ignore_ascii_case(&recipient));
-            if !known && !excluded && text_rows.len() < limits.max_recipients {
-                text_rows.push(text::TextRow {
-                    recipient,
-                    block: error,
-                    reply_end: None,
-                });
-            }
-        }
+        let lines = text::imail_lines(notification, limits.max_recipients);
+        add_text_rows(&mut text_rows, lines, &exclude, limits.max_recipients);
     }
+    // MDaemon's notice is its session transcript alone: the refused `--> RCPT To:` lines name
+    // the recipients.
+    let refused = text::arrow_transcript_rows(notification, limits.max_recipients);
+    add_text_rows(&mut text_rows, refused, &exclude, limits.max_recipients);
     let transcript = text::transcript(notification);
 
     let mut rows: Vec<RawRow> = Vec::new();
@@ -1549,6 +1542,30 @@ fn names_as_receiver(text: &str, ip: IpAddr) -> bool {
         return true;
     }
     name_before_bracket(before).is_some()
+}
+
+/// Adds the rows an MTA's own layout names (a recipient and its error each) to the generic
+/// reading's, for recipients it did not find and that are not `exclude`d (the sender's own
+/// addresses), up to `max` rows.
+fn add_text_rows(
+    text_rows: &mut Vec<text::TextRow>,
+    found: Vec<(String, String)>,
+    exclude: &[String],
+    max: usize,
+) {
+    for (recipient, error) in found {
+        let known = text_rows
+            .iter()
+            .any(|t| t.recipient.eq_ignore_ascii_case(&recipient));
+        let excluded = exclude.iter().any(|x| x.eq_ignore_ascii_case(&recipient));
+        if !known && !excluded && text_rows.len() < max {
+            text_rows.push(text::TextRow {
+                recipient,
+                block: error,
+                reply_end: None,
+            });
+        }
+    }
 }
 
 /// Does `text` name `ip` as neither party's address? Yahoo ends a reply with an internal code

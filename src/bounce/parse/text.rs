@@ -935,6 +935,96 @@ pub(crate) fn imail_lines(text: &str, max_rows: usize) -> Vec<(String, String)> 
     out
 }
 
+/// Searcher for the command arrow of an MDaemon-style session transcript, built once.
+static ARROW_SENT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("--> "));
+
+/// A line of an MDaemon-style session transcript: `Www YYYY-MM-DD hh:mm:ss.mmm: --> RCPT
+/// To:<a>` (a command sent) or `...: <-- 550 5.1.1 ...` (a reply), the time stamp optional.
+/// Returns whether it was sent, and the command or reply.
+fn arrow_line(line: &str) -> Option<(bool, &str)> {
+    let t = line.trim_start();
+    let (sent, at) = match (t.find("--> "), t.find("<-- ")) {
+        (Some(a), Some(b)) => (a < b, a.min(b)),
+        (Some(a), None) => (true, a),
+        (None, Some(b)) => (false, b),
+        (None, None) => return None,
+    };
+    // At the start, or after the time stamp's `: `.
+    (at == 0 || t[..at].ends_with(": ")).then(|| (sent, t[at + 4..].trim()))
+}
+
+/// MDaemon's notice ("The attached message had PERMANENT fatal delivery errors!") holds only
+/// its session transcript: `--> RCPT To:<a>` answered by `<-- 550 ...` names a failed
+/// recipient and its reply; a refusal after `DATA` (the `<--` reply after the 354) fails every
+/// recipient the session had accepted. Returns each recipient with the reply (its lines
+/// joined), at most `max_rows`.
+pub(crate) fn arrow_transcript_rows(text: &str, max_rows: usize) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    if ARROW_SENT.find(text.as_bytes()).is_none() {
+        return out;
+    }
+    // The recipient the last command named, the recipients accepted, and whether the
+    // message itself is being answered (after the 354 to DATA).
+    let (mut rcpt, mut accepted, mut data): (Option<String>, Vec<String>, bool) =
+        (None, Vec::new(), false);
+    // The refused recipients whose reply is still being read (a multi-line reply).
+    let mut open: Vec<usize> = Vec::new();
+    for line in lines(text) {
+        let Some((sent, words)) = arrow_line(line) else {
+            continue;
+        };
+        if sent {
+            open.clear();
+            data = false;
+            rcpt = None;
+            if starts_with_ci(words.as_bytes(), "rcpt")
+                && let Some((_, _, a)) = find_address(words, 0)
+            {
+                rcpt = Some(a.to_string());
+            } else if starts_with_ci(words.as_bytes(), "data") {
+                data = true;
+            }
+            continue;
+        }
+        let code = words.as_bytes().first().copied();
+        if !open.is_empty() {
+            // A multi-line reply's next line (`550-first`, `550 last`).
+            if words.get(..3) == out.get(open[0]).and_then(|(_, r)| r.get(..3)) {
+                for &i in &open {
+                    if let Some((_, r)) = out.get_mut(i) {
+                        r.push(' ');
+                        r.push_str(words.get(4..).unwrap_or(""));
+                    }
+                }
+                continue;
+            }
+            open.clear();
+        }
+        if words.starts_with("354") {
+            continue;
+        }
+        let refused = matches!(code, Some(b'4' | b'5'));
+        if let Some(a) = rcpt.take() {
+            if refused && out.len() < max_rows {
+                out.push((a, words.to_string()));
+                open.push(out.len() - 1);
+            } else if matches!(code, Some(b'2')) && accepted.len() < max_rows {
+                accepted.push(a);
+            }
+        } else if data && refused {
+            data = false;
+            for a in accepted.drain(..) {
+                if out.len() < max_rows && !out.iter().any(|(x, _)| x.eq_ignore_ascii_case(&a)) {
+                    out.push((a, words.to_string()));
+                    open.push(out.len() - 1);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Words that place a reply after an SMTP command, and the command they name.
 const COMMAND_WORDS: &[(&str, &str)] = &[
     ("end of data", "DATA"),
@@ -1086,7 +1176,8 @@ fn last_for<T: Copy>(entries: &[(String, T)], address: &str) -> Option<T> {
 pub(crate) fn transcript(text: &str) -> Transcript<'_> {
     let mut out = Transcript::default();
     // Only `>>>` and `<<<` lines say anything: a text with neither has no transcript.
-    if !has_sent_command(text) && TRANSCRIPT_REPLY.find(text.as_bytes()).is_none() {
+    let arrows = ARROW_SENT.find(text.as_bytes()).is_some();
+    if !arrows && !has_sent_command(text) && TRANSCRIPT_REPLY.find(text.as_bytes()).is_none() {
         return out;
     }
     let mut last: Option<&'static str> = None;
@@ -1100,16 +1191,22 @@ pub(crate) fn transcript(text: &str) -> Transcript<'_> {
             out.last_host = host.or(out.last_host);
             continue;
         }
-        // The lines of the session (`>>> RCPT To:<a>`, `<<< 550 <a>...`, `<a>... Deferred`)
-        // and the address each names, lower case.
-        let named = (t.starts_with('<') || t.starts_with(">>>"))
-            .then(|| find_address(t, 0))
+        // The lines of the session: a command sent (`>>> RCPT To:<a>`, MDaemon's `--> `), a
+        // reply (`<<< 550 <a>...`, MDaemon's `<-- `), or `<a>... Deferred`.
+        let (sent, reply) = match arrow_line(t).filter(|_| arrows) {
+            Some((true, words)) => (Some(words), None),
+            Some((false, words)) => (None, Some(words)),
+            None => (t.strip_prefix(">>>"), t.strip_prefix("<<<")),
+        };
+        // The address the line names, lower case.
+        let named = (sent.is_some() || reply.is_some() || t.starts_with('<'))
+            .then(|| find_address(sent.or(reply).unwrap_or(t), 0))
             .flatten()
             .map(|(_, _, a)| a.to_ascii_lowercase());
         if let (Some(h), Some(a)) = (host, &named) {
             out.hosts.push((a.clone(), h));
         }
-        if let Some(cmd) = t.strip_prefix(">>>") {
+        if let Some(cmd) = sent {
             let c = cmd.trim_start().to_ascii_uppercase();
             last_rcpt = if c.starts_with("RCPT") { named } else { None };
             last = if c.starts_with("DATA") || c.starts_with('.') {
@@ -1123,15 +1220,14 @@ pub(crate) fn transcript(text: &str) -> Transcript<'_> {
             } else {
                 None
             };
-        } else if t.starts_with("<<<")
-            && let (Some(c), Some(a)) = (last, named)
-        {
-            out.commands.push((a, c));
-        } else if let Some(reply) = t.strip_prefix("<<<")
-            && matches!(reply.trim_start().as_bytes().first(), Some(b'4' | b'5'))
-            && let Some(a) = last_rcpt.take()
-        {
-            out.commands.push((a, "RCPT"));
+        } else if let Some(reply) = reply {
+            if let (Some(c), Some(a)) = (last, named) {
+                out.commands.push((a, c));
+            } else if matches!(reply.trim_start().as_bytes().first(), Some(b'4' | b'5'))
+                && let Some(a) = last_rcpt.take()
+            {
+                out.commands.push((a, "RCPT"));
+            }
         }
     }
     out
