@@ -706,6 +706,19 @@ const KNOWN: &[Known] = &[
         fix: "Request delisting at the Office 365 anti-spam delist portal; if the IP is shared, ask your provider.",
         link: Some("https://sender.office.com/"),
     },
+    // Exchange Online's tenant-wide sending ban (5.7.705 for the tenant, the 5.7.7xx range).
+    Known {
+        provider: "Microsoft",
+        code: "5.7.705",
+        needles: &["tenant has exceeded threshold"],
+        reason: Some(Reason::Speeding),
+        cause: Some(BounceCause::Reputation),
+        meaning: "Microsoft 365 stopped the sending tenant: most of its recent mail looked suspicious (usually spam from a compromised account), and it exceeded its threshold.",
+        fix: "Find and secure the compromised accounts or the source of the spam, then ask Microsoft support to lift the tenant's sending ban.",
+        link: Some(
+            "https://learn.microsoft.com/en-us/defender-office-365/outbound-spam-restore-restricted-users",
+        ),
+    },
     Known {
         provider: "Microsoft",
         code: "5.7.708",
@@ -2279,15 +2292,26 @@ mod tests {
             assert_eq!(reason, Some(want), "{reply}");
             assert_eq!(cause, Some(BounceCause::Content), "{reply}");
         }
+        // The same words outside amavisd-new's form are not its verdict.
+        let (recs, _, _) = recognise(&n("550 Sender banned - spam source"));
+        assert!(recs.iter().all(|r| r.provider != "amavisd-new"));
+    }
+
+    #[test]
+    fn provider_codes_are_known_by_their_own_words() {
+        let n = crate::bounce::reason::normalise;
+        // Exchange Online's tenant ban is known by its words, whichever host quotes it.
+        let (recs, reason, _) = recognise(&n(
+            "550 5.7.705 Access denied, tenant has exceeded threshold.",
+        ));
+        assert!(recs.iter().any(|r| r.code == "5.7.705"));
+        assert_eq!(reason, Some(Reason::Speeding));
         // Yahoo's dynamic-range deferral refuses the client, not the message.
         let (recs, reason, _) = recognise(&n(
             "421 4.7.1 : (DYN:T1) https://postmaster.yahooinc.com/error-codes",
         ));
         assert!(recs.iter().any(|r| r.code == "DYN:T1"));
         assert_eq!(reason, Some(Reason::Blocked));
-        // The same words outside amavisd-new's form are not its verdict.
-        let (recs, _, _) = recognise(&n("550 Sender banned - spam source"));
-        assert!(recs.iter().all(|r| r.provider != "amavisd-new"));
     }
 
     #[test]

@@ -364,6 +364,12 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
     ),
     // OpenSMTPD's own routing (mta.c) found no usable route: not a receiver's block.
     (Reason::NetworkError, &["all routes to destination blocked"]),
+    // The client did not log in (SMTP AUTH), not SPF or DKIM: Exchange Online's "530 5.7.57
+    // Client not authenticated to send mail".
+    (
+        Reason::SecurityError,
+        &["client not authenticated", "client was not authenticated"],
+    ),
     // An SPF verdict said outright, before the client words its explanation carries ("SPF
     // check failed: 192.0.2.1 is not allowed to send mail from example.com").
     (
@@ -2907,6 +2913,18 @@ mod tests {
         assert_eq!(
             text("550 5.7.1 Your IP address is blocked"),
             Reason::Blocked
+        );
+    }
+
+    #[test]
+    fn a_client_that_did_not_log_in_is_no_authentication_failure_of_the_domain() {
+        assert_eq!(
+            text("530 5.7.57 Client not authenticated to send mail."),
+            Reason::SecurityError
+        );
+        assert_eq!(
+            text("550 5.7.1 Message not authenticated: DMARC policy of example.com"),
+            Reason::AuthFailure
         );
     }
 
