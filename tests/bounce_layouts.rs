@@ -923,37 +923,24 @@ fn mdaemon_transcript_names_the_refused_recipients() {
         " Mon 2026-11-30 10:00:00.501: --> RCPT To:<ok@example.net>\n Mon 2026-11-30 10:00:00.550: <-- 250 2.1.5 Ok\n Mon 2026-11-30 10:00:00.551: --> RCPT To:<carol@example.net>\n Mon 2026-11-30 10:00:00.600: <-- 552-5.2.2 The email account that you tried to reach is over quota.\n Mon 2026-11-30 10:00:00.600: <-- 552 5.2.2 Please direct the recipient to the help page.\n Mon 2026-11-30 10:00:00.601: --> QUIT\n",
     ));
     assert_eq!(r.kind, ReportKind::Bounce);
-    assert_eq!(r.recipients.len(), 1, "{:?}", r.recipients);
-    let row = &r.recipients[0];
-    assert_eq!(row.recipient.as_deref(), Some("carol@example.net"));
-    assert_eq!(row.reason, Reason::MailboxFull);
-    assert!(row.diagnostic.contains("help page"), "{}", row.diagnostic);
+    assert_rows(&r, &[("carol@example.net", Reason::MailboxFull)]);
+    let diagnostic = &r.recipients[0].diagnostic;
+    assert!(diagnostic.contains("help page"), "{diagnostic}");
     // A refusal of the message after DATA fails every recipient the session accepted.
     let r = explain(&mdaemon_notice(
         " Mon 2026-11-30 10:00:00.501: --> RCPT To:<a@example.net>\n Mon 2026-11-30 10:00:00.550: <-- 250 2.1.5 Ok\n Mon 2026-11-30 10:00:00.551: --> RCPT To:<b@example.net>\n Mon 2026-11-30 10:00:00.560: <-- 250 2.1.5 Ok\n Mon 2026-11-30 10:00:00.561: --> DATA\n Mon 2026-11-30 10:00:00.570: <-- 354 End data with <CR><LF>.<CR><LF>\n Mon 2026-11-30 10:00:00.900: <-- 554 5.7.1 Message rejected as spam by Content Filtering\n",
     ));
-    let got: Vec<_> = r
-        .recipients
-        .iter()
-        .map(|row| (row.recipient.clone().unwrap_or_default(), row.reason))
-        .collect();
-    assert_eq!(
-        got,
-        [
-            ("a@example.net".to_string(), Reason::SpamDetected),
-            ("b@example.net".to_string(), Reason::SpamDetected)
-        ]
+    assert_rows(
+        &r,
+        &[
+            ("a@example.net", Reason::SpamDetected),
+            ("b@example.net", Reason::SpamDetected),
+        ],
     );
 }
 
 #[test]
 fn communigate_quotes_the_failed_recipient() {
     let raw = "Return-Path: <>\nFrom: MAILER-DAEMON@mail.example.com\nTo: s@example.com\nSubject: Undeliverable mail: Failed to deliver to '<erin@example.net>'\n\nFailed to deliver to '<erin@example.net>'\nSMTP module(domain example.net) reports:\n mx.example.net: 550 5.1.1 <erin@example.net>: Recipient address rejected: User unknown\n";
-    let r = explain(raw);
-    assert_eq!(r.recipients.len(), 1);
-    assert_eq!(
-        r.recipients[0].recipient.as_deref(),
-        Some("erin@example.net")
-    );
-    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+    assert_rows(&explain(raw), &[("erin@example.net", Reason::UserUnknown)]);
 }

@@ -459,16 +459,22 @@ Message-ID: <x1@good.example>\r\n\
 
 /// `fivefifty --json explain PATH --diagnose` against the lab zone, parsed.
 fn explain_diagnose_json(path: &std::path::Path) -> serde_json::Value {
+    explain_diagnose(path.to_str().expect("path")).1
+}
+
+/// `explain INPUT --diagnose --json` on the lab zone: the exit code and the report.
+fn explain_diagnose(input: &str) -> (Option<i32>, serde_json::Value) {
     let zone = lab_zone();
     let out = fivefifty(&[
         "--dns-zone",
         &zone,
         "--json",
         "explain",
-        path.to_str().expect("path"),
+        input,
         "--diagnose",
     ]);
-    serde_json::from_slice(&out.stdout).expect("json")
+    let v = serde_json::from_slice(&out.stdout).expect("json");
+    (out.status.code(), v)
 }
 
 #[test]
@@ -491,16 +497,8 @@ fn explain_diagnose_checks_the_listed_sending_ip() {
 #[test]
 fn explain_diagnose_audits_the_refused_senders_domain() {
     // The sender's address a refusal names is the domain to audit; its null MX is the fault.
-    let zone = lab_zone();
-    let out = fivefifty(&[
-        "--dns-zone",
-        &zone,
-        "--json",
-        "explain",
-        "550 5.7.1 <a@nullmx.example>: Sender address rejected: Domain not found",
-        "--diagnose",
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let (code, v) =
+        explain_diagnose("550 5.7.1 <a@nullmx.example>: Sender address rejected: Domain not found");
     let report = &v["details"]["reports"][0];
     assert_eq!(report["recipients"][0]["reason"], "rejected", "{v}");
     assert_eq!(report["recipients"][0]["cause"], "authentication", "{v}");
@@ -518,17 +516,9 @@ fn explain_diagnose_audits_the_refused_senders_domain() {
             && summary.contains("MX_NULL"),
         "{summary}"
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(code, Some(1));
     // The same domain named in words under a sender status (X.1.8) is audited too.
-    let out = fivefifty(&[
-        "--dns-zone",
-        &zone,
-        "--json",
-        "explain",
-        "553 5.1.8 Domain nullmx.example does not exist (sender)",
-        "--diagnose",
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let (_, v) = explain_diagnose("553 5.1.8 Domain nullmx.example does not exist (sender)");
     let report = &v["details"]["reports"][0];
     assert_eq!(report["hints"]["envelope_domain"], "nullmx.example", "{v}");
     assert!(finding_codes(&v).contains(&"MX_NULL"), "{v}");

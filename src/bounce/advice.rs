@@ -2300,18 +2300,24 @@ mod tests {
     #[test]
     fn provider_codes_are_known_by_their_own_words() {
         let n = crate::bounce::reason::normalise;
-        // Exchange Online's tenant ban is known by its words, whichever host quotes it.
-        let (recs, reason, _) = recognise(&n(
-            "550 5.7.705 Access denied, tenant has exceeded threshold.",
-        ));
-        assert!(recs.iter().any(|r| r.code == "5.7.705"));
-        assert_eq!(reason, Some(Reason::Speeding));
-        // Yahoo's dynamic-range deferral refuses the client, not the message.
-        let (recs, reason, _) = recognise(&n(
-            "421 4.7.1 : (DYN:T1) https://postmaster.yahooinc.com/error-codes",
-        ));
-        assert!(recs.iter().any(|r| r.code == "DYN:T1"));
-        assert_eq!(reason, Some(Reason::Blocked));
+        for (reply, code, want) in [
+            // Exchange Online's tenant ban, whichever host quotes it.
+            (
+                "550 5.7.705 Access denied, tenant has exceeded threshold.",
+                "5.7.705",
+                Reason::Speeding,
+            ),
+            // Yahoo's dynamic-range deferral refuses the client, not the message.
+            (
+                "421 4.7.1 : (DYN:T1) https://postmaster.yahooinc.com/error-codes",
+                "DYN:T1",
+                Reason::Blocked,
+            ),
+        ] {
+            let (recs, reason, _) = recognise(&n(reply));
+            assert!(recs.iter().any(|r| r.code == code), "{reply}");
+            assert_eq!(reason, Some(want), "{reply}");
+        }
     }
 
     #[test]
