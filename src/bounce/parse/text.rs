@@ -984,6 +984,9 @@ pub(crate) fn arrow_transcript_rows(text: &str, max_rows: usize) -> Vec<(String,
                 rcpt = Some(a.to_string());
             } else if starts_with_ci(words.as_bytes(), "data") {
                 data = true;
+            } else if starts_with_ci(words.as_bytes(), "mail") {
+                // A new transaction (a retry, another host): its own recipients.
+                accepted.clear();
             }
             continue;
         }
@@ -1175,7 +1178,8 @@ fn last_for<T: Copy>(entries: &[(String, T)], address: &str) -> Option<T> {
 /// Read a Sendmail-style transcript (`... while talking to HOST:`, `>>> COMMAND`, `<<< reply`).
 pub(crate) fn transcript(text: &str) -> Transcript<'_> {
     let mut out = Transcript::default();
-    // Only `>>>` and `<<<` lines say anything: a text with neither has no transcript.
+    // Only `>>>` and `<<<` lines (MDaemon's `-->` and `<--`) say anything: a text with none
+    // has no transcript.
     let arrows = ARROW_SENT.find(text.as_bytes()).is_some();
     if !arrows && !has_sent_command(text) && TRANSCRIPT_REPLY.find(text.as_bytes()).is_none() {
         return out;
@@ -1306,6 +1310,28 @@ const REMOTE_HOST_KEYS: [(&str, u8); 3] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arrow_transcript_reads_each_transaction_on_its_own() {
+        // The first attempt's accepted recipient lost its connection; the retry sent only
+        // b@, whose message was refused: a@ is not failed by the second session's refusal.
+        let text = " 10:00: --> MAIL From:<s@example.com>\n 10:00: <-- 250 ok\n 10:00: --> RCPT To:<a@example.net>\n 10:00: <-- 250 ok\n 10:01: --> MAIL From:<s@example.com>\n 10:01: <-- 250 ok\n 10:01: --> RCPT To:<b@example.net>\n 10:01: <-- 250 ok\n 10:01: --> DATA\n 10:01: <-- 354 go\n 10:01: <-- 554 5.7.1 refused\n";
+        assert_eq!(
+            arrow_transcript_rows(text, 10),
+            [("b@example.net".to_string(), "554 5.7.1 refused".to_string())]
+        );
+        // Arrows inside a sentence are no transcript.
+        assert_eq!(arrow_line("see here --> RCPT To:<a@example.net>"), None);
+        assert_eq!(
+            arrow_line("Mon 2026-11-30 10:00:00.600: <-- 550 no"),
+            Some((false, "550 no"))
+        );
+        // The rows are capped.
+        let many: String = (0..20)
+            .map(|i| format!("--> RCPT To:<r{i}@example.net>\n<-- 550 no\n"))
+            .collect();
+        assert_eq!(arrow_transcript_rows(&many, 5).len(), 5);
+    }
 
     #[test]
     fn dragonfly_names_the_host_that_refused_before_its_address() {
