@@ -2263,6 +2263,15 @@ mod tests {
         }
     }
 
+    /// Asserts that `reply` is recognised by `code` and read as `want`; returns the
+    /// recognitions and the cause.
+    fn known_as(reply: &str, code: &str, want: Reason) -> (Vec<Recognition>, Option<BounceCause>) {
+        let (recs, reason, cause) = recognise(&crate::bounce::reason::normalise(reply));
+        assert!(recs.iter().any(|r| r.code == code), "{reply}");
+        assert_eq!(reason, Some(want), "{reply}");
+        (recs, cause)
+    }
+
     #[test]
     fn amavis_verdicts_are_content_and_banned_is_no_blocked_sender() {
         let n = crate::bounce::reason::normalise;
@@ -2283,13 +2292,12 @@ mod tests {
                 Reason::SpamDetected,
             ),
         ] {
-            let (recs, reason, cause) = recognise(&n(reply));
+            let (recs, cause) = known_as(reply, code, want);
             assert!(
                 recs.iter()
                     .any(|r| r.provider == "amavisd-new" && r.code == code),
                 "{reply}"
             );
-            assert_eq!(reason, Some(want), "{reply}");
             assert_eq!(cause, Some(BounceCause::Content), "{reply}");
         }
         // The same words outside amavisd-new's form are not its verdict.
@@ -2299,7 +2307,6 @@ mod tests {
 
     #[test]
     fn provider_codes_are_known_by_their_own_words() {
-        let n = crate::bounce::reason::normalise;
         for (reply, code, want) in [
             // Exchange Online's tenant ban, whichever host quotes it.
             (
@@ -2314,9 +2321,7 @@ mod tests {
                 Reason::Blocked,
             ),
         ] {
-            let (recs, reason, _) = recognise(&n(reply));
-            assert!(recs.iter().any(|r| r.code == code), "{reply}");
-            assert_eq!(reason, Some(want), "{reply}");
+            known_as(reply, code, want);
         }
     }
 

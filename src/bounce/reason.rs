@@ -478,11 +478,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
         Reason::AuthFailure,
         &[
             "dmarc",
+            // ("spf fail", "failed spf", "spf softfail", "spf hardfail": the entry above.)
             "spf check",
-            "spf fail",
-            "failed spf",
-            "spf softfail",
-            "spf hardfail",
             // Mimecast: "SPF Sender Invalid - envelope rejected".
             "spf sender invalid",
             "spf validation",

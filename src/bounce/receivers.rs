@@ -354,7 +354,7 @@ fn trailer_host(raw: &str) -> Option<&str> {
         .rsplit(char::is_whitespace)
         .next()?;
     let host = last.strip_prefix('[')?.strip_suffix(']')?;
-    (host.contains('.') && host.bytes().any(|b| b.is_ascii_alphabetic())).then_some(host)
+    super::parse::text::is_host_name(host).then_some(host)
 }
 
 /// The receiver's own reading of the reply, before the vocabulary's later splits.

@@ -172,6 +172,28 @@ impl AuthComplaint {
             Self::AuthFailed => "the receiver says authentication failed",
         }
     }
+
+    /// What to look at when the domain's records show no error.
+    fn records_clean_fix(self) -> &'static str {
+        match self {
+            Self::SenderRefused => {
+                "Check the envelope sender (MAIL FROM, the Return-Path) of the refused message itself: its domain must exist and have MX or A records as the receiver's resolvers see them. Some receivers also verify the address by calling back to your MX, which must then accept it."
+            }
+            Self::AuthFailed => {
+                "The failing mail may have left through a server SPF does not list, or been changed on the way (a forwarder, a mailing list) so that DKIM broke: check a message as it was sent with fivefifty check message.eml."
+            }
+        }
+    }
+
+    /// The domain's findings in the order they likely explain this complaint: its
+    /// configuration errors (a null MX, a domain that does not exist) first for a refused
+    /// sender, its authentication findings first otherwise.
+    fn in_order<'a>(self, auth: &'a [Finding], config: &'a [Finding]) -> [&'a [Finding]; 2] {
+        match self {
+            Self::SenderRefused => [config, auth],
+            Self::AuthFailed => [auth, config],
+        }
+    }
 }
 
 impl DiagnosisTargets {
@@ -305,28 +327,16 @@ fn conclude_authentication(
     config: &[Finding],
 ) -> Finding {
     // A configuration error (a null MX, a domain that does not exist) is a fault of the records
-    // too: a receiver that checks the sender's domain refuses it. It comes first when the
-    // receiver refused the sender, as it is the likelier reason.
-    let (first, then) = match said {
-        AuthComplaint::SenderRefused => (config, auth),
-        AuthComplaint::AuthFailed => (auth, config),
-    };
-    let faults: Vec<&str> = first
-        .iter()
-        .chain(then)
+    // too: a receiver that checks the sender's domain refuses it.
+    let faults: Vec<&str> = said
+        .in_order(auth, config)
+        .into_iter()
+        .flatten()
         .filter(|f| f.severity == Severity::Error)
         .map(|f| f.code.as_str())
         .collect();
     let opening = said.said();
     if faults.is_empty() {
-        let fix = match said {
-            AuthComplaint::SenderRefused => {
-                "Check the envelope sender (MAIL FROM, the Return-Path) of the refused message itself: its domain must exist and have MX or A records as the receiver's resolvers see them. Some receivers also verify the address by calling back to your MX, which must then accept it."
-            }
-            AuthComplaint::AuthFailed => {
-                "The failing mail may have left through a server SPF does not list, or been changed on the way (a forwarder, a mailing list) so that DKIM broke: check a message as it was sent with fivefifty check message.eml."
-            }
-        };
         Finding::new(
             "DIAGNOSIS_AUTH_RECORDS_CLEAN",
             Cause::Authentication,
@@ -334,7 +344,7 @@ fn conclude_authentication(
             domain,
             format!("{opening}, but {domain}'s DNS, SPF, DKIM and DMARC records show no error"),
         )
-        .fix(fix)
+        .fix(said.records_clean_fix())
     } else {
         Finding::new(
             "DIAGNOSIS_AUTH_FAULTS_FOUND",

@@ -485,12 +485,7 @@ fn sender_domain_named(reply: &str) -> Option<String> {
                 matches!(c, '<' | '>' | '"' | '\'' | ',' | ':' | ';' | '(' | ')')
             })
             .trim_end_matches('.');
-        let is_name = name.contains('.')
-            && name.bytes().any(|b| b.is_ascii_alphabetic())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
-        if is_name {
+        if text::is_host_name(name) {
             return Some(name.to_ascii_lowercase());
         }
     }
