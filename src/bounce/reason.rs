@@ -1426,7 +1426,8 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
 const DIRECTORY_PHRASES: &[&str] = &[
     "recipient name is not recognized",
     "not listed in domino directory",
-    // Domino's French and Japanese wordings of the same.
+    // Domino's Spanish, French and Japanese wordings of the same.
+    "no se encuentra en el directorio de domino",
     "non répertorié dans l'annuaire domino",
     "domino ディレクトリには見つかりません",
     "ディレクトリのリストにありません",
@@ -2655,10 +2656,13 @@ mod tests {
             assert_eq!(text(t), Reason::Filtered, "{t}");
         }
         // Directory lookups (Domino, Exchange's categorizer) still say the user is unknown.
-        assert_eq!(
-            text("User some.name (a@b.example) not listed in Domino Directory"),
-            Reason::UserUnknown
-        );
+        for t in [
+            "User some.name (a@b.example) not listed in Domino Directory",
+            "a@b.example no se encuentra en el Directorio de Domino",
+            "a@b.example non répertorié dans l'annuaire Domino",
+        ] {
+            assert_eq!(text(t), Reason::UserUnknown, "{t}");
+        }
     }
 
     #[test]
