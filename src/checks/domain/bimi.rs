@@ -48,42 +48,41 @@ pub async fn audit(dns: &Resolver, domain: &str, dmarc_enforced: bool) -> BimiAu
         authority: None,
         findings: Vec::new(),
     };
-    let records = match super::versioned_txt(dns, &name, "BIMI1", "BIMI_DNS_TEMPFAIL").await {
-        Ok(records) => records,
-        Err(tempfail) => {
-            audit.findings.push(tempfail);
+    let found = super::one_versioned_txt(
+        dns,
+        &name,
+        "BIMI1",
+        "BIMI_DNS_TEMPFAIL",
+        || {
+            finding(
+                "BIMI_MISSING",
+                Severity::Info,
+                &name,
+                format!("No BIMI record: no brand logo is shown beside mail from {domain}"),
+            )
+            .fix(format!(
+                "Optional. BIMI needs DMARC at p=quarantine or p=reject first, then:\n  \
+                 {example}"
+            ))
+        },
+        |records| {
+            super::multiple_records(
+                "BIMI_MULTIPLE_RECORDS",
+                &name,
+                records,
+                "BIMI records; providers then use none",
+                &example,
+            )
+        },
+    )
+    .await;
+    let text = match found {
+        Ok(text) => text,
+        Err(f) => {
+            audit.findings.push(f);
             return audit;
         }
     };
-    match records.len() {
-        0 => {
-            audit.findings.push(
-                finding(
-                    "BIMI_MISSING",
-                    Severity::Info,
-                    &name,
-                    format!("No BIMI record: no brand logo is shown beside mail from {domain}"),
-                )
-                .fix(format!(
-                    "Optional. BIMI needs DMARC at p=quarantine or p=reject first, then:\n  \
-                     {example}"
-                )),
-            );
-            return audit;
-        }
-        1 => {}
-        _ => {
-            audit.findings.push(super::multiple_records(
-                "BIMI_MULTIPLE_RECORDS",
-                &name,
-                &records,
-                "BIMI records; providers then use none",
-                &example,
-            ));
-            return audit;
-        }
-    }
-    let text = records[0].clone();
     let list = tags::scan(&text);
     let mut problems = version_problems(&text, "BIMI1");
     let https =

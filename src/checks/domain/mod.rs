@@ -12,24 +12,35 @@ use crate::checks::tags;
 use crate::dns::{Answer, Resolver};
 use crate::finding::{Cause, Finding, Severity};
 
-/// The TXT records at `name` meant as records of `version` (see [`versioned`]), or, when DNS
-/// could not tell, the Temporary finding `tempfail_code` to report instead.
-pub(crate) async fn versioned_txt(
+/// The one TXT record at `name` meant as a record of `version` (see [`versioned`]), or the
+/// finding to report instead: the Temporary `tempfail_code` when DNS could not tell, `missing()`
+/// when there is no such record, `several(records)` when there are more than one (receivers
+/// then use none). BIMI, MTA-STS and TLS-RPT records are all read so.
+pub(crate) async fn one_versioned_txt(
     dns: &Resolver,
     name: &str,
     version: &str,
     tempfail_code: &str,
-) -> Result<Vec<String>, Finding> {
-    match dns.txt(name).await {
-        Answer::Failed(e) => Err(Finding::new(
-            tempfail_code,
-            Cause::Configuration,
-            Severity::Temporary,
-            name,
-            format!("Could not look up {name}: {e}"),
-        )
-        .fix("Try again later.")),
-        answer => Ok(versioned(answer.records(), version)),
+    missing: impl FnOnce() -> Finding,
+    several: impl FnOnce(&[String]) -> Finding,
+) -> Result<String, Finding> {
+    let records = match dns.txt(name).await {
+        Answer::Failed(e) => {
+            return Err(Finding::new(
+                tempfail_code,
+                Cause::Configuration,
+                Severity::Temporary,
+                name,
+                format!("Could not look up {name}: {e}"),
+            )
+            .fix("Try again later."));
+        }
+        answer => versioned(answer.records(), version),
+    };
+    match records.as_slice() {
+        [] => Err(missing()),
+        [one] => Ok(one.clone()),
+        _ => Err(several(&records)),
     }
 }
 

@@ -317,45 +317,44 @@ pub async fn audit_with(
         findings: Vec::new(),
     };
     let example = format!("{name}. IN TXT \"v=STSv1; id=20260101T000000\"");
-    let records = match super::versioned_txt(dns, &name, "STSv1", "MTA_STS_DNS_TEMPFAIL").await {
-        Ok(records) => records,
-        Err(tempfail) => {
-            audit.findings.push(tempfail);
+    let found = super::one_versioned_txt(
+        dns,
+        &name,
+        "STSv1",
+        "MTA_STS_DNS_TEMPFAIL",
+        || {
+            finding(
+                "MTA_STS_MISSING",
+                Severity::Info,
+                &name,
+                format!(
+                    "No MTA-STS record: senders deliver to {domain} with opportunistic TLS, \
+                     open to downgrade"
+                ),
+            )
+            .fix(format!(
+                "Optional. Serve a policy at {policy_url} (start with mode: testing), \
+                 then publish:\n  {example}"
+            ))
+        },
+        |records| {
+            super::multiple_records(
+                "MTA_STS_MULTIPLE_RECORDS",
+                &name,
+                records,
+                "MTA-STS records; senders then apply no policy (RFC 8461 3.1)",
+                &example,
+            )
+        },
+    )
+    .await;
+    let text = match found {
+        Ok(text) => text,
+        Err(f) => {
+            audit.findings.push(f);
             return audit;
         }
     };
-    match records.len() {
-        0 => {
-            audit.findings.push(
-                finding(
-                    "MTA_STS_MISSING",
-                    Severity::Info,
-                    &name,
-                    format!(
-                        "No MTA-STS record: senders deliver to {domain} with opportunistic TLS, \
-                         open to downgrade"
-                    ),
-                )
-                .fix(format!(
-                    "Optional. Serve a policy at {policy_url} (start with mode: testing), \
-                     then publish:\n  {example}"
-                )),
-            );
-            return audit;
-        }
-        1 => {}
-        _ => {
-            audit.findings.push(super::multiple_records(
-                "MTA_STS_MULTIPLE_RECORDS",
-                &name,
-                &records,
-                "MTA-STS records; senders then apply no policy (RFC 8461 3.1)",
-                &example,
-            ));
-            return audit;
-        }
-    }
-    let text = records[0].clone();
     let mut problems = version_problems(&text, "STSv1");
     let list = tags::scan(&text);
     match list.tags.iter().find(|t| t.name == "id") {

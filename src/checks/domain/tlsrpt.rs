@@ -38,47 +38,47 @@ pub async fn audit(dns: &Resolver, domain: &str) -> TlsRptAudit {
         rua: Vec::new(),
         findings: Vec::new(),
     };
-    let records = match super::versioned_txt(dns, &name, "TLSRPTv1", "TLSRPT_DNS_TEMPFAIL").await {
-        Ok(records) => records,
-        Err(tempfail) => {
-            audit.findings.push(tempfail);
+    let found = super::one_versioned_txt(
+        dns,
+        &name,
+        "TLSRPTv1",
+        "TLSRPT_DNS_TEMPFAIL",
+        || {
+            finding(
+                "TLSRPT_MISSING",
+                Severity::Info,
+                &name,
+                format!(
+                    "No TLS-RPT record: senders cannot tell {domain} when TLS delivery to \
+                     it fails"
+                ),
+            )
+            .fix(format!("Optional, recommended with MTA-STS:\n  {example}"))
+        },
+        |records: &[String]| {
+            finding(
+                "TLSRPT_MULTIPLE_RECORDS",
+                Severity::Warning,
+                &name,
+                format!(
+                    "{name} has {} TLS-RPT records; senders then use none (RFC 8460 3)",
+                    records.len()
+                ),
+            )
+            .fix(format!(
+                "Keep one record, listing every address in its rua:\n  {example}"
+            ))
+            .evidence("records", records)
+        },
+    )
+    .await;
+    let text = match found {
+        Ok(text) => text,
+        Err(f) => {
+            audit.findings.push(f);
             return audit;
         }
     };
-    match records.len() {
-        0 => {
-            audit.findings.push(
-                finding(
-                    "TLSRPT_MISSING",
-                    Severity::Info,
-                    &name,
-                    format!(
-                        "No TLS-RPT record: senders cannot tell {domain} when TLS delivery to \
-                         it fails"
-                    ),
-                )
-                .fix(format!("Optional, recommended with MTA-STS:\n  {example}")),
-            );
-            return audit;
-        }
-        1 => {}
-        n => {
-            audit.findings.push(
-                finding(
-                    "TLSRPT_MULTIPLE_RECORDS",
-                    Severity::Warning,
-                    &name,
-                    format!("{name} has {n} TLS-RPT records; senders then use none (RFC 8460 3)"),
-                )
-                .fix(format!(
-                    "Keep one record, listing every address in its rua:\n  {example}"
-                ))
-                .evidence("records", &records),
-            );
-            return audit;
-        }
-    }
-    let text = records[0].clone();
     let mut problems = version_problems(&text, "TLSRPTv1");
     let list = tags::scan(&text);
     match list.tags.iter().find(|t| t.name == "rua") {
