@@ -265,6 +265,9 @@ pub fn status_reason(s: DsnStatus) -> Option<Reason> {
         (5, 5) => SystemError,
         (5, 6) => SecurityError,
         (6, _) => ContentError,
+        // A temporary "delivery not authorized" is a refusal of the client for now (a hostname
+        // check, greylisting, a rate or a listing); Sisimai's table reads 4.7.1 so.
+        (7, 1) if !perm => Blocked,
         (7, 0) | (7, 1) => SecurityError,
         (7, 2) => Filtered,
         (7, 3) | (7, 4) | (7, 5) | (7, 6) | (7, 7) => SecurityError,
@@ -2606,6 +2609,13 @@ mod tests {
         assert_eq!(
             status_reason(DsnStatus::parse("4.7.28").expect("a status")),
             Some(Reason::Speeding)
+        );
+        // "Delivery not authorized": for now, the client is refused; for good, it is a
+        // security refusal the words may name.
+        assert_eq!(text("451 4.7.1 Please try again later"), Reason::Blocked);
+        assert_eq!(
+            text("550 5.7.1 Please try again later"),
+            Reason::SecurityError
         );
     }
 
