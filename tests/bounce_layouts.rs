@@ -944,3 +944,18 @@ fn communigate_quotes_the_failed_recipient() {
     let raw = "Return-Path: <>\nFrom: MAILER-DAEMON@mail.example.com\nTo: s@example.com\nSubject: Undeliverable mail: Failed to deliver to '<erin@example.net>'\n\nFailed to deliver to '<erin@example.net>'\nSMTP module(domain example.net) reports:\n mx.example.net: 550 5.1.1 <erin@example.net>: Recipient address rejected: User unknown\n";
     assert_rows(&explain(raw), &[("erin@example.net", Reason::UserUnknown)]);
 }
+
+#[test]
+fn sendmails_error_lines_with_an_enhanced_status_name_their_recipient() {
+    // Sendmail's text notice (no delivery-status part): its transcript, then each failed
+    // recipient on a line of its own, `550 5.1.1 <addr>... reason`, the enhanced status between
+    // the reply code and the address.
+    let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\nTo: s@example.com\nSubject: Returned mail: see transcript for details\n\n   ----- Transcript of session follows -----\n... while talking to mx.example.net.:\n>>> RCPT To:<dave@example.net>\n<<< 550 5.1.1 <dave@example.net>... User unknown\n550 5.1.1 <dave@example.net>... User unknown\n552 5.2.2 <erin@example.net>... Mailbox full\n";
+    assert_rows(
+        &explain(raw),
+        &[
+            ("dave@example.net", Reason::UserUnknown),
+            ("erin@example.net", Reason::MailboxFull),
+        ],
+    );
+}

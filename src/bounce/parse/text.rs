@@ -366,6 +366,20 @@ fn is_recipient_label(label: &str) -> bool {
         && l != b"to"
 }
 
+/// What follows the reply code, and the enhanced status code if one follows it, of a line
+/// that goes on with `<` (Sendmail's `550 5.1.1 <addr>... User unknown`).
+fn after_sendmail_codes(t: &str) -> Option<&str> {
+    let rest = match t.as_bytes() {
+        [a, b, c, b' ', ..] if [a, b, c].iter().all(|d| d.is_ascii_digit()) => &t[4..],
+        _ => return None,
+    };
+    let rest = match rest.split_once(' ') {
+        Some((status, after)) if DsnStatus::parse(status).is_some() => after,
+        _ => rest,
+    };
+    rest.starts_with('<').then_some(rest)
+}
+
 /// The recipient a line introduces, if any.
 fn recipient_on_line(line: &str) -> Option<String> {
     if !has_byte(line, b'@') {
@@ -390,15 +404,9 @@ fn recipient_on_line(line: &str) -> Option<String> {
     {
         return Some(a.to_string());
     }
-    // Sendmail: "550 <addr>... User unknown" (a reply code, then the recipient).
-    let t = match t.as_bytes() {
-        [a, b, c, b' ', b'<', ..]
-            if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() =>
-        {
-            &t[4..]
-        }
-        _ => t,
-    };
+    // Sendmail: "550 <addr>... User unknown" or "550 5.1.1 <addr>... User unknown" (a reply
+    // code, its enhanced status, then the recipient).
+    let t = after_sendmail_codes(t).unwrap_or(t);
     // <addr>...
     if let Some(rest) = t.strip_prefix('<') {
         let (s, e, a) = find_address(rest, 0)?;
