@@ -959,3 +959,11 @@ fn sendmails_error_lines_with_an_enhanced_status_name_their_recipient() {
         ],
     );
 }
+
+#[test]
+fn courier_signs_its_notices_as_its_mail_server() {
+    // Courier's default `dsnfrom` ("Courier mail server at <host>" <@>, no address) and its
+    // subject say a notice; here its text alone, without the delivery-status part.
+    let raw = "From: \"Courier mail server at mx.example.org\" <@>\nTo: s@example.com\nSubject: NOTICE: mail delivery status.\n\nThis is a delivery status notification from mx.example.org,\nrunning the Courier mail server, version 1.0.16.\n\n                           UNDELIVERABLE MAIL\n\nYour message to the following recipients cannot be delivered:\n\n<frank@example.net>:\n    mx.example.net [192.0.2.1]:\n>>> RCPT TO:<frank@example.net>\n<<< 550 5.1.1 <frank@example.net>: Recipient address rejected: User unknown\n";
+    assert_rows(&explain(raw), &[("frank@example.net", Reason::UserUnknown)]);
+}

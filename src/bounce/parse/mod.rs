@@ -591,6 +591,9 @@ fn is_system_sender(from: Option<&str>, from_raw: &str) -> bool {
             "postmaster",
             "mail administrator",
             "mailer daemon",
+            // Courier's own notices: From "Courier mail server at <host>" <@> (its default
+            // `dsnfrom`).
+            "courier mail server",
         ]
         .iter()
         .any(|w| find_ascii_ci(raw, w.as_bytes()).is_some())
@@ -601,6 +604,8 @@ const BOUNCE_SUBJECT_WORDS: &[&str] = &[
     "undelivered",
     "delivery status notification",
     "delivery notification",
+    // Courier: "NOTICE: mail delivery status."
+    "mail delivery status",
     "returned mail",
     "returned to sender",
     "failure notice",
