@@ -967,3 +967,18 @@ fn courier_signs_its_notices_as_its_mail_server() {
     let raw = "From: \"Courier mail server at mx.example.org\" <@>\nTo: s@example.com\nSubject: NOTICE: mail delivery status.\n\nThis is a delivery status notification from mx.example.org,\nrunning the Courier mail server, version 1.0.16.\n\n                           UNDELIVERABLE MAIL\n\nYour message to the following recipients cannot be delivered:\n\n<frank@example.net>:\n    mx.example.net [192.0.2.1]:\n>>> RCPT TO:<frank@example.net>\n<<< 550 5.1.1 <frank@example.net>: Recipient address rejected: User unknown\n";
     assert_rows(&explain(raw), &[("frank@example.net", Reason::UserUnknown)]);
 }
+
+#[test]
+fn postfix_text_names_its_local_failures() {
+    // Postfix's notice text alone (no delivery-status part, so no status to lean on): local(8)'s
+    // unknown user and full mailbox (mailbox_size_limit, EFBIG) beside a remote refusal.
+    let raw = "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\nTo: s@example.com\nSubject: Undelivered Mail Returned to Sender\n\nThis is the mail system at host mx.example.org.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients. It's attached below.\n\n                   The mail system\n\n<gina@example.org> (expanded from <alias@example.org>): unknown user: \"gina\"\n\n<hank@example.org>: cannot update mailbox /var/mail/hank for user hank. error\n    writing message: File too large\n\n<ivy@example.net>: host mx.example.net[192.0.2.1] said: 554 5.7.1 Spam message\n    rejected (in reply to end of DATA command)\n";
+    assert_rows(
+        &explain(raw),
+        &[
+            ("gina@example.org", Reason::UserUnknown),
+            ("hank@example.org", Reason::MailboxFull),
+            ("ivy@example.net", Reason::SpamDetected),
+        ],
+    );
+}

@@ -578,6 +578,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "mailbox is full",
             "mailbox has exceeded",
             "mailbox size limit",
+            // Postfix's local(8) and virtual(8) when a mailbox reached mailbox_size_limit
+            // (EFBIG): "cannot update mailbox ... error writing message: File too large".
+            "error writing message: file too large",
             "mailbox would exceed",
             "mailbox exceeds",
             "mail box full",
@@ -1224,6 +1227,10 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             "not support tls",
             // Postfix's answer to STARTTLS when its own TLS set-up is broken.
             "tls not available",
+            // Postfix's smtp(8) when a "verify" or "secure" TLS level is not met by the
+            // receiver's certificate.
+            "server certificate not verified",
+            "server certificate not trusted",
         ],
     ),
     (
@@ -2945,6 +2952,13 @@ mod tests {
             text("454 4.7.0 TLS not available due to local problem"),
             Reason::FailedStartTls
         );
+        // Postfix's own words when the receiver's certificate fails its TLS level.
+        for t in [
+            "<r@example.net>: Server certificate not verified",
+            "<r@example.net>: Server certificate not trusted",
+        ] {
+            assert_eq!(text(t), Reason::FailedStartTls, "{t}");
+        }
     }
 
     fn with_command(t: &str, command: &'static str) -> Reason {
