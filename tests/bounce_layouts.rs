@@ -982,3 +982,26 @@ fn postfix_text_names_its_local_failures() {
         ],
     );
 }
+
+#[test]
+fn gmails_blocked_and_delayed_notices_name_their_recipient() {
+    // Gmail's notice text, without its delivery-status part: "Your message to <addr> has been
+    // blocked." and "There was a temporary problem delivering your message to <addr>."
+    let notice = |body: &str| {
+        format!(
+            "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: s@gmail.com\nSubject: Delivery Status Notification (Failure)\n\n{body}\n"
+        )
+    };
+    let r = explain(&notice(
+        "** Message blocked **\n\nYour message to jack@example.net has been blocked. See technical details below for more information.\n\nThe response was:\n\n550 5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM.",
+    ));
+    assert_rows(&r, &[("jack@example.net", Reason::AuthFailure)]);
+    let r = explain(&notice(
+        "** Delivery incomplete **\n\nThere was a temporary problem delivering your message to kate@example.net. Gmail will retry for 47 more hours. You'll be notified if the delivery fails permanently.\n\nThe response was:\n\nThe recipient server did not accept our requests to connect. [mx.example.net 192.0.2.1: timed out]",
+    ));
+    assert_eq!(rows(&r).len(), 1);
+    assert_eq!(
+        r.recipients[0].recipient.as_deref(),
+        Some("kate@example.net")
+    );
+}
