@@ -456,7 +456,7 @@ fn recipient_on_line(line: &str) -> Option<String> {
     if let Some(p) = find_ascii_ci(t.as_bytes(), blocked_to.as_bytes())
         && let Some((s, e, a)) = find_address(t, p + blocked_to.len())
         && s == p + blocked_to.len()
-        && starts_with_ci(t[e..].as_bytes(), " has been blocked")
+        && starts_with_ci(&t.as_bytes()[e..], " has been blocked")
     {
         return Some(a.to_string());
     }
