@@ -645,6 +645,20 @@ fn amazon_ses_is_read_by_the_receivers_reply_it_quotes() {
 }
 
 #[test]
+fn an_sns_email_json_envelope_carries_the_ses_notification_as_a_string() {
+    // An SNS "email-json" subscription mails SNS's envelope; SES's notification is the JSON
+    // string in its `Message`, every quote of it escaped.
+    let inner = r#"{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Transient\",\"bounceSubType\":\"MailboxFull\",\"bouncedRecipients\":[{\"emailAddress\":\"full@rcpt.example\",\"action\":\"failed\",\"status\":\"4.2.2\",\"diagnosticCode\":\"smtp; 452 4.2.2 Mailbox full\"}],\"timestamp\":\"2016-10-21T00:06:40.502Z\",\"feedbackId\":\"x\"},\"mail\":{\"source\":\"s@sender.example\",\"destination\":[\"full@rcpt.example\"],\"commonHeaders\":{\"from\":[\"s@sender.example\"],\"to\":[\"full@rcpt.example\"],\"subject\":\"nyaan\"}}}"#;
+    let raw = format!(
+        "From: AWS Notifications <no-reply@sns.amazonaws.com>\nTo: ops@sender.example\nSubject: AWS Notification Message\nx-amz-sns-message-id: ad6bdf42-f483-5bae-bf50-8fc1aad3f983\nContent-Type: text/plain; charset=UTF-8\n\n{{\n  \"Type\" : \"Notification\",\n  \"MessageId\" : \"22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324\",\n  \"TopicArn\" : \"arn:aws:sns:us-west-2:123456789012:SES-EJ-B\",\n  \"Message\" : \"{inner}\",\n  \"Timestamp\" : \"2016-10-21T00:06:41.000Z\"\n}}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link below to unsubscribe:\nhttps://sns.us-west-2.amazonaws.com/unsubscribe.html\n"
+    );
+    let r = explain(&raw);
+    assert_eq!(r.kind, ReportKind::Bounce);
+    assert_rows(&r, &[("full@rcpt.example", Reason::MailboxFull)]);
+    assert_eq!(r.original.subject.as_deref(), Some("nyaan"));
+}
+
+#[test]
 fn the_diagnostic_shown_is_the_paragraph_of_the_servers_reply() {
     // Exim's delay warning: the reply's paragraph, then the notice's own words.
     let raw = "From: Mail Delivery System <Mailer-Daemon@mx.sender.example>\nTo: s@sender.example\nSubject: Warning: message 1XsaQZ-0005MG-8M delayed 24 hours\nX-Failed-Recipients: r@rcpt.example\n\nThis message was created automatically by mail delivery software.\nA message that you sent has not yet been delivered to one or more of its\nrecipients after more than 24 hours on the queue on mx.sender.example.\n\nThe message identifier is:     1XsaQZ-0005MG-8M\n\nThe address to which the message has not yet been delivered is:\n\n  r@rcpt.example\n    host mx.rcpt.example [192.0.2.222]\n    Delay reason: SMTP error from remote mail server after RCPT TO:<r@rcpt.example>:\n    452 4.2.2 <r@rcpt.example>... Mailbox full\n\nNo action is required on your part. Delivery attempts will continue for\nsome time, and this warning may be repeated at intervals if the message\nremains undelivered.\n";

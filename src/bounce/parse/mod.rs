@@ -2247,11 +2247,13 @@ fn floor_char(s: &str, max: usize) -> usize {
 }
 
 /// Searchers for the two keys an SES notification has, built once (every text is searched).
+/// They leave out the key's quotes, so the key is found where SNS's envelope escapes it too
+/// (`\"notificationType\"`).
 static SES_NOTIFICATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\"notificationType\""));
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("notificationType"));
 /// See [`SES_NOTIFICATION`].
 static SES_EVENT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\"eventType\""));
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("eventType"));
 
 /// What an Amazon SES notification says: its rows, and the message it is about.
 struct SesNotice {
@@ -2314,6 +2316,14 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
         .filter(|c| *c != '\n' && *c != '\r')
         .collect();
     let v: serde_json::Value = serde_json::from_str(&doc).ok()?;
+    // An SNS "email-json" subscription mails SNS's own envelope, whose `Message` is SES's
+    // notification as a JSON string (<https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html>).
+    let v = match (v.get("Type").and_then(|t| t.as_str()), v.get("Message")) {
+        (Some("Notification"), Some(serde_json::Value::String(inner))) => {
+            serde_json::from_str(inner).ok()?
+        }
+        _ => v,
+    };
     let kind = v
         .get("notificationType")
         .or_else(|| v.get("eventType"))?
