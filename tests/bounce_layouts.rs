@@ -658,6 +658,66 @@ fn an_sns_email_json_envelope_carries_the_ses_notification_as_a_string() {
     assert_eq!(r.original.subject.as_deref(), Some("nyaan"));
 }
 
+/// A Gmail or Google Workspace notice without a delivery-status part: Google's headline and
+/// account of the failure, then (when a server answered) its reply under `response_line`.
+fn google_notice(headline: &str, account: &str, response_line: &str, reply: &str) -> String {
+    format!(
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: s@sender.example\nSubject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\nContent-Type: text/plain; charset=\"UTF-8\"\n\n** {headline} **\n\n{account}\n\n{response_line}\n\n{reply}\n\n--B\nContent-Type: message/rfc822\n\nFrom: s@sender.example\nTo: bob@rcpt.example\nSubject: hi\n\nhello\n--B--\n"
+    )
+}
+
+#[test]
+fn a_gmail_notice_is_read_by_the_servers_reply_under_its_own_account() {
+    // "has been blocked" is Google's word for any refusal; the reply says which.
+    let raw = google_notice(
+        "Message blocked",
+        "Your message to bob@rcpt.example has been blocked. See technical details below for more information.",
+        "The response from the remote server was:",
+        "550 5.7.1 Message rejected due to local policy",
+    );
+    let r = explain(&raw);
+    assert_rows(&r, &[("bob@rcpt.example", Reason::PolicyViolation)]);
+    assert_eq!(
+        r.recipients[0].diagnostic,
+        "550 5.7.1 Message rejected due to local policy"
+    );
+    let raw = google_notice(
+        "Message blocked",
+        "Your message to bob@rcpt.example has been blocked. See technical details below for more information.",
+        "The response was:",
+        "552 5.2.2 The email account that you tried to reach is over quota.",
+    );
+    assert_rows(&explain(&raw), &[("bob@rcpt.example", Reason::MailboxFull)]);
+}
+
+#[test]
+fn google_reads_a_missing_recipient_domain_as_a_network_trouble_unless_its_codes_are_permanent() {
+    // Google Workspace's text notice gives no code: the lookup may yet succeed.
+    let raw = google_notice(
+        "Message not delivered",
+        "There was a problem delivering your message to bob@rcpt.example. See the technical details below.",
+        "The response was:",
+        "DNS Error: DNS type 'mx' lookup of rcpt.example responded with code NXDOMAIN\nDomain name not found: rcpt.example",
+    );
+    let r = explain(&raw);
+    assert_rows(&r, &[("bob@rcpt.example", Reason::NetworkError)]);
+    assert!(
+        r.recipients[0]
+            .recognitions
+            .iter()
+            .any(|k| k.provider == "Google")
+    );
+    // Another reporter's notice with the same words: the domain is not there.
+    let other = raw.replace(
+        "mailer-daemon@googlemail.com",
+        "MAILER-DAEMON@mx.sender.example",
+    );
+    assert_rows(
+        &explain(&other),
+        &[("bob@rcpt.example", Reason::HostUnknown)],
+    );
+}
+
 #[test]
 fn the_diagnostic_shown_is_the_paragraph_of_the_servers_reply() {
     // Exim's delay warning: the reply's paragraph, then the notice's own words.

@@ -5,6 +5,7 @@
 
 use super::advice::Recognition;
 use super::reason::Reason;
+use super::receivers::ReceiverFacts;
 
 /// A reporting mail system with a documented way of wording its notices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +23,13 @@ pub enum Reporter {
     /// editions'). Its `Unable to deliver message to <addr>`, with no reply beside it, is what
     /// it says of a recipient the next hop does not know.
     InterScan,
+    /// Google's own notices, from `mailer-daemon@googlemail.com` (Gmail's and Google
+    /// Workspace's alike). Google words what it found of the recipient's domain and address
+    /// itself (`DNS type 'mx' lookup of example.org responded with code NXDOMAIN`, "the address
+    /// couldn't be found"), and reads them as its receiving side does
+    /// ([`super::receivers::google_workspace`]): a lookup that may yet succeed is a network
+    /// trouble unless the codes say the failure is permanent.
+    Google,
 }
 
 /// InterScan's subjects for a failed delivery.
@@ -48,6 +56,9 @@ impl Reporter {
         let workmail = header("X-Mailer").is_some_and(|x| x.contains("Amazon WorkMail"));
         if !workmail && (header("X-SES-Outgoing").is_some() || header("X-AWS-Outgoing").is_some()) {
             return Some(Self::AmazonSes);
+        }
+        if from.is_some_and(|f| f.eq_ignore_ascii_case("mailer-daemon@googlemail.com")) {
+            return Some(Self::Google);
         }
         let from_name = header("From").unwrap_or_default().trim_start();
         let from_name = from_name.strip_prefix('"').unwrap_or(from_name);
@@ -102,12 +113,20 @@ impl Reporter {
                 fix: "",
                 link: None,
             },
+            Self::Google => Recognition {
+                provider: "Google",
+                code: "mailer-daemon@googlemail.com",
+                meaning: "Google words what it found of the recipient's domain and address in a documented way of its own; a DNS answer it may yet get past is a network trouble, not a missing domain, unless its codes say the failure is permanent.",
+                fix: "",
+                link: Some("https://support.google.com/mail/answer/7720"),
+            },
         }
     }
 
-    /// The reason this reporter's table gives a diagnostic (normalised by
+    /// The reason this reporter's table gives a row's diagnostic (`f.text` is normalised by
     /// [`super::reason::normalise`]), or `None` when it is none of the table's words.
-    pub(crate) fn reason(self, text: &str) -> Option<Reason> {
+    pub(crate) fn reason(self, f: &ReceiverFacts<'_>) -> Option<Reason> {
+        let text = f.text;
         match self {
             Self::MessageLabs => {
                 let rejected_542 = text
@@ -128,6 +147,7 @@ impl Reporter {
                     && super::status::ReplyCode::find_in(text).is_none())
                 .then_some(Reason::UserUnknown)
             }
+            Self::Google => super::receivers::google_workspace(f),
         }
     }
 }
@@ -136,6 +156,21 @@ impl Reporter {
 mod tests {
     use super::*;
     use crate::bounce::reason::normalise;
+    use crate::bounce::status::{DsnStatus, ReplyCode};
+
+    /// A reporter's reading of a diagnostic with this status, no host known.
+    fn read(rep: Reporter, diagnostic: &str, status: Option<&str>) -> Option<Reason> {
+        let n = normalise(diagnostic);
+        rep.reason(&ReceiverFacts {
+            recipient_domain: None,
+            remote_mta: None,
+            text: &n,
+            raw: diagnostic,
+            status: status.and_then(DsnStatus::parse),
+            reply_code: ReplyCode::find_in(diagnostic),
+            command: None,
+        })
+    }
 
     #[test]
     fn reporters_are_known_by_their_headers() {
@@ -179,7 +214,7 @@ mod tests {
             ),
             ("554 Message rejected as spam", None),
         ] {
-            assert_eq!(m.reason(&normalise(t)), want, "{t}");
+            assert_eq!(read(m, t, None), want, "{t}");
         }
     }
 
@@ -187,9 +222,39 @@ mod tests {
     fn interscan_unable_to_deliver_alone_names_an_unknown_recipient() {
         let i = Reporter::InterScan;
         let t = "Reason: Unable to deliver message to <a@b.example> (and other recipients in the same domain).";
-        assert_eq!(i.reason(&normalise(t)), Some(Reason::UserUnknown));
+        assert_eq!(read(i, t, None), Some(Reason::UserUnknown));
         let with_reply = "Unable to deliver message to <a@b.example>: 552 5.2.2 Mailbox full";
-        assert_eq!(i.reason(&normalise(with_reply)), None);
+        assert_eq!(read(i, with_reply, None), None);
+    }
+
+    #[test]
+    fn googles_own_notices_read_a_missing_domain_by_their_codes() {
+        let googles = |n: &str| {
+            (n == "From").then_some("Mail Delivery Subsystem <mailer-daemon@googlemail.com>")
+        };
+        let from = Some("mailer-daemon@googlemail.com");
+        let g = Reporter::of(from, "Delivery Status Notification (Failure)", googles);
+        assert_eq!(g, Some(Reporter::Google));
+        let g = Reporter::Google;
+        let nx = "DNS Error: DNS type 'mx' lookup of rcpt.example responded with code NXDOMAIN Domain name not found: rcpt.example";
+        // No code (Google Workspace's text notice), or a temporary one: a lookup that may
+        // yet succeed.
+        assert_eq!(read(g, nx, None), Some(Reason::NetworkError));
+        assert_eq!(read(g, nx, Some("4.0.0")), Some(Reason::NetworkError));
+        // A permanent status and reply: the domain is not there.
+        let permanent = format!("550 5.1.2 {nx}");
+        assert_eq!(
+            read(g, &permanent, Some("5.1.2")),
+            Some(Reason::HostUnknown)
+        );
+        assert_eq!(
+            read(g, "DNS Error: null MX\nNull MX", None),
+            Some(Reason::NotAccept)
+        );
+        assert_eq!(
+            read(g, "550 5.7.1 Message rejected due to local policy", None),
+            None
+        );
     }
 
     #[test]

@@ -1140,11 +1140,22 @@ fn explain_parsed(msg: &Mail<'_>, limits: &Limits, depth: usize) -> BounceReport
     }
     if rows.is_empty() && bounceish {
         for t in &text_rows {
+            // A Gmail notice gives its own account of the failure, then the remote server's
+            // reply under "The response was:": the reply is the diagnostic, Google's words
+            // are read with the rest of the notice as its context.
+            let (diagnostic, shown_end, context) = match text::google_response_start(&t.block) {
+                Some(at) => (
+                    t.block[at..].to_string(),
+                    t.reply_end.and_then(|e| e.checked_sub(at)),
+                    format!("{}\n{preamble}", &t.block[..at]),
+                ),
+                None => (t.block.clone(), t.reply_end, preamble.clone()),
+            };
             rows.push(RawRow {
                 recipient: Some(lower_domain(&t.recipient)),
-                diagnostic: t.block.clone(),
-                shown_end: t.reply_end,
-                context: preamble.clone(),
+                diagnostic,
+                shown_end,
+                context,
                 ..Default::default()
             });
         }
@@ -1948,18 +1959,16 @@ fn finish_row(
             // Some receivers give words a meaning of their own in documented forms (KDDI's
             // filter refusals in "unknown user" words, Tencent QQ's limits, the code tables of
             // Microsoft, Google, Mimecast, Orange, Cox, Spectrum and i.ua).
-            let reading = receivers::receiver_reason(
-                &receivers::ReceiverFacts {
-                    recipient_domain: raw.recipient.as_deref().and_then(domain_part),
-                    remote_mta: remote_mta.as_deref(),
-                    text: &n_diag,
-                    raw: &diagnostic,
-                    status,
-                    reply_code,
-                    command,
-                },
-                r,
-            );
+            let facts = receivers::ReceiverFacts {
+                recipient_domain: raw.recipient.as_deref().and_then(domain_part),
+                remote_mta: remote_mta.as_deref(),
+                text: &n_diag,
+                raw: &diagnostic,
+                status,
+                reply_code,
+                command,
+            };
+            let reading = receivers::receiver_reason(&facts, r);
             // The reporting system's own table, for a recipient no receiver table read.
             let r = match reading {
                 Some(reading) => {
@@ -1976,7 +1985,7 @@ fn finish_row(
                 }
                 None => match notice
                     .reporter
-                    .and_then(|rep| Some((rep, rep.reason(&n_diag)?)))
+                    .and_then(|rep| Some((rep, rep.reason(&facts)?)))
                 {
                     Some((rep, theirs)) => {
                         recognitions.push(rep.recognition());

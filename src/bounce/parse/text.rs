@@ -813,6 +813,24 @@ pub(crate) fn reply_paragraph(text: &str) -> Option<&str> {
     says_a_reply(&text[start..]).then(|| trim(&text[start..]))
 }
 
+/// Where the remote server's reply starts in a Gmail notice's block: after the line "The
+/// response was:" (or "The response from the remote server was:") that ends Google's own
+/// account of the failure ("Your message to <addr> has been blocked."). `None` when the block
+/// has no such line, or nothing after it.
+pub(crate) fn google_response_start(block: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in lines_inclusive(block) {
+        at += line.len();
+        let t = trim(line);
+        if t.eq_ignore_ascii_case("the response was:")
+            || t.eq_ignore_ascii_case("the response from the remote server was:")
+        {
+            return (!trim(&block[at..]).is_empty()).then_some(at);
+        }
+    }
+    None
+}
+
 /// Does a block hold a server's reply: an SMTP reply code or an RFC 3463 status?
 pub(crate) fn says_a_reply(block: &str) -> bool {
     ReplyCode::find_in(block).is_some() || DsnStatus::find_in(block).is_some()
