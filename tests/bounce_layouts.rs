@@ -716,6 +716,32 @@ fn google_reads_a_missing_recipient_domain_as_a_network_trouble_unless_its_codes
         &explain(&other),
         &[("bob@rcpt.example", Reason::HostUnknown)],
     );
+    // The older Gmail notice: "Domain name not found" is an unknown host; "answer with no
+    // data" is a domain with no mail host; its resolver's trouble is retried until it expires.
+    let old = |failed: &str, error: &str| {
+        format!(
+            "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: s@sender.example\nSubject: Delivery Status Notification (Failure)\nContent-Type: text/plain\n\nThis is an automatically generated Delivery Status Notification\n\nDelivery to the following recipient {failed}:\n\n     bob@rcpt.example\n\nTechnical details of permanent failure:\nDNS Error: {error}\n\n----- Original message -----\n\nFrom: s@sender.example\nTo: bob@rcpt.example\nSubject: hi\n"
+        )
+    };
+    for (failed, error, want) in [
+        (
+            "failed permanently",
+            "Domain name not found",
+            Reason::HostUnknown,
+        ),
+        (
+            "failed permanently",
+            "DNS server returned answer with no data",
+            Reason::HostUnknown,
+        ),
+        (
+            "has been delayed",
+            "Could not contact DNS servers",
+            Reason::Expired,
+        ),
+    ] {
+        assert_rows(&explain(&old(failed, error)), &[("bob@rcpt.example", want)]);
+    }
 }
 
 #[test]

@@ -416,7 +416,7 @@ fn written_in(table: &[(&str, Reason)], raw: &str) -> Option<Reason> {
 /// Google Workspace's replies about the recipient's domain: "Domain name not found" and an
 /// NXDOMAIN answer are an unknown host when both the status and the reply code are permanent,
 /// and a network trouble when neither is (a lookup that may yet succeed).
-pub(crate) fn google_workspace(f: &ReceiverFacts<'_>) -> Option<Reason> {
+fn google_workspace(f: &ReceiverFacts<'_>) -> Option<Reason> {
     let status = f.status.map(|s| s.class());
     let reply = f.reply_code.and_then(|r| r.class());
     let permanent = |c: Option<StatusClass>| c == Some(StatusClass::Permanent);

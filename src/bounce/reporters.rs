@@ -6,6 +6,7 @@
 use super::advice::Recognition;
 use super::reason::Reason;
 use super::receivers::ReceiverFacts;
+use super::status::StatusClass;
 
 /// A reporting mail system with a documented way of wording its notices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,12 +26,32 @@ pub enum Reporter {
     InterScan,
     /// Google's own notices, from `mailer-daemon@googlemail.com` (Gmail's and Google
     /// Workspace's alike). Google words what it found of the recipient's domain and address
-    /// itself (`DNS type 'mx' lookup of example.org responded with code NXDOMAIN`, "the address
-    /// couldn't be found"), and reads them as its receiving side does
-    /// ([`super::receivers::google_workspace`]): a lookup that may yet succeed is a network
-    /// trouble unless the codes say the failure is permanent.
+    /// itself ([`GOOGLE_NOTICE`]).
     Google,
 }
+
+/// Google's own words in its notices, as written (Google Workspace's and the older Gmail
+/// notice's). An answer about the recipient's domain that a later lookup may change (`DNS type
+/// 'mx' lookup of example.org responded with code NXDOMAIN`, `... had no relevant answers.`) is
+/// a network trouble, unless the row's codes say the failure is permanent, as Google's
+/// receiving side reads them ([`super::receivers`]); Gmail's "DNS Error: Domain name not
+/// found" is not among them, and the general tables read it as an unknown host. Gmail words a
+/// domain without mail records "DNS server returned answer with no data", and its resolver's
+/// own trouble, which it retries until the message expires, "Could not contact DNS servers".
+const GOOGLE_NOTICE: &[(&str, Reason)] = &[
+    (
+        "because the address couldn't be found. Check for typos or unnecessary spaces and try again.",
+        Reason::UserUnknown,
+    ),
+    ("Null MX", Reason::NotAccept),
+    (" responded with code NXDOMAIN", Reason::NetworkError),
+    (" had no relevant answers.", Reason::NetworkError),
+    (
+        "DNS Error: DNS server returned answer with no data",
+        Reason::HostUnknown,
+    ),
+    ("DNS Error: Could not contact DNS servers", Reason::Expired),
+];
 
 /// InterScan's subjects for a failed delivery.
 const INTERSCAN_SUBJECTS: &[&str] = &[
@@ -116,7 +137,7 @@ impl Reporter {
             Self::Google => Recognition {
                 provider: "Google",
                 code: "mailer-daemon@googlemail.com",
-                meaning: "Google words what it found of the recipient's domain and address in a documented way of its own; a DNS answer it may yet get past is a network trouble, not a missing domain, unless its codes say the failure is permanent.",
+                meaning: "Google words what it found of the recipient's domain and address in documented ways of its own, which the reason follows: a DNS answer it may yet get past is a network trouble, not a missing domain, unless its codes say the failure is permanent.",
                 fix: "",
                 link: Some("https://support.google.com/mail/answer/7720"),
             },
@@ -147,7 +168,17 @@ impl Reporter {
                     && super::status::ReplyCode::find_in(text).is_none())
                 .then_some(Reason::UserUnknown)
             }
-            Self::Google => super::receivers::google_workspace(f),
+            Self::Google => {
+                let permanent = f
+                    .status
+                    .is_some_and(|s| s.class() == StatusClass::Permanent)
+                    || f.reply_code.and_then(|r| r.class()) == Some(StatusClass::Permanent);
+                GOOGLE_NOTICE
+                    .iter()
+                    .find(|(w, _)| f.raw.contains(w))
+                    .map(|(_, r)| *r)
+                    .filter(|r| *r != Reason::NetworkError || !permanent)
+            }
         }
     }
 }
@@ -241,12 +272,17 @@ mod tests {
         // yet succeed.
         assert_eq!(read(g, nx, None), Some(Reason::NetworkError));
         assert_eq!(read(g, nx, Some("4.0.0")), Some(Reason::NetworkError));
-        // A permanent status and reply: the domain is not there.
+        // A permanent status or reply: not a network trouble; the general tables read the
+        // words (an unknown host).
         let permanent = format!("550 5.1.2 {nx}");
-        assert_eq!(
-            read(g, &permanent, Some("5.1.2")),
-            Some(Reason::HostUnknown)
-        );
+        assert_eq!(read(g, &permanent, Some("5.1.2")), None);
+        assert_eq!(read(g, &permanent, None), None);
+        // The older Gmail notice's words: a missing domain is the general tables' to read.
+        assert_eq!(read(g, "DNS Error: Domain name not found", None), None);
+        let no_data = "DNS Error: DNS server returned answer with no data";
+        assert_eq!(read(g, no_data, None), Some(Reason::HostUnknown));
+        let no_dns = "DNS Error: Could not contact DNS servers";
+        assert_eq!(read(g, no_dns, Some("4.0.0")), Some(Reason::Expired));
         assert_eq!(
             read(g, "DNS Error: null MX\nNull MX", None),
             Some(Reason::NotAccept)
