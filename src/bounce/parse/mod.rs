@@ -2326,9 +2326,12 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
         .collect();
     let v: serde_json::Value = serde_json::from_str(&doc).ok()?;
     // An SNS "email-json" subscription mails SNS's own envelope, whose `Message` is SES's
-    // notification as a JSON string (<https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html>).
+    // notification as a JSON string (<https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html>);
+    // a document with SES's keys at the top is the notification itself.
+    let is_notification =
+        |v: &serde_json::Value| v.get("notificationType").is_some() || v.get("eventType").is_some();
     let v = match (v.get("Type").and_then(|t| t.as_str()), v.get("Message")) {
-        (Some("Notification"), Some(serde_json::Value::String(inner))) => {
+        (Some("Notification"), Some(serde_json::Value::String(inner))) if !is_notification(&v) => {
             serde_json::from_str(inner).ok()?
         }
         _ => v,
