@@ -26,7 +26,9 @@ pub enum Reporter {
     InterScan,
     /// Google's own notices, from `mailer-daemon@googlemail.com` (Gmail's and Google
     /// Workspace's alike). Google words what it found of the recipient's domain and address
-    /// itself ([`GOOGLE_NOTICE`]).
+    /// itself: an NXDOMAIN answer it may yet get past is a network trouble unless the row's
+    /// codes are permanent, "answer with no data" an unknown host, "Null MX" a domain that
+    /// takes no mail.
     Google,
 }
 
