@@ -688,6 +688,18 @@ fn a_gmail_notice_is_read_by_the_servers_reply_under_its_own_account() {
         "552 5.2.2 The email account that you tried to reach is over quota.",
     );
     assert_rows(&explain(&raw), &[("bob@rcpt.example", Reason::MailboxFull)]);
+    // Google's own reply when the receiver's TLS fails: the notice's "misconfigured" is
+    // Google's guess, the reply says what failed.
+    let raw = google_notice(
+        "Message not delivered",
+        "Your message couldn't be delivered to bob@rcpt.example because the remote server is misconfigured. See technical details below for more information.",
+        "The response from the remote server was:",
+        "TLS Negotiation failed, the certificate doesn't match the host.",
+    );
+    assert_rows(
+        &explain(&raw),
+        &[("bob@rcpt.example", Reason::FailedStartTls)],
+    );
 }
 
 #[test]

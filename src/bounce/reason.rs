@@ -1231,6 +1231,9 @@ pub const PHRASES: &[(Reason, &[&str])] = &[
             // receiver's certificate.
             "server certificate not verified",
             "server certificate not trusted",
+            // Gmail's reply of its own when the receiver's TLS fails ("TLS Negotiation failed,
+            // the certificate doesn't match the host.").
+            "tls negotiation failed",
         ],
     ),
     (
