@@ -34,6 +34,17 @@ pub struct ReceiverFacts<'a> {
     pub command: Option<&'a str>,
 }
 
+impl ReceiverFacts<'_> {
+    /// Whether the row's status and its reply code, each, say the failure is permanent (a
+    /// missing code says nothing): Google's readings of a DNS answer turn on them.
+    pub(crate) fn permanent_codes(&self) -> (bool, bool) {
+        (
+            self.status.map(|s| s.class()) == Some(StatusClass::Permanent),
+            self.reply_code.and_then(|r| r.class()) == Some(StatusClass::Permanent),
+        )
+    }
+}
+
 /// Is `host` one of the domains or a host under one of them (ASCII case ignored)?
 pub(crate) fn host_in(host: &str, domains: &[&str]) -> bool {
     let h = host.trim_end_matches('.').as_bytes();
@@ -417,16 +428,14 @@ fn written_in(table: &[(&str, Reason)], raw: &str) -> Option<Reason> {
 /// NXDOMAIN answer are an unknown host when both the status and the reply code are permanent,
 /// and a network trouble when neither is (a lookup that may yet succeed).
 fn google_workspace(f: &ReceiverFacts<'_>) -> Option<Reason> {
-    let status = f.status.map(|s| s.class());
-    let reply = f.reply_code.and_then(|r| r.class());
-    let permanent = |c: Option<StatusClass>| c == Some(StatusClass::Permanent);
+    let (status, reply) = f.permanent_codes();
     tables::GSUITE
         .iter()
         .filter(|(w, _)| f.raw.contains(w))
         .map(|(_, r)| *r)
         .find(|r| match r {
-            Reason::NetworkError => !permanent(status) && !permanent(reply),
-            Reason::HostUnknown => permanent(status) && permanent(reply),
+            Reason::NetworkError => !status && !reply,
+            Reason::HostUnknown => status && reply,
             _ => true,
         })
 }

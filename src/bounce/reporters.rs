@@ -6,7 +6,6 @@
 use super::advice::Recognition;
 use super::reason::Reason;
 use super::receivers::ReceiverFacts;
-use super::status::StatusClass;
 
 /// A reporting mail system with a documented way of wording its notices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,15 +170,12 @@ impl Reporter {
                 .then_some(Reason::UserUnknown)
             }
             Self::Google => {
-                let permanent = f
-                    .status
-                    .is_some_and(|s| s.class() == StatusClass::Permanent)
-                    || f.reply_code.and_then(|r| r.class()) == Some(StatusClass::Permanent);
+                let (status, reply) = f.permanent_codes();
                 GOOGLE_NOTICE
                     .iter()
                     .find(|(w, _)| f.raw.contains(w))
                     .map(|(_, r)| *r)
-                    .filter(|r| *r != Reason::NetworkError || !permanent)
+                    .filter(|r| *r != Reason::NetworkError || !(status || reply))
             }
         }
     }

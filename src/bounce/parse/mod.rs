@@ -2325,22 +2325,22 @@ fn ses_json(text: &str, limits: &Limits) -> Option<SesNotice> {
         .filter(|c| *c != '\n' && *c != '\r')
         .collect();
     let v: serde_json::Value = serde_json::from_str(&doc).ok()?;
+    // The kind of notification a document is, by SES's key for it.
+    fn ses_kind(v: &serde_json::Value) -> Option<&serde_json::Value> {
+        v.get("notificationType").or_else(|| v.get("eventType"))
+    }
     // An SNS "email-json" subscription mails SNS's own envelope, whose `Message` is SES's
     // notification as a JSON string (<https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html>);
-    // a document with SES's keys at the top is the notification itself.
-    let is_notification =
-        |v: &serde_json::Value| v.get("notificationType").is_some() || v.get("eventType").is_some();
+    // a document with SES's key at the top is the notification itself.
     let v = match (v.get("Type").and_then(|t| t.as_str()), v.get("Message")) {
-        (Some("Notification"), Some(serde_json::Value::String(inner))) if !is_notification(&v) => {
+        (Some("Notification"), Some(serde_json::Value::String(inner)))
+            if ses_kind(&v).is_none() =>
+        {
             serde_json::from_str(inner).ok()?
         }
         _ => v,
     };
-    let kind = v
-        .get("notificationType")
-        .or_else(|| v.get("eventType"))?
-        .as_str()?
-        .to_ascii_lowercase();
+    let kind = ses_kind(&v)?.as_str()?.to_ascii_lowercase();
     let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
     let mut rows = Vec::new();
     // Each kind gives its rows, its feedback type and its reporting MTA.

@@ -37,11 +37,10 @@ pub(crate) async fn one_versioned_txt(
         }
         answer => versioned(answer.records(), version),
     };
-    match records.as_slice() {
-        [] => Err(missing()),
-        [one] => Ok(one.clone()),
-        _ => Err(several(&records)),
+    if records.len() > 1 {
+        return Err(several(&records));
     }
+    records.into_iter().next().ok_or_else(missing)
 }
 
 /// The finding for several records of one kind at `name`: receivers then use none of them.
